@@ -1,0 +1,188 @@
+package io.coscale.local.ecs;
+
+import static io.coscale.local.ecs.EcsJson.object;
+import static io.coscale.local.ecs.EcsJson.requiredText;
+import static io.coscale.local.ecs.EcsJson.text;
+import static io.coscale.local.ecs.EcsJson.texts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coscale.local.ecs.EcsState.Cluster;
+import io.coscale.local.ecs.EcsState.Container;
+import io.coscale.local.ecs.EcsState.Service;
+import io.coscale.local.ecs.EcsState.TaskDefinition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The cluster, task-definition and service actions of the ECS API; task actions are in {@link TaskActions}.
+ * Each takes the request's JSON and returns the response's, validating as ECS does. Called under the
+ * emulator's lock.
+ */
+final class EcsActions {
+
+    private final EcsState state;
+    private final TaskActions tasks;
+    private final Map<String, Function<JsonNode, ObjectNode>> handlers = new LinkedHashMap<>();
+
+    EcsActions(EcsState state, TaskActions tasks) {
+        this.state = state;
+        this.tasks = tasks;
+        handlers.put("CreateCluster", this::createCluster);
+        handlers.put("DescribeClusters", this::describeClusters);
+        handlers.put("ListClusters", r -> listClusters());
+        handlers.put("RegisterTaskDefinition", this::registerTaskDefinition);
+        handlers.put("CreateService", this::createService);
+        handlers.put("ListServices", this::listServices);
+        handlers.put("DescribeServices", this::describeServices);
+        handlers.put("UpdateService", this::updateService);
+        tasks.register(handlers);
+    }
+
+    boolean supports(String action) {
+        return handlers.containsKey(action);
+    }
+
+    ObjectNode handle(String action, JsonNode request) {
+        Function<JsonNode, ObjectNode> handler = handlers.get(action);
+        if (handler == null) {
+            throw new EcsApiException("UnknownOperationException", 400, "Unsupported action " + action);
+        }
+        return handler.apply(request);
+    }
+
+    private ObjectNode createCluster(JsonNode request) {
+        String name = text(request, "clusterName");
+        Cluster cluster = state.clusters.computeIfAbsent(name == null ? "default" : name, Cluster::new);
+        ObjectNode response = object();
+        response.set("cluster", EcsJson.cluster(cluster));
+        return response;
+    }
+
+    private ObjectNode describeClusters(JsonNode request) {
+        List<String> names = texts(request, "clusters");
+        ObjectNode response = object();
+        ArrayNode found = response.putArray("clusters");
+        ArrayNode failures = response.putArray("failures");
+        for (String name : names.isEmpty() ? List.of("default") : names) {
+            Cluster cluster = state.clusters.get(EcsState.lastSegment(name));
+            if (cluster == null) {
+                failures.add(EcsJson.failure(name, "MISSING"));
+            } else {
+                found.add(EcsJson.cluster(cluster));
+            }
+        }
+        return response;
+    }
+
+    private ObjectNode listClusters() {
+        ObjectNode response = object();
+        ArrayNode arns = response.putArray("clusterArns");
+        state.clusters.values().forEach(c -> arns.add(c.arn));
+        return response;
+    }
+
+    private ObjectNode registerTaskDefinition(JsonNode request) {
+        String family = requiredText(request, "family");
+        JsonNode definitions = request.get("containerDefinitions");
+        if (definitions == null || !definitions.isArray() || definitions.isEmpty()) {
+            throw EcsApiException.client("Container list cannot be empty.");
+        }
+        List<Container> containers = new ArrayList<>();
+        for (JsonNode c : definitions) {
+            Map<String, String> environment = new LinkedHashMap<>();
+            c.path("environment").forEach(e -> environment.put(e.path("name").asText(), e.path("value").asText()));
+            int stopTimeout = c.path("stopTimeout").asInt(30);
+            if (stopTimeout < 0 || stopTimeout > 120) {
+                throw EcsApiException.client("stopTimeout must be between 0 and 120 seconds.");
+            }
+            containers.add(new Container(requiredText(c, "name"), c.path("image").asText(""), environment, stopTimeout));
+        }
+        List<TaskDefinition> revisions = state.taskDefinitions.computeIfAbsent(family, f -> new ArrayList<>());
+        TaskDefinition definition = new TaskDefinition(family, revisions.size() + 1, List.copyOf(containers),
+                request.path("cpu").asText("256"), request.path("memory").asText("512"));
+        revisions.add(definition);
+        ObjectNode response = object();
+        response.set("taskDefinition", EcsJson.taskDefinition(definition));
+        return response;
+    }
+
+    private ObjectNode createService(JsonNode request) {
+        Cluster cluster = state.cluster(text(request, "cluster"));
+        String name = requiredText(request, "serviceName");
+        TaskDefinition definition = state.taskDefinition(requiredText(request, "taskDefinition"))
+                .orElseThrow(() -> EcsApiException.client("TaskDefinition not found."));
+        int desired = request.path("desiredCount").asInt(0);
+        if (desired < 0) {
+            throw EcsApiException.invalidParameter("desiredCount must be at least 0.");
+        }
+        if (cluster.services.containsKey(name)) {
+            throw EcsApiException.invalidParameter("Creation of service was not idempotent.");
+        }
+        String deployment = "ecs-svc/" + Long.toUnsignedString(UUID.randomUUID().getMostSignificantBits() >>> 1);
+        Service service = new Service(name, cluster, definition, desired, Instant.now(), deployment);
+        cluster.services.put(name, service);
+        ObjectNode response = object();
+        response.set("service", EcsJson.service(service));
+        return response;
+    }
+
+    private ObjectNode listServices(JsonNode request) {
+        Cluster cluster = state.cluster(text(request, "cluster"));
+        ObjectNode response = object();
+        ArrayNode arns = response.putArray("serviceArns");
+        cluster.services.values().forEach(s -> arns.add(s.arn));
+        return response;
+    }
+
+    private ObjectNode describeServices(JsonNode request) {
+        Cluster cluster = state.cluster(text(request, "cluster"));
+        List<String> names = texts(request, "services");
+        if (names.isEmpty() || names.size() > 10) {
+            throw EcsApiException.invalidParameter("services should have between 1 and 10 elements, got " + names.size() + ".");
+        }
+        ObjectNode response = object();
+        ArrayNode found = response.putArray("services");
+        ArrayNode failures = response.putArray("failures");
+        for (String name : names) {
+            Service service = cluster.services.get(EcsState.lastSegment(name));
+            if (service == null) {
+                failures.add(EcsJson.failure(name.startsWith("arn:") ? name
+                        : EcsState.ARN_PREFIX + "service/" + cluster.name + "/" + name, "MISSING"));
+            } else {
+                found.add(EcsJson.service(service));
+            }
+        }
+        return response;
+    }
+
+    private ObjectNode updateService(JsonNode request) {
+        Cluster cluster = state.cluster(text(request, "cluster"));
+        Service service = cluster.services.get(EcsState.lastSegment(requiredText(request, "service")));
+        if (service == null) {
+            throw EcsApiException.serviceNotFound();
+        }
+        JsonNode desired = request.get("desiredCount");
+        if (desired != null && !desired.isNull()) {
+            if (!desired.canConvertToInt() || desired.asInt() < 0) {
+                throw EcsApiException.invalidParameter("desiredCount must be at least 0.");
+            }
+            service.desiredCount = desired.asInt();
+        }
+        String definition = text(request, "taskDefinition");
+        if (definition != null) {
+            service.taskDefinition = state.taskDefinition(definition)
+                    .orElseThrow(() -> EcsApiException.client("TaskDefinition not found."));
+        }
+        ObjectNode response = object();
+        response.set("service", EcsJson.service(service));
+        return response;
+    }
+
+}

@@ -1,0 +1,189 @@
+package io.coscale.local.ecs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coscale.control.TokenBucket;
+import io.coscale.local.ecs.EcsState.Task;
+import io.coscale.local.task.TaskRunner;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * An Amazon ECS emulator on loopback: the ECS JSON 1.1 API (the subset coscale uses, plus set-up actions),
+ * a service scheduler that behaves like ECS where coscale depends on it, task metadata endpoints v4, ECS's
+ * request throttling, and injectable faults. The real AWS SDK and CLI talk to it through an endpoint
+ * override. Thread-safe: one lock guards the whole emulated world.
+ */
+public final class EcsEmulator implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EcsEmulator.class);
+
+    /**
+     * How the emulator behaves.
+     *
+     * @param clusterCapacity tasks that may be RUNNING at once per cluster
+     * @param taskStartDelay how long a task stays PENDING before it may run
+     * @param schedulerInterval how often the service scheduler runs
+     * @param runner what a task runs
+     * @param taskEnvironment environment given to every task, under the task definition's own
+     */
+    public record Options(int clusterCapacity, Duration taskStartDelay, Duration schedulerInterval, TaskRunner runner,
+            Map<String, String> taskEnvironment) {
+    }
+
+    private final Object lock = new Object();
+    private final EcsState state = new EcsState();
+    private final EmulatorStats stats = new EmulatorStats();
+    private final FaultInjector faults = new FaultInjector();
+    private final Map<String, TokenBucket> throttles = new LinkedHashMap<>();
+    private final ServiceScheduler scheduler;
+    private final EcsActions actions;
+    private final ScheduledExecutorService ticker;
+    private final EcsHttpServer http;
+
+    private EcsEmulator(int port, Options options) throws IOException {
+        this.http = new EcsHttpServer(port, this);
+        String endpoint = http.endpoint();
+        this.scheduler = new ServiceScheduler(state, stats, options.runner(), options.clusterCapacity(),
+                options.taskStartDelay(), task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock,
+                new Random());
+        this.actions = new EcsActions(state, new TaskActions(state, scheduler));
+        // ECS's documented request-rate limits per account and Region (burst, sustained per second).
+        TokenBucket serviceModify = new TokenBucket(50, 5);
+        TokenBucket serviceRead = new TokenBucket(100, 20);
+        TokenBucket clusterRead = new TokenBucket(100, 20);
+        TokenBucket taskProtection = new TokenBucket(200, 80);
+        throttles.put("CreateService", serviceModify);
+        throttles.put("UpdateService", serviceModify);
+        throttles.put("DescribeServices", serviceRead);
+        throttles.put("ListServices", serviceRead);
+        throttles.put("DescribeClusters", clusterRead);
+        throttles.put("ListClusters", clusterRead);
+        throttles.put("ListTasks", clusterRead);
+        throttles.put("DescribeTasks", clusterRead);
+        throttles.put("UpdateTaskProtection", taskProtection);
+        throttles.put("GetTaskProtection", taskProtection);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ecs-emulator-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        long interval = options.schedulerInterval().toMillis();
+        ticker.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+        http.start();
+    }
+
+    /** Starts the emulator on {@code 127.0.0.1:port} (0 picks a free port). */
+    public static EcsEmulator start(int port, Options options) {
+        try {
+            return new EcsEmulator(port, options);
+        } catch (IOException e) {
+            throw new IllegalStateException("ECS emulator cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The endpoint to give an ECS client as its endpoint override. */
+    public String endpoint() {
+        return http.endpoint();
+    }
+
+    public EmulatorStats stats() {
+        return stats;
+    }
+
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    /** Runs one ECS API call: throttling, then injected faults, then the action under the lock. */
+    ObjectNode call(String action, JsonNode request) throws InterruptedException {
+        stats.apiCall(action);
+        if (!actions.supports(action)) {
+            throw new EcsApiException("UnknownOperationException", 400, "Unsupported action " + action);
+        }
+        TokenBucket bucket = throttles.get(action);
+        if (bucket != null && !bucket.tryAcquire()) {
+            stats.throttled.incrementAndGet();
+            throw EcsApiException.throttling();
+        }
+        faults.apply(action);
+        synchronized (lock) {
+            return actions.handle(action, request);
+        }
+    }
+
+    /** The task metadata v4 document of a task, by its id. */
+    Optional<ObjectNode> taskMetadata(String taskId) {
+        synchronized (lock) {
+            return findTask(taskId).map(TaskMetadata::task);
+        }
+    }
+
+    /** The container metadata v4 document of a task's (first) container, by the task's id. */
+    Optional<ObjectNode> containerMetadata(String taskId) {
+        synchronized (lock) {
+            return findTask(taskId).map(TaskMetadata::container);
+        }
+    }
+
+    /** A job event posted by an OS-process worker; false when the task is unknown. */
+    boolean jobEvent(String taskId, String event) {
+        synchronized (lock) {
+            Optional<Task> task = findTask(taskId);
+            task.ifPresent(t -> scheduler.jobEvent(t, event));
+            return task.isPresent();
+        }
+    }
+
+    private Optional<Task> findTask(String taskId) {
+        return state.clusters.values().stream()
+                .map(c -> c.tasks.get(taskId))
+                .filter(t -> t != null)
+                .findFirst();
+    }
+
+    private void tick() {
+        try {
+            synchronized (lock) {
+                scheduler.tick(Instant.now());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("ECS emulator scheduler tick failed", e);
+        }
+    }
+
+    private static Map<String, String> taskEnvironment(Task task, String endpoint, Map<String, String> common) {
+        Map<String, String> env = new LinkedHashMap<>(common);
+        task.taskDefinition.containers().get(0).environment().forEach(env::put);
+        env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + task.id);
+        env.put("AWS_REGION", EcsState.REGION);
+        env.put("AWS_DEFAULT_REGION", EcsState.REGION);
+        env.putIfAbsent("AWS_ACCESS_KEY_ID", "local");
+        env.putIfAbsent("AWS_SECRET_ACCESS_KEY", "local");
+        return env;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        http.stop();
+        synchronized (lock) {
+            for (EcsState.Cluster cluster : state.clusters.values()) {
+                for (Task task : cluster.tasks.values()) {
+                    if (task.process != null && !task.lastStatus.equals("STOPPED")) {
+                        task.process.kill();
+                    }
+                }
+            }
+        }
+    }
+}

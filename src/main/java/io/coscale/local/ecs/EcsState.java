@@ -1,0 +1,170 @@
+package io.coscale.local.ecs;
+
+import io.coscale.local.task.TaskProcess;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The emulator's whole world: clusters, task definitions, services and tasks. Not thread-safe: every access
+ * holds the {@link EcsEmulator}'s lock.
+ */
+final class EcsState {
+
+    static final String REGION = "us-east-1";
+    static final String ACCOUNT = "000000000000";
+    static final String ARN_PREFIX = "arn:aws:ecs:" + REGION + ":" + ACCOUNT + ":";
+
+    final Map<String, Cluster> clusters = new LinkedHashMap<>();
+    final Map<String, List<TaskDefinition>> taskDefinitions = new LinkedHashMap<>();
+
+    static final class Cluster {
+        final String name;
+        final String arn;
+        final Map<String, Service> services = new LinkedHashMap<>();
+        final Map<String, Task> tasks = new LinkedHashMap<>();
+
+        Cluster(String name) {
+            this.name = name;
+            this.arn = ARN_PREFIX + "cluster/" + name;
+        }
+
+        long countTasks(String lastStatus) {
+            return tasks.values().stream().filter(t -> t.lastStatus.equals(lastStatus)).count();
+        }
+    }
+
+    record Container(String name, String image, Map<String, String> environment, int stopTimeoutSeconds) {
+    }
+
+    record TaskDefinition(String family, int revision, List<Container> containers, String cpu, String memory) {
+        String arn() {
+            return ARN_PREFIX + "task-definition/" + family + ":" + revision;
+        }
+
+        int stopTimeoutSeconds() {
+            return containers.stream().mapToInt(Container::stopTimeoutSeconds).max().orElse(30);
+        }
+    }
+
+    static final class Service {
+        final String name;
+        final String arn;
+        final Cluster cluster;
+        final Instant createdAt;
+        final String deploymentId;
+        TaskDefinition taskDefinition;
+        int desiredCount;
+
+        Service(String name, Cluster cluster, TaskDefinition taskDefinition, int desiredCount, Instant createdAt,
+                String deploymentId) {
+            this.name = name;
+            this.arn = ARN_PREFIX + "service/" + cluster.name + "/" + name;
+            this.cluster = cluster;
+            this.taskDefinition = taskDefinition;
+            this.desiredCount = desiredCount;
+            this.createdAt = createdAt;
+            this.deploymentId = deploymentId;
+        }
+
+        List<Task> tasks() {
+            List<Task> mine = new ArrayList<>();
+            for (Task t : cluster.tasks.values()) {
+                if (t.service == this) {
+                    mine.add(t);
+                }
+            }
+            return mine;
+        }
+
+        /** Tasks the scheduler counts toward desiredCount: not yet told to stop. */
+        List<Task> activeTasks() {
+            return tasks().stream().filter(t -> t.desiredStatus.equals("RUNNING")).toList();
+        }
+
+        long count(String lastStatus) {
+            return tasks().stream().filter(t -> t.desiredStatus.equals("RUNNING") && t.lastStatus.equals(lastStatus)).count();
+        }
+    }
+
+    static final class Task {
+        final String id;
+        final String arn;
+        final Cluster cluster;
+        final Service service;
+        final TaskDefinition taskDefinition;
+        final String availabilityZone;
+        final Instant createdAt;
+        String lastStatus = "PENDING";
+        String desiredStatus = "RUNNING";
+        Instant startedAt;
+        Instant stoppingAt;
+        Instant stoppedAt;
+        Instant killAt;
+        String stoppedReason;
+        String stopCode;
+        Integer exitCode;
+        Instant protectedUntil;
+        TaskProcess process;
+        /** Set by the runner's exit listener; the scheduler turns it into STOPPED. */
+        Integer exitedWith;
+        boolean busy;
+
+        Task(String id, Cluster cluster, Service service, TaskDefinition taskDefinition, String availabilityZone,
+                Instant createdAt) {
+            this.id = id;
+            this.arn = ARN_PREFIX + "task/" + cluster.name + "/" + id;
+            this.cluster = cluster;
+            this.service = service;
+            this.taskDefinition = taskDefinition;
+            this.availabilityZone = availabilityZone;
+            this.createdAt = createdAt;
+        }
+
+        boolean isProtected(Instant now) {
+            return protectedUntil != null && protectedUntil.isAfter(now);
+        }
+
+        String group() {
+            return service == null ? "family:" + taskDefinition.family() : "service:" + service.name;
+        }
+    }
+
+    /** A cluster named by its short name or ARN; {@code default} when none is named, as ECS does. */
+    Cluster cluster(String nameOrArn) {
+        String name = nameOrArn == null || nameOrArn.isBlank() ? "default" : lastSegment(nameOrArn);
+        Cluster cluster = clusters.get(name);
+        if (cluster == null) {
+            throw EcsApiException.clusterNotFound();
+        }
+        return cluster;
+    }
+
+    Optional<TaskDefinition> taskDefinition(String ref) {
+        String familyRev = ref.startsWith("arn:") ? ref.substring(ref.indexOf("task-definition/") + 16) : ref;
+        int colon = familyRev.lastIndexOf(':');
+        String family = colon < 0 ? familyRev : familyRev.substring(0, colon);
+        List<TaskDefinition> revisions = taskDefinitions.getOrDefault(family, List.of());
+        if (revisions.isEmpty()) {
+            return Optional.empty();
+        }
+        if (colon < 0) {
+            return Optional.of(revisions.get(revisions.size() - 1));
+        }
+        int revision;
+        try {
+            revision = Integer.parseInt(familyRev.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return revisions.stream().filter(d -> d.revision() == revision).findFirst();
+    }
+
+    /** The part after the last slash of an ARN, or the name itself. */
+    static String lastSegment(String nameOrArn) {
+        return nameOrArn.substring(nameOrArn.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,214 @@
+package io.coscale.local.ecs;
+
+import io.coscale.local.ecs.EcsState.Cluster;
+import io.coscale.local.ecs.EcsState.Service;
+import io.coscale.local.ecs.EcsState.Task;
+import io.coscale.local.task.JobTracker;
+import io.coscale.local.task.TaskLaunch;
+import io.coscale.local.task.TaskRunner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The emulated ECS service scheduler. Each {@link #tick} moves the world one step toward every service's
+ * {@code desiredCount}, the way ECS does:
+ * <ul>
+ * <li>too few active tasks: new tasks are placed PENDING, spread across zones;</li>
+ * <li>a PENDING task starts (RUNNING) once its start delay has passed and its cluster has room
+ *     ({@code capacity} tasks RUNNING or still stopping);</li>
+ * <li>too many: victims among <em>unprotected</em> tasks get the stop signal, and are killed after the
+ *     task definition's {@code stopTimeout}; protected tasks are left until their protection lapses;</li>
+ * <li>a task whose workload exits becomes STOPPED; if the service still wants it, a new one replaces it.</li>
+ * </ul>
+ * Every method runs under the emulator's lock.
+ */
+final class ServiceScheduler {
+
+    private static final int STOPPED_TASKS_KEPT = 500;
+
+    private final EcsState state;
+    private final EmulatorStats stats;
+    private final TaskRunner runner;
+    private final int capacity;
+    private final Duration startDelay;
+    private final Function<Task, Map<String, String>> environment;
+    private final Object lock;
+    private final Random random;
+
+    ServiceScheduler(EcsState state, EmulatorStats stats, TaskRunner runner, int capacity, Duration startDelay,
+            Function<Task, Map<String, String>> environment, Object lock, Random random) {
+        this.state = state;
+        this.stats = stats;
+        this.runner = runner;
+        this.capacity = capacity;
+        this.startDelay = startDelay;
+        this.environment = environment;
+        this.lock = lock;
+        this.random = random;
+    }
+
+    void tick(Instant now) {
+        for (Cluster cluster : state.clusters.values()) {
+            for (Task task : List.copyOf(cluster.tasks.values())) {
+                if (task.protectedUntil != null && !task.isProtected(now)) {
+                    task.protectedUntil = null;
+                }
+                if (task.lastStatus.equals("STOPPING") && task.killAt != null && !now.isBefore(task.killAt)) {
+                    task.killAt = null;
+                    task.process.kill();
+                }
+            }
+            for (Service service : cluster.services.values()) {
+                converge(service, now);
+            }
+            startPending(cluster, now);
+            forgetOldStoppedTasks(cluster);
+        }
+    }
+
+    private void converge(Service service, Instant now) {
+        List<Task> active = service.activeTasks();
+        int missing = service.desiredCount - active.size();
+        List<String> zones = new ArrayList<>(active.stream().map(t -> t.availabilityZone).toList());
+        for (int i = 0; i < missing; i++) {
+            String zone = Placement.zoneForNewTask(zones);
+            zones.add(zone);
+            String id = UUID.randomUUID().toString().replace("-", "");
+            Task task = new Task(id, service.cluster, service, service.taskDefinition, zone, now);
+            service.cluster.tasks.put(id, task);
+        }
+        if (missing < 0) {
+            List<Placement.Candidate> candidates = active.stream()
+                    .map(t -> new Placement.Candidate(t.id, t.availabilityZone, t.isProtected(now)))
+                    .toList();
+            for (String id : Placement.victims(candidates, -missing, random)) {
+                Task victim = service.cluster.tasks.get(id);
+                if (victim.busy) {
+                    stats.tasksStoppedWhileBusy.incrementAndGet();
+                }
+                stop(victim, "Scaling activity initiated by (deployment " + service.deploymentId + ")",
+                        "ServiceSchedulerInitiated", now);
+            }
+        }
+    }
+
+    private void startPending(Cluster cluster, Instant now) {
+        long occupied = cluster.countTasks("RUNNING") + cluster.countTasks("STOPPING");
+        List<Task> ready = cluster.tasks.values().stream()
+                .filter(t -> t.lastStatus.equals("PENDING") && t.desiredStatus.equals("RUNNING"))
+                .filter(t -> !now.isBefore(t.createdAt.plus(startDelay)))
+                .sorted(Comparator.comparing((Task t) -> t.createdAt))
+                .toList();
+        for (Task task : ready) {
+            if (occupied >= capacity) {
+                return;
+            }
+            occupied++;
+            task.lastStatus = "RUNNING";
+            task.startedAt = now;
+            stats.tasksStarted.incrementAndGet();
+            task.process = runner.start(new TaskLaunch(task.arn, environment.apply(task), tracker(task)),
+                    code -> exited(task, code));
+        }
+    }
+
+    /** Sends the stop signal; a task that never ran stops at once. */
+    void stop(Task task, String reason, String stopCode, Instant now) {
+        task.desiredStatus = "STOPPED";
+        task.stoppedReason = reason;
+        task.stopCode = stopCode;
+        task.stoppingAt = now;
+        if (task.process == null) {
+            markStopped(task, null, now);
+            return;
+        }
+        task.lastStatus = "STOPPING";
+        task.killAt = now.plusSeconds(task.taskDefinition.stopTimeoutSeconds());
+        task.process.signalStop();
+    }
+
+    private void exited(Task task, int exitCode) {
+        synchronized (lock) {
+            if (task.lastStatus.equals("STOPPED")) {
+                return;
+            }
+            Instant now = Instant.now();
+            if (task.desiredStatus.equals("RUNNING")) {
+                task.desiredStatus = "STOPPED";
+                task.stoppedReason = "Essential container in task exited";
+                task.stopCode = "EssentialContainerExited";
+                task.stoppingAt = now;
+            }
+            markStopped(task, exitCode, now);
+        }
+    }
+
+    private void markStopped(Task task, Integer exitCode, Instant now) {
+        task.lastStatus = "STOPPED";
+        task.stoppedAt = now;
+        task.exitCode = exitCode;
+        task.killAt = null;
+        task.protectedUntil = null;
+        if (task.busy) {
+            task.busy = false;
+            stats.jobsInterrupted.incrementAndGet();
+        }
+        stats.tasksStopped.incrementAndGet();
+    }
+
+    private JobTracker tracker(Task task) {
+        return new JobTracker() {
+            @Override
+            public void jobStarted() {
+                synchronized (lock) {
+                    task.busy = true;
+                }
+            }
+
+            @Override
+            public void jobCompleted() {
+                finished(stats.jobsCompleted::incrementAndGet);
+            }
+
+            @Override
+            public void jobFailed() {
+                finished(stats.jobsFailed::incrementAndGet);
+            }
+
+            private void finished(Runnable count) {
+                synchronized (lock) {
+                    task.busy = false;
+                }
+                count.run();
+            }
+        };
+    }
+
+    /** Job events posted by OS-process workers to their metadata endpoint. */
+    void jobEvent(Task task, String event) {
+        JobTracker tracker = tracker(task);
+        switch (event) {
+            case "started" -> tracker.jobStarted();
+            case "completed" -> tracker.jobCompleted();
+            case "failed" -> tracker.jobFailed();
+            default -> throw EcsApiException.invalidParameter("event must be started, completed or failed");
+        }
+    }
+
+    private static void forgetOldStoppedTasks(Cluster cluster) {
+        List<Task> stopped = cluster.tasks.values().stream().filter(t -> t.lastStatus.equals("STOPPED")).toList();
+        int excess = stopped.size() - STOPPED_TASKS_KEPT;
+        Map<String, Task> byAge = new HashMap<>();
+        stopped.stream().sorted(Comparator.comparing((Task t) -> t.stoppedAt)).limit(Math.max(0, excess))
+                .forEach(t -> byAge.put(t.id, t));
+        byAge.keySet().forEach(cluster.tasks::remove);
+    }
+}
