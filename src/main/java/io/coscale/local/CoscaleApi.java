@@ -1,0 +1,82 @@
+package io.coscale.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The reference worker's client of coscale's worker API and of the task metadata endpoint. Transient
+ * failures (connection refused, timeouts, 429, 5xx) are retried with capped exponential backoff and jitter;
+ * anything else is a real failure and ends the task.
+ */
+final class CoscaleApi {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ATTEMPTS = 8;
+
+    private final String baseUrl;
+    private final String token;
+
+    CoscaleApi(String baseUrl, String token) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    String taskArn(String metadataUri) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(metadataUri + "/task")).GET().build();
+        return send(request).path("TaskARN").asText();
+    }
+
+    /** Claims a job for the task: scale-in protection in protect mode. */
+    void claim(String taskArn) throws IOException, InterruptedException {
+        post("/v1/claim", taskArn);
+    }
+
+    /** Releases the task; returns the decision: exit, continue or stay. */
+    String release(String taskArn) throws IOException, InterruptedException {
+        return post("/v1/release", taskArn).path("decision").asText();
+    }
+
+    private JsonNode post(String path, String taskArn) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("taskArn", taskArn).toString()));
+        if (token != null && !token.isBlank()) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    private static JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+        long backoffMillis = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status / 100 == 2) {
+                    return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+                }
+                if ((status != 429 && status < 500) || attempt == ATTEMPTS) {
+                    throw new IOException(request.method() + " " + request.uri() + " answered " + status + ": "
+                            + response.body());
+                }
+            } catch (ConnectException | HttpTimeoutException e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+            }
+            Thread.sleep(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis));
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
+        }
+    }
+}

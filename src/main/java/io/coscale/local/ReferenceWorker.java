@@ -1,0 +1,120 @@
+package io.coscale.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.local.task.InJvmWorker;
+import io.coscale.local.task.TaskLaunch;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The reference worker of SPEC section 3, run as the in-JVM task of the demo pool. It speaks real SQS and
+ * real HTTP, exactly as a containerised worker would: its identity from the task metadata endpoint, then
+ * poll → claim → work → delete → poll, and on an empty queue release and obey the decision. A payload
+ * {@code {"seconds": n}} works n seconds; {@code {"fail": true}} fails (the message is left to SQS's redrive).
+ * The stop signal (an interrupt) abandons the current job without deleting it.
+ */
+@Singleton
+public class ReferenceWorker implements InJvmWorker, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ReferenceWorker.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The first poll waits long (a new task expects work); later polls only briefly before releasing. */
+    private static final int FIRST_WAIT_SECONDS = 2;
+    private static final int NEXT_WAIT_SECONDS = 1;
+    private static final Duration STAY_PAUSE = Duration.ofSeconds(2);
+
+    /** One SQS client per endpoint, shared by the worker threads as one client per container would be. */
+    private final Map<String, SqsClient> sqsClients = new ConcurrentHashMap<>();
+
+    @Override
+    public int run(TaskLaunch launch) throws Exception {
+        Map<String, String> env = launch.environment();
+        CoscaleApi coscale = new CoscaleApi(env.get("COSCALE_URL"), env.get("COSCALE_TOKEN"));
+        String taskArn = coscale.taskArn(env.get("ECS_CONTAINER_METADATA_URI_V4"));
+        String queueUrl = env.get("QUEUE_URL");
+        SqsClient sqs = sqsClients.computeIfAbsent(env.get("AWS_ENDPOINT_URL_SQS"), ReferenceWorker::sqsClient);
+        int wait = FIRST_WAIT_SECONDS;
+        while (true) {
+            List<Message> messages = receive(sqs, queueUrl, wait);
+            if (!messages.isEmpty()) {
+                Message message = messages.get(0);
+                coscale.claim(taskArn);
+                launch.jobs().jobStarted();
+                if (work(message.body())) {
+                    sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                    launch.jobs().jobCompleted();
+                } else {
+                    launch.jobs().jobFailed();
+                }
+                wait = NEXT_WAIT_SECONDS;
+                continue;
+            }
+            String decision = coscale.release(taskArn);
+            switch (decision) {
+                case "exit" -> {
+                    return 0;
+                }
+                case "stay" -> {
+                    Thread.sleep(STAY_PAUSE.toMillis());
+                    wait = FIRST_WAIT_SECONDS;
+                }
+                default -> wait = NEXT_WAIT_SECONDS;
+            }
+        }
+    }
+
+    private static List<Message> receive(SqsClient sqs, String queueUrl, int waitSeconds) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("stop signal");
+        }
+        return sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(waitSeconds))
+                .messages();
+    }
+
+    /** Works one job; true when it succeeded. Interrupted: the job is abandoned, and so is the task. */
+    static boolean work(String body) throws InterruptedException {
+        JsonNode payload;
+        try {
+            payload = JSON.readTree(body);
+        } catch (IOException e) {
+            payload = JSON.nullNode(); // not JSON: a job with nothing to do
+        }
+        if (payload != null && payload.path("fail").asBoolean(false)) {
+            LOG.debugf("job failed on request: %s", body);
+            return false;
+        }
+        double seconds = payload == null ? 0 : payload.path("seconds").asDouble(0);
+        if (seconds > 0) {
+            Thread.sleep((long) (seconds * 1000));
+        }
+        return true;
+    }
+
+    private static SqsClient sqsClient(String endpoint) {
+        return SqsClient.builder()
+                .endpointOverride(URI.create(endpoint))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)))
+                .build();
+    }
+
+    @Override
+    public void close() {
+        sqsClients.values().forEach(SqsClient::close);
+        sqsClients.clear();
+    }
+}

@@ -1,0 +1,36 @@
+package io.coscale.local;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+
+/**
+ * Gives the test application's local cloud free ports, so that tests never collide with a running
+ * {@code quarkus:dev} (9324/9325). The application itself starts ElasticMQ and the ECS emulator on them, on
+ * the same code path as local mode.
+ */
+public class LocalCloudTestResource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of(
+                "coscale.local.sqs-port", Integer.toString(freePort()),
+                "coscale.local.ecs-port", Integer.toString(freePort()));
+    }
+
+    @Override
+    public void stop() {
+        // the application stops what it started
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
