@@ -1,0 +1,74 @@
+package io.coscale.domain;
+
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One change coscale made to a pool, or one failure: what an operator reads (newest first on
+ * {@code /v1/pools/{pool}/events}) to learn why {@code desiredCount} moved.
+ *
+ * @param at when it happened
+ * @param kind what sort of change it was
+ * @param from the {@code desiredCount} before, or null when the event is not about the count
+ * @param to the {@code desiredCount} after, or null when the event is not about the count
+ * @param reason a short human sentence saying why
+ */
+public record Event(Instant at, Kind kind, Integer from, Integer to, String reason) {
+
+    /** What sort of change an event records. */
+    public enum Kind {
+        /** A submission (or batch of them) raised the count. */
+        SCALE_UP,
+        /** A worker's release lowered the count by one. */
+        RELEASE,
+        /** The reconciler corrected the count toward its target or bounds. */
+        RECONCILE,
+        /** Scale-in protection of a task was set, renewed or dropped. */
+        PROTECTION,
+        /** A call failed for good; the same text goes to the pool's {@code lastError}. */
+        ERROR;
+
+        /** The JSON name, lower-kebab: {@code "scale-up"}, {@code "release"}, {@code "reconcile"}, … */
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        @Override
+        public String toString() {
+            return wireName();
+        }
+    }
+
+    /** @throws NullPointerException if {@code at}, {@code kind} or {@code reason} is null */
+    public Event {
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(reason, "reason");
+    }
+
+    /** The count was raised from {@code from} to {@code to} because work was submitted. */
+    public static Event scaleUp(Instant at, int from, int to, String reason) {
+        return new Event(at, Kind.SCALE_UP, from, to, reason);
+    }
+
+    /** A release lowered the count from {@code from} to {@code to} (normally {@code from - 1}). */
+    public static Event release(Instant at, int from, int to, String reason) {
+        return new Event(at, Kind.RELEASE, from, to, reason);
+    }
+
+    /** The reconciler set the count from {@code from} to {@code to}. */
+    public static Event reconcile(Instant at, int from, int to, String reason) {
+        return new Event(at, Kind.RECONCILE, from, to, reason);
+    }
+
+    /** A protection change, e.g. "protected task 1a2b for 60 min"; carries no count. */
+    public static Event protection(Instant at, String reason) {
+        return new Event(at, Kind.PROTECTION, null, null, reason);
+    }
+
+    /** A terminal failure, e.g. "UpdateService failed: AccessDenied"; carries no count. */
+    public static Event error(Instant at, String reason) {
+        return new Event(at, Kind.ERROR, null, null, reason);
+    }
+}

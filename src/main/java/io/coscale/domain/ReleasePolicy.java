@@ -1,0 +1,55 @@
+package io.coscale.domain;
+
+import java.util.Objects;
+
+/**
+ * The release rule of SPEC §3 step 4, pure: given what coscale knows when a worker reports an empty poll,
+ * should that worker keep polling, stay as warm capacity, or exit while the count drops by one?
+ *
+ * <p>The caller must run it serialized per pool (one decision at a time against the latest
+ * {@code desiredCount}); otherwise two releases could both read 4 and both answer "exit: 3".
+ */
+public final class ReleasePolicy {
+
+    private ReleasePolicy() {
+    }
+
+    /**
+     * Decides one release. Rules, first match wins:
+     * <ol>
+     *   <li>{@code continue}, count unchanged, if {@code depth.visible() > 0} or
+     *       {@code submittedSinceObservation > 0}: the worker's empty poll is stale news and it is the
+     *       cheapest capacity to give the work to;</li>
+     *   <li>{@code stay}, count unchanged, if {@code desiredCount <= minTasks}: the pool is at its floor;</li>
+     *   <li>{@code exit} with exactly {@code desiredCount - 1}. Also when {@code desiredCount > maxTasks}: the
+     *       release still only accounts for its own task, and the reconciler corrects the excess.</li>
+     * </ol>
+     * In-flight and delayed messages do not keep a worker: in-flight ones belong to busy tasks, and delayed
+     * ones raise the count again through the reconciler when they become visible.
+     *
+     * @param desiredCount the service's current {@code desiredCount}, {@code >= 0}
+     * @param submittedSinceObservation jobs coscale enqueued after {@code depth} was observed, {@code >= 0}
+     * @return the decision; its {@code desiredCount} is what the count must be once it is carried out
+     * @throws IllegalArgumentException if a count is negative
+     */
+    public static ReleaseDecision decide(Pool pool, int desiredCount, QueueDepth depth, long submittedSinceObservation) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(depth, "depth");
+        if (desiredCount < 0 || submittedSinceObservation < 0) {
+            throw new IllegalArgumentException("counts must be >= 0, got desiredCount=" + desiredCount
+                    + " submittedSinceObservation=" + submittedSinceObservation);
+        }
+        if (depth.visible() > 0) {
+            return ReleaseDecision.continueWorking(desiredCount,
+                    "queue has " + Words.count(depth.visible(), "visible message"));
+        }
+        if (submittedSinceObservation > 0) {
+            return ReleaseDecision.continueWorking(desiredCount,
+                    Words.count(submittedSinceObservation, "job") + " submitted since the last observation");
+        }
+        if (desiredCount <= pool.minTasks()) {
+            return ReleaseDecision.stay(desiredCount, "at minTasks " + pool.minTasks());
+        }
+        return ReleaseDecision.exit(desiredCount - 1, "queue empty: " + desiredCount + " → " + (desiredCount - 1));
+    }
+}

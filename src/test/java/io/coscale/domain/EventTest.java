@@ -1,0 +1,47 @@
+package io.coscale.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EventTest {
+
+    private static final Instant AT = Instant.parse("2025-01-02T03:04:05Z");
+
+    @ParameterizedTest
+    @CsvSource({"SCALE_UP, scale-up", "RELEASE, release", "RECONCILE, reconcile", "PROTECTION, protection",
+        "ERROR, error"})
+    void wireNamesAreLowerKebab(Event.Kind kind, String wire) {
+        assertEquals(wire, kind.wireName());
+    }
+
+    @Test
+    void countFactoriesCarryFromAndTo() {
+        assertEquals(new Event(AT, Event.Kind.SCALE_UP, 1, 5, "r"), Event.scaleUp(AT, 1, 5, "r"));
+        assertEquals(new Event(AT, Event.Kind.RELEASE, 4, 3, "r"), Event.release(AT, 4, 3, "r"));
+        assertEquals(new Event(AT, Event.Kind.RECONCILE, 9, 8, "r"), Event.reconcile(AT, 9, 8, "r"));
+    }
+
+    @Test
+    void otherFactoriesCarryNoCount() {
+        Event p = Event.protection(AT, "protected task abc for 60 min");
+        Event e = Event.error(AT, "UpdateService failed");
+        assertEquals(Event.Kind.PROTECTION, p.kind());
+        assertEquals(Event.Kind.ERROR, e.kind());
+        assertNull(p.from());
+        assertNull(e.to());
+    }
+
+    @Test
+    void requiresTimeKindAndReason() {
+        assertThrows(NullPointerException.class, () -> Event.error(null, "r"));
+        assertThrows(NullPointerException.class, () -> Event.error(AT, null));
+        assertThrows(NullPointerException.class, () -> new Event(AT, null, null, null, "r"));
+    }
+}

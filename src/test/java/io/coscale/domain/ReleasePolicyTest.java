@@ -1,0 +1,57 @@
+package io.coscale.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ReleasePolicyTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # row                         |min|max|desired|visible|inFlight|delayed|submitted| kind     |count| reason
+            visible work keeps it         | 0 | 8 | 4 | 3 | 0 | 0 | 0 | CONTINUE | 4 | queue has 3 visible messages
+            one visible message           | 0 | 8 | 4 | 1 | 2 | 0 | 0 | CONTINUE | 4 | queue has 1 visible message
+            visible beats the floor       | 2 | 8 | 2 | 5 | 0 | 0 | 0 | CONTINUE | 2 | queue has 5 visible messages
+            submissions since observation | 0 | 8 | 4 | 0 | 0 | 0 | 2 | CONTINUE | 4 | 2 jobs submitted since the last observation
+            one submission                | 1 | 8 | 1 | 0 | 0 | 0 | 1 | CONTINUE | 1 | 1 job submitted since the last observation
+            empty at floor 0              | 0 | 8 | 0 | 0 | 0 | 0 | 0 | STAY     | 0 | at minTasks 0
+            empty at floor 2              | 2 | 8 | 2 | 0 | 0 | 0 | 0 | STAY     | 2 | at minTasks 2
+            below floor still stays       | 2 | 8 | 1 | 0 | 0 | 0 | 0 | STAY     | 1 | at minTasks 2
+            empty exits                   | 0 | 8 | 4 | 0 | 0 | 0 | 0 | EXIT     | 3 | queue empty: 4 → 3
+            last task exits to zero       | 0 | 8 | 1 | 0 | 0 | 0 | 0 | EXIT     | 0 | queue empty: 1 → 0
+            just above floor              | 2 | 8 | 3 | 0 | 0 | 0 | 0 | EXIT     | 2 | queue empty: 3 → 2
+            in-flight belongs to others   | 0 | 8 | 4 | 0 | 3 | 0 | 0 | EXIT     | 3 | queue empty: 4 → 3
+            delayed does not keep it      | 0 | 8 | 4 | 0 | 0 | 9 | 0 | EXIT     | 3 | queue empty: 4 → 3
+            above max: still exactly one  | 0 | 8 | 12| 0 | 0 | 0 | 0 | EXIT     | 11| queue empty: 12 → 11
+            """)
+    void decidesByTheRulesInOrder(String row, int min, int max, int desired, long visible, long inFlight,
+            long delayed, long submitted, ReleaseDecision.Kind kind, int count, String reason) {
+        ReleaseDecision d = ReleasePolicy.decide(TestPools.pool(min, max), desired,
+                new QueueDepth(visible, inFlight, delayed), submitted);
+        assertEquals(new ReleaseDecision(kind, count, reason), d, row);
+    }
+
+    @Test
+    void onlyExitLowersTheCount() {
+        Pool pool = TestPools.pool(1, 8);
+        for (int desired = 0; desired <= 10; desired++) {
+            for (long visible = 0; visible <= 2; visible++) {
+                for (long submitted = 0; submitted <= 2; submitted++) {
+                    ReleaseDecision d = ReleasePolicy.decide(pool, desired, new QueueDepth(visible, 0, 0), submitted);
+                    int expected = d.lowersCount() ? desired - 1 : desired;
+                    assertEquals(expected, d.desiredCount(), d.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsNegativeInputs() {
+        Pool pool = TestPools.pool(0, 8);
+        assertThrows(IllegalArgumentException.class, () -> ReleasePolicy.decide(pool, -1, QueueDepth.EMPTY, 0));
+        assertThrows(IllegalArgumentException.class, () -> ReleasePolicy.decide(pool, 1, QueueDepth.EMPTY, -1));
+    }
+}
