@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -41,6 +42,15 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
 
     @Override
     public int run(TaskLaunch launch) throws Exception {
+        try {
+            return work(launch);
+        } catch (AbortedException e) {
+            // The SDK's word for "interrupted during a call": the task's stop signal arrived mid-poll.
+            throw new InterruptedException("stop signal during an SQS call");
+        }
+    }
+
+    private int work(TaskLaunch launch) throws Exception {
         Map<String, String> env = launch.environment();
         CoscaleApi coscale = new CoscaleApi(env.get("COSCALE_URL"), env.get("COSCALE_TOKEN"));
         String taskArn = coscale.taskArn(env.get("ECS_CONTAINER_METADATA_URI_V4"));
@@ -53,7 +63,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 Message message = messages.get(0);
                 coscale.claim(taskArn);
                 launch.jobs().jobStarted();
-                if (work(message.body())) {
+                if (workOn(message.body())) {
                     sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
                     launch.jobs().jobCompleted();
                 } else {
@@ -85,7 +95,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     }
 
     /** Works one job; true when it succeeded. Interrupted: the job is abandoned, and so is the task. */
-    static boolean work(String body) throws InterruptedException {
+    static boolean workOn(String body) throws InterruptedException {
         JsonNode payload;
         try {
             payload = JSON.readTree(body);

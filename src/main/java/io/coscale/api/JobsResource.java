@@ -1,0 +1,137 @@
+package io.coscale.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.coscale.aws.AwsCallException;
+import io.coscale.aws.OutgoingMessage;
+import io.coscale.aws.QueueGateway;
+import io.coscale.aws.SendOutcome;
+import io.coscale.config.JobsConfig;
+import io.coscale.control.ControlMetrics;
+import io.coscale.control.ControlPlane;
+import io.coscale.control.PoolController;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * Job submission: each job goes onto the pool's SQS queue, and only once SQS has accepted it does coscale
+ * answer 202 and count it toward the pool's scale-up. A job SQS did not accept is never acknowledged.
+ */
+@Path("/v1/pools/{pool}")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class JobsResource {
+
+    static final int MAX_BATCH = 100;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final ControlPlane plane;
+    private final QueueGateway queues;
+    private final ControlMetrics metrics;
+    private final JobParser parser;
+
+    JobsResource(ControlPlane plane, QueueGateway queues, ControlMetrics metrics, JobsConfig config) {
+        this.plane = plane;
+        this.queues = queues;
+        this.metrics = metrics;
+        this.parser = new JobParser(Math.min(config.maxPayloadBytes(), 1024 * 1024));
+    }
+
+    public record Accepted(String jobId, String pool, int desiredCount) {
+    }
+
+    public record BatchAccepted(List<String> jobIds, List<Failed> failed, int desiredCount) {
+    }
+
+    /** A batch entry that was not enqueued: its position, a code and why. */
+    public record Failed(int index, String code, String message) {
+    }
+
+    @POST
+    @Path("/jobs")
+    @Operation(summary = "Submit one job", description = "Enqueues the job on the pool's queue and raises desiredCount at once.")
+    public Response submit(@PathParam("pool") String poolName, JsonNode job) {
+        long start = System.nanoTime();
+        PoolController pool = pool(poolName);
+        OutgoingMessage message;
+        try {
+            message = parser.parse(job, pool.pool().queueUrl());
+        } catch (JobParser.InvalidJob e) {
+            throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
+        }
+        try {
+            queues.send(pool.pool().queueUrl(), message);
+        } catch (AwsCallException e) {
+            throw sqsFailure(e);
+        }
+        int desired = pool.submitted(1);
+        metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+        return Response.accepted(new Accepted(message.jobId(), poolName, desired)).build();
+    }
+
+    @POST
+    @Path("/jobs:batch")
+    @Operation(summary = "Submit up to 100 jobs", description = "Each entry is enqueued or listed in failed, never dropped.")
+    public Response submitBatch(@PathParam("pool") String poolName, JsonNode body) {
+        long start = System.nanoTime();
+        PoolController pool = pool(poolName);
+        JsonNode jobs = body == null ? null : body.get("jobs");
+        if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
+            throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
+        }
+        String[] jobIds = new String[jobs.size()];
+        List<Failed> failed = new ArrayList<>();
+        List<OutgoingMessage> valid = new ArrayList<>();
+        List<Integer> validIndex = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            try {
+                valid.add(parser.parse(jobs.get(i), pool.pool().queueUrl()));
+                validIndex.add(i);
+            } catch (JobParser.InvalidJob e) {
+                failed.add(new Failed(i, e.code, e.getMessage()));
+            }
+        }
+        List<SendOutcome> outcomes = valid.isEmpty() ? List.of() : queues.sendBatch(pool.pool().queueUrl(), valid);
+        int accepted = 0;
+        boolean sqsDown = !outcomes.isEmpty();
+        for (int k = 0; k < outcomes.size(); k++) {
+            SendOutcome outcome = outcomes.get(k);
+            int index = validIndex.get(k);
+            if (outcome.accepted()) {
+                jobIds[index] = outcome.jobId();
+                accepted++;
+                sqsDown = false;
+            } else {
+                sqsDown &= outcome.transientFailure();
+                failed.add(new Failed(index, outcome.errorCode(), outcome.message()));
+            }
+        }
+        if (sqsDown && failed.size() == jobs.size() && valid.size() == jobs.size()) {
+            throw ApiException.unavailable("queue unreachable: nothing was enqueued (" + failed.get(0).message() + ")", RETRY_AFTER);
+        }
+        failed.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        int desired = pool.submitted(accepted);
+        metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+        return Response.accepted(new BatchAccepted(Arrays.asList(jobIds), failed, desired)).build();
+    }
+
+    private PoolController pool(String name) {
+        return plane.pool(name).orElseThrow(() -> ApiException.notFound("no pool named '" + name + "'"));
+    }
+
+    private static ApiException sqsFailure(AwsCallException e) {
+        if (!e.isTransient() && e.errorCode() != null && e.errorCode().startsWith("Invalid")) {
+            return ApiException.badRequest("SQS refused the job: " + e.getMessage());
+        }
+        return ApiException.unavailable("queue unreachable: the job was not enqueued (" + e.getMessage() + ")", RETRY_AFTER);
+    }
+}

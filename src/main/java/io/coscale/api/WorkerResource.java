@@ -1,0 +1,107 @@
+package io.coscale.api;
+
+import io.coscale.aws.AwsCallException;
+import io.coscale.control.ClaimResult;
+import io.coscale.control.ControlPlane;
+import io.coscale.control.PoolController;
+import io.coscale.control.TaskRejectedException;
+import io.coscale.domain.ReleaseDecision;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * The worker protocol (SPEC section 3): a task claims each job it takes and releases itself when the queue
+ * is empty. The task's pool comes from ECS (the task's service); a task that is not a live task of a managed
+ * pool gets 403 and changes nothing.
+ */
+@Path("/v1")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class WorkerResource {
+
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ControlPlane plane;
+
+    WorkerResource(ControlPlane plane) {
+        this.plane = plane;
+    }
+
+    /** {@code taskArn}: the caller's own task; {@code pool}: optional, must agree with the task's. */
+    public record WorkerRequest(String taskArn, String pool) {
+    }
+
+    public record ClaimResponse(String pool, @com.fasterxml.jackson.annotation.JsonProperty("protected") boolean isProtected,
+            Instant expiresAt) {
+    }
+
+    public record ReleaseResponse(String pool, String decision, int desiredCount, String reason) {
+    }
+
+    @POST
+    @Path("/claim")
+    @Operation(summary = "Claim a job", description = "In protect mode, protects the task from ECS scale-in; repeat to renew.")
+    public ClaimResponse claim(WorkerRequest request) {
+        ClaimResult result = act(request, p -> p.claim(request.taskArn()));
+        return new ClaimResponse(result.pool(), result.isProtected(), result.expiresAt());
+    }
+
+    @POST
+    @Path("/release")
+    @Operation(summary = "Release a task whose queue is empty", description = "Answers exit, continue or stay.")
+    public ReleaseResponse release(WorkerRequest request) {
+        PoolController[] pool = new PoolController[1];
+        ReleaseDecision decision = act(request, p -> {
+            pool[0] = p;
+            return p.release(request.taskArn());
+        });
+        return new ReleaseResponse(pool[0].pool().name(), decision.kind().wireName(), decision.desiredCount(), decision.reason());
+    }
+
+    private <T> T act(WorkerRequest request, Function<PoolController, CompletableFuture<T>> step) {
+        if (request == null || request.taskArn() == null || request.taskArn().isBlank()) {
+            throw ApiException.badRequest("\"taskArn\" is required");
+        }
+        try {
+            PoolController pool = plane.poolOfTask(request.taskArn(), Optional.ofNullable(request.pool()));
+            return step.apply(pool).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (TaskRejectedException e) {
+            throw ApiException.forbidden(e.getMessage());
+        } catch (ExecutionException | CompletionException e) {
+            throw failure(e.getCause());
+        } catch (TimeoutException e) {
+            throw ApiException.unavailable("coscale could not finish the step within " + STEP_TIMEOUT, RETRY_AFTER);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted", RETRY_AFTER);
+        } catch (RuntimeException e) {
+            throw failure(e);
+        }
+    }
+
+    private static RuntimeException failure(Throwable cause) {
+        if (cause instanceof ApiException api) {
+            return api;
+        }
+        if (cause instanceof AwsCallException || cause instanceof IllegalStateException) {
+            return ApiException.unavailable("ECS or SQS could not be reached; nothing changed: " + cause.getMessage(), RETRY_AFTER);
+        }
+        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+    }
+}

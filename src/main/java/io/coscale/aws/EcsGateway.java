@@ -1,0 +1,100 @@
+package io.coscale.aws;
+
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
+import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+import software.amazon.awssdk.services.ecs.model.UpdateTaskProtectionResponse;
+
+/**
+ * Everything coscale asks of ECS, in ECS's batch sizes (DescribeServices 10, DescribeTasks 100,
+ * UpdateTaskProtection 10). SDK types stay in here; every failure surfaces as {@link AwsCallException}.
+ * One attempt per call: retries and the API budget belong to the caller.
+ */
+@Singleton
+public class EcsGateway {
+
+    static final int DESCRIBE_SERVICES_BATCH = 10;
+    static final int DESCRIBE_TASKS_BATCH = 100;
+    static final int PROTECTION_BATCH = 10;
+
+    private final EcsClient ecs;
+
+    public EcsGateway(EcsClient ecs) {
+        this.ecs = ecs;
+    }
+
+    /** The given services of one cluster, 10 per DescribeServices call; a missing service is absent from the result. */
+    public List<ServiceState> describeServices(String cluster, List<String> services) {
+        List<ServiceState> found = new ArrayList<>();
+        for (List<String> batch : chunks(services, DESCRIBE_SERVICES_BATCH)) {
+            DescribeServicesResponse response = AwsCallException.call("DescribeServices",
+                    () -> ecs.describeServices(b -> b.cluster(cluster).services(batch)));
+            response.services().forEach(s -> found.add(new ServiceState(cluster, s.serviceName(),
+                    nullToZero(s.desiredCount()), nullToZero(s.runningCount()), nullToZero(s.pendingCount()),
+                    "ACTIVE".equals(s.status()))));
+        }
+        return found;
+    }
+
+    /** Sets a service's desiredCount (one UpdateService call). */
+    public void setDesiredCount(String cluster, String service, int desiredCount) {
+        AwsCallException.call("UpdateService", () -> ecs.updateService(b -> b.cluster(cluster).service(service).desiredCount(desiredCount)));
+    }
+
+    /** The given tasks of one cluster, 100 per DescribeTasks call; every asked ARN has an entry. */
+    public Map<String, TaskState> describeTasks(String cluster, Collection<String> taskArns) {
+        Map<String, TaskState> found = new HashMap<>();
+        for (List<String> batch : chunks(List.copyOf(taskArns), DESCRIBE_TASKS_BATCH)) {
+            DescribeTasksResponse response = AwsCallException.call("DescribeTasks", () -> ecs.describeTasks(b -> b.cluster(cluster).tasks(batch)));
+            response.tasks().forEach(t -> found.put(t.taskArn(), new TaskState(t.taskArn(), t.clusterArn(), t.group(),
+                    t.lastStatus(), t.desiredStatus(), false)));
+        }
+        taskArns.forEach(arn -> found.putIfAbsent(arn, TaskState.missing(arn)));
+        return found;
+    }
+
+    /**
+     * Turns scale-in protection on (for {@code minutes}) or off for tasks of one cluster, 10 per call.
+     *
+     * @return per task ARN: the protection's expiry when on, empty when off; tasks ECS refused are absent
+     */
+    public Map<String, Optional<Instant>> setProtection(String cluster, List<String> taskArns, boolean enabled, int minutes) {
+        Map<String, Optional<Instant>> result = new HashMap<>();
+        for (List<String> batch : chunks(taskArns, PROTECTION_BATCH)) {
+            UpdateTaskProtectionResponse response = AwsCallException.call("UpdateTaskProtection", () -> ecs.updateTaskProtection(b -> {
+                b.cluster(cluster).tasks(batch).protectionEnabled(enabled);
+                if (enabled) {
+                    b.expiresInMinutes(minutes);
+                }
+            }));
+            response.protectedTasks().forEach(p -> result.put(p.taskArn(),
+                    Boolean.TRUE.equals(p.protectionEnabled()) ? Optional.ofNullable(p.expirationDate()) : Optional.empty()));
+        }
+        return result;
+    }
+
+    /** Fails unless ECS answers (one cheap ListClusters call). */
+    public void ping() {
+        AwsCallException.call("ListClusters", () -> ecs.listClusters(b -> b.maxResults(1)));
+    }
+
+    static <T> List<List<T>> chunks(List<T> items, int size) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += size) {
+            chunks.add(items.subList(i, Math.min(items.size(), i + size)));
+        }
+        return chunks;
+    }
+
+    private static int nullToZero(Integer n) {
+        return n == null ? 0 : n;
+    }
+}

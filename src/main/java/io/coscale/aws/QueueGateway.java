@@ -1,0 +1,123 @@
+package io.coscale.aws;
+
+import io.coscale.domain.QueueDepth;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+/**
+ * Everything coscale asks of SQS: enqueue jobs (one, or 10 per SendMessageBatch), read a queue's depth,
+ * resolve a queue name. SDK types stay in here; failures surface as {@link AwsCallException}.
+ */
+@Singleton
+public class QueueGateway {
+
+    static final int SEND_BATCH = 10;
+
+    private final SqsClient sqs;
+
+    public QueueGateway(SqsClient sqs) {
+        this.sqs = sqs;
+    }
+
+    /** Enqueues one job; returns once SQS has accepted it. */
+    public void send(String queueUrl, OutgoingMessage message) {
+        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(queueUrl)
+                .messageBody(message.body())
+                .messageAttributes(attributes(message));
+        if (message.delaySeconds() > 0) {
+            request.delaySeconds(message.delaySeconds());
+        }
+        fifo(queueUrl, message, request::messageDeduplicationId, request::messageGroupId);
+        AwsCallException.call("SendMessage", () -> sqs.sendMessage(request.build()));
+    }
+
+    /**
+     * Enqueues jobs 10 per SendMessageBatch call. Every message gets an outcome, in order; a call that
+     * failed as a whole marks each of its messages refused.
+     */
+    public List<SendOutcome> sendBatch(String queueUrl, List<OutgoingMessage> messages) {
+        List<SendOutcome> outcomes = new ArrayList<>();
+        for (List<OutgoingMessage> batch : EcsGateway.chunks(messages, SEND_BATCH)) {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                OutgoingMessage message = batch.get(i);
+                SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i)).messageBody(message.body()).messageAttributes(attributes(message));
+                if (message.delaySeconds() > 0) {
+                    entry.delaySeconds(message.delaySeconds());
+                }
+                fifo(queueUrl, message, entry::messageDeduplicationId, entry::messageGroupId);
+                entries.add(entry.build());
+            }
+            try {
+                SendMessageBatchResponse response = AwsCallException.call("SendMessageBatch",
+                        () -> sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)));
+                Map<String, SendOutcome> byId = new HashMap<>();
+                response.successful().forEach(ok -> byId.put(ok.id(), SendOutcome.accepted(batch.get(Integer.parseInt(ok.id())).jobId())));
+                response.failed().forEach(f -> byId.put(f.id(), SendOutcome.refused(batch.get(Integer.parseInt(f.id())).jobId(),
+                        !Boolean.TRUE.equals(f.senderFault()), f.code(), f.message())));
+                for (int i = 0; i < batch.size(); i++) {
+                    outcomes.add(byId.getOrDefault(Integer.toString(i), SendOutcome.refused(batch.get(i).jobId(), true,
+                            "NoAnswer", "SQS gave no outcome for this entry")));
+                }
+            } catch (AwsCallException e) {
+                batch.forEach(m -> outcomes.add(SendOutcome.refused(m.jobId(), e.isTransient(), e.errorCode(), e.getMessage())));
+            }
+        }
+        return outcomes;
+    }
+
+    /** The queue's approximate visible, in-flight and delayed message counts. */
+    public QueueDepth depth(String queueUrl) {
+        Map<QueueAttributeName, String> attributes = AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
+                .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))).attributes();
+        return new QueueDepth(count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
+                count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE),
+                count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+    }
+
+    /** The URL of a queue by name. */
+    public String queueUrl(String queueName) {
+        return AwsCallException.call("GetQueueUrl", () -> sqs.getQueueUrl(b -> b.queueName(queueName))).queueUrl();
+    }
+
+    public static boolean isFifo(String queueUrl) {
+        return queueUrl.endsWith(".fifo");
+    }
+
+    private static void fifo(String queueUrl, OutgoingMessage message, java.util.function.Consumer<String> deduplicationId,
+            java.util.function.Consumer<String> groupId) {
+        if (isFifo(queueUrl)) {
+            // One group per queue keeps FIFO order across the pool; deduplication falls back to the job id.
+            groupId.accept("coscale");
+            deduplicationId.accept(message.deduplicationId().orElse(message.jobId()));
+        }
+    }
+
+    private static Map<String, MessageAttributeValue> attributes(OutgoingMessage message) {
+        Map<String, MessageAttributeValue> attributes = new HashMap<>();
+        message.attributes().forEach((k, v) -> attributes.put(k, string(v)));
+        attributes.put(OutgoingMessage.JOB_ID_ATTRIBUTE, string(message.jobId()));
+        return attributes;
+    }
+
+    private static MessageAttributeValue string(String value) {
+        return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
+    }
+
+    private static long count(Map<QueueAttributeName, String> attributes, QueueAttributeName name) {
+        String value = attributes.get(name);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+}

@@ -1,0 +1,24 @@
+package io.coscale.aws;
+
+import java.util.Optional;
+
+/** An ECS task as DescribeTasks reports it; {@code missing} when ECS does not know the task. */
+public record TaskState(String taskArn, String clusterArn, String group, String lastStatus, String desiredStatus,
+        boolean missing) {
+
+    static TaskState missing(String taskArn) {
+        return new TaskState(taskArn, null, null, "MISSING", "STOPPED", true);
+    }
+
+    /** A task that is, or is about to be, working: PENDING or RUNNING and not told to stop. */
+    public boolean isLive() {
+        return !missing && "RUNNING".equals(desiredStatus)
+                && ("PENDING".equals(lastStatus) || "RUNNING".equals(lastStatus)
+                        || "PROVISIONING".equals(lastStatus) || "ACTIVATING".equals(lastStatus));
+    }
+
+    /** The service that started the task, from its group {@code service:<name>}. */
+    public Optional<String> serviceName() {
+        return group != null && group.startsWith("service:") ? Optional.of(group.substring(8)) : Optional.empty();
+    }
+}

@@ -1,0 +1,305 @@
+package io.coscale.control;
+
+import io.coscale.aws.AwsCallException;
+import io.coscale.aws.ServiceState;
+import io.coscale.domain.Event;
+import io.coscale.domain.Pool;
+import io.coscale.domain.QueueDepth;
+import io.coscale.domain.ReconcileAction;
+import io.coscale.domain.Reconciliation;
+import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.ReleasePolicy;
+import io.coscale.domain.ScalingPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * One pool's control loop. Every change it makes to the pool's ECS service — scale-up, release, protection,
+ * reconcile correction — runs on the pool's {@link SerialExecutor}, one at a time and in order, so each
+ * decision sees the desiredCount the previous one left. coscale is the only writer of that count.
+ *
+ * <p>Invariants: desiredCount is never set outside [minTasks, maxTasks] by coscale (scale-ups and
+ * corrections are clamped by the domain rules; a release lowers by exactly one, and only above minTasks);
+ * in protect mode a task is unprotected before the count is lowered for it; a task's exit lowers the count
+ * once however often it is released.
+ *
+ * <p>Scale-ups are merged: a submission only counts the jobs SQS accepted and, if no flush is queued,
+ * queues one; the flush computes the target from everything counted so far. Submissions that arrive while
+ * an UpdateService call is in flight are thus merged into the next call, which goes out no sooner than
+ * {@code scaleUpSpacing} after the previous one. A failed scale-up is re-queued with backoff: never dropped.
+ */
+public final class PoolController {
+
+    private static final Logger LOG = Logger.getLogger(PoolController.class);
+
+    private final Pool pool;
+    private final ControlContext ctx;
+    private final SerialExecutor serial;
+    private final EventLog events;
+    private final PoolTasks tasks;
+
+    // All @GuardedBy("this"). desired and the observations change on the serial executor only.
+    private Integer desired;
+    private int running;
+    private int pending;
+    private QueueDepth depth = QueueDepth.EMPTY;
+    private Instant queueEmptySince;
+    private long submittedSinceObservation;
+    private boolean flushQueued;
+    private long lastFlushNanos = Long.MIN_VALUE / 2;
+    private int flushFailures;
+    private Instant lastReconcileAt;
+    private String lastError;
+
+    PoolController(Pool pool, ControlContext ctx) {
+        this.pool = pool;
+        this.ctx = ctx;
+        this.serial = new SerialExecutor("pool-" + pool.name(), ctx.executor());
+        this.events = new EventLog(ctx.eventsPerPool());
+        this.tasks = new PoolTasks(pool, ctx, events);
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    /**
+     * Counts {@code count} jobs SQS has accepted and, when they need more tasks than are desired, queues a
+     * merged scale-up. Never waits for ECS.
+     *
+     * @return the desiredCount the pool is heading for
+     */
+    public int submitted(int count) {
+        boolean queueFlush;
+        int heading;
+        synchronized (this) {
+            submittedSinceObservation += count;
+            int target = ScalingPolicy.target(pool, outstanding());
+            heading = desired == null ? target : Math.max(desired, target);
+            queueFlush = !flushQueued && (desired == null || target > desired);
+            flushQueued |= queueFlush;
+        }
+        if (queueFlush) {
+            scheduleFlush(0);
+        }
+        return heading;
+    }
+
+    /** Claims a job for a live task of this pool: protects it in protect mode, renewing an earlier claim. */
+    public CompletableFuture<ClaimResult> claim(String taskArn) {
+        return onSerial(() -> tasks.claim(taskArn)).thenCompose(claimed -> claimed);
+    }
+
+    /** Decides what a worker that found the queue empty does next, and acts on it (SPEC section 3). */
+    public CompletableFuture<ReleaseDecision> release(String taskArn) {
+        return onSerial(() -> releaseNow(taskArn));
+    }
+
+    /** Brings the pool toward its target given ECS's and SQS's fresh word: the reconciler's step for this pool. */
+    public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed) {
+        return onSerial(() -> {
+            reconcileNow(service, observed);
+            return null;
+        });
+    }
+
+    private ReleaseDecision releaseNow(String taskArn) throws InterruptedException {
+        ReleaseDecision earlier = tasks.earlierExit(taskArn);
+        if (earlier != null) {
+            return earlier;
+        }
+        QueueDepth fresh = ctx.queue().depth(pool.queueUrl());
+        ensureDesiredKnown();
+        ReleaseDecision decision;
+        synchronized (this) {
+            long arrived = submittedSinceObservation;
+            observeQueue(fresh);
+            decision = ReleasePolicy.decide(pool, desired, fresh, arrived);
+        }
+        switch (decision.kind()) {
+            case STAY -> tasks.idle(taskArn, true);
+            case CONTINUE -> tasks.idle(taskArn, false);
+            case EXIT -> {
+                // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one.
+                tasks.unprotectNow(taskArn);
+                int from = currentDesired();
+                changeDesired(decision.desiredCount());
+                tasks.exited(taskArn, decision);
+                events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
+            }
+        }
+        ctx.metrics().releaseDecision(pool.name(), decision.kind());
+        return decision;
+    }
+
+    private void reconcileNow(ServiceState service, QueueDepth observed) throws InterruptedException {
+        Reconciliation.Observation observation;
+        synchronized (this) {
+            desired = service.desiredCount();
+            running = service.runningCount();
+            pending = service.pendingCount();
+            observeQueue(observed);
+            lastReconcileAt = ctx.clock().instant();
+            Duration emptyFor = queueEmptySince == null ? Duration.ZERO : Duration.between(queueEmptySince, lastReconcileAt);
+            observation = new Reconciliation.Observation(desired, running, pending, observed, emptyFor);
+        }
+        ReconcileAction action = Reconciliation.decide(pool, observation);
+        if (action.changes()) {
+            changeDesired(action.desiredCount().getAsInt());
+            events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), action.desiredCount().getAsInt(), action.reason()));
+        }
+        tasks.renewExpiring();
+        tasks.forgetStopped();
+        synchronized (this) {
+            lastError = null;
+        }
+    }
+
+    /** Records a fresh queue depth; the submissions counted so far are in it. Called with the lock held. */
+    private void observeQueue(QueueDepth observed) {
+        depth = observed;
+        submittedSinceObservation = 0;
+        if (!observed.isEmpty()) {
+            queueEmptySince = null;
+        } else if (queueEmptySince == null) {
+            queueEmptySince = ctx.clock().instant();
+        }
+    }
+
+    /** Sets desiredCount through the shared budget; on the serial executor. */
+    private void changeDesired(int to) throws InterruptedException {
+        ctx.updateService(pool, to);
+        synchronized (this) {
+            desired = to;
+        }
+    }
+
+    /** Learns desiredCount from ECS when no reconcile has yet (start-up races a first submission). */
+    private void ensureDesiredKnown() {
+        if (currentDesired() != null) {
+            return;
+        }
+        ServiceState service = ctx.ecs().describeServices(pool.cluster(), List.of(pool.service())).stream().findFirst()
+                .orElseThrow(() -> new AwsCallException("service " + pool.service() + " not found in cluster "
+                        + pool.cluster(), false, false, "ServiceNotFoundException", null));
+        synchronized (this) {
+            if (desired == null) {
+                desired = service.desiredCount();
+                running = service.runningCount();
+                pending = service.pendingCount();
+            }
+        }
+    }
+
+    private void scheduleFlush(long backoffMillis) {
+        long sinceLast;
+        synchronized (this) {
+            sinceLast = System.nanoTime() - lastFlushNanos;
+        }
+        long delayNanos = Math.max(ctx.scaleUpSpacing().toNanos() - sinceLast, 0) + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        if (delayNanos == 0) {
+            serial.execute(this::flush);
+        } else {
+            ctx.timer().schedule(() -> serial.execute(this::flush), delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The merged scale-up, on the serial executor. */
+    private void flush() {
+        try {
+            ensureDesiredKnown();
+            OptionalInt target;
+            int from;
+            long outstanding;
+            synchronized (this) {
+                flushQueued = false;
+                from = desired;
+                outstanding = outstanding();
+                target = ScalingPolicy.scaleUp(pool, desired, outstanding);
+                if (target.isEmpty()) {
+                    return;
+                }
+                lastFlushNanos = System.nanoTime();
+            }
+            changeDesired(target.getAsInt());
+            synchronized (this) {
+                flushFailures = 0;
+            }
+            events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(), outstanding + " jobs outstanding"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            int failures;
+            synchronized (this) {
+                failures = ++flushFailures;
+                flushQueued = true;
+            }
+            failed("scale-up", e);
+            scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures));
+        }
+    }
+
+    /** Called with the lock held. */
+    private long outstanding() {
+        return depth.outstanding() + submittedSinceObservation;
+    }
+
+    synchronized Integer currentDesired() {
+        return desired;
+    }
+
+    /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */
+    void failed(String what, Throwable e) {
+        String message = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        boolean isNew;
+        synchronized (this) {
+            isNew = !message.equals(lastError);
+            lastError = message;
+        }
+        if (isNew) {
+            LOG.warnf("pool %s: %s", pool.name(), message);
+            events.add(Event.error(ctx.clock().instant(), message));
+        }
+    }
+
+    /** The pool's status as the API shows it. */
+    public PoolStatus status() {
+        int busy = tasks.busyCount();
+        int protectedTasks = tasks.protectedCount();
+        synchronized (this) {
+            return new PoolStatus(pool.name(), pool.cluster(), pool.service(), pool.queueUrl(), pool.mode().wireName(),
+                    pool.minTasks(), pool.maxTasks(), pool.messagesPerTask(), desired, running, pending,
+                    new PoolStatus.Queue(depth.visible(), depth.inFlight(), depth.delayed()), busy, protectedTasks,
+                    lastReconcileAt, lastError);
+        }
+    }
+
+    private <T> CompletableFuture<T> onSerial(Step<T> step) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        serial.execute(() -> {
+            try {
+                result.complete(step.run());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                result.completeExceptionally(e);
+            } catch (Exception | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+}

@@ -1,0 +1,49 @@
+package io.coscale.control;
+
+import io.coscale.aws.QueueGateway;
+import io.coscale.config.PoolsConfig;
+import io.coscale.domain.Mode;
+import io.coscale.domain.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns {@code coscale.pools.*} into validated pools; every error names the key to fix. */
+final class PoolLoader {
+
+    private PoolLoader() {
+    }
+
+    static List<Pool> load(PoolsConfig config, QueueGateway queues) {
+        List<Pool> pools = new ArrayList<>();
+        for (Map.Entry<String, PoolsConfig.PoolConfig> entry : config.pools().entrySet()) {
+            String name = entry.getKey();
+            PoolsConfig.PoolConfig c = entry.getValue();
+            String key = "coscale.pools." + name + ".";
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
+                throw new IllegalArgumentException(key + "*: pool names are 1-64 letters, digits, '-' or '_'");
+            }
+            if (c.queueUrl().isPresent() == c.queueName().isPresent()) {
+                throw new IllegalArgumentException(key + "queue-url or " + key + "queue-name: set exactly one");
+            }
+            Mode mode;
+            try {
+                mode = Mode.parse(c.mode());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + "mode: " + e.getMessage(), e);
+            }
+            String queueUrl = c.queueUrl().orElseGet(() -> resolve(queues, c.queueName().get(), key));
+            pools.add(new Pool(name, c.cluster(), c.service(), queueUrl, c.minTasks(), c.maxTasks(), mode,
+                    c.messagesPerTask(), c.protectionMinutes(), c.scaleInIdle()));
+        }
+        return pools;
+    }
+
+    private static String resolve(QueueGateway queues, String queueName, String key) {
+        try {
+            return queues.queueUrl(queueName);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + "queue-name: cannot resolve queue '" + queueName + "': " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.coscale.control;
+
+import io.coscale.aws.EcsGateway;
+import io.coscale.aws.QueueGateway;
+import io.coscale.aws.ServiceState;
+import io.coscale.config.ReconcileConfig;
+import io.coscale.domain.QueueDepth;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The level-based reconciler: every {@code coscale.reconcile.interval} (and once at start-up) it reads
+ * every pool's service (DescribeServices, 10 services per call per cluster) and queue depth, and hands each
+ * pool its observation; the pool decides and corrects on its own serial executor. Idempotent: a converged
+ * pool is left as it is. Never throws: failures become the pool's lastError and an event.
+ */
+@Singleton
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+
+    private final ControlPlane plane;
+    private final EcsGateway ecs;
+    private final QueueGateway queues;
+    private final Duration interval;
+    private final Clock clock = Clock.systemUTC();
+
+    private volatile Instant lastCompletedAt;
+    private volatile Instant lastAttemptAt;
+    private volatile boolean ecsReachable;
+    private volatile boolean sqsReachable;
+
+    Reconciler(ControlPlane plane, EcsGateway ecs, QueueGateway queues, ReconcileConfig config) {
+        this.plane = plane;
+        this.ecs = ecs;
+        this.queues = queues;
+        this.interval = config.interval();
+    }
+
+    void atStartup(@Observes @Priority(20) StartupEvent event) {
+        plane.context().executor().execute(this::reconcileAll);
+    }
+
+    @Scheduled(every = "${coscale.reconcile.interval:10s}", delayed = "${coscale.reconcile.interval:10s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        reconcileAll();
+    }
+
+    /** One pass over every pool; returns when each pool's step has finished or the interval has passed. */
+    public synchronized void reconcileAll() {
+        lastAttemptAt = clock.instant();
+        try {
+            Map<String, List<PoolController>> byCluster = new LinkedHashMap<>();
+            plane.pools().forEach(p -> byCluster.computeIfAbsent(p.pool().cluster(), c -> new ArrayList<>()).add(p));
+            boolean ecsOk = true;
+            boolean sqsOk = true;
+            List<CompletableFuture<Void>> steps = new ArrayList<>();
+            for (Map.Entry<String, List<PoolController>> cluster : byCluster.entrySet()) {
+                Map<String, ServiceState> services = new LinkedHashMap<>();
+                try {
+                    List<String> names = cluster.getValue().stream().map(p -> p.pool().service()).distinct().toList();
+                    ecs.describeServices(cluster.getKey(), names).forEach(s -> services.put(s.service(), s));
+                } catch (RuntimeException e) {
+                    ecsOk = false;
+                    cluster.getValue().forEach(p -> p.failed("reconcile: DescribeServices", e));
+                    continue;
+                }
+                for (PoolController pool : cluster.getValue()) {
+                    Optional<ServiceState> service = Optional.ofNullable(services.get(serviceName(pool)));
+                    if (service.isEmpty() || !service.get().active()) {
+                        pool.failed("reconcile", new IllegalStateException("service " + pool.pool().service()
+                                + " not found (or not ACTIVE) in cluster " + cluster.getKey()));
+                        continue;
+                    }
+                    QueueDepth depth;
+                    try {
+                        depth = queues.depth(pool.pool().queueUrl());
+                    } catch (RuntimeException e) {
+                        sqsOk = false;
+                        pool.failed("reconcile: GetQueueAttributes", e);
+                        continue;
+                    }
+                    steps.add(pool.reconcile(service.get(), depth)
+                            .exceptionally(e -> {
+                                pool.failed("reconcile", e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e);
+                                return null;
+                            }));
+                }
+            }
+            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).get(interval.toMillis(), TimeUnit.MILLISECONDS);
+            ecsReachable = ecsOk;
+            sqsReachable = sqsOk;
+            lastCompletedAt = clock.instant();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warnf("reconcile pass did not finish: %s", e.toString());
+        }
+    }
+
+    private static String serviceName(PoolController pool) {
+        String service = pool.pool().service();
+        return service.substring(service.lastIndexOf('/') + 1);
+    }
+
+    public Optional<Instant> lastCompletedAt() {
+        return Optional.ofNullable(lastCompletedAt);
+    }
+
+    public Optional<Instant> lastAttemptAt() {
+        return Optional.ofNullable(lastAttemptAt);
+    }
+
+    public boolean ecsReachable() {
+        return ecsReachable;
+    }
+
+    public boolean sqsReachable() {
+        return sqsReachable;
+    }
+
+    public Duration interval() {
+        return interval;
+    }
+}
