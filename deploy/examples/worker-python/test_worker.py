@@ -123,6 +123,13 @@ class CoscaleClientTest(unittest.TestCase):
         for attempt, delay in enumerate(self.sleeps):
             self.assertLessEqual(delay, 0.2 * 2 ** attempt)
 
+    def test_by_default_retries_until_coscale_answers(self):
+        self.fake.replies["/v1/release"] = [(503, {})] * 12 + [release("stay")]
+        client = worker.Coscale(self.fake.url, sleep=self.sleeps.append)
+        self.assertEqual("stay", client.release(TASK_ARN)["decision"])
+        self.assertEqual(12, len(self.sleeps))
+        self.assertTrue(all(delay <= 10.0 for delay in self.sleeps))
+
     def test_gives_up_with_fatal_after_the_last_attempt(self):
         self.fake.replies["/v1/claim"] = [(503, {})]
         with self.assertRaises(worker.Fatal):

@@ -18,8 +18,10 @@ Every setting comes from the environment, so the same file runs on ECS and as a 
   STAY_WAIT_SECONDS              pause between polls while told to `stay` (default 5)
   COSCALE_LOCAL_JOB_EVENTS=1     report started/completed/failed to the local emulator's /jobs endpoint
 
+  COSCALE_MAX_ATTEMPTS           give up (exit 1) after this many failed tries of one call; default: never
+
 Exit codes: 0 when coscale says `exit` or after SIGTERM; 1 when this task is not a managed task (403),
-the configuration is wrong, or coscale stays unreachable after all retries.
+the token or configuration is wrong, or (only with COSCALE_MAX_ATTEMPTS) coscale stays unreachable.
 """
 
 import json
@@ -51,9 +53,13 @@ class JobFailed(Exception):
 # --- coscale's API -------------------------------------------------------------------------------------
 
 class Coscale:
-    """POST /v1/claim and /v1/release with retries (exponential backoff, full jitter)."""
+    """POST /v1/claim and /v1/release with retries (exponential backoff, full jitter).
 
-    def __init__(self, base_url, token=None, attempts=8, base_delay=0.2, max_delay=10.0, timeout=10.0,
+    `attempts=None` retries transient failures forever: an idle worker waiting for coscale loses nothing,
+    and exiting would only make ECS replace it (and, on a new service, keep a deployment from settling).
+    """
+
+    def __init__(self, base_url, token=None, attempts=None, base_delay=0.2, max_delay=10.0, timeout=10.0,
                  sleep=time.sleep):
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -70,16 +76,17 @@ class Coscale:
         return self._post("/v1/release", {"taskArn": task_arn})
 
     def _post(self, path, body):
-        for attempt in range(self.attempts):
+        attempt = 0
+        while True:
             try:
                 return self._post_once(path, body)
             except Retryable as e:
-                if attempt == self.attempts - 1:
+                attempt += 1
+                if self.attempts is not None and attempt >= self.attempts:
                     raise Fatal(f"coscale {path} still failing after {self.attempts} attempts: {e}") from e
-                delay = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
+                delay = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 16)))
                 log.warning("coscale %s: %s; retrying in %.1fs", path, e, delay)
                 self.sleep(delay)
-        raise AssertionError("unreachable")
 
     def _post_once(self, path, body):
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
@@ -285,7 +292,9 @@ def main():
 
         metadata_uri = _env("ECS_CONTAINER_METADATA_URI_V4")
         queue_url = _env("QUEUE_URL")
-        coscale = Coscale(_env("COSCALE_URL"), os.environ.get("COSCALE_TOKEN") or None)
+        attempts = os.environ.get("COSCALE_MAX_ATTEMPTS")
+        coscale = Coscale(_env("COSCALE_URL"), os.environ.get("COSCALE_TOKEN") or None,
+                          attempts=int(attempts) if attempts else None)
         # boto3 1.28+ reads AWS_ENDPOINT_URL_SQS itself, but Debian 12's python3-boto3 (1.26) does not,
         # and botocore reads only AWS_DEFAULT_REGION, not AWS_REGION: both are passed explicitly.
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
