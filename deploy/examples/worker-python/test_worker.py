@@ -1,0 +1,281 @@
+"""Unit tests of worker.py: `python3 -m unittest` in this folder. Standard library only.
+
+coscale and the task metadata endpoint are a small local http.server; SQS is an in-memory fake.
+"""
+
+import json
+import logging
+import os
+import threading
+import time
+import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
+
+import worker
+
+
+
+def setUpModule():
+    logging.disable(logging.CRITICAL)  # the worker's progress lines are noise here
+
+
+def tearDownModule():
+    logging.disable(logging.NOTSET)
+
+
+TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/workers/0123456789abcdef"
+
+
+class FakeCoscale:
+    """coscale, the metadata endpoint and the emulator's /jobs, on 127.0.0.1 and a free port.
+
+    `replies[path]` is a list of (status, body) answered in order; the last one repeats.
+    """
+
+    def __init__(self):
+        self.replies = {}
+        self.requests = []
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self._answer(None)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                self._answer(json.loads(self.rfile.read(length) or b"null"))
+
+            def _answer(self, body):
+                with fake.lock:
+                    fake.requests.append((self.command, self.path, body, self.headers.get("Authorization")))
+                    queue = fake.replies.get(self.path, [(404, {"title": "not found"})])
+                    status, reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                data = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def calls(self, path):
+        with self.lock:
+            return [r for r in self.requests if r[1] == path]
+
+
+class FakeSqs:
+    """receive/delete/change_message_visibility over a list of message bodies."""
+
+    def __init__(self, bodies=()):
+        self.pending = [{"MessageId": f"m{i}", "ReceiptHandle": f"r{i}", "Body": b} for i, b in enumerate(bodies)]
+        self.deleted = []
+        self.visibility = []
+        self.waits = []
+        self.lock = threading.Lock()
+
+    def receive_message(self, QueueUrl, MaxNumberOfMessages, WaitTimeSeconds):
+        self.waits.append(WaitTimeSeconds)
+        with self.lock:
+            if self.pending:
+                return {"Messages": [self.pending.pop(0)]}
+        return {}
+
+    def delete_message(self, QueueUrl, ReceiptHandle):
+        self.deleted.append(ReceiptHandle)
+
+    def change_message_visibility(self, QueueUrl, ReceiptHandle, VisibilityTimeout):
+        with self.lock:
+            self.visibility.append((ReceiptHandle, VisibilityTimeout))
+
+
+def release(decision):
+    return (200, {"pool": "demo", "decision": decision, "desiredCount": 1, "reason": "test"})
+
+
+CLAIMED = (200, {"pool": "demo", "protected": True})
+
+
+class CoscaleClientTest(unittest.TestCase):
+    def setUp(self):
+        self.fake = FakeCoscale()
+        self.sleeps = []
+        self.client = worker.Coscale(self.fake.url, token="t0k", attempts=4, sleep=self.sleeps.append)
+
+    def tearDown(self):
+        self.fake.close()
+
+    def test_retries_5xx_and_429_with_growing_jittered_backoff_then_succeeds(self):
+        self.fake.replies["/v1/release"] = [(503, {}), (429, {}), (500, {}), release("exit")]
+        self.assertEqual("exit", self.client.release(TASK_ARN)["decision"])
+        self.assertEqual(3, len(self.sleeps))
+        for attempt, delay in enumerate(self.sleeps):
+            self.assertLessEqual(delay, 0.2 * 2 ** attempt)
+
+    def test_by_default_retries_until_coscale_answers(self):
+        self.fake.replies["/v1/release"] = [(503, {})] * 12 + [release("stay")]
+        client = worker.Coscale(self.fake.url, sleep=self.sleeps.append)
+        self.assertEqual("stay", client.release(TASK_ARN)["decision"])
+        self.assertEqual(12, len(self.sleeps))
+        self.assertTrue(all(delay <= 10.0 for delay in self.sleeps))
+
+    def test_gives_up_with_fatal_after_the_last_attempt(self):
+        self.fake.replies["/v1/claim"] = [(503, {})]
+        with self.assertRaises(worker.Fatal):
+            self.client.claim(TASK_ARN)
+        self.assertEqual(4, len(self.fake.calls("/v1/claim")))
+
+    def test_connection_refused_is_retried(self):
+        client = worker.Coscale("http://127.0.0.1:9", attempts=3, sleep=self.sleeps.append, timeout=1)
+        with self.assertRaises(worker.Fatal):
+            client.claim(TASK_ARN)
+        self.assertEqual(2, len(self.sleeps))
+
+    def test_403_is_fatal_at_once_and_says_why(self):
+        self.fake.replies["/v1/claim"] = [(403, {"title": "Forbidden", "detail": "not a task of pool demo"})]
+        with self.assertRaises(worker.Fatal) as raised:
+            self.client.claim(TASK_ARN)
+        self.assertIn("not a live task", str(raised.exception))
+        self.assertIn("not a task of pool demo", str(raised.exception))
+        self.assertEqual(1, len(self.fake.calls("/v1/claim")))
+
+    def test_sends_task_arn_and_bearer_token(self):
+        self.fake.replies["/v1/claim"] = [CLAIMED]
+        self.client.claim(TASK_ARN)
+        (_, _, body, auth), = self.fake.calls("/v1/claim")
+        self.assertEqual({"taskArn": TASK_ARN}, body)
+        self.assertEqual("Bearer t0k", auth)
+
+
+class MetadataTest(unittest.TestCase):
+    def setUp(self):
+        self.fake = FakeCoscale()
+
+    def tearDown(self):
+        self.fake.close()
+
+    def test_reads_task_arn(self):
+        self.fake.replies["/v4/abc/task"] = [(200, {"TaskARN": TASK_ARN, "Cluster": "workers"})]
+        self.assertEqual(TASK_ARN, worker.task_arn_from_metadata(self.fake.url + "/v4/abc"))
+
+    def test_unreadable_metadata_is_fatal(self):
+        with self.assertRaises(worker.Fatal):
+            worker.task_arn_from_metadata(self.fake.url + "/v4/missing", attempts=2, sleep=lambda s: None)
+
+    def test_job_events_only_when_enabled_and_failures_ignored(self):
+        self.fake.replies["/v4/abc/jobs"] = [(200, {})]
+        with mock.patch.dict(os.environ, {"COSCALE_LOCAL_JOB_EVENTS": ""}):
+            worker.report_job_event(self.fake.url + "/v4/abc", "started")
+        self.assertEqual([], self.fake.calls("/v4/abc/jobs"))
+        with mock.patch.dict(os.environ, {"COSCALE_LOCAL_JOB_EVENTS": "1"}):
+            worker.report_job_event(self.fake.url + "/v4/abc", "completed")
+            worker.report_job_event("http://127.0.0.1:9/v4/abc", "failed")  # unreachable: ignored
+        self.assertEqual([{"event": "completed"}], [r[2] for r in self.fake.calls("/v4/abc/jobs")])
+
+
+class WorkerLoopTest(unittest.TestCase):
+    def setUp(self):
+        self.fake = FakeCoscale()
+        self.fake.replies["/v1/claim"] = [CLAIMED]
+
+    def tearDown(self):
+        self.fake.close()
+
+    def worker(self, sqs, **kwargs):
+        client = worker.Coscale(self.fake.url, attempts=2, sleep=lambda s: None)
+        options = dict(heartbeat_seconds=60, first_wait=20, next_wait=1, stay_wait=0.01)
+        options.update(kwargs)
+        return worker.Worker(client, sqs, "http://queue", TASK_ARN, self.fake.url + "/v4/abc", **options)
+
+    def test_claims_works_deletes_then_releases_and_exits_on_exit(self):
+        sqs = FakeSqs(['{"seconds": 0}', '"plain string payload"'])
+        self.fake.replies["/v1/release"] = [release("exit")]
+        self.assertEqual(0, self.worker(sqs).run())
+        self.assertEqual(["r0", "r1"], sqs.deleted)
+        self.assertEqual(2, len(self.fake.calls("/v1/claim")))
+        self.assertEqual(1, len(self.fake.calls("/v1/release")))
+        # long poll first, short waits between jobs and before releasing
+        self.assertEqual([20, 1, 1], sqs.waits)
+
+    def test_failed_job_is_not_deleted(self):
+        sqs = FakeSqs(['{"fail": true}', '{"seconds": 0}'])
+        self.fake.replies["/v1/release"] = [release("exit")]
+        self.assertEqual(0, self.worker(sqs).run())
+        self.assertEqual(["r1"], sqs.deleted)
+
+    def test_continue_polls_again_and_stay_keeps_polling_with_a_pause(self):
+        sqs = FakeSqs()
+        self.fake.replies["/v1/release"] = [release("continue"), release("stay"), release("stay"), release("exit")]
+        w = self.worker(sqs, stay_wait=0.05)
+        started = time.monotonic()
+        self.assertEqual(0, w.run())
+        self.assertGreaterEqual(time.monotonic() - started, 0.1)  # two stays, two pauses
+        self.assertEqual(4, len(self.fake.calls("/v1/release")))
+        self.assertEqual(4, len(sqs.waits))
+
+    def test_heartbeat_extends_visibility_and_renews_protection_during_a_long_job(self):
+        sqs = FakeSqs(['{"seconds": 0.5}'])
+        self.fake.replies["/v1/release"] = [release("exit")]
+        self.worker(sqs, heartbeat_seconds=0.1).run()
+        self.assertGreaterEqual(len(sqs.visibility), 2)
+        self.assertTrue(all(handle == "r0" and timeout >= 0 for handle, timeout in sqs.visibility))
+        self.assertGreaterEqual(len(self.fake.calls("/v1/claim")), 3)  # the claim plus renewals
+        self.assertEqual(["r0"], sqs.deleted)
+
+    def test_forbidden_claim_is_fatal_and_hands_the_message_back(self):
+        self.fake.replies["/v1/claim"] = [(403, {"detail": "not managed"})]
+        sqs = FakeSqs(['{"seconds": 0}'])
+        with self.assertRaises(worker.Fatal):
+            self.worker(sqs).run()
+        self.assertEqual([], sqs.deleted)
+        self.assertEqual([("r0", 0)], sqs.visibility)
+
+    def test_stop_signal_finishes_the_running_job_and_takes_no_new_one(self):
+        sqs = FakeSqs(['{"seconds": 0.3}', '{"seconds": 0}'])
+        w = self.worker(sqs)
+        threading.Timer(0.1, w.stop).start()
+        self.assertEqual(0, w.run())
+        self.assertEqual(["r0"], sqs.deleted)  # the running job completed
+        self.assertEqual(["m1"], [m["MessageId"] for m in sqs.pending])  # the next never taken
+        self.assertEqual([], self.fake.calls("/v1/release"))
+
+    def test_message_received_during_stop_is_handed_back_not_deleted(self):
+        sqs = FakeSqs(['{"seconds": 0}'])
+        w = self.worker(sqs)
+        original = sqs.receive_message
+
+        def receive_then_stop(**kwargs):
+            result = original(**kwargs)
+            w.stop()
+            return result
+
+        sqs.receive_message = receive_then_stop
+        self.assertEqual(0, w.run())
+        self.assertEqual([], sqs.deleted)
+        self.assertEqual([("r0", 0)], sqs.visibility)
+
+    def test_unknown_decision_is_fatal(self):
+        self.fake.replies["/v1/release"] = [(200, {"decision": "dance"})]
+        with self.assertRaises(worker.Fatal):
+            self.worker(FakeSqs()).run()
+
+
+class MainTest(unittest.TestCase):
+    def test_missing_configuration_exits_1(self):
+        with mock.patch.dict(os.environ, {}, clear=True):
+            self.assertEqual(1, worker.main())
+
+
+if __name__ == "__main__":
+    unittest.main()

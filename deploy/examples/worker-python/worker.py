@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""A coscale worker in Python: standard library plus boto3.
+
+Protocol (SPEC section 3): long-poll the queue; on a message claim the task (scale-in protection), work
+the job while a heartbeat renews protection and the message's visibility, delete it, poll again with a
+short wait; when nothing comes, release and obey coscale: `exit` (exit 0), `continue` (poll again) or
+`stay` (keep polling as warm capacity).
+
+Every setting comes from the environment, so the same file runs on ECS and as a local-mode task:
+  COSCALE_URL                    coscale's base URL (required)
+  QUEUE_URL                      the pool's SQS queue URL (required)
+  ECS_CONTAINER_METADATA_URI_V4  set by ECS (and by coscale's local emulator); the task ARN comes from it
+  COSCALE_TOKEN                  bearer token with role `worker` (optional when auth is off)
+  AWS_ENDPOINT_URL_SQS           SQS endpoint override; only local mode sets it
+  HEARTBEAT_SECONDS              heartbeat period (default 60); visibility is extended to 3 periods
+  FIRST_WAIT_SECONDS             long-poll wait before the first job and after a release (default 20)
+  NEXT_WAIT_SECONDS              wait right after a job, before releasing (default 1)
+  STAY_WAIT_SECONDS              pause between polls while told to `stay` (default 5)
+  COSCALE_LOCAL_JOB_EVENTS=1     report started/completed/failed to the local emulator's /jobs endpoint
+
+  COSCALE_MAX_ATTEMPTS           give up (exit 1) after this many failed tries of one call; default: never
+
+Exit codes: 0 when coscale says `exit` or after SIGTERM; 1 when this task is not a managed task (403),
+the token or configuration is wrong, or (only with COSCALE_MAX_ATTEMPTS) coscale stays unreachable.
+"""
+
+import json
+import logging
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+log = logging.getLogger("worker")
+
+
+class Fatal(Exception):
+    """A failure retrying cannot fix: the worker exits non-zero."""
+
+
+class Retryable(Exception):
+    """A failure worth another try: connection error, timeout, 5xx or 429."""
+
+
+class JobFailed(Exception):
+    """The job itself failed; its message is left to reappear (and reach the dead-letter queue)."""
+
+
+# --- coscale's API -------------------------------------------------------------------------------------
+
+class Coscale:
+    """POST /v1/claim and /v1/release with retries (exponential backoff, full jitter).
+
+    `attempts=None` retries transient failures forever: an idle worker waiting for coscale loses nothing,
+    and exiting would only make ECS replace it (and, on a new service, keep a deployment from settling).
+    """
+
+    def __init__(self, base_url, token=None, attempts=None, base_delay=0.2, max_delay=10.0, timeout=10.0,
+                 sleep=time.sleep):
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.timeout = timeout
+        self.sleep = sleep
+
+    def claim(self, task_arn):
+        return self._post("/v1/claim", {"taskArn": task_arn})
+
+    def release(self, task_arn):
+        return self._post("/v1/release", {"taskArn": task_arn})
+
+    def _post(self, path, body):
+        attempt = 0
+        while True:
+            try:
+                return self._post_once(path, body)
+            except Retryable as e:
+                attempt += 1
+                if self.attempts is not None and attempt >= self.attempts:
+                    raise Fatal(f"coscale {path} still failing after {self.attempts} attempts: {e}") from e
+                delay = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 16)))
+                log.warning("coscale %s: %s; retrying in %.1fs", path, e, delay)
+                self.sleep(delay)
+
+    def _post_once(self, path, body):
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        request = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode(),
+                                         headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as e:
+            detail = _problem_detail(e)
+            if e.code == 429 or e.code >= 500:
+                raise Retryable(f"HTTP {e.code} {detail}") from e
+            if e.code == 403:
+                raise Fatal(f"coscale refused {path} (403): this task is not a live task of a managed pool's "
+                            f"service, or the token lacks role worker. {detail}") from e
+            if e.code == 401:
+                raise Fatal(f"coscale refused {path} (401): set COSCALE_TOKEN to a token with role worker") from e
+            raise Fatal(f"coscale {path} answered HTTP {e.code}: {detail}") from e
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+            raise Retryable(str(getattr(e, "reason", e))) from e
+
+
+def _problem_detail(error):
+    try:
+        problem = json.loads(error.read() or b"{}")
+        return problem.get("detail") or problem.get("title") or ""
+    except (ValueError, OSError):
+        return ""
+
+
+# --- the task's identity -------------------------------------------------------------------------------
+
+def task_arn_from_metadata(metadata_uri, attempts=5, sleep=time.sleep):
+    """The TaskARN of $ECS_CONTAINER_METADATA_URI_V4/task; retried, the agent may not be ready at start."""
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(metadata_uri.rstrip("/") + "/task", timeout=5) as response:
+                return json.loads(response.read())["TaskARN"]
+        except (urllib.error.URLError, TimeoutError, ConnectionError, KeyError, ValueError) as e:
+            if attempt == attempts - 1:
+                raise Fatal(f"cannot read the task ARN from {metadata_uri}/task: {e}") from e
+            sleep(0.5 * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
+def report_job_event(metadata_uri, event):
+    """Tells coscale's local emulator about a job (its stats); only with COSCALE_LOCAL_JOB_EVENTS=1."""
+    if os.environ.get("COSCALE_LOCAL_JOB_EVENTS") != "1" or not metadata_uri:
+        return
+    try:
+        request = urllib.request.Request(metadata_uri.rstrip("/") + "/jobs", method="POST",
+                                         data=json.dumps({"event": event}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=2).close()
+    except Exception as e:  # noqa: BLE001 - statistics only; never let them fail a job
+        log.debug("job event %s not reported: %s", event, e)
+
+
+# --- jobs ----------------------------------------------------------------------------------------------
+
+def run_job(body, stopping):
+    """The example's job semantics; replace with your own. Raises JobFailed to leave the message be.
+
+    The body is JSON: {"seconds": n} works n seconds, {"fail": true} fails. Anything else is done at once.
+    `stopping` is set on SIGTERM; a long job may look at it to give up early (its message then reappears).
+    """
+    try:
+        job = json.loads(body)
+    except ValueError:
+        job = body
+    if isinstance(job, dict):
+        if job.get("fail"):
+            raise JobFailed("the job asked to fail")
+        seconds = float(job.get("seconds", 0))
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            # Finishes its sleep even when stopping: ECS's stopTimeout (up to 120 s) is the time to do so.
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+
+# --- heartbeat -----------------------------------------------------------------------------------------
+
+class Heartbeat:
+    """While a job runs: every `period` s, renew protection (a repeated claim) and extend visibility.
+
+    Visibility is extended to three periods, so one missed beat does not hand the job to another worker,
+    and a worker that dies lets its job reappear within three periods.
+    """
+
+    def __init__(self, coscale, sqs, queue_url, task_arn, receipt_handle, period):
+        self.coscale, self.sqs, self.queue_url = coscale, sqs, queue_url
+        self.task_arn, self.receipt_handle, self.period = task_arn, receipt_handle, period
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._done.wait(self.period):
+            try:
+                self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=self.receipt_handle,
+                                                   VisibilityTimeout=int(min(43200, 3 * self.period)))
+            except Exception as e:  # noqa: BLE001 - the next beat tries again
+                log.warning("heartbeat: cannot extend visibility: %s", e)
+            try:
+                self.coscale.claim(self.task_arn)
+            except Exception as e:  # noqa: BLE001 - a lapse only risks protection, which the next beat renews
+                log.warning("heartbeat: cannot renew protection: %s", e)
+
+
+# --- the loop ------------------------------------------------------------------------------------------
+
+class Worker:
+    def __init__(self, coscale, sqs, queue_url, task_arn, metadata_uri=None, heartbeat_seconds=60.0,
+                 first_wait=20, next_wait=1, stay_wait=5.0, job=run_job):
+        self.coscale, self.sqs, self.queue_url, self.task_arn = coscale, sqs, queue_url, task_arn
+        self.metadata_uri = metadata_uri
+        self.heartbeat_seconds = heartbeat_seconds
+        self.first_wait, self.next_wait, self.stay_wait = first_wait, next_wait, stay_wait
+        self.job = job
+        self.stopping = threading.Event()
+
+    def stop(self, *_):
+        """SIGTERM: take no new work. A running job goes on for ECS's stopTimeout; see the README."""
+        log.info("stop signal: finishing the current job, taking no new one")
+        self.stopping.set()
+
+    def run(self):
+        """Returns the exit code: 0 for `exit` or a stop signal. Raises Fatal for a real failure."""
+        wait = self.first_wait
+        while not self.stopping.is_set():
+            messages = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1,
+                                                WaitTimeSeconds=wait).get("Messages", [])
+            if self.stopping.is_set():
+                # Received after the stop signal: never started, so hand it straight back to the queue.
+                for message in messages:
+                    self._give_back(message)
+                return 0
+            if messages:
+                self._work(messages[0])
+                wait = self.next_wait
+                continue
+            decision = self.coscale.release(self.task_arn)
+            verdict = decision.get("decision")
+            log.info("release: %s (desiredCount %s, %s)", verdict, decision.get("desiredCount"), decision.get("reason"))
+            if verdict == "exit":
+                return 0
+            if verdict == "stay":
+                # Warm capacity: nothing changed, so pause between releases instead of asking again at once.
+                self.stopping.wait(self.stay_wait)
+            elif verdict != "continue":
+                raise Fatal(f"coscale answered an unknown decision: {decision}")
+            wait = self.first_wait
+        return 0
+
+    def _work(self, message):
+        try:
+            self.coscale.claim(self.task_arn)  # protection before the work starts
+        except Fatal:
+            self._give_back(message)  # e.g. 403: this task may not work jobs; let another worker have it
+            raise
+        report_job_event(self.metadata_uri, "started")
+        try:
+            with Heartbeat(self.coscale, self.sqs, self.queue_url, self.task_arn, message["ReceiptHandle"],
+                           self.heartbeat_seconds):
+                self.job(message.get("Body", ""), self.stopping)
+        except Exception as e:  # noqa: BLE001 - any job error leaves the message for a retry
+            log.warning("job %s failed, leaving it to reappear: %s", message.get("MessageId"), e)
+            report_job_event(self.metadata_uri, "failed")
+            return
+        self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        report_job_event(self.metadata_uri, "completed")
+
+
+    def _give_back(self, message):
+        try:
+            self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                               VisibilityTimeout=0)
+        except Exception as e:  # noqa: BLE001 - it reappears after the visibility timeout anyway
+            log.warning("cannot hand message %s back: %s", message.get("MessageId"), e)
+
+
+def _env(name, default=None):
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise Fatal(f"environment variable {name} is required")
+    return value
+
+
+def main():
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stdout,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        import boto3  # imported here so that the unit tests need no boto3
+
+        metadata_uri = _env("ECS_CONTAINER_METADATA_URI_V4")
+        queue_url = _env("QUEUE_URL")
+        attempts = os.environ.get("COSCALE_MAX_ATTEMPTS")
+        coscale = Coscale(_env("COSCALE_URL"), os.environ.get("COSCALE_TOKEN") or None,
+                          attempts=int(attempts) if attempts else None)
+        # boto3 1.28+ reads AWS_ENDPOINT_URL_SQS itself, but Debian 12's python3-boto3 (1.26) does not,
+        # and botocore reads only AWS_DEFAULT_REGION, not AWS_REGION: both are passed explicitly.
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_SQS") or os.environ.get("AWS_ENDPOINT_URL") or None
+        sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
+        worker = Worker(coscale, sqs, queue_url, task_arn_from_metadata(metadata_uri), metadata_uri,
+                        heartbeat_seconds=float(_env("HEARTBEAT_SECONDS", "60")),
+                        first_wait=int(_env("FIRST_WAIT_SECONDS", "20")),
+                        next_wait=int(_env("NEXT_WAIT_SECONDS", "1")),
+                        stay_wait=float(_env("STAY_WAIT_SECONDS", "5")))
+        signal.signal(signal.SIGTERM, worker.stop)
+        signal.signal(signal.SIGINT, worker.stop)
+        log.info("worker %s on %s", worker.task_arn, queue_url)
+        return worker.run()
+    except Fatal as e:
+        log.error("%s", e)
+        return 1
+    except Exception:  # noqa: BLE001 - e.g. SQS unreachable after boto3's own retries
+        log.exception("worker failed")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Lints the CloudFormation templates in deploy/cloudformation with the pinned npm cfn-lint (see
+# deploy/lint/package.json and docs/DEPLOY.md, "Validation"). Run by `./mvnw verify`; runs alone too.
+#
+# The linter is installed with `npm ci` from the committed lock file into target/cfn-lint, so a fresh
+# clone needs only node and npm, and nothing outside the work tree changes. A second run reuses it.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$root/target/cfn-lint"
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  # Debian's nodejs package brings both; only attempted where we may install (CI and developers are root).
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "deploy/lint.sh: node and npm are needed (Debian: apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+fi
+
+mkdir -p "$work"
+# Reinstall only when the pinned set changed.
+if ! cmp -s "$root/deploy/lint/package-lock.json" "$work/package-lock.json" || [ ! -d "$work/node_modules" ]; then
+  cp "$root/deploy/lint/package.json" "$root/deploy/lint/package-lock.json" "$work/"
+  # --ignore-scripts: nothing in the set needs an install script, and none should run at build time.
+  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+cp "$root/deploy/lint/validate.js" "$work/"
+
+# A parameter without a Default is mocked by its type; an ARN-typed property needs something shaped like one.
+node "$work/validate.js" \
+  --param CertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000 \
+  "$root"/deploy/cloudformation/*.yaml
