@@ -39,6 +39,14 @@ public interface LocalConfig {
      */
     Optional<String> workerCommand();
 
+    /** Visibility timeout of the demo queue: how long an interrupted job stays invisible before SQS redelivers it. Default 30s. */
+    @WithDefault("30s")
+    Duration demoVisibilityTimeout();
+
+    /** How long the reference worker long-polls for its first job (whole seconds, 0..20). Default 2s. */
+    @WithDefault("2s")
+    Duration workerFirstWait();
+
     /** Whether the demo cluster, task definition, service and queues are created at start-up. Default true. */
     @WithDefault("true")
     boolean createDemo();

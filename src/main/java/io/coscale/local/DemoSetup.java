@@ -1,5 +1,6 @@
 package io.coscale.local;
 
+import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
@@ -23,12 +24,12 @@ final class DemoSetup {
     private DemoSetup() {
     }
 
-    static void create(SqsClient sqs, EcsClient ecs, int clusterCapacity) {
+    static void create(SqsClient sqs, EcsClient ecs, Duration visibilityTimeout) {
         String dlqUrl = sqs.createQueue(b -> b.queueName(DEAD_LETTER_QUEUE)).queueUrl();
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         String queueUrl = sqs.createQueue(b -> b.queueName(QUEUE).attributes(Map.of(
-                QueueAttributeName.VISIBILITY_TIMEOUT, "30",
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibilityTimeout.toSeconds()),
                 QueueAttributeName.REDRIVE_POLICY,
                 "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"3\"}"))).queueUrl();
 

@@ -57,9 +57,10 @@ public class LocalCloud {
                 .orElseGet(() -> new ThreadTaskRunner(referenceWorker));
         ecs = EcsEmulator.start(config.ecsPort(), new EcsEmulator.Options(config.clusterCapacity(),
                 config.taskStartDelay(), config.schedulerInterval(), runner,
-                Map.of("COSCALE_URL", coscaleUrl, "AWS_ENDPOINT_URL_SQS", sqs.endpoint())));
+                Map.of("COSCALE_URL", coscaleUrl, "AWS_ENDPOINT_URL_SQS", sqs.endpoint(),
+                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds()))));
         if (config.createDemo()) {
-            DemoSetup.create(sqsClient.get(), ecsClient.get(), config.clusterCapacity());
+            DemoSetup.create(sqsClient.get(), ecsClient.get(), config.demoVisibilityTimeout());
         }
         LOG.infof("coscale local cloud: SQS on %s, ECS emulator on %s (cluster capacity %d, tasks run %s); "
                 + "coscale on %s, demo pool '%s'", sqs.endpoint(), ecs.endpoint(), config.clusterCapacity(),

@@ -32,7 +32,8 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ReferenceWorker.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The first poll waits long (a new task expects work); later polls only briefly before releasing. */
+    /** The first poll waits longer (a new task expects work; env {@value #FIRST_WAIT_ENV}); later polls only briefly. */
+    static final String FIRST_WAIT_ENV = "WORKER_FIRST_WAIT_SECONDS";
     private static final int FIRST_WAIT_SECONDS = 2;
     private static final int NEXT_WAIT_SECONDS = 1;
     private static final Duration STAY_PAUSE = Duration.ofSeconds(2);
@@ -56,7 +57,8 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         String taskArn = coscale.taskArn(env.get("ECS_CONTAINER_METADATA_URI_V4"));
         String queueUrl = env.get("QUEUE_URL");
         SqsClient sqs = sqsClients.computeIfAbsent(env.get("AWS_ENDPOINT_URL_SQS"), ReferenceWorker::sqsClient);
-        int wait = FIRST_WAIT_SECONDS;
+        int firstWait = Integer.parseInt(env.getOrDefault(FIRST_WAIT_ENV, Integer.toString(FIRST_WAIT_SECONDS)));
+        int wait = firstWait;
         while (true) {
             List<Message> messages = receive(sqs, queueUrl, wait);
             if (!messages.isEmpty()) {
@@ -79,7 +81,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 }
                 case "stay" -> {
                     Thread.sleep(STAY_PAUSE.toMillis());
-                    wait = FIRST_WAIT_SECONDS;
+                    wait = firstWait;
                 }
                 default -> wait = NEXT_WAIT_SECONDS;
             }

@@ -1,32 +1,55 @@
 package io.coscale.e2e;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The whole system in local mode: jobs in, tasks up, jobs done, tasks back down, no busy task killed. */
+/** The whole system in local mode, protect mode: jobs in, tasks up, jobs done, tasks back down, no busy task killed. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
 class DemoPoolEndToEndTest {
 
     @Test
-    void fiftyJobsCompleteAndThePoolShrinksBack() {
-        for (int i = 0; i < 50; i++) {
-            given().contentType(ContentType.JSON).body("{\"payload\": {\"seconds\": 0.2}}")
-                    .post("/v1/pools/demo/jobs").then().statusCode(202);
-        }
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(given().get("/local/v1/stats").then().extract().jsonPath().getLong("jobsCompleted")).isEqualTo(50));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(given().get("/v1/pools/demo").then().extract().jsonPath().getInt("desiredCount")).isZero());
-        System.out.println(given().get("/local/v1/stats").asString());
-        System.out.println(given().get("/v1/pools/demo/events?limit=100").asString());
+    void fiftyJobsCompleteWithNoBusyTaskStoppedAndThePoolShrinksBack() throws Exception {
+        Demo.awaitSettled();
+        long completedBefore = Demo.stat("jobsCompleted");
+        long callsBefore = Demo.updateServiceCalls();
+
+        Demo.submitConcurrently(50, 8, "{\"seconds\": 0.2}");
+
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                assertThat(Demo.stat("jobsCompleted") - completedBefore).isEqualTo(50));
+        Demo.awaitSettled();
+        long calls = Demo.updateServiceCalls() - callsBefore;
+        System.out.printf("protect mode, 50 jobs: UpdateService calls %d, tasks started %d, stopped while busy %d%n",
+                calls, Demo.stat("tasksStarted"), Demo.stat("tasksStoppedWhileBusy"));
+        assertThat(Demo.stat("tasksStoppedWhileBusy")).isZero();
+        assertThat(Demo.stat("jobsInterrupted")).isZero();
+        assertThat(calls).isLessThanOrEqualTo(20);
+        assertThat(Demo.eventCounts()).isNotEmpty().allSatisfy(n -> assertThat(n).isBetween(0, 8));
+    }
+
+    @Test
+    void aBurstOf500ConcurrentSubmissionsCostsAtMost20UpdateServiceCalls() throws Exception {
+        Demo.awaitSettled();
+        long callsBefore = Demo.updateServiceCalls();
+        long completedBefore = Demo.stat("jobsCompleted");
+
+        Demo.submitConcurrently(500, 32, "{\"seconds\": 0}");
+
+        long scaleUpCalls = Demo.updateServiceCalls() - callsBefore;
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
+                assertThat(Demo.stat("jobsCompleted") - completedBefore).isEqualTo(500));
+        Demo.awaitSettled();
+        long allCalls = Demo.updateServiceCalls() - callsBefore;
+        System.out.printf("burst of 500: UpdateService calls during the burst %d, including the scale-in %d%n",
+                scaleUpCalls, allCalls);
+        assertThat(scaleUpCalls).isLessThanOrEqualTo(20);
+        assertThat(Demo.stat("tasksStoppedWhileBusy")).isZero();
     }
 }

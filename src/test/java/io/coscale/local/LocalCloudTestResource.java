@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Gives the test application's local cloud free ports, so that tests never collide with a running
- * {@code quarkus:dev} (9324/9325). The application itself starts ElasticMQ and the ECS emulator on them, on
+ * {@code quarkus:dev} (9324/9325) or another build's tests. The application itself starts ElasticMQ and the ECS emulator on them, on
  * the same code path as local mode.
  */
 public class LocalCloudTestResource implements QuarkusTestResourceLifecycleManager {
@@ -17,6 +17,8 @@ public class LocalCloudTestResource implements QuarkusTestResourceLifecycleManag
     @Override
     public Map<String, String> start() {
         return Map.of(
+                // Several builds share this machine: a fixed 8081 would collide, and tasks need the real port.
+                "quarkus.http.test-port", Integer.toString(freePort()),
                 "coscale.local.sqs-port", Integer.toString(freePort()),
                 "coscale.local.ecs-port", Integer.toString(freePort()));
     }
