@@ -1,0 +1,62 @@
+package io.coscale.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Any JAX-RS {@link WebApplicationException} (unknown path 404, wrong method 405, wrong media type 415, and the
+ * 400 quarkus-rest raises for unreadable JSON) → a problem with the same status. An {@code Allow} header on the
+ * exception is kept (RFC 9110 §15.5.6 wants one on 405), though quarkus-rest 3.33's own 405 does not set it.
+ */
+@Provider
+public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
+
+    private static final Logger LOG = Logger.getLogger(WebApplicationExceptionMapper.class);
+
+    // JAX-RS fills in "HTTP 404 Not Found" when no message is given; that says nothing the status doesn't.
+    private static final Pattern DEFAULT_MESSAGE = Pattern.compile("HTTP \\d{3}.*");
+
+    /** A problem with the exception's status, a useful detail, and its {@code Allow} header if it has one. */
+    @Override
+    public Response toResponse(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("Request failed with a server error", e);
+        }
+        Problem problem = e.getCause() instanceof JsonProcessingException json
+                ? JsonProblems.problemFor(json)
+                : Problem.forStatus(status, detailFor(status, e.getMessage()));
+        Response.ResponseBuilder response = problem.toResponse();
+        List<Object> allow = e.getResponse().getHeaders().get(HttpHeaders.ALLOW);
+        if (allow != null && !allow.isEmpty()) {
+            allow.forEach(value -> response.header(HttpHeaders.ALLOW, value));
+        }
+        return response.build();
+    }
+
+    /**
+     * The client-facing detail: the exception's message when someone wrote one for the client, otherwise a fixed
+     * sentence per status. 5xx messages are never shown, since they may describe internals.
+     */
+    static String detailFor(int status, String message) {
+        boolean useful = message != null && !message.isBlank() && !DEFAULT_MESSAGE.matcher(message).matches();
+        if (useful && status < 500) {
+            return message;
+        }
+        return switch (status) {
+            case 400 -> "The request is malformed.";
+            case 404 -> "No resource exists at this path.";
+            case 405 -> "This method is not allowed on this path.";
+            case 406 -> "No representation matches the Accept header; coscale serves application/json.";
+            case 415 -> "Unsupported Content-Type; send application/json.";
+            default -> status >= 500 ? "The server could not process this request." : "The request was refused.";
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package io.coscale.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With the test profile's own {@code coscale.auth.enabled=false}, nothing is asked for a token. Also shows that
+ * the probe resource is absent outside {@link AuthTestProfile}, so it cannot shadow real endpoints in other tests.
+ */
+@QuarkusTest
+@TestProfile(AuthDisabledTest.RandomPort.class)
+class AuthDisabledTest {
+
+    /** Only a free port, so that this runs beside other checkouts' tests; auth stays as application.properties has it. */
+    public static class RandomPort implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.http.test-port", "0");
+        }
+    }
+
+    @Test
+    void noTokenNeededWhenAuthIsOff() {
+        // 404 rather than 401: the filter let the request through, and no probe exists in this profile.
+        given().when().get("/v1/pools/probe-pool").then().statusCode(404)
+                .contentType(Problem.MEDIA_TYPE)
+                .body("type", equalTo("https://coscale.io/problems/not-found"));
+        given().when().get("/local/v1/probe").then().statusCode(404);
+    }
+}

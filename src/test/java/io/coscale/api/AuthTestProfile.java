@@ -1,0 +1,30 @@
+package io.coscale.api;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
+
+/** Auth switched on with one token per role, as in production. Used by the API tests. */
+public class AuthTestProfile implements QuarkusTestProfile {
+
+    static final String SUBMIT = "submit-secret-0123456789";
+    static final String WORKER = "worker-secret-0123456789";
+    static final String READ = "read-secret-0123456789";
+    static final String ADMIN = "admin-secret-0123456789";
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.ofEntries(
+                // Other checkouts may run tests on this machine at the same time: no fixed port.
+                Map.entry("quarkus.http.test-port", "0"),
+                Map.entry("coscale.test.api-probe", "true"),
+                Map.entry("coscale.auth.enabled", "true"),
+                Map.entry("coscale.auth.tokens.ci.secret", SUBMIT),
+                Map.entry("coscale.auth.tokens.ci.roles", "submit"),
+                Map.entry("coscale.auth.tokens.workers.secret", WORKER),
+                Map.entry("coscale.auth.tokens.workers.roles", "worker"),
+                Map.entry("coscale.auth.tokens.dashboard.secret", READ),
+                Map.entry("coscale.auth.tokens.dashboard.roles", "read"),
+                Map.entry("coscale.auth.tokens.ops.secret", ADMIN),
+                Map.entry("coscale.auth.tokens.ops.roles", "admin"));
+    }
+}
