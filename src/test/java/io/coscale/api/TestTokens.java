@@ -1,0 +1,34 @@
+package io.coscale.api;
+
+import io.coscale.config.AuthConfig;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Hand-built {@link AuthConfig} values for unit tests, without booting Quarkus. */
+final class TestTokens {
+
+    private TestTokens() {
+    }
+
+    record Token(String secret, Set<String> roles) implements AuthConfig.Token {
+    }
+
+    record Config(boolean enabled, Map<String, AuthConfig.Token> tokens) implements AuthConfig {
+    }
+
+    static Token token(String secret, String... roles) {
+        return new Token(secret, new LinkedHashSet<>(Arrays.asList(roles)));
+    }
+
+    /** A config from alternating name, token pairs. */
+    static Config config(boolean enabled, Object... nameThenToken) {
+        Map<String, AuthConfig.Token> tokens = new LinkedHashMap<>();
+        for (int i = 0; i < nameThenToken.length; i += 2) {
+            tokens.put((String) nameThenToken[i], (Token) nameThenToken[i + 1]);
+        }
+        return new Config(enabled, tokens);
+    }
+}
