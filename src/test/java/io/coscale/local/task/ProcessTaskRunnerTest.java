@@ -67,6 +67,21 @@ class ProcessTaskRunnerTest {
     }
 
     @Test
+    void killEndsTheWholeProcessTreeLikeAContainer() throws Exception {
+        Path marker = dir.resolve("child-pid");
+        // bash ignores TERM and waits on a child, as a shell wrapper around a real worker does.
+        String arn = startOne("trap '' TERM; sh -c 'echo $$ > \"$MARKER\"; exec sleep 300'; echo unreachable", 1, marker);
+        eventually().until(() -> Files.exists(marker) && !Files.readString(marker).isBlank());
+        long child = Long.parseLong(Files.readString(marker).trim());
+
+        fx.setDesiredCount(SERVICE, 0);
+
+        eventually().until(() -> fx.task(arn).lastStatus().equals("STOPPED"));
+        assertEquals(137, fx.task(arn).containers().get(0).exitCode());
+        eventually().until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+    }
+
+    @Test
     void processExitingByItselfIsReplaced() {
         start("exit 0", 2, dir.resolve("unused"));
         fx.createService(SERVICE, 1);
