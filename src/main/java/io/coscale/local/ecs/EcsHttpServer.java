@@ -94,6 +94,10 @@ final class EcsHttpServer {
             error(exchange, EcsApiException.server("interrupted"));
         } catch (IOException e) {
             error(exchange, new EcsApiException("SerializationException", 400, "Malformed JSON: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            // An emulator bug must reach the caller as ECS's 500, not as a dropped connection the SDK retries.
+            LOG.errorf(e, "ECS emulator failed on %s", action);
+            error(exchange, EcsApiException.server(e.toString()));
         }
     }
 

@@ -63,6 +63,14 @@ class ErrorMappingTest {
     }
 
     @Test
+    void unknownOrMalformedTaskDefinitionIsClientException() {
+        for (String ref : new String[] {"nope", FAMILY + ":9", FAMILY + ":x", "arn:aws:ecs", "arn:aws:ecs:us-east-1:0:service/x"}) {
+            assertThrows(ClientException.class,
+                    () -> fx.ecs.updateService(r -> r.cluster(CLUSTER).service("svc").taskDefinition(ref)), ref);
+        }
+    }
+
+    @Test
     void injectedErrorIsServerExceptionWith500() {
         fx.emulator.faults().set("DescribeServices", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
 
