@@ -105,6 +105,18 @@ class ScaleInProtectionTest {
     }
 
     @Test
+    void stopTaskIgnoresProtection() {
+        protect(List.of(arns.get(0)), true);
+
+        fx.ecs.stopTask(r -> r.cluster(CLUSTER).task(arns.get(0)));
+
+        eventually().until(() -> fx.task(arns.get(0)).lastStatus().equals("STOPPED"));
+        assertEquals(TaskStopCode.USER_INITIATED, fx.task(arns.get(0)).stopCode());
+        assertFalse(fx.ecs.getTaskProtection(r -> r.cluster(CLUSTER).tasks(arns.get(0))).protectedTasks().get(0)
+                .protectionEnabled());
+    }
+
+    @Test
     void protectingAStoppedTaskFails() {
         fx.setDesiredCount(SERVICE, 3);
         eventually().until(() -> activeArns().size() == 3);
