@@ -26,6 +26,13 @@ final class EcsHttpServer {
     private static final String TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
     private static final String AMZ_JSON = "application/x-amz-json-1.1";
 
+    static {
+        // The JDK server flushes the headers before the body is written; with Nagle on, the body then waits for
+        // the client's delayed ACK (40 ms on Linux), capping every API call at ~20 per second. The property is read
+        // once, when the first JDK HttpServer of the JVM is made; a value someone already set is kept.
+        System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final EcsEmulator emulator;
@@ -87,6 +94,10 @@ final class EcsHttpServer {
             error(exchange, EcsApiException.server("interrupted"));
         } catch (IOException e) {
             error(exchange, new EcsApiException("SerializationException", 400, "Malformed JSON: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            // An emulator bug must reach the caller as ECS's 500, not as a dropped connection the SDK retries.
+            LOG.errorf(e, "ECS emulator failed on %s", action);
+            error(exchange, EcsApiException.server(e.toString()));
         }
     }
 

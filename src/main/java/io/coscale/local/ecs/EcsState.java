@@ -144,7 +144,11 @@ final class EcsState {
     }
 
     Optional<TaskDefinition> taskDefinition(String ref) {
-        String familyRev = ref.startsWith("arn:") ? ref.substring(ref.indexOf("task-definition/") + 16) : ref;
+        int slash = ref.indexOf("task-definition/");
+        if (ref.startsWith("arn:") && slash < 0) {
+            return Optional.empty();
+        }
+        String familyRev = ref.startsWith("arn:") ? ref.substring(slash + 16) : ref;
         int colon = familyRev.lastIndexOf(':');
         String family = colon < 0 ? familyRev : familyRev.substring(0, colon);
         List<TaskDefinition> revisions = taskDefinitions.getOrDefault(family, List.of());

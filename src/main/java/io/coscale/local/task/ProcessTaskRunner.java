@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs each task as an OS process, {@code bash -c <command>}, in any language. The stop signal is SIGTERM
- * ({@link Process#destroy()}), the kill SIGKILL ({@link Process#destroyForcibly()}). The process's output is
+ * ({@link Process#destroy()}) to the process alone, as ECS signals a container's main process; the kill is
+ * SIGKILL ({@link Process#destroyForcibly()}) to the process and all its descendants. The process's output is
  * logged line by line under the task's short id.
  */
 public final class ProcessTaskRunner implements TaskRunner {
@@ -46,7 +47,11 @@ public final class ProcessTaskRunner implements TaskRunner {
 
             @Override
             public void kill() {
+                // SIGKILL ends a whole container, so it must end the worker's children too: a shell wrapper's
+                // child would otherwise outlive the task. Snapshot first, since they are reparented once it dies.
+                List<ProcessHandle> children = process.descendants().toList();
                 process.destroyForcibly();
+                children.forEach(ProcessHandle::destroyForcibly);
             }
         };
     }

@@ -44,8 +44,11 @@ public final class ThreadTaskRunner implements TaskRunner {
 
             @Override
             public void kill() {
+                // Claim the exit before interrupting: else the woken worker can report 143 first, and a kill
+                // must read as SIGKILL's 137.
+                boolean first = exited.compareAndSet(false, true);
                 thread.interrupt();
-                if (exited.compareAndSet(false, true)) {
+                if (first) {
                     onExit.exited(137);
                 }
             }
