@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
@@ -73,7 +75,9 @@ public class JobsResource {
         } catch (AwsCallException e) {
             throw sqsFailure(e);
         }
-        int desired = pool.submitted(1);
+        int desired = message.delaySeconds() > 0
+                ? pool.submittedDelayed(1, Duration.ofSeconds(message.delaySeconds()))
+                : pool.submitted(1);
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
         return Response.accepted(new Accepted(message.jobId(), poolName, desired)).build();
     }
@@ -102,13 +106,19 @@ public class JobsResource {
         }
         List<SendOutcome> outcomes = valid.isEmpty() ? List.of() : queues.sendBatch(pool.pool().queueUrl(), valid);
         int accepted = 0;
+        Map<Integer, Integer> delayedBySeconds = new TreeMap<>();
         boolean sqsDown = !outcomes.isEmpty();
         for (int k = 0; k < outcomes.size(); k++) {
             SendOutcome outcome = outcomes.get(k);
             int index = validIndex.get(k);
             if (outcome.accepted()) {
                 jobIds[index] = outcome.jobId();
-                accepted++;
+                int delay = valid.get(k).delaySeconds();
+                if (delay > 0) {
+                    delayedBySeconds.merge(delay, 1, Integer::sum);
+                } else {
+                    accepted++;
+                }
                 sqsDown = false;
             } else {
                 sqsDown &= outcome.transientFailure();
@@ -119,6 +129,7 @@ public class JobsResource {
             throw ApiException.unavailable("queue unreachable: nothing was enqueued (" + failed.get(0).message() + ")", RETRY_AFTER);
         }
         failed.sort((a, b) -> Integer.compare(a.index(), b.index()));
+        delayedBySeconds.forEach((delay, n) -> pool.submittedDelayed(n, Duration.ofSeconds(delay)));
         int desired = pool.submitted(accepted);
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
         return Response.accepted(new BatchAccepted(Arrays.asList(jobIds), failed, desired)).build();

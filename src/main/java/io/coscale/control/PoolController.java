@@ -52,6 +52,7 @@ public final class PoolController {
     private long submittedSinceObservation;
     private boolean flushQueued;
     private long lastFlushNanos = Long.MIN_VALUE / 2;
+    private long lastChangeNanos = Long.MIN_VALUE / 2;
     private int flushFailures;
     private Instant lastReconcileAt;
     private String lastError;
@@ -94,6 +95,15 @@ public final class PoolController {
         return heading;
     }
 
+    /**
+     * Counts jobs SQS accepted with a delay: they need a task only once they become visible, so they are
+     * counted then. Returns the desiredCount the pool is heading for now.
+     */
+    public int submittedDelayed(int count, Duration delay) {
+        ctx.timer().schedule(() -> submitted(count), delay.toMillis(), TimeUnit.MILLISECONDS);
+        return submitted(0);
+    }
+
     /** Claims a job for a live task of this pool: protects it in protect mode, renewing an earlier claim. */
     public CompletableFuture<ClaimResult> claim(String taskArn) {
         return onSerial(() -> tasks.claim(taskArn)).thenCompose(claimed -> claimed);
@@ -104,10 +114,15 @@ public final class PoolController {
         return onSerial(() -> releaseNow(taskArn));
     }
 
-    /** Brings the pool toward its target given ECS's and SQS's fresh word: the reconciler's step for this pool. */
-    public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed) {
+    /**
+     * Brings the pool toward its target given ECS's and SQS's word: the reconciler's step for this pool.
+     *
+     * @param observedAtNanos {@link System#nanoTime()} just before {@code service} was read; a change coscale
+     *        made after that instant makes the observed desiredCount stale, and coscale's own value is kept
+     */
+    public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed, long observedAtNanos) {
         return onSerial(() -> {
-            reconcileNow(service, observed);
+            reconcileNow(service, observed, observedAtNanos);
             return null;
         });
     }
@@ -141,10 +156,14 @@ public final class PoolController {
         return decision;
     }
 
-    private void reconcileNow(ServiceState service, QueueDepth observed) throws InterruptedException {
+    private void reconcileNow(ServiceState service, QueueDepth observed, long observedAtNanos) throws InterruptedException {
         Reconciliation.Observation observation;
         synchronized (this) {
-            desired = service.desiredCount();
+            // The read happened off the serial executor: a release or scale-up may have landed since. As the
+            // only writer, coscale then knows better than the snapshot; overwriting would undo that change.
+            if (desired == null || observedAtNanos - lastChangeNanos > 0) {
+                desired = service.desiredCount();
+            }
             running = service.runningCount();
             pending = service.pendingCount();
             observeQueue(observed);
@@ -180,6 +199,7 @@ public final class PoolController {
         ctx.updateService(pool, to);
         synchronized (this) {
             desired = to;
+            lastChangeNanos = System.nanoTime();
         }
     }
 

@@ -72,6 +72,7 @@ public class Reconciler {
             List<CompletableFuture<Void>> steps = new ArrayList<>();
             for (Map.Entry<String, List<PoolController>> cluster : byCluster.entrySet()) {
                 Map<String, ServiceState> services = new LinkedHashMap<>();
+                long observedAtNanos = System.nanoTime();
                 try {
                     List<String> names = cluster.getValue().stream().map(p -> p.pool().service()).distinct().toList();
                     ecs.describeServices(cluster.getKey(), names).forEach(s -> services.put(s.service(), s));
@@ -95,7 +96,7 @@ public class Reconciler {
                         pool.failed("reconcile: GetQueueAttributes", e);
                         continue;
                     }
-                    steps.add(pool.reconcile(service.get(), depth)
+                    steps.add(pool.reconcile(service.get(), depth, observedAtNanos)
                             .exceptionally(e -> {
                                 pool.failed("reconcile", e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e);
                                 return null;

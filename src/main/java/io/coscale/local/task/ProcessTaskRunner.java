@@ -42,7 +42,9 @@ public final class ProcessTaskRunner implements TaskRunner {
         return new TaskProcess() {
             @Override
             public void signalStop() {
-                process.destroy();
+                // Through the handle: Process.destroy() also closes our end of the output pipe, which would
+                // lose what the worker logs while it shuts down (and break its writes).
+                process.toHandle().destroy();
             }
 
             @Override
