@@ -6,7 +6,10 @@ coscale and the task metadata endpoint are a small local http.server; SQS is an 
 import json
 import logging
 import os
+import signal
+import sys
 import threading
+import types
 import time
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -272,9 +275,42 @@ class WorkerLoopTest(unittest.TestCase):
 
 
 class MainTest(unittest.TestCase):
+    def setUp(self):
+        self.saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def tearDown(self):
+        for signum, handler in self.saved.items():
+            signal.signal(signum, handler)
+
     def test_missing_configuration_exits_1(self):
         with mock.patch.dict(os.environ, {}, clear=True):
             self.assertEqual(1, worker.main())
+
+    def test_stop_signal_while_starting_exits_0_without_taking_work(self):
+        # ECS may stop a task that is still importing boto3 or reading its metadata (a scale-in picks any
+        # unprotected task): that is a clean stop, not a failure killed with 143.
+        fake = FakeCoscale()
+        self.addCleanup(fake.close)
+        sqs = FakeSqs(['{"seconds": 0}'])
+        boto3 = types.SimpleNamespace(client=lambda *args, **kwargs: sqs)
+
+        def stopped_while_reading_metadata(uri):
+            os.kill(os.getpid(), signal.SIGTERM)
+            return TASK_ARN
+
+        env = {"ECS_CONTAINER_METADATA_URI_V4": fake.url + "/v4/abc", "QUEUE_URL": "http://queue",
+               "COSCALE_URL": fake.url}
+        with mock.patch.dict(os.environ, env, clear=True), mock.patch.dict(sys.modules, {"boto3": boto3}), \
+                mock.patch.object(worker, "task_arn_from_metadata", stopped_while_reading_metadata):
+            self.assertEqual(0, worker.main())
+        self.assertEqual([], sqs.waits)
+        self.assertEqual([], fake.requests)
+
+    def test_after_the_exit_code_is_known_stop_signals_are_ignored(self):
+        # Python restores SIGTERM's default action while it shuts down; ignored, a late stop cannot make it 143.
+        worker.ignore_stop_signals()
+        self.assertEqual(signal.SIG_IGN, signal.getsignal(signal.SIGTERM))
+        os.kill(os.getpid(), signal.SIGTERM)  # would end this test run if it were not ignored
 
 
 if __name__ == "__main__":

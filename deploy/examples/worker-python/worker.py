@@ -209,13 +209,13 @@ class Heartbeat:
 
 class Worker:
     def __init__(self, coscale, sqs, queue_url, task_arn, metadata_uri=None, heartbeat_seconds=60.0,
-                 first_wait=20, next_wait=1, stay_wait=5.0, job=run_job):
+                 first_wait=20, next_wait=1, stay_wait=5.0, job=run_job, stopping=None):
         self.coscale, self.sqs, self.queue_url, self.task_arn = coscale, sqs, queue_url, task_arn
         self.metadata_uri = metadata_uri
         self.heartbeat_seconds = heartbeat_seconds
         self.first_wait, self.next_wait, self.stay_wait = first_wait, next_wait, stay_wait
         self.job = job
-        self.stopping = threading.Event()
+        self.stopping = stopping if stopping is not None else threading.Event()
 
     def stop(self, *_):
         """SIGTERM: take no new work. A running job goes on for ECS's stopTimeout; see the README."""
@@ -287,6 +287,11 @@ def _env(name, default=None):
 def main():
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), stream=sys.stdout,
                         format="%(asctime)s %(levelname)s %(message)s")
+    # Handlers first: importing boto3 takes a second or more, and ECS may stop a task that is still starting
+    # (a scale-in picks any unprotected task). Without a handler, SIGTERM kills it with 143, as a failure.
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     try:
         import boto3  # imported here so that the unit tests need no boto3
 
@@ -304,9 +309,12 @@ def main():
                         heartbeat_seconds=float(_env("HEARTBEAT_SECONDS", "60")),
                         first_wait=int(_env("FIRST_WAIT_SECONDS", "20")),
                         next_wait=int(_env("NEXT_WAIT_SECONDS", "1")),
-                        stay_wait=float(_env("STAY_WAIT_SECONDS", "5")))
-        signal.signal(signal.SIGTERM, worker.stop)
-        signal.signal(signal.SIGINT, worker.stop)
+                        stay_wait=float(_env("STAY_WAIT_SECONDS", "5")), stopping=stopping)
+        if stopping.is_set():
+            log.info("stop signal during start-up: exiting without taking work")
+            return 0
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, worker.stop)
         log.info("worker %s on %s", worker.task_arn, queue_url)
         return worker.run()
     except Fatal as e:
@@ -317,5 +325,18 @@ def main():
         return 1
 
 
+def ignore_stop_signals():
+    """Called once the exit code is known: nothing is left to stop.
+
+    While the interpreter shuts down, Python puts back the default action of every signal it handled, so a
+    SIGTERM arriving then would turn a clean exit into 143. One often does arrive: after an `exit` decision
+    lowered desiredCount, ECS may pick this very task (unprotected now, and still running) to stop.
+    """
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    ignore_stop_signals()
+    sys.exit(code)

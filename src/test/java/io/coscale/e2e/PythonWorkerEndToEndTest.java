@@ -1,0 +1,167 @@
+package io.coscale.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.coscale.local.LocalCloudTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * The demo pool with every task an OS process of the Python example worker
+ * ({@code deploy/examples/worker-python/worker.py}): jobs in, tasks up, jobs done, tasks back down, no busy
+ * task killed. The worker's own protocol code runs, against real SQS (ElasticMQ) and coscale's HTTP API.
+ *
+ * <p>Needs a python3 with boto3. {@code .ci/run} installs Debian's {@code python3-boto3} when
+ * {@code /usr/bin/python3} cannot import boto3, and this test prefers that interpreter, so CI never skips;
+ * elsewhere the test skips only when no candidate interpreter has boto3.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalCloudTestResource.class)
+@TestProfile(PythonWorkerEndToEndTest.PythonWorker.class)
+class PythonWorkerEndToEndTest {
+
+    private static final int JOBS = 12;
+
+    /** Debian's interpreter first: it is the one .ci/run gives boto3 to. Then whatever python3 is on PATH. */
+    private static final List<String> PYTHON_CANDIDATES = List.of("/usr/bin/python3", "python3");
+
+    private static final Optional<String> PYTHON = pythonWithBoto3();
+
+    @Inject
+    EcsClient ecs;
+
+    public static class PythonWorker implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // Short waits keep the test fast: a task with nothing to do releases after ~1 s instead of 20 s.
+            // exec: the stop signal reaches Python itself, not the bash in front of it. -B: no __pycache__.
+            String command = "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1"
+                    + " STAY_WAIT_SECONDS=1 HEARTBEAT_SECONDS=5 exec " + PYTHON.orElse("python3") + " -B "
+                    + shellQuote(workerScript());
+            return Map.of("coscale.local.worker-command", command);
+        }
+    }
+
+    @Test
+    void jobsCompleteOnPythonTasksAndThePoolShrinksBack() {
+        assumeTrue(PYTHON.isPresent(), "no python3 among " + PYTHON_CANDIDATES + " can import boto3");
+        long startedAt = System.nanoTime();
+        for (int i = 0; i < JOBS; i++) {
+            given().contentType(ContentType.JSON).body("{\"payload\": {\"seconds\": 0.5}}")
+                    .post("/v1/pools/demo/jobs").then().statusCode(202);
+        }
+        long submittedAt = System.nanoTime();
+
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                assertThat(stats().getLong("jobsCompleted")).isEqualTo(JOBS));
+        long jobsDoneAt = System.nanoTime();
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            JsonPath pool = given().get("/v1/pools/demo").then().statusCode(200).extract().jsonPath();
+            assertThat(pool.getInt("desiredCount")).isZero();
+            assertThat(pool.getInt("runningCount") + pool.getInt("pendingCount")).isZero();
+            assertThat(taskArns(DesiredStatus.RUNNING)).isEmpty();
+        });
+        long shrunkAt = System.nanoTime();
+        // Scale-in only asks a task to stop: its process must then really exit (the worker obeys SIGTERM).
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
+                assertThat(tasks()).allSatisfy(t -> assertThat(t.lastStatus()).isEqualTo("STOPPED")));
+        long exitedAt = System.nanoTime();
+
+        JsonPath stats = stats();
+        System.out.printf("python worker e2e: %d jobs submitted in %d ms, done after %d ms, desiredCount 0 after %d ms,"
+                + " every process exited after %d ms%nstats %s%n", JOBS, millis(startedAt, submittedAt),
+                millis(startedAt, jobsDoneAt), millis(startedAt, shrunkAt), millis(startedAt, exitedAt),
+                given().get("/local/v1/stats").asString());
+        tasks().forEach(t -> System.out.println(describe(t)));
+        System.out.println("events: " + given().get("/v1/pools/demo/events?limit=200").asString());
+        assertThat(stats.getLong("tasksStoppedWhileBusy")).isZero();
+        assertThat(stats.getLong("jobsFailed")).isZero();
+        assertThat(stats.getLong("jobsCompleted")).isEqualTo(JOBS);
+    }
+
+    private List<String> taskArns(DesiredStatus desiredStatus) {
+        return ecs.listTasks(b -> b.cluster("local").serviceName("demo").desiredStatus(desiredStatus)).taskArns();
+    }
+
+    private List<Task> tasks() {
+        List<String> arns = new ArrayList<>(taskArns(DesiredStatus.RUNNING));
+        arns.addAll(taskArns(DesiredStatus.STOPPED));
+        return arns.isEmpty() ? List.of() : ecs.describeTasks(b -> b.cluster("local").tasks(arns)).tasks();
+    }
+
+    /** One line per task for the log: who ran, who was stopped by a scale-in, who exited on its own, and how. */
+    private static String describe(Task task) {
+        String id = task.taskArn().substring(task.taskArn().lastIndexOf('/') + 1);
+        Integer exitCode = task.containers().isEmpty() ? null : task.containers().get(0).exitCode();
+        return "task %.8s started %s stopping %s stopped %s exit %s: %s".formatted(id, task.startedAt(),
+                task.stoppingAt(), task.stoppedAt(), exitCode, task.stoppedReason());
+    }
+
+    private static long millis(long from, long to) {
+        return TimeUnit.NANOSECONDS.toMillis(to - from);
+    }
+
+    private static JsonPath stats() {
+        return given().get("/local/v1/stats").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Surefire runs in the module's base directory; {@code basedir} says so explicitly when set. */
+    static Path workerScript() {
+        Path base = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+        return base.resolve("deploy/examples/worker-python/worker.py").normalize();
+    }
+
+    static String shellQuote(Path path) {
+        return "'" + path.toString().replace("'", "'\\''") + "'";
+    }
+
+    private static Optional<String> pythonWithBoto3() {
+        for (String python : PYTHON_CANDIDATES) {
+            if (canImportBoto3(python)) {
+                return Optional.of(python);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean canImportBoto3(String python) {
+        if (python.startsWith("/") && !Files.isExecutable(Path.of(python))) {
+            return false;
+        }
+        try {
+            Process process = new ProcessBuilder(python, "-c", "import boto3")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return false;
+            }
+            return process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
