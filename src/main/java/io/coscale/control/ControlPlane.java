@@ -97,6 +97,10 @@ public class ControlPlane {
      */
     public PoolController poolOfTask(String taskArn, Optional<String> claimedPool) throws InterruptedException {
         String cluster = TaskDirectory.clusterOf(taskArn);
+        if (pools.values().stream().noneMatch(p -> sameName(p.pool().cluster(), cluster))) {
+            // No need to ask ECS about a cluster coscale manages nothing in.
+            throw new TaskRejectedException("cluster " + cluster + " of task " + taskArn + " has no managed pool");
+        }
         TaskState task = directory.lookup(taskArn);
         if (!task.isLive()) {
             throw new TaskRejectedException("task " + taskArn + " is not a PENDING or RUNNING task (" + task.lastStatus() + ")");

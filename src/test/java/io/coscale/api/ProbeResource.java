@@ -23,9 +23,11 @@ import java.util.Map;
  * {@code coscale.test.api-probe=true} (build-time condition honoured by quarkus-rest), and its paths use the
  * literal pool {@code probe-pool} instead of a {@code {pool}} template, so they never duplicate a real
  * resource method. {@code /v1/claim} and {@code /v1/release} are deliberately absent: they would.
+ * Class paths are more specific than the real resources' ({@code /v1/pools/{pool}}, {@code /v1}), because
+ * JAX-RS picks the root resource by its class path first and does not fall back to another.
  */
 @IfBuildProperty(name = "coscale.test.api-probe", stringValue = "true")
-@Path("/")
+@Path("/v1/pools/probe-pool")
 @Produces(MediaType.APPLICATION_JSON)
 public class ProbeResource {
 
@@ -38,55 +40,25 @@ public class ProbeResource {
     }
 
     @POST
-    @Path("v1/pools/probe-pool/jobs")
+    @Path("jobs")
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> submit(ProbeJob job, @Context SecurityContext security) {
         return Map.of("pool", "probe-pool", "caller", caller(security), "delaySeconds", String.valueOf(job.delaySeconds()));
     }
 
     @POST
-    @Path("v1/pools/probe-pool/jobs:batch")
+    @Path("jobs:batch")
     @Consumes(MediaType.APPLICATION_JSON)
     public Map<String, Object> submitBatch(ProbeBatch batch, @Context SecurityContext security) {
         return Map.of("pool", "probe-pool", "caller", caller(security), "count", batch.jobs().size());
     }
 
     @GET
-    @Path("v1/pools/probe-pool")
     public Map<String, Object> pool(@Context SecurityContext security) {
         return Map.of("pool", "probe-pool", "caller", caller(security));
     }
 
-    @GET
-    @Path("local/v1/probe")
-    public Map<String, Object> local(@Context SecurityContext security) {
-        return Map.of("caller", caller(security));
-    }
-
-    @GET
-    @Path("open/probe")
-    public Map<String, Object> open() {
-        return Map.of("open", true);
-    }
-
-    /** Throws the error named {@code kind}; under /v1 so it needs the admin role. */
-    @GET
-    @Path("v1/probe/errors/{kind}")
-    public Map<String, Object> fail(@PathParam("kind") String kind) {
-        throw switch (kind) {
-            case "bad-request" -> ApiException.badRequest("field 'pool' is invalid");
-            case "not-found" -> ApiException.notFound("pool 'nope' does not exist");
-            case "forbidden" -> ApiException.forbidden("task is not a live task of a managed pool");
-            case "too-large" -> ApiException.payloadTooLarge("payload is over 262144 bytes");
-            case "unavailable" -> ApiException.unavailable("queue unreachable", Duration.ofMillis(2500));
-            case "conflict" -> new WebApplicationException("already released", 409);
-            case "teapot" -> new WebApplicationException(418);
-            case "web-500" -> new WebApplicationException("secret internals", 502);
-            default -> new IllegalStateException("internal detail that must not leak: " + kind);
-        };
-    }
-
-    private static String caller(SecurityContext security) {
+    static String caller(SecurityContext security) {
         return security.getUserPrincipal() == null ? "anonymous" : security.getUserPrincipal().getName();
     }
 }

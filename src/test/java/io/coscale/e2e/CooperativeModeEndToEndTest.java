@@ -36,7 +36,7 @@ class CooperativeModeEndToEndTest {
         Demo.awaitSettled();
         long callsBefore = Demo.updateServiceCalls();
 
-        Demo.submitConcurrently(50, 8, "{\"seconds\": 0.2}");
+        Demo.submitConcurrently(50, 8, Demo::mixedLength);
 
         await().atMost(Duration.ofSeconds(120)).untilAsserted(() ->
                 assertThat(Demo.stat("jobsCompleted")).isEqualTo(50));

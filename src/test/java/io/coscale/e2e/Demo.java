@@ -55,15 +55,25 @@ final class Demo {
 
     /** Submits {@code count} jobs from {@code threads} concurrent clients, as upstream applications would. */
     static void submitConcurrently(int count, int threads, String payload) throws Exception {
+        submitConcurrently(count, threads, i -> payload);
+    }
+
+    /** Job lengths from 0 to 1.2 s, so that workers finish at different times, as real ones do. */
+    static String mixedLength(int i) {
+        return "{\"seconds\": " + (i % 5) * 0.3 + "}";
+    }
+
+    static void submitConcurrently(int count, int threads, java.util.function.IntFunction<String> payload) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/v1/pools/demo/jobs");
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<Integer>> answers = new ArrayList<>();
             for (int i = 0; i < count; i++) {
+                String body = "{\"payload\": " + payload.apply(i) + "}";
                 answers.add(pool.submit(() -> http.send(HttpRequest.newBuilder(uri)
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"payload\": " + payload + "}")).build(),
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()));
             }
             for (Future<Integer> answer : answers) {

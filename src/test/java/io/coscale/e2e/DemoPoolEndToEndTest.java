@@ -20,7 +20,7 @@ class DemoPoolEndToEndTest {
         long completedBefore = Demo.stat("jobsCompleted");
         long callsBefore = Demo.updateServiceCalls();
 
-        Demo.submitConcurrently(50, 8, "{\"seconds\": 0.2}");
+        Demo.submitConcurrently(50, 8, Demo::mixedLength);
 
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                 assertThat(Demo.stat("jobsCompleted") - completedBefore).isEqualTo(50));

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -203,12 +202,11 @@ final class ServiceScheduler {
         }
     }
 
+    /** ECS shows stopped tasks for a while, then forgets them; the oldest go first. */
     private static void forgetOldStoppedTasks(Cluster cluster) {
         List<Task> stopped = cluster.tasks.values().stream().filter(t -> t.lastStatus.equals("STOPPED")).toList();
-        int excess = stopped.size() - STOPPED_TASKS_KEPT;
-        Map<String, Task> byAge = new HashMap<>();
-        stopped.stream().sorted(Comparator.comparing((Task t) -> t.stoppedAt)).limit(Math.max(0, excess))
-                .forEach(t -> byAge.put(t.id, t));
-        byAge.keySet().forEach(cluster.tasks::remove);
+        stopped.stream().sorted(Comparator.comparing((Task t) -> t.stoppedAt))
+                .limit(Math.max(0, stopped.size() - STOPPED_TASKS_KEPT))
+                .forEach(t -> cluster.tasks.remove(t.id));
     }
 }
