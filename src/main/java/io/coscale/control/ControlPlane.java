@@ -128,7 +128,7 @@ public class ControlPlane {
     }
 
     /** One UpdateTaskProtection call; an enable ECS refused has no answer (the claim fails), a refused disable is moot. */
-    private static Map<ProtectionChange, Optional<Instant>> protect(EcsGateway ecs, String cluster,
+    static Map<ProtectionChange, Optional<Instant>> protect(EcsGateway ecs, String cluster,
             java.util.List<ProtectionChange> changes) {
         ProtectionChange first = changes.get(0);
         Map<String, Optional<Instant>> byArn = ecs.setProtection(cluster,

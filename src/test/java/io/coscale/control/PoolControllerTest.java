@@ -1,0 +1,163 @@
+package io.coscale.control;
+
+import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coscale.aws.EcsGateway;
+import io.coscale.aws.QueueGateway;
+import io.coscale.domain.Mode;
+import io.coscale.domain.Pool;
+import io.coscale.domain.ReleaseDecision;
+import io.coscale.local.ecs.EcsEmulatorFixture;
+import io.coscale.local.ecs.FaultInjector;
+import io.coscale.local.sqs.EmbeddedSqs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * One pool's controller against the real parts — the ECS emulator and embedded SQS, through the gateways
+ * and the SDK — without booting Quarkus: merging of concurrent scale-ups, a failed scale-up retried without
+ * loss, unprotect-before-decrement, and a repeated release that lowers the count once.
+ */
+class PoolControllerTest {
+
+    private static final String SERVICE = "workers";
+
+    private EcsEmulatorFixture ecs;
+    private EmbeddedSqs sqsServer;
+    private SqsClient sqs;
+    private ExecutorService executor;
+    private ControlContext ctx;
+    private String queueUrl;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        ecs = EcsEmulatorFixture.start(20, EcsEmulatorFixture.idleRunner());
+        ecs.setUpCluster(1, java.util.Map.of());
+        ecs.createService(SERVICE, 0);
+        sqsServer = EmbeddedSqs.start(freePort(), "us-east-1");
+        sqs = SqsClient.builder().endpointOverride(URI.create(sqsServer.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+        queueUrl = sqs.createQueue(b -> b.queueName("jobs")).queueUrl();
+        executor = Executors.newFixedThreadPool(4);
+        EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
+        ctx = new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
+                new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
+                        ProtectionChange::sameCall),
+                executor, Executors.newSingleThreadScheduledExecutor(), Clock.systemUTC(), Duration.ofMillis(100), 100,
+                new ControlMetrics(new SimpleMeterRegistry()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        executor.shutdownNow();
+        ctx.timer().shutdownNow();
+        sqs.close();
+        sqsServer.close();
+        ecs.close();
+    }
+
+    private PoolController controller(int max, Mode mode) {
+        return new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 0, max, mode, 1, 120,
+                Duration.ofSeconds(60)), ctx);
+    }
+
+    private long updateServiceCalls() {
+        return ecs.emulator.stats().snapshot().apiCalls("UpdateService");
+    }
+
+    @Test
+    void concurrentSubmissionsAreMergedIntoFewCalls() throws Exception {
+        PoolController pool = controller(40, Mode.PROTECT);
+        // A slow ECS: whatever arrives while a call is in flight must ride on the next one.
+        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ofMillis(150), 0, null));
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        for (int i = 0; i < 40; i++) {
+            clients.execute(() -> pool.submitted(1));
+        }
+        clients.shutdown();
+        assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 40);
+        assertThat(updateServiceCalls()).isBetween(1L, 4L);
+        assertThat(pool.status().desiredCount()).isEqualTo(40);
+    }
+
+    @Test
+    void aFailedScaleUpIsRetriedWithoutLosingTheDelta() {
+        PoolController pool = controller(10, Mode.PROTECT);
+        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+        pool.submitted(3);
+        eventually().until(() -> pool.status().lastError() != null && updateServiceCalls() >= 2);
+        assertThat(ecs.service(SERVICE).desiredCount()).isZero();
+        assertThat(pool.events().newest(10)).anyMatch(e -> e.kind() == io.coscale.domain.Event.Kind.ERROR);
+
+        ecs.emulator.faults().clear();
+        eventually().atMost(Duration.ofSeconds(15)).until(() -> ecs.service(SERVICE).desiredCount() == 3);
+    }
+
+    @Test
+    void anExitUnprotectsFirstAndARepeatedReleaseLowersTheCountOnce() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(t -> t.taskArn()).toList();
+        ClaimResult claim = pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        assertThat(claim.isProtected()).isTrue();
+        assertThat(protectedNow(tasks.get(0))).isTrue();
+        long before = updateServiceCalls();
+
+        ReleaseDecision first = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        ReleaseDecision again = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
+
+        assertThat(first.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(first.desiredCount()).isEqualTo(1);
+        assertThat(again).isEqualTo(first);
+        assertThat(updateServiceCalls() - before).isEqualTo(1);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+        assertThat(protectedNow(tasks.get(0))).isFalse();
+    }
+
+    @Test
+    void aReleaseWithJobsWaitingSaysContinueAndChangesNothing() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
+        long before = updateServiceCalls();
+
+        ReleaseDecision decision = pool.release(ecs.activeTasks(SERVICE).get(0).taskArn()).get(10, TimeUnit.SECONDS);
+
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
+        assertThat(updateServiceCalls()).isEqualTo(before);
+    }
+
+    private boolean protectedNow(String taskArn) {
+        return ecs.ecs.getTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(taskArn))
+                .protectedTasks().get(0).protectionEnabled();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
