@@ -121,7 +121,8 @@ public class JobsResource {
                 }
                 sqsDown = false;
             } else {
-                sqsDown &= outcome.transientFailure();
+                // Same rule as one job (sqsFailure): only an SQS "Invalid…" refusal is the entry's own fault.
+                sqsDown &= outcome.transientFailure() || !isInvalid(outcome.errorCode());
                 failed.add(new Failed(index, outcome.errorCode(), outcome.message()));
             }
         }
@@ -139,8 +140,12 @@ public class JobsResource {
         return plane.pool(name).orElseThrow(() -> ApiException.notFound("no pool named '" + name + "'"));
     }
 
+    private static boolean isInvalid(String sqsErrorCode) {
+        return sqsErrorCode != null && sqsErrorCode.startsWith("Invalid");
+    }
+
     private static ApiException sqsFailure(AwsCallException e) {
-        if (!e.isTransient() && e.errorCode() != null && e.errorCode().startsWith("Invalid")) {
+        if (!e.isTransient() && isInvalid(e.errorCode())) {
             return ApiException.badRequest("SQS refused the job: " + e.getMessage());
         }
         return ApiException.unavailable("queue unreachable: the job was not enqueued (" + e.getMessage() + ")", RETRY_AFTER);

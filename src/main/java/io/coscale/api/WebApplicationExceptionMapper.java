@@ -43,10 +43,12 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
 
     /**
      * The client-facing detail: the exception's message when someone wrote one for the client, otherwise a fixed
-     * sentence per status. 5xx messages are never shown, since they may describe internals.
+     * sentence per status. 5xx messages are never shown, since they may describe internals; nor are quarkus-rest's
+     * own 406/415 messages, which name the Java annotation ({@code @Consumes}) instead of the media type to send.
      */
     static String detailFor(int status, String message) {
-        boolean useful = message != null && !message.isBlank() && !DEFAULT_MESSAGE.matcher(message).matches();
+        boolean useful = message != null && !message.isBlank() && !DEFAULT_MESSAGE.matcher(message).matches()
+                && status != 406 && status != 415;
         if (useful && status < 500) {
             return message;
         }

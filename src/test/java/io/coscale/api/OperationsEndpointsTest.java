@@ -1,0 +1,47 @@
+package io.coscale.api;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasKey;
+
+import io.coscale.local.LocalCloudTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/** What operators read besides the API: the OpenAPI document and the Prometheus metrics SPEC section 4 names. */
+@QuarkusTest
+@QuarkusTestResource(LocalCloudTestResource.class)
+@TestProfile(ApiTestProfile.class)
+class OperationsEndpointsTest {
+
+    @Inject
+    EcsClient ecs;
+
+    @Test
+    void theOpenApiDocumentListsEveryV1Path() {
+        var response = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200);
+        for (String path : List.of("/v1/pools/{pool}/jobs", "/v1/pools/{pool}/jobs:batch", "/v1/claim", "/v1/release",
+                "/v1/pools", "/v1/pools/{pool}", "/v1/pools/{pool}/events")) {
+            response.body("paths", hasKey(path));
+        }
+    }
+
+    @Test
+    void metricsShowThePoolAndWhatCoscaleDid() {
+        String task = Api.liveDemoTask(ecs, 1);
+        Api.json("{\"taskArn\": \"" + task + "\"}").post("/v1/release").then().statusCode(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("coscale_pool_desired_tasks{pool=\"demo\"}"))
+                .body(containsString("coscale_update_service_calls_total{pool=\"demo\"}"))
+                .body(containsString("coscale_submission_seconds_bucket{pool=\"demo\""))
+                .body(containsString("coscale_release_decisions_total{decision=")));
+    }
+}
