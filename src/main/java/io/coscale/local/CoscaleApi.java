@@ -19,7 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class CoscaleApi {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1 as most workers speak it; the default would try an h2c upgrade on every new connection.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ATTEMPTS = 8;
 
