@@ -3,10 +3,9 @@ package io.coscale.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.coscale.local.LocalCloudTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,16 +13,8 @@ import org.junit.jupiter.api.Test;
  * the probe resource is absent outside {@link AuthTestProfile}, so it cannot shadow real endpoints in other tests.
  */
 @QuarkusTest
-@TestProfile(AuthDisabledTest.RandomPort.class)
+@QuarkusTestResource(LocalCloudTestResource.class)
 class AuthDisabledTest {
-
-    /** Only a free port, so that this runs beside other checkouts' tests; auth stays as application.properties has it. */
-    public static class RandomPort implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.http.test-port", "0");
-        }
-    }
 
     @Test
     void noTokenNeededWhenAuthIsOff() {

@@ -14,8 +14,6 @@ public class AuthTestProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.ofEntries(
-                // Other checkouts may run tests on this machine at the same time: no fixed port.
-                Map.entry("quarkus.http.test-port", "0"),
                 Map.entry("coscale.test.api-probe", "true"),
                 Map.entry("coscale.auth.enabled", "true"),
                 Map.entry("coscale.auth.tokens.ci.secret", SUBMIT),
