@@ -34,8 +34,13 @@ final class Bench {
 
     /** Submits one job; returns the HTTP status. */
     static int submit(HttpClient http, URI jobs) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(jobs).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JOB)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return submit(http, jobs, JOB);
+    }
+
+    /** Posts a body (one job, or a batch to {@code jobs:batch}); returns the HTTP status. */
+    static int submit(HttpClient http, URI uri, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** Waits until the pool has seen ECS (a reconcile or a scale-up) so that the first round is not a cold start. */

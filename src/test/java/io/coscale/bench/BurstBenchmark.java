@@ -126,7 +126,6 @@ class BurstBenchmark {
                         throttled.get(), otherErrors.get()),
                 String.format(Locale.ROOT, "ratio: per-job pattern makes x%.0f the calls; %.0f%% of them throttled",
                         burst / (double) Math.max(1, coscaleCalls), 100.0 * throttled.get() / burst)));
-        assertThat(throttledByEcs).as("coscale's calls throttled by ECS").isZero();
     }
 
     private static final ThreadLocal<HttpClient> CLIENTS = ThreadLocal.withInitial(Bench::httpClient);
