@@ -77,6 +77,7 @@ class BurstBenchmark {
         long coscaleMillis;
         long settleMillis;
         long throttledByEcs;
+        List<Object> lastChanges;
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger throttled = new AtomicInteger();
         AtomicInteger otherErrors = new AtomicInteger();
@@ -93,6 +94,8 @@ class BurstBenchmark {
             settleMillis = (calls.updateTimes("demo").stream().mapToLong(Long::longValue).max().orElse(start) - start) / 1_000_000;
             Thread.sleep(500);
             coscaleCalls = calls.updateTimes("demo").size();
+            lastChanges = io.restassured.RestAssured.given().get("/v1/pools/demo/events?limit=3").then().statusCode(200)
+                    .extract().jsonPath().getList("collect { it.kind + ' ' + it.from + '->' + it.to + ' (' + it.reason + ')' }");
             throttledByEcs = emulator.stats().snapshot().throttled() - throttledBefore;
 
             // Let ECS's bucket refill (50 burst, 5/s) before the baseline, so both start on a full budget.
@@ -121,6 +124,7 @@ class BurstBenchmark {
                 String.format(Locale.ROOT, "coscale: %d clients, all %d accepted in %d ms; UpdateService calls %d "
                         + "(target <= 20 -> %s), last one +%d ms, throttled by ECS %d", clients, burst, coscaleMillis,
                         coscaleCalls, coscaleCalls <= 20 ? "MET" : "NOT MET", settleMillis, throttledByEcs),
+                "coscale's last changes, newest first: " + lastChanges,
                 String.format(Locale.ROOT, "one UpdateService per job (SDK, no retries): %d calls in %d ms -> "
                         + "%d succeeded, %d ThrottlingException, %d other errors", burst, perJobMillis, ok.get(),
                         throttled.get(), otherErrors.get()),
