@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +42,25 @@ public final class EcsEmulator implements AutoCloseable {
             Map<String, String> taskEnvironment) {
     }
 
+    /**
+     * Told of every ECS API call the emulator receives, before throttling and faults, so that a benchmark can
+     * time "submission to UpdateService received by ECS" and count calls per action without the emulator's locks.
+     */
+    @FunctionalInterface
+    public interface CallListener {
+
+        /**
+         * Called on the emulator's HTTP thread for each API call, throttled or not.
+         *
+         * @param action the ECS action, e.g. {@code UpdateService}
+         * @param request the request body as received (do not modify)
+         * @param receivedNanos {@link System#nanoTime()} when the emulator took the call
+         */
+        void received(String action, JsonNode request, long receivedNanos);
+    }
+
     private final Object lock = new Object();
+    private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
     private final EcsState state = new EcsState();
     private final EmulatorStats stats = new EmulatorStats();
     private final FaultInjector faults = new FaultInjector();
@@ -104,9 +124,22 @@ public final class EcsEmulator implements AutoCloseable {
         return faults;
     }
 
+    /** Adds a listener told of every API call from now on; listeners must be quick and must not throw. */
+    public void addCallListener(CallListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeCallListener(CallListener listener) {
+        listeners.remove(listener);
+    }
+
     /** Runs one ECS API call: throttling, then injected faults, then the action under the lock. */
     ObjectNode call(String action, JsonNode request) throws InterruptedException {
+        long received = System.nanoTime();
         stats.apiCall(action);
+        for (CallListener listener : listeners) {
+            listener.received(action, request, received);
+        }
         if (!actions.supports(action)) {
             throw new EcsApiException("UnknownOperationException", 400, "Unsupported action " + action);
         }

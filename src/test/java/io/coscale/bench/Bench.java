@@ -1,0 +1,63 @@
+package io.coscale.bench;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/** What the benchmarks share: knobs, set-up through the SDK, and the client side of a submission. */
+final class Bench {
+
+    static final String JOB = "{\"payload\": {\"seconds\": 1}}";
+    /** The task definition local mode registers for the demo pool; benchmark services reuse it. */
+    static final String TASK_DEFINITION = "demo-worker";
+
+    private Bench() {
+    }
+
+    /** A knob of the benchmark, overridable with {@code -Dbench.<name>=n}. */
+    static int knob(String name, int defaultValue) {
+        return Integer.getInteger("bench." + name, defaultValue);
+    }
+
+    /** An HTTP/1.1 client with keep-alive: one per client thread, as separate upstream applications would be. */
+    static HttpClient httpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** Submits one job; returns the HTTP status. */
+    static int submit(HttpClient http, URI jobs) throws IOException, InterruptedException {
+        return submit(http, jobs, JOB);
+    }
+
+    /** Posts a body (one job, or a batch to {@code jobs:batch}); returns the HTTP status. */
+    static int submit(HttpClient http, URI uri, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Waits until the pool has seen ECS (a reconcile or a scale-up) so that the first round is not a cold start. */
+    static void awaitPoolKnown(String pool) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/v1/pools/" + pool).then().statusCode(200)
+                .extract().jsonPath().get("lastReconcileAt") != null);
+    }
+
+    /** Creates a service of the local cluster's demo task definition, with no tasks. */
+    static void createService(EcsClient ecs, String cluster, String service) {
+        ecs.createService(b -> b.cluster(cluster).serviceName(service).taskDefinition(TASK_DEFINITION).desiredCount(0));
+    }
+
+    static void sleepUntil(long nanoTime) {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+        }
+    }
+}
