@@ -9,11 +9,17 @@ import java.time.Duration;
 public interface ControlConfig {
 
     /**
-     * Shortest gap between two scale-up UpdateService calls of one pool. The first call of a burst goes out
-     * at once; what arrives during the gap is merged into the next call. Default 100ms.
+     * Gap between two scale-up UpdateService calls of one pool at the start of a burst. The first call goes
+     * out at once; what arrives during the gap is merged into the next call. While the burst goes on the gap
+     * doubles, up to {@code scale-up-spacing-max}; after a quiet spell of twice the gap it is back here.
+     * Default 100ms.
      */
     @WithDefault("100ms")
     Duration scaleUpSpacing();
+
+    /** Widest gap between two scale-up calls of one pool during a long burst. Default 2s. */
+    @WithDefault("2s")
+    Duration scaleUpSpacingMax();
 
     /** How long a DescribeTasks answer about a task is trusted for claim/release checks. Default 2s. */
     @WithDefault("2s")

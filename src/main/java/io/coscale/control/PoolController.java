@@ -30,8 +30,11 @@ import org.jboss.logging.Logger;
  *
  * <p>Scale-ups are merged: a submission only counts the jobs SQS accepted and, if no flush is queued,
  * queues one; the flush computes the target from everything counted so far. Submissions that arrive while
- * an UpdateService call is in flight are thus merged into the next call, which goes out no sooner than
- * {@code scaleUpSpacing} after the previous one. A failed scale-up is re-queued with backoff: never dropped.
+ * an UpdateService call is in flight are thus merged into the next call, which goes out no sooner than the
+ * current spacing after the previous one. The spacing starts at {@code scaleUpSpacing} and doubles while a
+ * burst goes on (up to {@code scaleUpSpacingMax}), so a long burst costs a handful of calls whatever its
+ * rate; ECS takes far longer than that to start the tasks anyway. A failed scale-up is re-queued with
+ * backoff: never dropped.
  */
 public final class PoolController {
 
@@ -49,9 +52,12 @@ public final class PoolController {
     private int pending;
     private QueueDepth depth = QueueDepth.EMPTY;
     private Instant queueEmptySince;
-    private long submittedSinceObservation;
+    /** Jobs accepted since start; {@code countedAtObservation} is its value just before {@code depth} was read. */
+    private long submittedTotal;
+    private long countedAtObservation;
     private boolean flushQueued;
     private long lastFlushNanos = Long.MIN_VALUE / 2;
+    private long spacingNanos;
     private long lastChangeNanos = Long.MIN_VALUE / 2;
     private int flushFailures;
     private Instant lastReconcileAt;
@@ -63,6 +69,7 @@ public final class PoolController {
         this.serial = new SerialExecutor("pool-" + pool.name(), ctx.executor());
         this.events = new EventLog(ctx.eventsPerPool());
         this.tasks = new PoolTasks(pool, ctx, events);
+        this.spacingNanos = ctx.scaleUpSpacing().toNanos();
     }
 
     public Pool pool() {
@@ -83,7 +90,7 @@ public final class PoolController {
         boolean queueFlush;
         int heading;
         synchronized (this) {
-            submittedSinceObservation += count;
+            submittedTotal += count;
             int target = ScalingPolicy.target(pool, outstanding());
             heading = desired == null ? target : Math.max(desired, target);
             queueFlush = !flushQueued && (desired == null || target > desired);
@@ -119,10 +126,12 @@ public final class PoolController {
      *
      * @param observedAtNanos {@link System#nanoTime()} just before {@code service} was read; a change coscale
      *        made after that instant makes the observed desiredCount stale, and coscale's own value is kept
+     * @param submissionMark {@link #submissionMark()} just before {@code observed} was read
      */
-    public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed, long observedAtNanos) {
+    public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed, long observedAtNanos,
+            long submissionMark) {
         return onSerial(() -> {
-            reconcileNow(service, observed, observedAtNanos);
+            reconcileNow(service, observed, observedAtNanos, submissionMark);
             return null;
         });
     }
@@ -132,13 +141,14 @@ public final class PoolController {
         if (earlier != null) {
             return earlier;
         }
+        long mark = submissionMark();
         QueueDepth fresh = ctx.queue().depth(pool.queueUrl());
         ensureDesiredKnown();
         ReleaseDecision decision;
         synchronized (this) {
-            long arrived = submittedSinceObservation;
-            observeQueue(fresh);
-            decision = ReleasePolicy.decide(pool, desired, fresh, arrived);
+            observeQueue(fresh, mark);
+            // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
+            decision = ReleasePolicy.decide(pool, desired, fresh, submittedTotal - mark);
         }
         switch (decision.kind()) {
             case STAY -> tasks.idle(taskArn, true);
@@ -156,7 +166,8 @@ public final class PoolController {
         return decision;
     }
 
-    private void reconcileNow(ServiceState service, QueueDepth observed, long observedAtNanos) throws InterruptedException {
+    private void reconcileNow(ServiceState service, QueueDepth observed, long observedAtNanos, long submissionMark)
+            throws InterruptedException {
         Reconciliation.Observation observation;
         synchronized (this) {
             // The read happened off the serial executor: a release or scale-up may have landed since. As the
@@ -166,7 +177,7 @@ public final class PoolController {
             }
             running = service.runningCount();
             pending = service.pendingCount();
-            observeQueue(observed);
+            observeQueue(observed, submissionMark);
             lastReconcileAt = ctx.clock().instant();
             Duration emptyFor = queueEmptySince == null ? Duration.ZERO : Duration.between(queueEmptySince, lastReconcileAt);
             observation = new Reconciliation.Observation(desired, running, pending, observed, emptyFor);
@@ -183,10 +194,21 @@ public final class PoolController {
         }
     }
 
-    /** Records a fresh queue depth; the submissions counted so far are in it. Called with the lock held. */
-    private void observeQueue(QueueDepth observed) {
+    /**
+     * How many jobs have been accepted so far. Take it just before reading the queue's depth: every job counted
+     * by then is in SQS, so in the depth read after it; jobs counted later may not be, and stay counted on top.
+     */
+    public synchronized long submissionMark() {
+        return submittedTotal;
+    }
+
+    /** Records a queue depth read after {@code mark} was taken. Called with the lock held. */
+    private void observeQueue(QueueDepth observed, long mark) {
+        if (mark < countedAtObservation) {
+            return; // read before a newer observation that is already in: older news
+        }
         depth = observed;
-        submittedSinceObservation = 0;
+        countedAtObservation = mark;
         if (!observed.isEmpty()) {
             queueEmptySince = null;
         } else if (queueEmptySince == null) {
@@ -225,7 +247,7 @@ public final class PoolController {
         synchronized (this) {
             sinceLast = System.nanoTime() - lastFlushNanos;
         }
-        long delayNanos = Math.max(ctx.scaleUpSpacing().toNanos() - sinceLast, 0) + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        long delayNanos = Math.max(currentSpacingNanos() - sinceLast, 0) + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         if (delayNanos == 0) {
             serial.execute(this::flush);
         } else {
@@ -248,7 +270,12 @@ public final class PoolController {
                 if (target.isEmpty()) {
                     return;
                 }
-                lastFlushNanos = System.nanoTime();
+                long now = System.nanoTime();
+                // A call close on the heels of the last one means a burst: widen the gap; a quiet spell resets it.
+                spacingNanos = now - lastFlushNanos <= 2 * spacingNanos
+                        ? Math.min(2 * spacingNanos, ctx.scaleUpSpacingMax().toNanos())
+                        : ctx.scaleUpSpacing().toNanos();
+                lastFlushNanos = now;
             }
             changeDesired(target.getAsInt());
             synchronized (this) {
@@ -268,9 +295,13 @@ public final class PoolController {
         }
     }
 
+    private synchronized long currentSpacingNanos() {
+        return spacingNanos;
+    }
+
     /** Called with the lock held. */
     private long outstanding() {
-        return depth.outstanding() + submittedSinceObservation;
+        return depth.outstanding() + (submittedTotal - countedAtObservation);
     }
 
     synchronized Integer currentDesired() {

@@ -89,6 +89,7 @@ public class Reconciler {
                         continue;
                     }
                     QueueDepth depth;
+                    long mark = pool.submissionMark();
                     try {
                         depth = queues.depth(pool.pool().queueUrl());
                     } catch (RuntimeException e) {
@@ -96,7 +97,7 @@ public class Reconciler {
                         pool.failed("reconcile: GetQueueAttributes", e);
                         continue;
                     }
-                    steps.add(pool.reconcile(service.get(), depth, observedAtNanos)
+                    steps.add(pool.reconcile(service.get(), depth, observedAtNanos, mark)
                             .exceptionally(e -> {
                                 pool.failed("reconcile", e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e);
                                 return null;

@@ -31,9 +31,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * style) run side by side on the same emulator and SQS.
  *
  * <p>The cluster has no room, so no worker takes a job: the queue only grows, and each submission raises the
- * target by one, hence exactly one UpdateService call. Rounds are spaced beyond {@code scale-up-spacing}
- * (100 ms) and near ECS's 5-per-second UpdateService rate, so neither the spacing nor the budget delays a
- * call: what is measured is coscale's own path (HTTP, SendMessage to SQS, the serial executor, the SDK call).
+ * target by one, hence exactly one UpdateService call. Rounds are 250 ms apart: more than twice the
+ * initial {@code scale-up-spacing} (100 ms), so each counts as a new burst rather than a continuing one
+ * (whose calls coscale spaces wider on purpose), and under ECS's 5-per-second UpdateService rate, so neither
+ * the spacing nor the budget delays a call: what is measured is coscale's own path (HTTP, SendMessage to
+ * SQS, the serial executor, the SDK call).
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -69,7 +71,7 @@ class ScaleUpLatencyBenchmark {
     void submissionToUpdateServiceAgainstAPollingScaler() throws Exception {
         int warmup = Bench.knob("latency.warmup", 20);
         int rounds = Bench.knob("latency.rounds", 200);
-        int spacingMillis = Bench.knob("latency.spacingMillis", 160);
+        int spacingMillis = Bench.knob("latency.spacingMillis", 250);
         int pollRounds = Bench.knob("latency.pollRounds", 25);
         int pollMillis = Bench.knob("latency.pollMillis", 1000);
         EcsEmulator emulator = localCloud.emulator().orElseThrow();

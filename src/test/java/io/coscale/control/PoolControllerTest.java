@@ -62,7 +62,8 @@ class PoolControllerTest {
         ctx = new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
                 new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
                         ProtectionChange::sameCall),
-                executor, Executors.newSingleThreadScheduledExecutor(), Clock.systemUTC(), Duration.ofMillis(100), 100,
+                executor, Executors.newSingleThreadScheduledExecutor(), Clock.systemUTC(), Duration.ofMillis(100),
+                Duration.ofSeconds(2), 100,
                 new ControlMetrics(new SimpleMeterRegistry()));
     }
 
