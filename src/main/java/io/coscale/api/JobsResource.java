@@ -71,9 +71,12 @@ public class JobsResource {
             throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
         }
         try {
-            queues.send(pool.pool().queueUrl(), message);
+            plane.enqueue(pool.pool().queueUrl(), message);
         } catch (AwsCallException e) {
             throw sqsFailure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted: the job was not acknowledged", RETRY_AFTER);
         }
         int desired = message.delaySeconds() > 0
                 ? pool.submittedDelayed(1, Duration.ofSeconds(message.delaySeconds()))

@@ -40,6 +40,7 @@ public class ControlPlane {
     private final ControlContext ctx;
     private final ControlMetrics metrics;
     private final TaskDirectory directory;
+    private final QueueSender sender;
     private final ExecutorService executor;
     private final ScheduledExecutorService timer;
     private volatile Map<String, PoolController> pools = Map.of();
@@ -56,6 +57,7 @@ public class ControlPlane {
         this.ctx = new ControlContext(ecs, queues, budget, protection, executor, timer, Clock.systemUTC(),
                 config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), metrics);
         this.directory = new TaskDirectory(ecs, executor, config);
+        this.sender = new QueueSender(queues, executor);
     }
 
     /** Loads the pools after local mode (priority 1) has its SQS up; invalid configuration stops start-up. */
@@ -117,6 +119,16 @@ public class ControlPlane {
                     + ", not " + claimedPool.get());
         }
         return pool;
+    }
+
+    /**
+     * Enqueues one job on a queue, merged with concurrent ones into SendMessageBatch calls; returns once SQS
+     * has accepted it.
+     *
+     * @throws AwsCallException SQS refused it or could not be reached: the job is not enqueued
+     */
+    public void enqueue(String queueUrl, io.coscale.aws.OutgoingMessage message) throws InterruptedException {
+        sender.send(queueUrl, message);
     }
 
     ControlContext context() {

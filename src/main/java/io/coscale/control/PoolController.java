@@ -243,11 +243,15 @@ public final class PoolController {
     }
 
     private void scheduleFlush(long backoffMillis) {
-        long sinceLast;
+        long delayNanos;
         synchronized (this) {
-            sinceLast = System.nanoTime() - lastFlushNanos;
+            long wait = Math.max(spacingNanos - (System.nanoTime() - lastFlushNanos), 0);
+            // Work that has to wait for the gap means a burst goes on: the next gap is twice as wide. Work that
+            // finds the gap already over comes after a quiet spell: back to the first, short gap.
+            spacingNanos = wait > 0 ? Math.min(2 * spacingNanos, ctx.scaleUpSpacingMax().toNanos())
+                    : ctx.scaleUpSpacing().toNanos();
+            delayNanos = wait + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         }
-        long delayNanos = Math.max(currentSpacingNanos() - sinceLast, 0) + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         if (delayNanos == 0) {
             serial.execute(this::flush);
         } else {
@@ -270,12 +274,7 @@ public final class PoolController {
                 if (target.isEmpty()) {
                     return;
                 }
-                long now = System.nanoTime();
-                // A call close on the heels of the last one means a burst: widen the gap; a quiet spell resets it.
-                spacingNanos = now - lastFlushNanos <= 2 * spacingNanos
-                        ? Math.min(2 * spacingNanos, ctx.scaleUpSpacingMax().toNanos())
-                        : ctx.scaleUpSpacing().toNanos();
-                lastFlushNanos = now;
+                lastFlushNanos = System.nanoTime();
             }
             changeDesired(target.getAsInt());
             synchronized (this) {
@@ -293,10 +292,6 @@ public final class PoolController {
             failed("scale-up", e);
             scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures));
         }
-    }
-
-    private synchronized long currentSpacingNanos() {
-        return spacingNanos;
     }
 
     /** Called with the lock held. */
