@@ -29,6 +29,13 @@ public interface LocalConfig {
     @WithDefault("1s")
     Duration taskStartDelay();
 
+    /**
+     * How long after a task's workload exits by itself the emulated ECS learns of it, as the ECS agent
+     * reports late. Meanwhile a scale-in may pick any task ECS still thinks RUNNING. Default 1s.
+     */
+    @WithDefault("1s")
+    Duration taskExitReportDelay();
+
     /** How often the emulator's service scheduler runs. Default 100ms. */
     @WithDefault("100ms")
     Duration schedulerInterval();

@@ -58,7 +58,8 @@ public class LocalCloud {
         ecs = EcsEmulator.start(config.ecsPort(), new EcsEmulator.Options(config.clusterCapacity(),
                 config.taskStartDelay(), config.schedulerInterval(), runner,
                 Map.of("COSCALE_URL", coscaleUrl, "AWS_ENDPOINT_URL_SQS", sqs.endpoint(),
-                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds()))));
+                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds())),
+                config.taskExitReportDelay()));
         if (config.createDemo()) {
             DemoSetup.create(sqsClient.get(), ecsClient.get(), config.demoVisibilityTimeout());
         }

@@ -44,6 +44,7 @@ class CooperativeModeEndToEndTest {
         System.out.printf("cooperative mode, 50 jobs: busy tasks stopped by ECS %d, jobs interrupted %d, "
                 + "UpdateService calls %d, tasks started %d%n", Demo.stat("tasksStoppedWhileBusy"),
                 Demo.stat("jobsInterrupted"), Demo.updateServiceCalls() - callsBefore, Demo.stat("tasksStarted"));
+        System.out.println("stats " + Demo.stats().prettify());
         assertThat(Demo.stats().getObject("apiCalls.UpdateTaskProtection", Long.class)).isNull();
         assertThat(Demo.eventCounts()).isNotEmpty().allSatisfy(n -> assertThat(n).isBetween(0, 8));
     }

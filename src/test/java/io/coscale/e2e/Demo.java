@@ -58,9 +58,12 @@ final class Demo {
         submitConcurrently(count, threads, i -> payload);
     }
 
-    /** Job lengths from 0 to 1.2 s, so that workers finish at different times, as real ones do. */
+    /**
+     * Job lengths from 0 to 1.2 s with every seventh job 3 s long, so that workers finish at different times
+     * and some are still busy when others find the queue empty, as real ones are.
+     */
     static String mixedLength(int i) {
-        return "{\"seconds\": " + (i % 5) * 0.3 + "}";
+        return "{\"seconds\": " + (i % 7 == 6 ? 3.0 : (i % 5) * 0.3) + "}";
     }
 
     static void submitConcurrently(int count, int threads, java.util.function.IntFunction<String> payload) throws Exception {

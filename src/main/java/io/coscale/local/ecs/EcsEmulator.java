@@ -37,9 +37,16 @@ public final class EcsEmulator implements AutoCloseable {
      * @param schedulerInterval how often the service scheduler runs
      * @param runner what a task runs
      * @param taskEnvironment environment given to every task, under the task definition's own
+     * @param taskExitReportDelay how long after a task's workload exits by itself ECS learns of it
      */
     public record Options(int clusterCapacity, Duration taskStartDelay, Duration schedulerInterval, TaskRunner runner,
-            Map<String, String> taskEnvironment) {
+            Map<String, String> taskEnvironment, Duration taskExitReportDelay) {
+
+        /** Options under which ECS learns of a task's exit at once. */
+        public Options(int clusterCapacity, Duration taskStartDelay, Duration schedulerInterval, TaskRunner runner,
+                Map<String, String> taskEnvironment) {
+            this(clusterCapacity, taskStartDelay, schedulerInterval, runner, taskEnvironment, Duration.ZERO);
+        }
     }
 
     /**
@@ -74,8 +81,8 @@ public final class EcsEmulator implements AutoCloseable {
         this.http = new EcsHttpServer(port, this);
         String endpoint = http.endpoint();
         this.scheduler = new ServiceScheduler(state, stats, options.runner(), options.clusterCapacity(),
-                options.taskStartDelay(), task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock,
-                new Random());
+                options.taskStartDelay(), options.taskExitReportDelay(),
+                task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock, new Random());
         this.actions = new EcsActions(state, new TaskActions(state, scheduler));
         // ECS's documented request-rate limits per account and Region (burst, sustained per second).
         TokenBucket serviceModify = new TokenBucket(50, 5);

@@ -109,8 +109,9 @@ final class EcsState {
         Integer exitCode;
         Instant protectedUntil;
         TaskProcess process;
-        /** Set by the runner's exit listener; the scheduler turns it into STOPPED. */
+        /** Set when the workload exited by itself; ECS learns of it {@code exitReportDelay} later. */
         Integer exitedWith;
+        Instant exitedAt;
         boolean busy;
 
         Task(String id, Cluster cluster, Service service, TaskDefinition taskDefinition, String availabilityZone,

@@ -25,7 +25,9 @@ import java.util.function.Function;
  *     ({@code capacity} tasks RUNNING or still stopping);</li>
  * <li>too many: victims among <em>unprotected</em> tasks get the stop signal, and are killed after the
  *     task definition's {@code stopTimeout}; protected tasks are left until their protection lapses;</li>
- * <li>a task whose workload exits becomes STOPPED; if the service still wants it, a new one replaces it.</li>
+ * <li>a task whose workload exits becomes STOPPED once ECS has heard of it ({@code exitReportDelay}: the
+ *     agent reports container exits late, so ECS may meanwhile pick a scale-in victim among tasks it still
+ *     thinks RUNNING, this one included); if the service still wants it, a new one replaces it.</li>
  * </ul>
  * Every method runs under the emulator's lock.
  */
@@ -38,17 +40,19 @@ final class ServiceScheduler {
     private final TaskRunner runner;
     private final int capacity;
     private final Duration startDelay;
+    private final Duration exitReportDelay;
     private final Function<Task, Map<String, String>> environment;
     private final Object lock;
     private final Random random;
 
     ServiceScheduler(EcsState state, EmulatorStats stats, TaskRunner runner, int capacity, Duration startDelay,
-            Function<Task, Map<String, String>> environment, Object lock, Random random) {
+            Duration exitReportDelay, Function<Task, Map<String, String>> environment, Object lock, Random random) {
         this.state = state;
         this.stats = stats;
         this.runner = runner;
         this.capacity = capacity;
         this.startDelay = startDelay;
+        this.exitReportDelay = exitReportDelay;
         this.environment = environment;
         this.lock = lock;
         this.random = random;
@@ -59,6 +63,10 @@ final class ServiceScheduler {
             for (Task task : List.copyOf(cluster.tasks.values())) {
                 if (task.protectedUntil != null && !task.isProtected(now)) {
                     task.protectedUntil = null;
+                }
+                if (task.exitedAt != null && !task.lastStatus.equals("STOPPED")
+                        && !now.isBefore(task.exitedAt.plus(exitReportDelay))) {
+                    essentialContainerExited(task, now);
                 }
                 if (task.lastStatus.equals("STOPPING") && task.killAt != null && !now.isBefore(task.killAt)) {
                     task.killAt = null;
@@ -125,8 +133,8 @@ final class ServiceScheduler {
         task.stoppedReason = reason;
         task.stopCode = stopCode;
         task.stoppingAt = now;
-        if (task.process == null) {
-            markStopped(task, null, now);
+        if (task.process == null || task.exitedAt != null) {
+            markStopped(task, task.exitedWith, now);
             return;
         }
         task.lastStatus = "STOPPING";
@@ -141,13 +149,23 @@ final class ServiceScheduler {
             }
             Instant now = Instant.now();
             if (task.desiredStatus.equals("RUNNING")) {
-                task.desiredStatus = "STOPPED";
-                task.stoppedReason = "Essential container in task exited";
-                task.stopCode = "EssentialContainerExited";
-                task.stoppingAt = now;
+                task.exitedWith = exitCode;
+                task.exitedAt = now;
+                if (exitReportDelay.isZero()) {
+                    essentialContainerExited(task, now);
+                }
+                return;
             }
             markStopped(task, exitCode, now);
         }
+    }
+
+    private void essentialContainerExited(Task task, Instant now) {
+        task.desiredStatus = "STOPPED";
+        task.stoppedReason = "Essential container in task exited";
+        task.stopCode = "EssentialContainerExited";
+        task.stoppingAt = now;
+        markStopped(task, task.exitedWith, now);
     }
 
     private void markStopped(Task task, Integer exitCode, Instant now) {

@@ -52,8 +52,12 @@ public final class EcsEmulatorFixture implements AutoCloseable {
     }
 
     public static EcsEmulatorFixture start(int capacity, TaskRunner runner, Map<String, String> taskEnvironment) {
-        return new EcsEmulatorFixture(EcsEmulator.start(0, new EcsEmulator.Options(capacity, Duration.ofMillis(100),
-                Duration.ofMillis(20), runner, taskEnvironment)));
+        return start(new EcsEmulator.Options(capacity, Duration.ofMillis(100), Duration.ofMillis(20), runner,
+                taskEnvironment));
+    }
+
+    public static EcsEmulatorFixture start(EcsEmulator.Options options) {
+        return new EcsEmulatorFixture(EcsEmulator.start(0, options));
     }
 
     /** A runner whose in-JVM tasks idle until their stop signal (then exit 143). */
