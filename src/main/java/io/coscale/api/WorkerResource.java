@@ -1,5 +1,6 @@
 package io.coscale.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.coscale.aws.AwsCallException;
 import io.coscale.control.ClaimResult;
 import io.coscale.control.ControlPlane;
@@ -45,7 +46,7 @@ public class WorkerResource {
     public record WorkerRequest(String taskArn, String pool) {
     }
 
-    public record ClaimResponse(String pool, @com.fasterxml.jackson.annotation.JsonProperty("protected") boolean isProtected,
+    public record ClaimResponse(String pool, @JsonProperty("protected") boolean isProtected,
             Instant expiresAt) {
     }
 

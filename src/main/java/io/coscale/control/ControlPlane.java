@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
+import io.coscale.aws.OutgoingMessage;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskState;
 import io.coscale.config.ControlConfig;
@@ -18,11 +19,13 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -127,7 +130,7 @@ public class ControlPlane {
      *
      * @throws AwsCallException SQS refused it or could not be reached: the job is not enqueued
      */
-    public void enqueue(String queueUrl, io.coscale.aws.OutgoingMessage message) throws InterruptedException {
+    public void enqueue(String queueUrl, OutgoingMessage message) throws InterruptedException {
         sender.send(queueUrl, message);
     }
 
@@ -141,7 +144,7 @@ public class ControlPlane {
 
     /** One UpdateTaskProtection call; an enable ECS refused has no answer (the claim fails), a refused disable is moot. */
     static Map<ProtectionChange, Optional<Instant>> protect(EcsGateway ecs, String cluster,
-            java.util.List<ProtectionChange> changes) {
+            List<ProtectionChange> changes) {
         ProtectionChange first = changes.get(0);
         Map<String, Optional<Instant>> byArn = ecs.setProtection(cluster,
                 changes.stream().map(ProtectionChange::taskArn).distinct().toList(), first.enabled(), first.minutes());
@@ -155,7 +158,7 @@ public class ControlPlane {
         return answers;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

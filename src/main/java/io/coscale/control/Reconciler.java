@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -99,7 +100,7 @@ public class Reconciler {
                     }
                     steps.add(pool.reconcile(service.get(), depth, observedAtNanos, mark)
                             .exceptionally(e -> {
-                                pool.failed("reconcile", e instanceof java.util.concurrent.CompletionException c ? c.getCause() : e);
+                                pool.failed("reconcile", e instanceof CompletionException c ? c.getCause() : e);
                                 return null;
                             }));
                 }
