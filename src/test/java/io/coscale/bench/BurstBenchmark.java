@@ -8,7 +8,6 @@ import io.coscale.local.ecs.EcsEmulator;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -16,7 +15,6 @@ import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,14 +37,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @Tag("benchmark")
 class BurstBenchmark {
 
-    public static class NoRoom implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "coscale.local.cluster-capacity", "0",
-                    "coscale.pools.demo.max-tasks", "1000",
-                    "coscale.reconcile.interval", "10s");
-        }
+    public static class NoRoom extends NoRoomProfile {
     }
 
     private static final String PER_JOB_SERVICE = "bench-per-job";

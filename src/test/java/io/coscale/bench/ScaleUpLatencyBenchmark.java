@@ -8,7 +8,6 @@ import io.coscale.local.ecs.EcsEmulator;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -43,14 +41,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @Tag("benchmark")
 class ScaleUpLatencyBenchmark {
 
-    public static class NoRoom implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "coscale.local.cluster-capacity", "0",
-                    "coscale.pools.demo.max-tasks", "1000",
-                    "coscale.reconcile.interval", "10s");
-        }
+    public static class NoRoom extends NoRoomProfile {
     }
 
     private static final String POLLED_SERVICE = "bench-polled";
