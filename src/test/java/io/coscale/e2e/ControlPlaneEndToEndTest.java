@@ -112,6 +112,30 @@ class ControlPlaneEndToEndTest {
                 .body("lastReconcileAt", org.hamcrest.Matchers.notNullValue());
     }
 
+    @Test
+    void readyOnceAReconcilePassHasReachedEcsAndSqs() {
+        reconciler.reconcileAll();
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'coscale-control-plane' }.data.ecsReachable", equalTo(true))
+                .body("checks.find { it.name == 'coscale-control-plane' }.data.sqsReachable", equalTo(true));
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void notReadyWhileEcsFails() {
+        FaultInjector faults = localCloud.emulator().orElseThrow().faults();
+        faults.set("DescribeServices", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+        reconciler.reconcileAll();
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'coscale-control-plane' }.data.ecsReachable", equalTo(false));
+        // Liveness is about coscale's own loop, not its dependencies: no restart for an ECS outage.
+        given().get("/q/health/live").then().statusCode(200);
+        faults.clear();
+        reconciler.reconcileAll();
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
     /** Starts one task of a service coscale does not manage, in the same cluster, and returns its ARN. */
     private String startForeignTask() {
         boolean exists = !ecs.describeServices(b -> b.cluster("local").services("foreign")).services().isEmpty();
