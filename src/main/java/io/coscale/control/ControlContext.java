@@ -22,6 +22,8 @@ record ControlContext(EcsGateway ecs, QueueGateway queue, UpdateServiceBudget bu
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);
+    /** Retries of the reads a reconcile pass makes: a passing 5xx or throttle should not cost a whole pass. */
+    static final Backoff READ_RETRIES = new Backoff(3, 50, 500);
     /** Pauses between re-tries of a scale-up that failed: the delta waits, it is never dropped. */
     static final Backoff SCALE_UP_RETRIES = new Backoff(Integer.MAX_VALUE, 200, 5_000);
 

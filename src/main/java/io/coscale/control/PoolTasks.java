@@ -141,7 +141,7 @@ final class PoolTasks {
     }
 
     /** Forgets tasks ECS no longer runs; asks ECS about every task coscale remembers (100 per DescribeTasks). */
-    void forgetStopped() {
+    void forgetStopped() throws InterruptedException {
         Set<String> known = new HashSet<>();
         synchronized (this) {
             known.addAll(busySince.keySet());
@@ -151,7 +151,7 @@ final class PoolTasks {
         if (known.isEmpty()) {
             return;
         }
-        Map<String, TaskState> states = ctx.ecs().describeTasks(pool.cluster(), known);
+        Map<String, TaskState> states = ControlContext.READ_RETRIES.run(() -> ctx.ecs().describeTasks(pool.cluster(), known));
         synchronized (this) {
             states.values().stream().filter(t -> !t.isLive()).map(TaskState::taskArn).forEach(arn -> {
                 busySince.remove(arn);

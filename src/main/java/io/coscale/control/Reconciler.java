@@ -76,7 +76,8 @@ public class Reconciler {
                 long observedAtNanos = System.nanoTime();
                 try {
                     List<String> names = cluster.getValue().stream().map(p -> p.pool().service()).distinct().toList();
-                    ecs.describeServices(cluster.getKey(), names).forEach(s -> services.put(s.service(), s));
+                    ControlContext.READ_RETRIES.run(() -> ecs.describeServices(cluster.getKey(), names))
+                            .forEach(s -> services.put(s.service(), s));
                 } catch (RuntimeException e) {
                     ecsOk = false;
                     cluster.getValue().forEach(p -> p.failed("reconcile: DescribeServices", e));
@@ -92,7 +93,7 @@ public class Reconciler {
                     QueueDepth depth;
                     long mark = pool.submissionMark();
                     try {
-                        depth = queues.depth(pool.pool().queueUrl());
+                        depth = ControlContext.READ_RETRIES.run(() -> queues.depth(pool.pool().queueUrl()));
                     } catch (RuntimeException e) {
                         sqsOk = false;
                         pool.failed("reconcile: GetQueueAttributes", e);
