@@ -81,11 +81,6 @@ public class EcsGateway {
         return result;
     }
 
-    /** Fails unless ECS answers (one cheap ListClusters call). */
-    public void ping() {
-        AwsCallException.call("ListClusters", () -> ecs.listClusters(b -> b.maxResults(1)));
-    }
-
     static <T> List<List<T>> chunks(List<T> items, int size) {
         List<List<T>> chunks = new ArrayList<>();
         for (int i = 0; i < items.size(); i += size) {

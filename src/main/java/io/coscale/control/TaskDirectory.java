@@ -6,7 +6,6 @@ import io.coscale.aws.TaskState;
 import io.coscale.config.ControlConfig;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -68,10 +67,5 @@ final class TaskDirectory {
         } catch (TimeoutException e) {
             throw new AwsCallException("DescribeTasks did not answer within " + LOOKUP_TIMEOUT, true, false, "Timeout", e);
         }
-    }
-
-    /** Forgets what is cached of these tasks (a release changes what a next look-up must see). */
-    void forget(List<String> taskArns) {
-        taskArns.forEach(cache::remove);
     }
 }

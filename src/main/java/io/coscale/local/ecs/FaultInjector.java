@@ -39,10 +39,6 @@ public final class FaultInjector {
         faults.clear();
     }
 
-    public Map<String, Fault> current() {
-        return Map.copyOf(faults);
-    }
-
     /** Sleeps for the action's latency, then throws the action's error at its rate. Call with no lock held. */
     void apply(String action) throws InterruptedException {
         for (Fault fault : new Fault[] {faults.get(ALL), faults.get(action)}) {
