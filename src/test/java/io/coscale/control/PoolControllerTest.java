@@ -8,13 +8,11 @@ import io.coscale.aws.QueueGateway;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.EcsEmulatorFixture;
 import io.coscale.local.ecs.FaultInjector;
 import io.coscale.local.sqs.EmbeddedSqs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,11 +46,11 @@ class PoolControllerTest {
     private String queueUrl;
 
     @BeforeEach
-    void setUp() throws IOException {
+    void setUp() {
         ecs = EcsEmulatorFixture.start(20, EcsEmulatorFixture.idleRunner());
         ecs.setUpCluster(1, java.util.Map.of());
         ecs.createService(SERVICE, 0);
-        sqsServer = EmbeddedSqs.start(freePort(), "us-east-1");
+        sqsServer = EmbeddedSqs.start(LocalCloudTestResource.freePort(), "us-east-1");
         sqs = SqsClient.builder().endpointOverride(URI.create(sqsServer.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
@@ -154,11 +152,5 @@ class PoolControllerTest {
     private boolean protectedNow(String taskArn) {
         return ecs.ecs.getTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(taskArn))
                 .protectedTasks().get(0).protectionEnabled();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -28,7 +28,8 @@ public class LocalCloudTestResource implements QuarkusTestResourceLifecycleManag
         // the application stops what it started
     }
 
-    static int freePort() {
+    /** A port on 127.0.0.1 that was free a moment ago. */
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
