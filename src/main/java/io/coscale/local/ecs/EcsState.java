@@ -106,6 +106,7 @@ final class EcsState {
         Instant killAt;
         String stoppedReason;
         String stopCode;
+        StopCause stopCause;
         Integer exitCode;
         Instant protectedUntil;
         TaskProcess process;

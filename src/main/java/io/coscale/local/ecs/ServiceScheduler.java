@@ -102,7 +102,7 @@ final class ServiceScheduler {
                     stats.tasksStoppedWhileBusy.incrementAndGet();
                 }
                 stop(victim, "Scaling activity initiated by (deployment " + service.deploymentId + ")",
-                        "ServiceSchedulerInitiated", now);
+                        "ServiceSchedulerInitiated", StopCause.SCALE_IN, now);
             }
         }
     }
@@ -128,8 +128,9 @@ final class ServiceScheduler {
     }
 
     /** Sends the stop signal; a task that never ran stops at once. */
-    void stop(Task task, String reason, String stopCode, Instant now) {
+    void stop(Task task, String reason, String stopCode, StopCause cause, Instant now) {
         task.desiredStatus = "STOPPED";
+        task.stopCause = cause;
         task.stoppedReason = reason;
         task.stopCode = stopCode;
         task.stoppingAt = now;
@@ -164,6 +165,7 @@ final class ServiceScheduler {
         task.desiredStatus = "STOPPED";
         task.stoppedReason = "Essential container in task exited";
         task.stopCode = "EssentialContainerExited";
+        task.stopCause = StopCause.EXITED;
         task.stoppingAt = now;
         markStopped(task, task.exitedWith, now);
     }

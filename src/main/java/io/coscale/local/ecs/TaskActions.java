@@ -107,7 +107,8 @@ final class TaskActions {
         }
         if (task.desiredStatus.equals("RUNNING")) {
             String reason = text(request, "reason");
-            scheduler.stop(task, reason == null ? "Task stopped by user" : reason, "UserInitiated", Instant.now());
+            scheduler.stop(task, reason == null ? "Task stopped by user" : reason, "UserInitiated", StopCause.STOP_TASK,
+                    Instant.now());
         }
         ObjectNode response = object();
         response.set("task", EcsJson.task(task));

@@ -1,0 +1,19 @@
+package io.coscale.local.ecs;
+
+/**
+ * Why the emulator stopped a task: each cause has its own counters in {@link EmulatorStats}, so that a
+ * scale-in or deployment victim that held a message (what coscale promises never happens) is never
+ * confused with an injected death or an operator's StopTask.
+ */
+enum StopCause {
+    /** The service scheduler's scale-in: too many tasks for desiredCount. */
+    SCALE_IN,
+    /** A rolling deployment replacing a task of an older task definition. */
+    DEPLOYMENT,
+    /** StopTask, by an operator or a test. */
+    STOP_TASK,
+    /** The workload ended by itself (ECS: essential container exited). */
+    EXITED,
+    /** An injected crash: OOM kill, lost instance, Spot reclaim. */
+    DEATH
+}
