@@ -20,12 +20,15 @@ record SqsErrorResponse(int status, Map<String, String> headers, byte[] body) {
                 || (contentType != null && contentType.startsWith("application/x-amz-json"));
     }
 
-    /** SQS's 500 {@code InternalError} (a server-side, retryable fault) for a request in the given protocol. */
-    static SqsErrorResponse internalError(boolean json, String message) {
+    /**
+     * SQS's {@code InternalError} (a server-side, retryable fault) for a request in the given protocol, with the
+     * status given: 500 as SQS sends it, 502 when the proxy itself could not reach ElasticMQ.
+     */
+    static SqsErrorResponse internalError(int status, boolean json, String message) {
         String requestId = UUID.randomUUID().toString();
         if (json) {
             String body = "{\"__type\":\"com.amazonaws.sqs#InternalError\",\"message\":\"" + escapeJson(message) + "\"}";
-            return new SqsErrorResponse(500, Map.of(
+            return new SqsErrorResponse(status, Map.of(
                     "Content-Type", "application/x-amz-json-1.0",
                     "x-amzn-query-error", "InternalError;Receiver",
                     "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
@@ -33,7 +36,7 @@ record SqsErrorResponse(int status, Map<String, String> headers, byte[] body) {
         String body = "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
                 + "<Error><Type>Receiver</Type><Code>InternalError</Code><Message>" + escapeXml(message)
                 + "</Message><Detail/></Error><RequestId>" + requestId + "</RequestId></ErrorResponse>";
-        return new SqsErrorResponse(500, Map.of(
+        return new SqsErrorResponse(status, Map.of(
                 "Content-Type", "text/xml",
                 "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
     }

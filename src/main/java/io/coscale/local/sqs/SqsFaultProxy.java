@@ -169,14 +169,21 @@ public final class SqsFaultProxy implements AutoCloseable {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             if (random.nextDouble() < now.errorRate()) {
                 errors.incrementAndGet();
-                var headers = exchange.getRequestHeaders();
-                reply(exchange, SqsErrorResponse.internalError(
-                        SqsErrorResponse.isJson(headers.getFirst("Content-Type"), headers.getFirst("X-Amz-Target")),
+                reply(exchange, SqsErrorResponse.internalError(500, isJson(exchange),
                         "injected by the local cloud's SQS fault proxy"));
                 return;
             }
             boolean reset = random.nextDouble() < now.resetRate();
-            HttpResponse<byte[]> answer = forward(exchange, body);
+            HttpResponse<byte[]> answer;
+            try {
+                answer = forward(exchange, body);
+            } catch (IOException e) {
+                // Not a fault anyone asked for: say so, rather than drop the connection like an injected reset.
+                LOG.warnf("SQS fault proxy cannot reach ElasticMQ at %s: %s", target, e.toString());
+                reply(exchange, SqsErrorResponse.internalError(502, isJson(exchange),
+                        "the local cloud's SQS fault proxy cannot reach ElasticMQ: " + e));
+                return;
+            }
             if (reset) {
                 resets.incrementAndGet();
                 return;
@@ -185,11 +192,16 @@ public final class SqsFaultProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            // ElasticMQ unreachable or the caller gone; the caller, if still there, sees the connection drop.
+            // The caller went away (a long poll it gave up on, say): nobody to answer.
             LOG.debugf(e, "SQS fault proxy: %s %s not relayed", exchange.getRequestMethod(), exchange.getRequestURI());
         } catch (RuntimeException e) {
             LOG.errorf(e, "SQS fault proxy failed on %s %s", exchange.getRequestMethod(), exchange.getRequestURI());
         }
+    }
+
+    private static boolean isJson(HttpExchange exchange) {
+        return SqsErrorResponse.isJson(exchange.getRequestHeaders().getFirst("Content-Type"),
+                exchange.getRequestHeaders().getFirst("X-Amz-Target"));
     }
 
     private HttpResponse<byte[]> forward(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {

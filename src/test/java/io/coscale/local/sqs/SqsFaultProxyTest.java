@@ -176,6 +176,18 @@ class SqsFaultProxyTest {
     }
 
     @Test
+    void anUnreachableElasticMqIsABadGatewayNotAnInjectedReset() {
+        try (SqsFaultProxy orphan = SqsFaultProxy.start(0, "http://127.0.0.1:" + LocalCloudTestResource.freePort());
+                SqsClient client = client(orphan.endpoint())) {
+            assertThatThrownBy(() -> client.listQueues()).isInstanceOfSatisfying(SqsException.class, e -> {
+                assertThat(e.statusCode()).isEqualTo(502);
+                assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InternalError");
+            });
+            assertThat(orphan.stats()).isEqualTo(new Stats(1, 0, 0, 0));
+        }
+    }
+
+    @Test
     void faultsOutsideTheirRangeAreRefused() {
         assertThatThrownBy(() -> new Faults(Duration.ofMillis(-1), 0, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Faults(null, 0, 0)).isInstanceOf(IllegalArgumentException.class);
