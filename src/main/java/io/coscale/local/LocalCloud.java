@@ -51,6 +51,7 @@ public class LocalCloud {
         if (!config.enabled()) {
             return;
         }
+        ClaimDelay.parse(config.workerClaimDelay()); // a bad setting fails start-up, not every task
         sqs = EmbeddedSqs.start(config.sqsPort(), "us-east-1");
         String coscaleUrl = "http://127.0.0.1:" + httpPort();
         TaskRunner runner = config.workerCommand().<TaskRunner>map(ProcessTaskRunner::new)
@@ -58,7 +59,8 @@ public class LocalCloud {
         ecs = EcsEmulator.start(config.ecsPort(), new EcsEmulator.Options(config.clusterCapacity(),
                 config.taskStartDelay(), config.schedulerInterval(), runner,
                 Map.of("COSCALE_URL", coscaleUrl, "AWS_ENDPOINT_URL_SQS", sqs.endpoint(),
-                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds())),
+                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds()),
+                        ReferenceWorker.CLAIM_DELAY_ENV, config.workerClaimDelay()),
                 config.taskExitReportDelay()));
         if (config.createDemo()) {
             DemoSetup.create(sqsClient.get(), ecsClient.get(), config.demoVisibilityTimeout());

@@ -175,11 +175,25 @@ public final class EcsEmulator implements AutoCloseable {
         }
     }
 
-    /** A job event posted by an OS-process worker; false when the task is unknown. */
+    /**
+     * A job event posted by an OS-process worker ({@code received}, {@code deleted}, {@code failed},
+     * {@code returned}, or the old {@code started}, {@code completed}); false when the task is unknown.
+     *
+     * @throws EcsApiException for an unknown event
+     */
     boolean jobEvent(String taskId, String event) {
         synchronized (lock) {
             Optional<Task> task = findTask(taskId);
             task.ifPresent(t -> scheduler.jobEvent(t, event));
+            return task.isPresent();
+        }
+    }
+
+    /** Kills a task as an injected death would ({@link ServiceScheduler#die}); false when the task is unknown. */
+    boolean injectDeath(String taskId) {
+        synchronized (lock) {
+            Optional<Task> task = findTask(taskId);
+            task.ifPresent(t -> scheduler.die(t, Instant.now()));
             return task.isPresent();
         }
     }

@@ -113,7 +113,10 @@ final class EcsState {
         /** Set when the workload exited by itself; ECS learns of it {@code exitReportDelay} later. */
         Integer exitedWith;
         Instant exitedAt;
-        boolean busy;
+        /** Received SQS messages the workload holds now (see {@link io.coscale.local.task.JobTracker}). */
+        int messagesHeld;
+        /** Whether the task held a message when it was told to stop: decided at the stop signal, not at the kill. */
+        boolean busyAtStopSignal;
 
         Task(String id, Cluster cluster, Service service, TaskDefinition taskDefinition, String availabilityZone,
                 Instant createdAt) {

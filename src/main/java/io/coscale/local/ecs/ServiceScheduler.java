@@ -3,7 +3,6 @@ package io.coscale.local.ecs;
 import io.coscale.local.ecs.EcsState.Cluster;
 import io.coscale.local.ecs.EcsState.Service;
 import io.coscale.local.ecs.EcsState.Task;
-import io.coscale.local.task.JobTracker;
 import io.coscale.local.task.TaskLaunch;
 import io.coscale.local.task.TaskRunner;
 import java.time.Duration;
@@ -91,6 +90,7 @@ final class ServiceScheduler {
             String id = UUID.randomUUID().toString().replace("-", "");
             Task task = new Task(id, service.cluster, service, service.taskDefinition, zone, now);
             service.cluster.tasks.put(id, task);
+            stats.tasksPlaced.incrementAndGet();
         }
         if (missing < 0) {
             List<Placement.Candidate> candidates = active.stream()
@@ -98,9 +98,6 @@ final class ServiceScheduler {
                     .toList();
             for (String id : Placement.victims(candidates, -missing, random)) {
                 Task victim = service.cluster.tasks.get(id);
-                if (victim.busy) {
-                    stats.tasksStoppedWhileBusy.incrementAndGet();
-                }
                 stop(victim, "Scaling activity initiated by (deployment " + service.deploymentId + ")",
                         "ServiceSchedulerInitiated", StopCause.SCALE_IN, now);
             }
@@ -122,18 +119,22 @@ final class ServiceScheduler {
             task.lastStatus = "RUNNING";
             task.startedAt = now;
             stats.tasksStarted.incrementAndGet();
-            task.process = runner.start(new TaskLaunch(task.arn, environment.apply(task), tracker(task)),
+            task.process = runner.start(new TaskLaunch(task.arn, environment.apply(task), new TaskJobs(task, stats, lock)),
                     code -> exited(task, code));
         }
     }
 
-    /** Sends the stop signal; a task that never ran stops at once. */
+    /**
+     * Sends the stop signal; a task that never ran (or whose workload already exited) stops at once. Whether
+     * the task was stopped busy is decided here, at the signal (see {@link StopAccounting}).
+     */
     void stop(Task task, String reason, String stopCode, StopCause cause, Instant now) {
         task.desiredStatus = "STOPPED";
         task.stopCause = cause;
         task.stoppedReason = reason;
         task.stopCode = stopCode;
         task.stoppingAt = now;
+        StopAccounting.stopSignal(task);
         if (task.process == null || task.exitedAt != null) {
             markStopped(task, task.exitedWith, now);
             return;
@@ -141,6 +142,31 @@ final class ServiceScheduler {
         task.lastStatus = "STOPPING";
         task.killAt = now.plusSeconds(task.taskDefinition.stopTimeoutSeconds());
         task.process.signalStop();
+    }
+
+    /**
+     * An injected death (OOM kill, lost instance): the workload is killed at once (exit 137) and the task is
+     * STOPPED now, cause {@link StopCause#DEATH}, busy if it held a message. A task already told to stop keeps
+     * the cause and reason of that stop (it is only killed sooner); a PENDING task just stops. Caller holds the lock.
+     */
+    void die(Task task, Instant now) {
+        if (task.lastStatus.equals("STOPPED")) {
+            return;
+        }
+        if (task.desiredStatus.equals("RUNNING")) {
+            task.desiredStatus = "STOPPED";
+            task.stopCause = StopCause.DEATH;
+            task.stoppedReason = "Essential container in task exited (injected death)";
+            task.stopCode = "EssentialContainerExited";
+            task.stoppingAt = now;
+            StopAccounting.stopSignal(task);
+        }
+        Integer exitCode = task.process == null ? null : task.exitedAt != null ? task.exitedWith : Integer.valueOf(137);
+        // STOPPED before the kill, so that the runner's exit report (synchronous for a thread) finds it done.
+        markStopped(task, exitCode, now);
+        if (task.process != null) {
+            task.process.kill();
+        }
     }
 
     private void exited(Task task, int exitCode) {
@@ -176,50 +202,12 @@ final class ServiceScheduler {
         task.exitCode = exitCode;
         task.killAt = null;
         task.protectedUntil = null;
-        if (task.busy) {
-            task.busy = false;
-            stats.jobsInterrupted.incrementAndGet();
-        }
-        stats.tasksStopped.incrementAndGet();
+        StopAccounting.stopped(task, stats);
     }
 
-    private JobTracker tracker(Task task) {
-        return new JobTracker() {
-            @Override
-            public void jobStarted() {
-                synchronized (lock) {
-                    task.busy = true;
-                }
-            }
-
-            @Override
-            public void jobCompleted() {
-                finished(stats.jobsCompleted::incrementAndGet);
-            }
-
-            @Override
-            public void jobFailed() {
-                finished(stats.jobsFailed::incrementAndGet);
-            }
-
-            private void finished(Runnable count) {
-                synchronized (lock) {
-                    task.busy = false;
-                }
-                count.run();
-            }
-        };
-    }
-
-    /** Job events posted by OS-process workers to their metadata endpoint. */
+    /** A job event posted by an OS-process worker to its metadata endpoint (see {@link TaskJobs#event}). */
     void jobEvent(Task task, String event) {
-        JobTracker tracker = tracker(task);
-        switch (event) {
-            case "started" -> tracker.jobStarted();
-            case "completed" -> tracker.jobCompleted();
-            case "failed" -> tracker.jobFailed();
-            default -> throw EcsApiException.invalidParameter("event must be started, completed or failed");
-        }
+        new TaskJobs(task, stats, lock).event(event);
     }
 
     /** ECS shows stopped tasks for a while, then forgets them; the oldest go first. */
