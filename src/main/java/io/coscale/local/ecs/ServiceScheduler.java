@@ -143,6 +143,22 @@ final class ServiceScheduler {
         task.process.signalStop();
     }
 
+    /**
+     * An injected death: the workload is killed at once and the task is STOPPED as if its essential container
+     * had crashed; the service replaces it on a later tick. (Minimal stand-in; the job-tracking rework owns it.)
+     */
+    void die(Task task, Instant now) {
+        if (task.busy) {
+            stats.taskDeathsWhileBusy.incrementAndGet();
+        }
+        stats.taskDeaths.incrementAndGet();
+        stop(task, "Essential container in task exited (injected death)", "EssentialContainerExited",
+                StopCause.DEATH, now);
+        if (task.process != null && !task.lastStatus.equals("STOPPED")) {
+            task.process.kill();
+        }
+    }
+
     private void exited(Task task, int exitCode) {
         synchronized (lock) {
             if (task.lastStatus.equals("STOPPED")) {
