@@ -144,18 +144,25 @@ final class ServiceScheduler {
     }
 
     /**
-     * An injected death: the workload is killed at once and the task is STOPPED as if its essential container
-     * had crashed; the service replaces it on a later tick. (Minimal stand-in; the job-tracking rework owns it.)
+     * An injected death: the workload is killed at once, with no stop signal first (a crash gives none), and the
+     * task is STOPPED as if its essential container had died; the service replaces it on this or the next tick.
+     * (Minimal stand-in; the job-tracking rework owns the real one.)
      */
     void die(Task task, Instant now) {
         if (task.busy) {
             stats.taskDeathsWhileBusy.incrementAndGet();
         }
         stats.taskDeaths.incrementAndGet();
-        stop(task, "Essential container in task exited (injected death)", "EssentialContainerExited",
-                StopCause.DEATH, now);
-        if (task.process != null && !task.lastStatus.equals("STOPPED")) {
-            task.process.kill();
+        task.desiredStatus = "STOPPED";
+        task.stopCause = StopCause.DEATH;
+        task.stoppedReason = "Essential container in task exited (injected death)";
+        task.stopCode = "EssentialContainerExited";
+        task.stoppingAt = now;
+        if (task.process != null) {
+            task.process.kill(); // its exit listener sees STOPPED below, or marks it now if it runs at once
+        }
+        if (!task.lastStatus.equals("STOPPED")) {
+            markStopped(task, 137, now);
         }
     }
 
