@@ -171,7 +171,8 @@ public final class EcsEmulator implements AutoCloseable {
 
     /**
      * Runs one ECS API call: throttling, then before-apply faults (nothing changed), then the action under the
-     * lock, then after-apply faults (the change stands whatever the caller is told).
+     * lock, then after-apply faults (the change stands whatever the caller is told). An action that fails by
+     * itself answers its own error: after-apply faults only ever hide a success.
      *
      * @throws EcsApiException the error ECS would answer, injected or not
      * @throws DroppedConnection when the caller must get no answer at all

@@ -171,6 +171,11 @@ final class StaleReads {
         return stale;
     }
 
+    /** Versions held over all entities: bounded by the changes of the last window plus one per entity. */
+    int versionsKept() {
+        return history.values().stream().mapToInt(Deque::size).sum();
+    }
+
     /** The JSON of the newest version recorded at or before {@code at}; null if the entity did not exist then. */
     private static ObjectNode versionAt(Deque<Version> versions, Instant at) {
         ObjectNode json = null;
