@@ -90,6 +90,9 @@ final class EcsHttpServer {
             send(exchange, 200, AMZ_JSON, response);
         } catch (EcsApiException e) {
             error(exchange, e);
+        } catch (EcsEmulator.DroppedConnection e) {
+            // No headers sent: closing the exchange (in handle) closes the socket, and the client reads EOF.
+            LOG.debug(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error(exchange, EcsApiException.server("interrupted"));
