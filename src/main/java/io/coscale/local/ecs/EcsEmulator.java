@@ -83,7 +83,7 @@ public final class EcsEmulator implements AutoCloseable {
         this.scheduler = new ServiceScheduler(state, stats, options.runner(), options.clusterCapacity(),
                 options.taskStartDelay(), options.taskExitReportDelay(),
                 task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock, new Random());
-        this.actions = new EcsActions(state, new TaskActions(state, scheduler));
+        this.actions = new EcsActions(state, new TaskActions(state, scheduler), stats);
         // ECS's documented request-rate limits per account and Region (burst, sustained per second).
         TokenBucket serviceModify = new TokenBucket(50, 5);
         TokenBucket serviceRead = new TokenBucket(100, 20);
