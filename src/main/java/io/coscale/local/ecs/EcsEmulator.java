@@ -110,7 +110,7 @@ public final class EcsEmulator implements AutoCloseable {
         this.scheduler = new ServiceScheduler(state, stats, options.runner(), options.clusterCapacity(),
                 options.taskStartDelay(), options.taskExitReportDelay(),
                 task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock, random);
-        this.actions = new EcsActions(state, new TaskActions(state, scheduler));
+        this.actions = new EcsActions(state, new TaskActions(state, scheduler), stats);
         this.staleReads = new StaleReads(state, stats, random);
         this.taskDeaths = new TaskDeaths(state, scheduler, random, options.schedulerInterval());
         // ECS's documented request-rate limits per account and Region (burst, sustained per second).

@@ -19,7 +19,9 @@ import java.util.function.Function;
  * The emulated ECS service scheduler. Each {@link #tick} moves the world one step toward every service's
  * {@code desiredCount}, the way ECS does:
  * <ul>
- * <li>too few active tasks: new tasks are placed PENDING, spread across zones;</li>
+ * <li>too few active tasks: new tasks of the PRIMARY deployment are placed PENDING, spread across zones;</li>
+ * <li>tasks of an older deployment are replaced within the service's {@link DeploymentConfiguration}, protected
+ *     ones only once their protection ends; the service's deployments are settled ({@link Rollout} has the rules);</li>
  * <li>a PENDING task starts (RUNNING) once its start delay has passed and its cluster has room
  *     ({@code capacity} tasks RUNNING or still stopping);</li>
  * <li>too many: victims among <em>unprotected</em> tasks get the stop signal, and are killed after the
@@ -80,28 +82,33 @@ final class ServiceScheduler {
         }
     }
 
+    /** One step of {@link Rollout} for the service, then its deployments' bookkeeping. */
     private void converge(Service service, Instant now) {
+        Deployment primary = service.primary();
         List<Task> active = service.activeTasks();
-        int missing = service.desiredCount - active.size();
-        List<String> zones = new ArrayList<>(active.stream().map(t -> t.availabilityZone).toList());
-        for (int i = 0; i < missing; i++) {
+        List<Rollout.Member> members = active.stream()
+                .map(t -> new Rollout.Member(t.id, t.availabilityZone, t.deployment == primary,
+                        t.lastStatus.equals("RUNNING"), t.isProtected(now)))
+                .toList();
+        Rollout.Plan plan = Rollout.plan(service.desiredCount, service.deploymentConfiguration, members, random);
+        for (String id : plan.scaleIn()) {
+            stop(service.cluster.tasks.get(id), "Scaling activity initiated by (deployment " + primary.id + ")",
+                    "ServiceSchedulerInitiated", StopCause.SCALE_IN, now);
+        }
+        for (String id : plan.replaced()) {
+            stop(service.cluster.tasks.get(id), "Task replaced by deployment " + primary.id,
+                    "ServiceSchedulerInitiated", StopCause.DEPLOYMENT, now);
+        }
+        List<String> zones = new ArrayList<>(service.activeTasks().stream().map(t -> t.availabilityZone).toList());
+        for (int i = 0; i < plan.toStart(); i++) {
             String zone = Placement.zoneForNewTask(zones);
             zones.add(zone);
             String id = UUID.randomUUID().toString().replace("-", "");
-            Task task = new Task(id, service.cluster, service, service.taskDefinition, zone, now);
-            service.cluster.tasks.put(id, task);
+            service.cluster.tasks.put(id, new Task(id, service.cluster, service, primary, zone, now));
             stats.tasksPlaced.incrementAndGet();
         }
-        if (missing < 0) {
-            List<Placement.Candidate> candidates = active.stream()
-                    .map(t -> new Placement.Candidate(t.id, t.availabilityZone, t.isProtected(now)))
-                    .toList();
-            for (String id : Placement.victims(candidates, -missing, random)) {
-                Task victim = service.cluster.tasks.get(id);
-                stop(victim, "Scaling activity initiated by (deployment " + service.deploymentId + ")",
-                        "ServiceSchedulerInitiated", StopCause.SCALE_IN, now);
-            }
-        }
+        service.settleDeployments(now).filter(d -> d.rollout)
+                .ifPresent(d -> stats.deploymentsCompleted.incrementAndGet());
     }
 
     private void startPending(Cluster cluster, Instant now) {

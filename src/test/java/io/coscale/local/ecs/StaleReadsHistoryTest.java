@@ -35,7 +35,7 @@ class StaleReadsHistoryTest {
         cluster = state.clusters.computeIfAbsent("c", Cluster::new);
         TaskDefinition definition = new TaskDefinition("f", 1, List.of(new Container("main", "img", Map.of(), 30)),
                 "256", "512");
-        service = new Service("s", cluster, definition, 0, T0, "ecs-svc/1");
+        service = new Service("s", cluster, definition, 0, DeploymentConfiguration.DEFAULT, T0);
         cluster.services.put(service.name, service);
         reads.record(WINDOW, T0);
         service.desiredCount = 2;
