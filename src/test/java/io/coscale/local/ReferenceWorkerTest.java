@@ -45,6 +45,11 @@ class ReferenceWorkerTest {
     @AfterEach
     void stop() {
         if (fx != null) {
+            // Let every worker thread end before SQS goes: a thread still in a long poll holds a connection, and
+            // ElasticMQ's stop then waits a minute for it.
+            fx.setDesiredCount(SERVICE, 0);
+            eventually().until(() -> fx.activeTasks(SERVICE).isEmpty()
+                    && stats().tasksStopped() == stats().tasksPlaced());
             fx.close();
         }
         worker.close();
