@@ -1,0 +1,51 @@
+package io.coscale.local.sqs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * An SQS error answer in the protocol the request used, so that the AWS SDK parses it as SQS's own: the JSON
+ * protocol (Content-Type {@code application/x-amz-json-1.0}, {@code X-Amz-Target: AmazonSQS.<Action>}) gets a
+ * {@code __type} body plus the {@code x-amzn-query-error} header SQS sends for clients that still map query
+ * error codes; anything else is the query protocol and gets SQS's XML {@code ErrorResponse}.
+ */
+record SqsErrorResponse(int status, Map<String, String> headers, byte[] body) {
+
+    private static final String JSON_TARGET_PREFIX = "AmazonSQS.";
+
+    /** Whether a request with these headers (either may be null) speaks the JSON protocol. */
+    static boolean isJson(String contentType, String target) {
+        return (target != null && target.startsWith(JSON_TARGET_PREFIX))
+                || (contentType != null && contentType.startsWith("application/x-amz-json"));
+    }
+
+    /**
+     * SQS's {@code InternalError} (a server-side, retryable fault) for a request in the given protocol, with the
+     * status given: 500 as SQS sends it, 502 when the proxy itself could not reach ElasticMQ.
+     */
+    static SqsErrorResponse internalError(int status, boolean json, String message) {
+        String requestId = UUID.randomUUID().toString();
+        if (json) {
+            String body = "{\"__type\":\"com.amazonaws.sqs#InternalError\",\"message\":\"" + escapeJson(message) + "\"}";
+            return new SqsErrorResponse(status, Map.of(
+                    "Content-Type", "application/x-amz-json-1.0",
+                    "x-amzn-query-error", "InternalError;Receiver",
+                    "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
+        }
+        String body = "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
+                + "<Error><Type>Receiver</Type><Code>InternalError</Code><Message>" + escapeXml(message)
+                + "</Message><Detail/></Error><RequestId>" + requestId + "</RequestId></ErrorResponse>";
+        return new SqsErrorResponse(status, Map.of(
+                "Content-Type", "text/xml",
+                "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String escapeJson(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    private static String escapeXml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
