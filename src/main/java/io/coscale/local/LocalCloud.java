@@ -63,10 +63,10 @@ public class LocalCloud {
         }
         String sqsEndpoint;
         if (config.sqsProxy()) {
-            // ElasticMQ names the proxy in the queue URLs it hands out, so every client that follows one goes through it.
-            int backendPort = freePort();
-            sqs = EmbeddedSqs.start(backendPort, config.sqsPort(), "us-east-1");
-            sqsProxy = SqsFaultProxy.start(config.sqsPort(), "http://127.0.0.1:" + backendPort);
+            // ElasticMQ (on a free port) names the proxy in the queue URLs it hands out, so every client that
+            // follows one goes through it.
+            sqs = EmbeddedSqs.start(0, config.sqsPort(), "us-east-1");
+            sqsProxy = SqsFaultProxy.start(config.sqsPort(), sqs.endpoint());
             sqsEndpoint = sqsProxy.endpoint();
         } else {
             sqs = EmbeddedSqs.start(config.sqsPort(), "us-east-1");
