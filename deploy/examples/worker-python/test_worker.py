@@ -179,12 +179,12 @@ class MetadataTest(unittest.TestCase):
     def test_job_events_only_when_enabled_and_failures_ignored(self):
         self.fake.replies["/v4/abc/jobs"] = [(200, {})]
         with mock.patch.dict(os.environ, {"COSCALE_LOCAL_JOB_EVENTS": ""}):
-            worker.report_job_event(self.fake.url + "/v4/abc", "started")
+            worker.report_job_event(self.fake.url + "/v4/abc", "received")
         self.assertEqual([], self.fake.calls("/v4/abc/jobs"))
         with mock.patch.dict(os.environ, {"COSCALE_LOCAL_JOB_EVENTS": "1"}):
-            worker.report_job_event(self.fake.url + "/v4/abc", "completed")
+            worker.report_job_event(self.fake.url + "/v4/abc", "deleted")
             worker.report_job_event("http://127.0.0.1:9/v4/abc", "failed")  # unreachable: ignored
-        self.assertEqual([{"event": "completed"}], [r[2] for r in self.fake.calls("/v4/abc/jobs")])
+        self.assertEqual([{"event": "deleted"}], [r[2] for r in self.fake.calls("/v4/abc/jobs")])
 
 
 class WorkerLoopTest(unittest.TestCase):
@@ -272,6 +272,67 @@ class WorkerLoopTest(unittest.TestCase):
         self.fake.replies["/v1/release"] = [(200, {"decision": "dance"})]
         with self.assertRaises(worker.Fatal):
             self.worker(FakeSqs()).run()
+
+
+class JobEventsTest(unittest.TestCase):
+    """With COSCALE_LOCAL_JOB_EVENTS=1: each message's fate, and busy from the receive, before the claim."""
+
+    def setUp(self):
+        self.fake = FakeCoscale()
+        self.fake.replies["/v1/claim"] = [CLAIMED]
+        self.fake.replies["/v4/abc/jobs"] = [(204, {})]
+        patcher = mock.patch.dict(os.environ, {"COSCALE_LOCAL_JOB_EVENTS": "1"})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def tearDown(self):
+        self.fake.close()
+
+    worker = WorkerLoopTest.worker
+
+    def events(self):
+        return [r[2]["event"] for r in self.fake.calls("/v4/abc/jobs")]
+
+    def test_received_is_reported_before_the_claim_then_deleted_or_failed(self):
+        sqs = FakeSqs(['{"seconds": 0}', '{"fail": true}'])
+        self.fake.replies["/v1/release"] = [release("exit")]
+        self.assertEqual(0, self.worker(sqs).run())
+        self.assertEqual(["received", "deleted", "received", "failed"], self.events())
+        paths = [r[1] for r in self.fake.requests if r[1] in ("/v4/abc/jobs", "/v1/claim")]
+        self.assertEqual(["/v4/abc/jobs", "/v1/claim"], paths[:2])  # busy before coscale knows it
+
+    def test_a_message_received_during_stop_is_reported_received_then_returned(self):
+        sqs = FakeSqs(['{"seconds": 0}'])
+        w = self.worker(sqs)
+        original = sqs.receive_message
+
+        def receive_then_stop(**kwargs):
+            result = original(**kwargs)
+            w.stop()
+            return result
+
+        sqs.receive_message = receive_then_stop
+        self.assertEqual(0, w.run())
+        self.assertEqual(["received", "returned"], self.events())
+
+    def test_a_refused_claim_returns_the_message(self):
+        self.fake.replies["/v1/claim"] = [(403, {"detail": "not managed"})]
+        with self.assertRaises(worker.Fatal):
+            self.worker(FakeSqs(['{"seconds": 0}'])).run()
+        self.assertEqual(["received", "returned"], self.events())
+
+    def test_a_message_sqs_would_not_take_back_is_not_reported_returned(self):
+        self.fake.replies["/v1/claim"] = [(403, {"detail": "not managed"})]
+        sqs = FakeSqs(['{"seconds": 0}'])
+
+        def refuse(**kwargs):
+            raise RuntimeError("SQS unreachable")
+
+        sqs.change_message_visibility = refuse
+        with self.assertRaises(worker.Fatal):
+            self.worker(sqs).run()
+        self.assertEqual(["received"], self.events())  # still held: the emulator counts it interrupted
+
 
 
 class MainTest(unittest.TestCase):

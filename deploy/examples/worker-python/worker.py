@@ -16,7 +16,8 @@ Every setting comes from the environment, so the same file runs on ECS and as a 
   FIRST_WAIT_SECONDS             long-poll wait before the first job and after a release (default 20)
   NEXT_WAIT_SECONDS              wait right after a job, before releasing (default 1)
   STAY_WAIT_SECONDS              pause between polls while told to `stay` (default 5)
-  COSCALE_LOCAL_JOB_EVENTS=1     report started/completed/failed to the local emulator's /jobs endpoint
+  COSCALE_LOCAL_JOB_EVENTS=1     report each message's received/deleted/failed/returned to the local
+                                 emulator's /jobs endpoint (busy counts from the receive, not the claim)
 
   COSCALE_MAX_ATTEMPTS           give up (exit 1) after this many failed tries of one call; default: never
 
@@ -135,7 +136,11 @@ def task_arn_from_metadata(metadata_uri, attempts=5, sleep=time.sleep):
 
 
 def report_job_event(metadata_uri, event):
-    """Tells coscale's local emulator about a job (its stats); only with COSCALE_LOCAL_JOB_EVENTS=1."""
+    """Tells coscale's local emulator what became of a message (its stats); only with COSCALE_LOCAL_JOB_EVENTS=1.
+
+    `received` as soon as ReceiveMessage returned it (the task is busy from then on, claim or not), then one of
+    `deleted` (job done), `failed` (left to SQS's redrive) or `returned` (given back with visibility 0).
+    """
     if os.environ.get("COSCALE_LOCAL_JOB_EVENTS") != "1" or not metadata_uri:
         return
     try:
@@ -228,6 +233,8 @@ class Worker:
         while not self.stopping.is_set():
             messages = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1,
                                                 WaitTimeSeconds=wait).get("Messages", [])
+            for _ in messages:
+                report_job_event(self.metadata_uri, "received")
             if self.stopping.is_set():
                 # Received after the stop signal: never started, so hand it straight back to the queue.
                 for message in messages:
@@ -256,7 +263,6 @@ class Worker:
         except Fatal:
             self._give_back(message)  # e.g. 403: this task may not work jobs; let another worker have it
             raise
-        report_job_event(self.metadata_uri, "started")
         try:
             with Heartbeat(self.coscale, self.sqs, self.queue_url, self.task_arn, message["ReceiptHandle"],
                            self.heartbeat_seconds):
@@ -266,8 +272,7 @@ class Worker:
             report_job_event(self.metadata_uri, "failed")
             return
         self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        report_job_event(self.metadata_uri, "completed")
-
+        report_job_event(self.metadata_uri, "deleted")
 
     def _give_back(self, message):
         try:
@@ -275,6 +280,8 @@ class Worker:
                                                VisibilityTimeout=0)
         except Exception as e:  # noqa: BLE001 - it reappears after the visibility timeout anyway
             log.warning("cannot hand message %s back: %s", message.get("MessageId"), e)
+            return
+        report_job_event(self.metadata_uri, "returned")
 
 
 def _env(name, default=None):

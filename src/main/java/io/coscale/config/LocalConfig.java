@@ -83,6 +83,14 @@ public interface LocalConfig {
     @WithDefault("2s")
     Duration workerFirstWait();
 
+    /**
+     * How long the reference worker waits between receiving a message and claiming it, in milliseconds:
+     * {@code "min-max"} (a random wait in that range, e.g. {@code "200-1500"}) or one number. Models slow
+     * workers, which hold a message coscale does not know of yet. Default "0".
+     */
+    @WithDefault("0")
+    String workerClaimDelay();
+
     /** Whether the demo cluster, task definition, service and queues are created at start-up. Default true. */
     @WithDefault("true")
     boolean createDemo();

@@ -61,6 +61,7 @@ public class LocalCloud {
         if (!config.enabled() || !embedded()) {
             return;
         }
+        ClaimDelay.parse(config.workerClaimDelay()); // a bad setting fails start-up, not every task
         String sqsEndpoint;
         if (config.sqsProxy()) {
             // ElasticMQ (on a free port) names the proxy in the queue URLs it hands out, so every client that
@@ -78,7 +79,8 @@ public class LocalCloud {
         ecs = EcsEmulator.start(config.ecsPort(), new EcsEmulator.Options(config.clusterCapacity(),
                 config.taskStartDelay(), config.schedulerInterval(), runner,
                 Map.of("COSCALE_URL", coscaleUrl, "AWS_ENDPOINT_URL_SQS", sqsEndpoint,
-                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds())),
+                        ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds()),
+                        ReferenceWorker.CLAIM_DELAY_ENV, config.workerClaimDelay()),
                 config.taskExitReportDelay()));
         LocalFaults.fromConfig(config.faults(), config.sqsProxy()).applyTo(ecs, sqsProxy);
         if (config.createDemo()) {

@@ -25,7 +25,12 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * real HTTP, exactly as a containerised worker would: its identity from the task metadata endpoint, then
  * poll → claim → work → delete → poll, and on an empty queue release and obey the decision. A payload
  * {@code {"seconds": n}} works n seconds; {@code {"fail": true}} fails (the message is left to SQS's redrive).
- * The stop signal (an interrupt) abandons the current job without deleting it.
+ * The stop signal (an interrupt) abandons the current job and gives its message back (visibility 0).
+ * <p>
+ * It tells the emulator of every message it holds ({@link io.coscale.local.task.JobTracker}): received right
+ * after the ReceiveMessage, before the claim, since a task is busy from the receive; then deleted, failed or
+ * returned. Env {@value #CLAIM_DELAY_ENV} ({@code "min-max"} or {@code "n"} ms, default 0) makes it wait that
+ * long between the receive and the claim, as a slow worker would.
  */
 @Singleton
 public class ReferenceWorker implements InJvmWorker, AutoCloseable {
@@ -35,6 +40,8 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     /** The first poll waits longer (a new task expects work; env {@value #FIRST_WAIT_ENV}); later polls only briefly. */
     static final String FIRST_WAIT_ENV = "WORKER_FIRST_WAIT_SECONDS";
     private static final int FIRST_WAIT_SECONDS = 2;
+    /** Milliseconds between a receive and its claim: {@code "min-max"} or {@code "n"}; default 0. */
+    static final String CLAIM_DELAY_ENV = "WORKER_CLAIM_DELAY_MILLIS";
     private static final int NEXT_WAIT_SECONDS = 1;
     private static final Duration STAY_PAUSE = Duration.ofSeconds(2);
 
@@ -58,19 +65,23 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         String queueUrl = env.get("QUEUE_URL");
         SqsClient sqs = sqsClients.computeIfAbsent(env.get("AWS_ENDPOINT_URL_SQS"), ReferenceWorker::sqsClient);
         int firstWait = Integer.parseInt(env.getOrDefault(FIRST_WAIT_ENV, Integer.toString(FIRST_WAIT_SECONDS)));
+        ClaimDelay claimDelay = ClaimDelay.parse(env.get(CLAIM_DELAY_ENV));
         int wait = firstWait;
         while (true) {
             List<Message> messages = receive(sqs, queueUrl, wait);
             if (!messages.isEmpty()) {
                 Message message = messages.get(0);
-                coscale.claim(taskArn);
-                launch.jobs().jobStarted();
-                if (workOn(message.body())) {
-                    sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
-                    launch.jobs().jobCompleted();
-                } else {
-                    launch.jobs().jobFailed();
-                }
+                launch.jobs().received();
+                handle(message, () -> {
+                    Thread.sleep(claimDelay.pickMillis());
+                    coscale.claim(taskArn);
+                    if (workOn(message.body())) {
+                        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                        launch.jobs().deleted();
+                    } else {
+                        launch.jobs().failed();
+                    }
+                }, sqs, queueUrl, launch);
                 wait = NEXT_WAIT_SECONDS;
                 continue;
             }
@@ -85,6 +96,38 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 }
                 default -> wait = NEXT_WAIT_SECONDS;
             }
+        }
+    }
+
+    /** A job's steps from the claim on; any of them may be cut short by the stop signal. */
+    @FunctionalInterface
+    private interface Job {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a received message's job. Cut short (the stop signal, or coscale refusing the claim), it gives the
+     * message back at once (best effort) rather than leaving it invisible until its timeout, and reports it
+     * returned once SQS took it back.
+     */
+    private static void handle(Message message, Job job, SqsClient sqs, String queueUrl, TaskLaunch launch)
+            throws Exception {
+        try {
+            job.run();
+        } catch (Exception e) {
+            boolean interrupted = Thread.interrupted() || e instanceof InterruptedException || e instanceof AbortedException;
+            try {
+                sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
+                        .visibilityTimeout(0));
+                launch.jobs().returned();
+            } catch (RuntimeException giveBackFailed) {
+                // Still held as far as anyone knows: it reappears after its timeout, counted interrupted.
+                LOG.debugf("message %s not given back: %s", message.messageId(), giveBackFailed.getMessage());
+            }
+            if (interrupted) {
+                throw new InterruptedException("stop signal during a job");
+            }
+            throw e;
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -29,11 +28,13 @@ final class EcsActions {
 
     private final EcsState state;
     private final TaskActions tasks;
+    private final EmulatorStats stats;
     private final Map<String, Function<JsonNode, ObjectNode>> handlers = new LinkedHashMap<>();
 
-    EcsActions(EcsState state, TaskActions tasks) {
+    EcsActions(EcsState state, TaskActions tasks, EmulatorStats stats) {
         this.state = state;
         this.tasks = tasks;
+        this.stats = stats;
         handlers.put("CreateCluster", this::createCluster);
         handlers.put("DescribeClusters", this::describeClusters);
         handlers.put("ListClusters", r -> listClusters());
@@ -122,11 +123,11 @@ final class EcsActions {
         if (desired < 0) {
             throw EcsApiException.invalidParameter("desiredCount must be at least 0.");
         }
+        DeploymentConfiguration configuration = deploymentConfiguration(request, DeploymentConfiguration.DEFAULT);
         if (cluster.services.containsKey(name)) {
             throw EcsApiException.invalidParameter("Creation of service was not idempotent.");
         }
-        String deployment = "ecs-svc/" + Long.toUnsignedString(UUID.randomUUID().getMostSignificantBits() >>> 1);
-        Service service = new Service(name, cluster, definition, desired, Instant.now(), deployment);
+        Service service = new Service(name, cluster, definition, desired, configuration, Instant.now());
         cluster.services.put(name, service);
         ObjectNode response = object();
         response.set("service", EcsJson.service(service));
@@ -162,6 +163,10 @@ final class EcsActions {
         return response;
     }
 
+    /**
+     * Validates the whole request before changing anything, as ECS does. A task definition other than the
+     * PRIMARY deployment's, or {@code forceNewDeployment}, starts a new deployment; the same one alone does not.
+     */
     private ObjectNode updateService(JsonNode request) {
         Cluster cluster = state.cluster(text(request, "cluster"));
         Service service = cluster.services.get(EcsState.lastSegment(requiredText(request, "service")));
@@ -169,20 +174,46 @@ final class EcsActions {
             throw EcsApiException.serviceNotFound();
         }
         JsonNode desired = request.get("desiredCount");
-        if (desired != null && !desired.isNull()) {
-            if (!desired.canConvertToInt() || desired.asInt() < 0) {
-                throw EcsApiException.invalidParameter("desiredCount must be at least 0.");
-            }
+        boolean hasDesired = desired != null && !desired.isNull();
+        if (hasDesired && (!desired.canConvertToInt() || desired.asInt() < 0)) {
+            throw EcsApiException.invalidParameter("desiredCount must be at least 0.");
+        }
+        String definitionRef = text(request, "taskDefinition");
+        TaskDefinition definition = definitionRef == null ? service.taskDefinition()
+                : state.taskDefinition(definitionRef).orElseThrow(() -> EcsApiException.client("TaskDefinition not found."));
+        DeploymentConfiguration configuration = deploymentConfiguration(request, service.deploymentConfiguration);
+
+        if (hasDesired && desired.asInt() != service.desiredCount) {
+            int delta = desired.asInt() - service.desiredCount;
+            (delta > 0 ? stats.desiredCountRaised : stats.desiredCountLowered).addAndGet(Math.abs(delta));
             service.desiredCount = desired.asInt();
         }
-        String definition = text(request, "taskDefinition");
-        if (definition != null) {
-            service.taskDefinition = state.taskDefinition(definition)
-                    .orElseThrow(() -> EcsApiException.client("TaskDefinition not found."));
+        service.deploymentConfiguration = configuration;
+        if (!definition.equals(service.taskDefinition()) || request.path("forceNewDeployment").asBoolean(false)) {
+            service.deploy(definition, Instant.now());
+            stats.deploymentsStarted.incrementAndGet();
         }
         ObjectNode response = object();
         response.set("service", EcsJson.service(service));
         return response;
     }
 
+    private static DeploymentConfiguration deploymentConfiguration(JsonNode request, DeploymentConfiguration current) {
+        JsonNode node = request.get("deploymentConfiguration");
+        if (node == null || node.isNull()) {
+            return current;
+        }
+        return current.with(percent(node, "minimumHealthyPercent"), percent(node, "maximumPercent"));
+    }
+
+    private static Integer percent(JsonNode configuration, String field) {
+        JsonNode value = configuration.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.canConvertToInt()) {
+            throw EcsApiException.invalidParameter(field + " must be an integer.");
+        }
+        return value.asInt();
+    }
 }

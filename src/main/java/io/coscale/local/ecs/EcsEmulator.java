@@ -38,14 +38,37 @@ public final class EcsEmulator implements AutoCloseable {
      * @param runner what a task runs
      * @param taskEnvironment environment given to every task, under the task definition's own
      * @param taskExitReportDelay how long after a task's workload exits by itself ECS learns of it
+     * @param randomSeed seeds the emulator's own random choices (scale-in victims, task deaths, stale-read lag),
+     *     so that a run can be repeated
      */
     public record Options(int clusterCapacity, Duration taskStartDelay, Duration schedulerInterval, TaskRunner runner,
-            Map<String, String> taskEnvironment, Duration taskExitReportDelay) {
+            Map<String, String> taskEnvironment, Duration taskExitReportDelay, long randomSeed) {
+
+        /** Options with a seed drawn at random. */
+        public Options(int clusterCapacity, Duration taskStartDelay, Duration schedulerInterval, TaskRunner runner,
+                Map<String, String> taskEnvironment, Duration taskExitReportDelay) {
+            this(clusterCapacity, taskStartDelay, schedulerInterval, runner, taskEnvironment, taskExitReportDelay,
+                    new Random().nextLong());
+        }
 
         /** Options under which ECS learns of a task's exit at once. */
         public Options(int clusterCapacity, Duration taskStartDelay, Duration schedulerInterval, TaskRunner runner,
                 Map<String, String> taskEnvironment) {
             this(clusterCapacity, taskStartDelay, schedulerInterval, runner, taskEnvironment, Duration.ZERO);
+        }
+
+        /** These options with the given seed. */
+        public Options withRandomSeed(long seed) {
+            return new Options(clusterCapacity, taskStartDelay, schedulerInterval, runner, taskEnvironment,
+                    taskExitReportDelay, seed);
+        }
+    }
+
+    /** Thrown by {@link #call} when the caller must get no answer at all: the transport closes the connection. */
+    static final class DroppedConnection extends RuntimeException {
+
+        DroppedConnection(String action) {
+            super("injected dropped connection after " + action, null, false, false);
         }
     }
 
@@ -74,16 +97,22 @@ public final class EcsEmulator implements AutoCloseable {
     private final Map<String, TokenBucket> throttles = new LinkedHashMap<>();
     private final ServiceScheduler scheduler;
     private final EcsActions actions;
+    private final StaleReads staleReads;
+    private final TaskDeaths taskDeaths;
     private final ScheduledExecutorService ticker;
     private final EcsHttpServer http;
 
     private EcsEmulator(int port, Options options) throws IOException {
         this.http = new EcsHttpServer(port, this);
         String endpoint = http.endpoint();
+        LOG.debugf("ECS emulator random seed %d", options.randomSeed());
+        Random random = new Random(options.randomSeed());
         this.scheduler = new ServiceScheduler(state, stats, options.runner(), options.clusterCapacity(),
                 options.taskStartDelay(), options.taskExitReportDelay(),
-                task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock, new Random());
-        this.actions = new EcsActions(state, new TaskActions(state, scheduler));
+                task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock, random);
+        this.actions = new EcsActions(state, new TaskActions(state, scheduler), stats);
+        this.staleReads = new StaleReads(state, stats, random);
+        this.taskDeaths = new TaskDeaths(state, scheduler, random, options.schedulerInterval());
         // ECS's documented request-rate limits per account and Region (burst, sustained per second).
         TokenBucket serviceModify = new TokenBucket(50, 5);
         TokenBucket serviceRead = new TokenBucket(100, 20);
@@ -140,7 +169,14 @@ public final class EcsEmulator implements AutoCloseable {
         listeners.remove(listener);
     }
 
-    /** Runs one ECS API call: throttling, then injected faults, then the action under the lock. */
+    /**
+     * Runs one ECS API call: throttling, then before-apply faults (nothing changed), then the action under the
+     * lock, then after-apply faults (the change stands whatever the caller is told). An action that fails by
+     * itself answers its own error: after-apply faults only ever hide a success.
+     *
+     * @throws EcsApiException the error ECS would answer, injected or not
+     * @throws DroppedConnection when the caller must get no answer at all
+     */
     ObjectNode call(String action, JsonNode request) throws InterruptedException {
         long received = System.nanoTime();
         stats.apiCall(action);
@@ -155,10 +191,50 @@ public final class EcsEmulator implements AutoCloseable {
             stats.throttled.incrementAndGet();
             throw EcsApiException.throttling();
         }
-        faults.apply(action);
-        synchronized (lock) {
-            return actions.handle(action, request);
+        try {
+            faults.beforeApply(action);
+        } catch (EcsApiException e) {
+            stats.faultsBeforeApply.incrementAndGet();
+            throw e;
         }
+        ObjectNode response = applied(action, request);
+        switch (faults.afterApply(action)) {
+            case ERROR -> {
+                stats.faultsAfterApply.incrementAndGet();
+                throw EcsApiException.server("injected fault after " + action + " was applied");
+            }
+            case DROP -> {
+                stats.connectionsDropped.incrementAndGet();
+                throw new DroppedConnection(action);
+            }
+            default -> {
+                return response;
+            }
+        }
+    }
+
+    /** The action's answer; with stale reads on, describes may answer an older world, and changes are recorded. */
+    private ObjectNode applied(String action, JsonNode request) {
+        Duration window = faults.staleReads();
+        synchronized (lock) {
+            if (StaleReads.serves(action)) {
+                return staleReads.answer(action, actions.handle(action, request), window, Instant.now());
+            }
+            if (isRead(action)) {
+                return actions.handle(action, request);
+            }
+            staleReads.beforeChange(window);
+            try {
+                return actions.handle(action, request);
+            } finally {
+                // A failing action may still have changed something before it failed.
+                staleReads.record(window, Instant.now());
+            }
+        }
+    }
+
+    private static boolean isRead(String action) {
+        return action.startsWith("Describe") || action.startsWith("List") || action.startsWith("Get");
     }
 
     /** The task metadata v4 document of a task, by its id. */
@@ -175,11 +251,25 @@ public final class EcsEmulator implements AutoCloseable {
         }
     }
 
-    /** A job event posted by an OS-process worker; false when the task is unknown. */
+    /**
+     * A job event posted by an OS-process worker ({@code received}, {@code deleted}, {@code failed},
+     * {@code returned}, or the old {@code started}, {@code completed}); false when the task is unknown.
+     *
+     * @throws EcsApiException for an unknown event
+     */
     boolean jobEvent(String taskId, String event) {
         synchronized (lock) {
             Optional<Task> task = findTask(taskId);
             task.ifPresent(t -> scheduler.jobEvent(t, event));
+            return task.isPresent();
+        }
+    }
+
+    /** Kills a task as an injected death would ({@link ServiceScheduler#die}); false when the task is unknown. */
+    boolean injectDeath(String taskId) {
+        synchronized (lock) {
+            Optional<Task> task = findTask(taskId);
+            task.ifPresent(t -> scheduler.die(t, Instant.now()));
             return task.isPresent();
         }
     }
@@ -194,7 +284,11 @@ public final class EcsEmulator implements AutoCloseable {
     private void tick() {
         try {
             synchronized (lock) {
-                scheduler.tick(Instant.now());
+                Instant now = Instant.now();
+                // Deaths first, so that the same tick already places the replacements.
+                taskDeaths.tick(faults.taskDeathsPerMinute(), now);
+                scheduler.tick(now);
+                staleReads.record(faults.staleReads(), Instant.now());
             }
         } catch (RuntimeException e) {
             LOG.error("ECS emulator scheduler tick failed", e);

@@ -18,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * The emulator's HTTP transport on 127.0.0.1. {@code POST /} with {@code X-Amz-Target:
  * AmazonEC2ContainerServiceV20141113.<Action>} is the ECS JSON 1.1 API; {@code /v4/<taskId>[/task]} is a
- * task's metadata endpoint, and {@code POST /v4/<taskId>/jobs} takes job events from OS-process workers.
+ * task's metadata endpoint, and {@code POST /v4/<taskId>/jobs} takes job events from OS-process workers
+ * ({@code {"event": "received" | "deleted" | "failed" | "returned"}}: 204, 404 for an unknown task, 400 otherwise).
  */
 final class EcsHttpServer {
 
@@ -89,6 +90,9 @@ final class EcsHttpServer {
             send(exchange, 200, AMZ_JSON, response);
         } catch (EcsApiException e) {
             error(exchange, e);
+        } catch (EcsEmulator.DroppedConnection e) {
+            // No headers sent: closing the exchange (in handle) closes the socket, and the client reads EOF.
+            LOG.debug(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             error(exchange, EcsApiException.server("interrupted"));

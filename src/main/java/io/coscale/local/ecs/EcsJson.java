@@ -86,30 +86,45 @@ final class EcsJson {
     }
 
     static ObjectNode service(Service service) {
-        long running = service.count("RUNNING");
-        long pending = service.count("PENDING");
         ObjectNode node = object()
                 .put("serviceArn", service.arn)
                 .put("serviceName", service.name)
                 .put("clusterArn", service.cluster.arn)
                 .put("status", "ACTIVE")
                 .put("desiredCount", service.desiredCount)
+                .put("runningCount", service.count("RUNNING"))
+                .put("pendingCount", service.count("PENDING"))
+                .put("launchType", "FARGATE")
+                .put("taskDefinition", service.taskDefinition().arn())
+                .put("schedulingStrategy", "REPLICA");
+        node.putObject("deploymentConfiguration")
+                .put("minimumHealthyPercent", service.deploymentConfiguration.minimumHealthyPercent())
+                .put("maximumPercent", service.deploymentConfiguration.maximumPercent());
+        node.putObject("deploymentController").put("type", "ECS");
+        time(node, "createdAt", service.createdAt);
+        ArrayNode deployments = node.putArray("deployments");
+        for (Deployment d : service.deployments) {
+            deployments.add(deployment(service, d));
+        }
+        node.putArray("events");
+        return node;
+    }
+
+    /** An ACTIVE deployment's desiredCount is what it still runs: ECS lowers it as the PRIMARY one takes over. */
+    private static ObjectNode deployment(Service service, Deployment d) {
+        long running = service.count(d, "RUNNING");
+        long pending = service.count(d, "PENDING");
+        ObjectNode node = object()
+                .put("id", d.id)
+                .put("status", d.status)
+                .put("taskDefinition", d.taskDefinition.arn())
+                .put("desiredCount", d.isPrimary() ? service.desiredCount : running + pending)
                 .put("runningCount", running)
                 .put("pendingCount", pending)
                 .put("launchType", "FARGATE")
-                .put("taskDefinition", service.taskDefinition.arn())
-                .put("schedulingStrategy", "REPLICA");
-        time(node, "createdAt", service.createdAt);
-        ObjectNode deployment = node.putArray("deployments").addObject()
-                .put("id", service.deploymentId)
-                .put("status", "PRIMARY")
-                .put("taskDefinition", service.taskDefinition.arn())
-                .put("desiredCount", service.desiredCount)
-                .put("runningCount", running)
-                .put("pendingCount", pending)
-                .put("rolloutState", "COMPLETED");
-        time(deployment, "createdAt", service.createdAt);
-        node.putArray("events");
+                .put("rolloutState", d.rolloutState);
+        time(node, "createdAt", d.createdAt);
+        time(node, "updatedAt", d.updatedAt);
         return node;
     }
 
@@ -126,8 +141,8 @@ final class EcsJson {
                 .put("cpu", task.taskDefinition.cpu())
                 .put("memory", task.taskDefinition.memory())
                 .put("version", 1);
-        if (task.service != null) {
-            node.put("startedBy", task.service.deploymentId);
+        if (task.deployment != null) {
+            node.put("startedBy", task.deployment.id);
         }
         time(node, "createdAt", task.createdAt);
         time(node, "startedAt", task.startedAt);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The emulator's whole world: clusters, task definitions, services and tasks. Not thread-safe: every access
@@ -50,24 +51,64 @@ final class EcsState {
         }
     }
 
+    /**
+     * A REPLICA service with the ECS deployment controller. {@code deployments} is never empty: newest first, the
+     * first is the PRIMARY one, every other is ACTIVE (its tasks are still being replaced).
+     */
     static final class Service {
         final String name;
         final String arn;
         final Cluster cluster;
         final Instant createdAt;
-        final String deploymentId;
-        TaskDefinition taskDefinition;
+        final List<Deployment> deployments = new ArrayList<>();
+        DeploymentConfiguration deploymentConfiguration;
         int desiredCount;
 
-        Service(String name, Cluster cluster, TaskDefinition taskDefinition, int desiredCount, Instant createdAt,
-                String deploymentId) {
+        Service(String name, Cluster cluster, TaskDefinition taskDefinition, int desiredCount,
+                DeploymentConfiguration deploymentConfiguration, Instant createdAt) {
             this.name = name;
             this.arn = ARN_PREFIX + "service/" + cluster.name + "/" + name;
             this.cluster = cluster;
-            this.taskDefinition = taskDefinition;
             this.desiredCount = desiredCount;
+            this.deploymentConfiguration = deploymentConfiguration;
             this.createdAt = createdAt;
-            this.deploymentId = deploymentId;
+            deployments.add(new Deployment(newDeploymentId(), taskDefinition, createdAt, false));
+        }
+
+        Deployment primary() {
+            return deployments.get(0);
+        }
+
+        /** The task definition the service converges to: its PRIMARY deployment's. */
+        TaskDefinition taskDefinition() {
+            return primary().taskDefinition;
+        }
+
+        /** Starts a new PRIMARY deployment; the current one becomes ACTIVE and its tasks will be replaced. */
+        Deployment deploy(TaskDefinition taskDefinition, Instant now) {
+            primary().superseded(now);
+            Deployment deployment = new Deployment(newDeploymentId(), taskDefinition, now, true);
+            deployments.add(0, deployment);
+            return deployment;
+        }
+
+        /**
+         * Forgets ACTIVE deployments none of whose tasks is left, and completes the PRIMARY one once it is alone
+         * and runs {@code desiredCount} tasks.
+         *
+         * @return the PRIMARY deployment if it completed just now
+         */
+        Optional<Deployment> settleDeployments(Instant now) {
+            List<Task> mine = tasks();
+            deployments.removeIf(d -> !d.isPrimary()
+                    && mine.stream().noneMatch(t -> t.deployment == d && !t.lastStatus.equals("STOPPED")));
+            Deployment primary = primary();
+            if (deployments.size() > 1 || primary.rolloutState.equals(Deployment.COMPLETED)
+                    || count(primary, "RUNNING") != desiredCount) {
+                return Optional.empty();
+            }
+            primary.completed(now);
+            return Optional.of(primary);
         }
 
         List<Task> tasks() {
@@ -88,6 +129,16 @@ final class EcsState {
         long count(String lastStatus) {
             return tasks().stream().filter(t -> t.desiredStatus.equals("RUNNING") && t.lastStatus.equals(lastStatus)).count();
         }
+
+        /** Like {@link #count(String)}, for the tasks one deployment started. */
+        long count(Deployment deployment, String lastStatus) {
+            return tasks().stream().filter(t -> t.deployment == deployment && t.desiredStatus.equals("RUNNING")
+                    && t.lastStatus.equals(lastStatus)).count();
+        }
+
+        private static String newDeploymentId() {
+            return "ecs-svc/" + Long.toUnsignedString(UUID.randomUUID().getMostSignificantBits() >>> 1);
+        }
     }
 
     static final class Task {
@@ -95,6 +146,8 @@ final class EcsState {
         final String arn;
         final Cluster cluster;
         final Service service;
+        /** The deployment that started this task, whose task definition it runs. */
+        final Deployment deployment;
         final TaskDefinition taskDefinition;
         final String availabilityZone;
         final Instant createdAt;
@@ -113,15 +166,19 @@ final class EcsState {
         /** Set when the workload exited by itself; ECS learns of it {@code exitReportDelay} later. */
         Integer exitedWith;
         Instant exitedAt;
-        boolean busy;
+        /** Received SQS messages the workload holds now (see {@link io.coscale.local.task.JobTracker}). */
+        int messagesHeld;
+        /** Whether the task held a message when it was told to stop: decided at the stop signal, not at the kill. */
+        boolean busyAtStopSignal;
 
-        Task(String id, Cluster cluster, Service service, TaskDefinition taskDefinition, String availabilityZone,
+        Task(String id, Cluster cluster, Service service, Deployment deployment, String availabilityZone,
                 Instant createdAt) {
             this.id = id;
             this.arn = ARN_PREFIX + "task/" + cluster.name + "/" + id;
             this.cluster = cluster;
             this.service = service;
-            this.taskDefinition = taskDefinition;
+            this.deployment = deployment;
+            this.taskDefinition = deployment.taskDefinition;
             this.availabilityZone = availabilityZone;
             this.createdAt = createdAt;
         }

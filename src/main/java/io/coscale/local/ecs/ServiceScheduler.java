@@ -3,7 +3,6 @@ package io.coscale.local.ecs;
 import io.coscale.local.ecs.EcsState.Cluster;
 import io.coscale.local.ecs.EcsState.Service;
 import io.coscale.local.ecs.EcsState.Task;
-import io.coscale.local.task.JobTracker;
 import io.coscale.local.task.TaskLaunch;
 import io.coscale.local.task.TaskRunner;
 import java.time.Duration;
@@ -20,7 +19,9 @@ import java.util.function.Function;
  * The emulated ECS service scheduler. Each {@link #tick} moves the world one step toward every service's
  * {@code desiredCount}, the way ECS does:
  * <ul>
- * <li>too few active tasks: new tasks are placed PENDING, spread across zones;</li>
+ * <li>too few active tasks: new tasks of the PRIMARY deployment are placed PENDING, spread across zones;</li>
+ * <li>tasks of an older deployment are replaced within the service's {@link DeploymentConfiguration}, protected
+ *     ones only once their protection ends; the service's deployments are settled ({@link Rollout} has the rules);</li>
  * <li>a PENDING task starts (RUNNING) once its start delay has passed and its cluster has room
  *     ({@code capacity} tasks RUNNING or still stopping);</li>
  * <li>too many: victims among <em>unprotected</em> tasks get the stop signal, and are killed after the
@@ -81,30 +82,33 @@ final class ServiceScheduler {
         }
     }
 
+    /** One step of {@link Rollout} for the service, then its deployments' bookkeeping. */
     private void converge(Service service, Instant now) {
+        Deployment primary = service.primary();
         List<Task> active = service.activeTasks();
-        int missing = service.desiredCount - active.size();
-        List<String> zones = new ArrayList<>(active.stream().map(t -> t.availabilityZone).toList());
-        for (int i = 0; i < missing; i++) {
+        List<Rollout.Member> members = active.stream()
+                .map(t -> new Rollout.Member(t.id, t.availabilityZone, t.deployment == primary,
+                        t.lastStatus.equals("RUNNING"), t.isProtected(now)))
+                .toList();
+        Rollout.Plan plan = Rollout.plan(service.desiredCount, service.deploymentConfiguration, members, random);
+        for (String id : plan.scaleIn()) {
+            stop(service.cluster.tasks.get(id), "Scaling activity initiated by (deployment " + primary.id + ")",
+                    "ServiceSchedulerInitiated", StopCause.SCALE_IN, now);
+        }
+        for (String id : plan.replaced()) {
+            stop(service.cluster.tasks.get(id), "Task replaced by deployment " + primary.id,
+                    "ServiceSchedulerInitiated", StopCause.DEPLOYMENT, now);
+        }
+        List<String> zones = new ArrayList<>(service.activeTasks().stream().map(t -> t.availabilityZone).toList());
+        for (int i = 0; i < plan.toStart(); i++) {
             String zone = Placement.zoneForNewTask(zones);
             zones.add(zone);
             String id = UUID.randomUUID().toString().replace("-", "");
-            Task task = new Task(id, service.cluster, service, service.taskDefinition, zone, now);
-            service.cluster.tasks.put(id, task);
+            service.cluster.tasks.put(id, new Task(id, service.cluster, service, primary, zone, now));
+            stats.tasksPlaced.incrementAndGet();
         }
-        if (missing < 0) {
-            List<Placement.Candidate> candidates = active.stream()
-                    .map(t -> new Placement.Candidate(t.id, t.availabilityZone, t.isProtected(now)))
-                    .toList();
-            for (String id : Placement.victims(candidates, -missing, random)) {
-                Task victim = service.cluster.tasks.get(id);
-                if (victim.busy) {
-                    stats.tasksStoppedWhileBusy.incrementAndGet();
-                }
-                stop(victim, "Scaling activity initiated by (deployment " + service.deploymentId + ")",
-                        "ServiceSchedulerInitiated", StopCause.SCALE_IN, now);
-            }
-        }
+        service.settleDeployments(now).filter(d -> d.rollout)
+                .ifPresent(d -> stats.deploymentsCompleted.incrementAndGet());
     }
 
     private void startPending(Cluster cluster, Instant now) {
@@ -122,18 +126,22 @@ final class ServiceScheduler {
             task.lastStatus = "RUNNING";
             task.startedAt = now;
             stats.tasksStarted.incrementAndGet();
-            task.process = runner.start(new TaskLaunch(task.arn, environment.apply(task), tracker(task)),
+            task.process = runner.start(new TaskLaunch(task.arn, environment.apply(task), new TaskJobs(task, stats, lock)),
                     code -> exited(task, code));
         }
     }
 
-    /** Sends the stop signal; a task that never ran stops at once. */
+    /**
+     * Sends the stop signal; a task that never ran (or whose workload already exited) stops at once. Whether
+     * the task was stopped busy is decided here, at the signal (see {@link StopAccounting}).
+     */
     void stop(Task task, String reason, String stopCode, StopCause cause, Instant now) {
         task.desiredStatus = "STOPPED";
         task.stopCause = cause;
         task.stoppedReason = reason;
         task.stopCode = stopCode;
         task.stoppingAt = now;
+        StopAccounting.stopSignal(task);
         if (task.process == null || task.exitedAt != null) {
             markStopped(task, task.exitedWith, now);
             return;
@@ -141,6 +149,31 @@ final class ServiceScheduler {
         task.lastStatus = "STOPPING";
         task.killAt = now.plusSeconds(task.taskDefinition.stopTimeoutSeconds());
         task.process.signalStop();
+    }
+
+    /**
+     * An injected death (OOM kill, lost instance): the workload is killed at once (exit 137) and the task is
+     * STOPPED now, cause {@link StopCause#DEATH}, busy if it held a message. A task already told to stop keeps
+     * the cause and reason of that stop (it is only killed sooner); a PENDING task just stops. Caller holds the lock.
+     */
+    void die(Task task, Instant now) {
+        if (task.lastStatus.equals("STOPPED")) {
+            return;
+        }
+        if (task.desiredStatus.equals("RUNNING")) {
+            task.desiredStatus = "STOPPED";
+            task.stopCause = StopCause.DEATH;
+            task.stoppedReason = "Essential container in task exited (injected death)";
+            task.stopCode = "EssentialContainerExited";
+            task.stoppingAt = now;
+            StopAccounting.stopSignal(task);
+        }
+        Integer exitCode = task.process == null ? null : task.exitedAt != null ? task.exitedWith : Integer.valueOf(137);
+        // STOPPED before the kill, so that the runner's exit report (synchronous for a thread) finds it done.
+        markStopped(task, exitCode, now);
+        if (task.process != null) {
+            task.process.kill();
+        }
     }
 
     private void exited(Task task, int exitCode) {
@@ -176,50 +209,12 @@ final class ServiceScheduler {
         task.exitCode = exitCode;
         task.killAt = null;
         task.protectedUntil = null;
-        if (task.busy) {
-            task.busy = false;
-            stats.jobsInterrupted.incrementAndGet();
-        }
-        stats.tasksStopped.incrementAndGet();
+        StopAccounting.stopped(task, stats);
     }
 
-    private JobTracker tracker(Task task) {
-        return new JobTracker() {
-            @Override
-            public void jobStarted() {
-                synchronized (lock) {
-                    task.busy = true;
-                }
-            }
-
-            @Override
-            public void jobCompleted() {
-                finished(stats.jobsCompleted::incrementAndGet);
-            }
-
-            @Override
-            public void jobFailed() {
-                finished(stats.jobsFailed::incrementAndGet);
-            }
-
-            private void finished(Runnable count) {
-                synchronized (lock) {
-                    task.busy = false;
-                }
-                count.run();
-            }
-        };
-    }
-
-    /** Job events posted by OS-process workers to their metadata endpoint. */
+    /** A job event posted by an OS-process worker to its metadata endpoint (see {@link TaskJobs#event}). */
     void jobEvent(Task task, String event) {
-        JobTracker tracker = tracker(task);
-        switch (event) {
-            case "started" -> tracker.jobStarted();
-            case "completed" -> tracker.jobCompleted();
-            case "failed" -> tracker.jobFailed();
-            default -> throw EcsApiException.invalidParameter("event must be started, completed or failed");
-        }
+        new TaskJobs(task, stats, lock).event(event);
     }
 
     /** ECS shows stopped tasks for a while, then forgets them; the oldest go first. */

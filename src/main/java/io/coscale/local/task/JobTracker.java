@@ -1,33 +1,46 @@
 package io.coscale.local.task;
 
 /**
- * What a task tells the emulator about the job it holds. The emulator needs it to count jobs and to know
- * whether a task it stops is busy ({@code tasksStoppedWhileBusy}, {@code jobsInterrupted}).
- * In-JVM workers call it directly; OS-process workers POST to {@code $ECS_CONTAINER_METADATA_URI_V4/jobs}.
+ * What a task tells the emulator about the SQS messages it holds, so that the emulator knows whether a task
+ * it stops is busy ({@code tasksStoppedWhileBusy}) and can count every message's fate. Busy means holding a
+ * received message: from the ReceiveMessage that returned it until its DeleteMessage or visibility change
+ * (SPEC section 3), not from the claim. A task may hold several messages at once; each event is about one.
+ * <p>
+ * Invariant the emulator keeps: {@code jobsReceived = jobsCompleted + jobsFailed + jobsReturned +
+ * jobsInterrupted + messages held now}. An event with nothing held (a late or repeated one) changes no count
+ * of held messages. In-JVM workers call this directly; OS-process workers POST {@code {"event": "received" |
+ * "deleted" | "failed" | "returned"}} to {@code $ECS_CONTAINER_METADATA_URI_V4/jobs}.
  */
 public interface JobTracker {
 
-    /** The task took a job and is now busy. */
-    void jobStarted();
+    /** A ReceiveMessage returned a message to the task: it holds one more, and is busy. Call before the claim. */
+    void received();
 
-    /** The task finished its job successfully and is idle again. */
-    void jobCompleted();
+    /** The job succeeded and its message was deleted: the task holds one message fewer. */
+    void deleted();
 
-    /** The task's job failed (the message stays on the queue) and the task is idle again. */
-    void jobFailed();
+    /** The job failed; its message is left to SQS's redrive policy: the task holds one message fewer. */
+    void failed();
+
+    /** The task gave the message back (visibility 0), e.g. on its stop signal: it holds one message fewer. */
+    void returned();
 
     /** A tracker that records nothing. */
     JobTracker NONE = new JobTracker() {
         @Override
-        public void jobStarted() {
+        public void received() {
         }
 
         @Override
-        public void jobCompleted() {
+        public void deleted() {
         }
 
         @Override
-        public void jobFailed() {
+        public void failed() {
+        }
+
+        @Override
+        public void returned() {
         }
     };
 }
