@@ -13,7 +13,36 @@ public interface LocalConfig {
     @WithDefault("false")
     boolean enabled();
 
-    /** Port of the embedded SQS server (ElasticMQ) on 127.0.0.1. Default 9324. */
+    /**
+     * Where the local cloud runs: {@code embedded} starts it in this process (the dev and local profiles);
+     * {@code external} uses one already running on the ports below, started by the {@code cloud} profile (the
+     * {@code attached} profile), so that coscale can be killed and restarted while the cloud lives on.
+     * Default embedded.
+     */
+    @WithDefault("embedded")
+    String cloud();
+
+    /**
+     * This process runs only the local cloud (the {@code cloud} profile): no pools, and coscale's own API
+     * answers 404. Default false.
+     */
+    @WithDefault("false")
+    boolean cloudOnly();
+
+    /**
+     * coscale's URL as the local cloud's workers call it. Default: this process's own HTTP port, or
+     * {@code http://127.0.0.1:8080} when the process runs only the cloud.
+     */
+    Optional<String> coscaleUrl();
+
+    /**
+     * Whether SQS clients reach ElasticMQ through the fault-injecting proxy (on {@code sqs-port}, ElasticMQ then
+     * behind it on a free port), so that SQS faults can be injected. Default false; true in the cloud profile.
+     */
+    @WithDefault("false")
+    boolean sqsProxy();
+
+    /** Port of the SQS endpoint on 127.0.0.1 (ElasticMQ, or the fault proxy in front of it). Default 9324. */
     @WithDefault("9324")
     int sqsPort();
 
@@ -65,4 +94,51 @@ public interface LocalConfig {
     /** Whether the demo cluster, task definition, service and queues are created at start-up. Default true. */
     @WithDefault("true")
     boolean createDemo();
+
+    /** Faults the local cloud injects from start-up; {@code PUT /local/v1/faults} changes them at run time. */
+    Faults faults();
+
+    /** Faults at start-up; every one is off by default. */
+    interface Faults {
+
+        /** Latency added to every ECS API call. Default 0. */
+        @WithDefault("0s")
+        Duration ecsLatency();
+
+        /** Share of ECS calls answered with an error before the action runs (nothing changes). Default 0. */
+        @WithDefault("0")
+        double ecsErrorRate();
+
+        /** The ECS error type of those: ServerException (500) or ThrottlingException (400). Default ServerException. */
+        @WithDefault("ServerException")
+        String ecsErrorType();
+
+        /** Share of ECS calls answered with a 500 after the action ran (the change happened). Default 0. */
+        @WithDefault("0")
+        double ecsAfterApplyErrorRate();
+
+        /** Share of ECS calls whose connection is dropped, unanswered, after the action ran. Default 0. */
+        @WithDefault("0")
+        double ecsAfterApplyDropRate();
+
+        /** How stale DescribeServices and DescribeTasks answers may be after a change. Default 0 (consistent). */
+        @WithDefault("0s")
+        Duration ecsStaleReads();
+
+        /** Injected task deaths per minute per cluster (a crash, an OOM kill). Default 0. */
+        @WithDefault("0")
+        double taskDeathsPerMinute();
+
+        /** Latency added to every SQS call (needs {@code sqs-proxy}). Default 0. */
+        @WithDefault("0s")
+        Duration sqsLatency();
+
+        /** Share of SQS calls answered 500 without reaching SQS (needs {@code sqs-proxy}). Default 0. */
+        @WithDefault("0")
+        double sqsErrorRate();
+
+        /** Share of SQS calls whose connection is dropped after SQS handled them (needs {@code sqs-proxy}). Default 0. */
+        @WithDefault("0")
+        double sqsResetRate();
+    }
 }

@@ -1,10 +1,6 @@
 package io.coscale.local;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 
 /**
@@ -30,10 +26,6 @@ public class LocalCloudTestResource implements QuarkusTestResourceLifecycleManag
 
     /** A port on 127.0.0.1 that was free a moment ago. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LocalCloud.freePort();
     }
 }

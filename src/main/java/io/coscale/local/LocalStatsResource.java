@@ -1,0 +1,38 @@
+package io.coscale.local;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.coscale.local.ecs.EmulatorStats;
+import io.coscale.local.sqs.SqsFaultProxy;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * The local cloud's counters ({@code GET /local/v1/stats}, every one documented in README): the ECS emulator's,
+ * and the SQS fault proxy's under {@code sqsProxy} when SQS runs behind it. 404 when this process runs no local cloud.
+ */
+@Path("/local/v1/stats")
+@Produces(MediaType.APPLICATION_JSON)
+public class LocalStatsResource {
+
+    /** The answer: the emulator's counters at the top level, as they have always been, and the proxy's. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record LocalStats(@JsonUnwrapped EmulatorStats.Snapshot ecs, SqsFaultProxy.Stats sqsProxy) {
+    }
+
+    private final LocalCloud localCloud;
+
+    LocalStatsResource(LocalCloud localCloud) {
+        this.localCloud = localCloud;
+    }
+
+    @GET
+    public LocalStats stats() {
+        return localCloud.emulator()
+                .map(e -> new LocalStats(e.stats().snapshot(), localCloud.sqsProxy().map(SqsFaultProxy::stats).orElse(null)))
+                .orElseThrow(() -> new NotFoundException(localCloud.absentReason()));
+    }
+}
