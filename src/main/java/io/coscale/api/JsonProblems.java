@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -41,6 +42,10 @@ final class JsonProblems {
             String where = field.map(f -> "field '" + f + "'").orElse("request body");
             if (e instanceof InvalidFormatException format) {
                 return where + ": " + quote(format.getValue()) + " is not a valid " + typeName(format.getTargetType());
+            }
+            if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException invalid) {
+                // A request record's own check refused the value; its message is written for the caller.
+                return where + ": " + invalid.getMessage();
             }
             if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
                 return where + ": expected " + typeName(mismatch.getTargetType());

@@ -1,6 +1,7 @@
 package io.coscale.bench.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coscale.e2e.AppProcess;
 import io.coscale.local.LocalCloudTestResource;
 import java.net.URI;
 import java.net.http.HttpClient;

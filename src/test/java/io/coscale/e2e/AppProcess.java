@@ -1,4 +1,4 @@
-package io.coscale.bench.chaos;
+package io.coscale.e2e;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * system properties, its output appended to a log file. It can be killed with SIGKILL ({@link #kill9()}: the JVM
  * gets no chance to answer, flush or shut down) and started again with the same settings.
  */
-final class AppProcess implements AutoCloseable {
+public final class AppProcess implements AutoCloseable {
 
     static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
@@ -30,7 +30,7 @@ final class AppProcess implements AutoCloseable {
     private Process process;
     private int starts;
 
-    AppProcess(String name, String profile, Map<String, String> properties, Path log, URI readiness) {
+    public AppProcess(String name, String profile, Map<String, String> properties, Path log, URI readiness) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the chaos run needs the packaged application "
                     + "(run it through Maven's verify, which packages first)");
@@ -46,7 +46,7 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** Starts the process and waits until {@code readiness} answers 200. */
-    void start(Duration timeout) throws IOException, InterruptedException {
+    public void start(Duration timeout) throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
         Files.writeString(log, "---- start " + (++starts) + " of " + name + "\n", StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
@@ -56,18 +56,18 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** SIGKILL, as an OOM kill or a lost host would end it; returns once the process is gone. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
-    int starts() {
+    public int starts() {
         return starts;
     }
 
