@@ -98,10 +98,11 @@ final class ChaosRun {
 
             Submitter submitter = new Submitter(URI.create("http://127.0.0.1:" + coscalePort + "/v1/pools/demo/jobs"),
                     s.clients(), bursting);
+            Thread killer = thread("killer", () -> killAndRestart(coscale, cloud));
             List<Thread> threads = List.of(
                     thread("sampler", () -> sample(ecs)),
                     thread("faults", () -> toggleFaults(cloud)),
-                    thread("killer", () -> killAndRestart(coscale, cloud)));
+                    killer);
             threads.forEach(Thread::start);
 
             List<String> payloads = payloads();
@@ -114,14 +115,14 @@ final class ChaosRun {
                 Thread.sleep(4_000 + random.nextInt(4_000));
             }
 
-            // Chaos goes on until every job is done (queue empty, every accepted job deleted) or the cap.
+            // Chaos goes on until every job is done and every kill made, or the cap. A job is done when its message
+            // is gone from the queue (visible, in flight, delayed): the worker deletes it only after its work.
+            // (Counting deletes would not do: a worker killed mid-delete may still delete, and its task is gone.)
             long deadline = t0 + s.cap().toNanos();
             long allDoneAt = -1;
-            while (System.nanoTime() < deadline) {
-                long completed = cloud.stats().path("jobsCompleted").asLong() - before.path("jobsCompleted").asLong();
-                if (completed >= submitter.accepted() && queueEmpty(sqs, queueUrl)) {
+            while (System.nanoTime() < deadline && (allDoneAt < 0 || killer.isAlive())) {
+                if (allDoneAt < 0 && queueEmpty(sqs, queueUrl) && queueEmpty(sqs, queueUrl)) {
                     allDoneAt = System.nanoTime();
-                    break;
                 }
                 Thread.sleep(250);
             }
@@ -258,7 +259,7 @@ final class ChaosRun {
                 coscale.start(Duration.ofSeconds(60));
                 killLog.add(String.format(Locale.ROOT, "+%.1fs %s (back in %.1f s)", elapsed(), kind,
                         (System.nanoTime() - down) / 1e9));
-                Thread.sleep(3_000 + random.nextInt(3_000));
+                Thread.sleep(2_000 + random.nextInt(2_000));
             }
         } catch (Exception e) {
             LOG.errorf(e, "chaos: killing or restarting coscale failed");
@@ -276,7 +277,7 @@ final class ChaosRun {
 
     private boolean awaitRelease(CloudClient cloud) throws Exception {
         long base = cloud.stats().path("desiredCountLowered").asLong();
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until && chaos.get()) {
             if (cloud.stats().path("desiredCountLowered").asLong() > base) {
                 return true;
