@@ -48,8 +48,9 @@ public final class AppProcess implements AutoCloseable {
     /** Starts the process and waits until {@code readiness} answers 200. */
     public void start(Duration timeout) throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
+        // Each run's log starts afresh; the restarts of one run follow one another in it.
         Files.writeString(log, "---- start " + (++starts) + " of " + name + "\n", StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+                starts == 1 ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND);
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         awaitReady(timeout);

@@ -25,6 +25,7 @@ public final class EmulatorStats {
             long tasksStoppedByScaleIn, long tasksStoppedByDeployment, long tasksStoppedByStopTask, long tasksExited,
             long taskDeaths, long tasksStoppedWhileBusy, long taskDeathsWhileBusy, long tasksStoppedByStopTaskWhileBusy,
             long jobsReceived, long jobsCompleted, long jobsFailed, long jobsReturned, long jobsInterrupted,
+            long workerExitsClean, long workerExitsFailed,
             long desiredCountRaised, long desiredCountLowered, long deploymentsStarted, long deploymentsCompleted,
             long faultsBeforeApply, long faultsAfterApply, long connectionsDropped, long staleReads) {
 
@@ -60,6 +61,12 @@ public final class EmulatorStats {
     final AtomicLong jobsReturned = new AtomicLong();
     /** Messages held by a task that stopped: they come back after the visibility timeout. */
     final AtomicLong jobsInterrupted = new AtomicLong();
+    /**
+     * Workloads that ended by themselves, before any stop signal, with exit code 0 (a worker obeying an exit
+     * decision) or another code (a worker that failed); whatever cause the task's stop is then put down to.
+     */
+    final AtomicLong workerExitsClean = new AtomicLong();
+    final AtomicLong workerExitsFailed = new AtomicLong();
     /** Sums of UpdateService changes of desiredCount, up and down. */
     final AtomicLong desiredCountRaised = new AtomicLong();
     final AtomicLong desiredCountLowered = new AtomicLong();
@@ -86,7 +93,8 @@ public final class EmulatorStats {
                 tasksStoppedByScaleIn.get(), tasksStoppedByDeployment.get(), tasksStoppedByStopTask.get(),
                 tasksExited.get(), taskDeaths.get(), tasksStoppedWhileBusy.get(), taskDeathsWhileBusy.get(),
                 tasksStoppedByStopTaskWhileBusy.get(), jobsReceived.get(), jobsCompleted.get(), jobsFailed.get(),
-                jobsReturned.get(), jobsInterrupted.get(), desiredCountRaised.get(), desiredCountLowered.get(),
+                jobsReturned.get(), jobsInterrupted.get(), workerExitsClean.get(), workerExitsFailed.get(),
+                desiredCountRaised.get(), desiredCountLowered.get(),
                 deploymentsStarted.get(), deploymentsCompleted.get(), faultsBeforeApply.get(), faultsAfterApply.get(),
                 connectionsDropped.get(), staleReads.get());
     }

@@ -185,6 +185,8 @@ final class ServiceScheduler {
             if (task.desiredStatus.equals("RUNNING")) {
                 task.exitedWith = exitCode;
                 task.exitedAt = now;
+                // Counted here, before ECS hears of it: a scale-in may still pick this task as its victim.
+                (exitCode == 0 ? stats.workerExitsClean : stats.workerExitsFailed).incrementAndGet();
                 if (exitReportDelay.isZero()) {
                     essentialContainerExited(task, now);
                 }

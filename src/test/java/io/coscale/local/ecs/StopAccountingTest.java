@@ -55,6 +55,23 @@ class StopAccountingTest {
     }
 
     @Test
+    void workloadsThatEndByThemselvesAreCountedCleanOrFailedByTheirExitCode() {
+        AtomicInteger launches = new AtomicInteger();
+        fx = EcsEmulatorFixture.start(2, new ThreadTaskRunner(launch -> launches.incrementAndGet() == 1 ? 0 : 1));
+        fx.setUpCluster(2, Map.of());
+        fx.createService(SERVICE, 2);
+
+        eventually().until(() -> stats().workerExitsClean() == 1 && stats().workerExitsFailed() >= 1);
+
+        fx.setDesiredCount(SERVICE, 0);
+        eventually().until(() -> fx.activeTasks(SERVICE).isEmpty());
+        EmulatorStats.Snapshot s = stats();
+        assertEquals(1, s.workerExitsClean());
+        // Every other launch failed at once; one caught by the scale-in's stop signal first is not a failure of its own.
+        assertThat(s.workerExitsFailed()).isBetween(1L, launches.get() - 1L);
+    }
+
+    @Test
     void aPendingTaskThatDiesNeverStarted() {
         start(0, 1);
         eventually().until(() -> stats().tasksPlaced() == 1);
