@@ -39,7 +39,7 @@ public class EcsGateway {
                     () -> ecs.describeServices(b -> b.cluster(cluster).services(batch)));
             response.services().forEach(s -> found.add(new ServiceState(cluster, s.serviceName(),
                     nullToZero(s.desiredCount()), nullToZero(s.runningCount()), nullToZero(s.pendingCount()),
-                    "ACTIVE".equals(s.status()))));
+                    "ACTIVE".equals(s.status()), s.taskDefinition())));
         }
         return found;
     }
@@ -55,7 +55,7 @@ public class EcsGateway {
         for (List<String> batch : chunks(List.copyOf(taskArns), DESCRIBE_TASKS_BATCH)) {
             DescribeTasksResponse response = AwsCallException.call("DescribeTasks", () -> ecs.describeTasks(b -> b.cluster(cluster).tasks(batch)));
             response.tasks().forEach(t -> found.put(t.taskArn(), new TaskState(t.taskArn(), t.clusterArn(), t.group(),
-                    t.lastStatus(), t.desiredStatus(), false)));
+                    t.lastStatus(), t.desiredStatus(), t.taskDefinitionArn(), false)));
         }
         taskArns.forEach(arn -> found.putIfAbsent(arn, TaskState.missing(arn)));
         return found;

@@ -50,6 +50,8 @@ public final class PoolController {
     private Integer desired;
     private int running;
     private int pending;
+    /** The service's current task definition, as last read: tasks of another one drain. */
+    private String primaryTaskDefinition;
     private QueueDepth depth = QueueDepth.EMPTY;
     private Instant queueEmptySince;
     /** Jobs accepted since start; {@code countedAtObservation} is its value just before {@code depth} was read. */
@@ -111,14 +113,41 @@ public final class PoolController {
         return submitted(0);
     }
 
-    /** Claims a job for a live task of this pool: protects it in protect mode, renewing an earlier claim. */
+    /** As {@link #claim(String, String)} for a task whose task definition is not known. */
     public CompletableFuture<ClaimResult> claim(String taskArn) {
-        return onSerial(() -> tasks.claim(taskArn)).thenCompose(claimed -> claimed);
+        return claim(taskArn, null);
     }
 
-    /** Decides what a worker that found the queue empty does next, and acts on it (SPEC section 3). */
+    /**
+     * A live task of this pool claims (before its first receive; later claims are heartbeats): in protect mode it
+     * is protected until it is told to exit. The answer says drain for a task of an older deployment.
+     *
+     * @param taskDefinitionArn the task's task definition, as ECS reports it; null when not known
+     */
+    public CompletableFuture<ClaimResult> claim(String taskArn, String taskDefinitionArn) {
+        return onSerial(() -> tasks.claim(taskArn, olderDeployment(taskDefinitionArn))).thenCompose(claimed -> claimed);
+    }
+
+    /** As {@link #release(String, String)} for a task whose task definition is not known. */
     public CompletableFuture<ReleaseDecision> release(String taskArn) {
-        return onSerial(() -> releaseNow(taskArn));
+        return release(taskArn, null);
+    }
+
+    /**
+     * Decides what a worker that found the queue empty does next, and acts on it: exit (unprotect, then the
+     * count −1; a task of an older deployment exits with the count kept), continue or stay.
+     */
+    public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
+        return onSerial(() -> releaseNow(taskArn, olderDeployment(taskDefinitionArn)));
+    }
+
+    /**
+     * Whether a task runs another task definition than the service's current one, as last read from ECS. A stale
+     * read can only make a task of the new deployment look old: it then exits and ECS replaces it, which is safe.
+     */
+    private synchronized boolean olderDeployment(String taskDefinitionArn) {
+        return taskDefinitionArn != null && primaryTaskDefinition != null
+                && !taskDefinitionArn.equals(primaryTaskDefinition);
     }
 
     /**
@@ -136,7 +165,7 @@ public final class PoolController {
         });
     }
 
-    private ReleaseDecision releaseNow(String taskArn) throws InterruptedException {
+    private ReleaseDecision releaseNow(String taskArn, boolean olderDeployment) throws InterruptedException {
         ReleaseDecision earlier = tasks.earlierExit(taskArn);
         if (earlier != null) {
             return earlier;
@@ -148,16 +177,20 @@ public final class PoolController {
         synchronized (this) {
             observeQueue(fresh, mark);
             // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-            decision = ReleasePolicy.decide(pool, desired, fresh, submittedTotal - mark);
+            decision = ReleasePolicy.decide(pool, desired, fresh, submittedTotal - mark, olderDeployment);
         }
         switch (decision.kind()) {
-            case STAY -> tasks.idle(taskArn, true);
-            case CONTINUE -> tasks.idle(taskArn, false);
+            // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
+            // readily as a busy one that has not yet claimed again.
+            case STAY, CONTINUE -> tasks.idle(taskArn);
             case EXIT -> {
                 // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one.
+                // A drained task is unprotected too, so that its deployment may replace it.
                 tasks.unprotectNow(taskArn);
                 int from = currentDesired();
-                changeDesired(decision.desiredCount());
+                if (decision.lowersCount()) {
+                    changeDesired(decision.desiredCount());
+                }
                 tasks.exited(taskArn, decision);
                 events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
             }
@@ -175,6 +208,7 @@ public final class PoolController {
             if (desired == null || observedAtNanos - lastChangeNanos > 0) {
                 desired = service.desiredCount();
             }
+            primaryTaskDefinition = service.taskDefinition();
             running = service.runningCount();
             pending = service.pendingCount();
             observeQueue(observed, submissionMark);
@@ -238,6 +272,7 @@ public final class PoolController {
                 desired = service.desiredCount();
                 running = service.runningCount();
                 pending = service.pendingCount();
+                primaryTaskDefinition = service.taskDefinition();
             }
         }
     }

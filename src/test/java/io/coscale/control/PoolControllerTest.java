@@ -27,12 +27,15 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * One pool's controller against the real parts — the ECS emulator and embedded SQS, through the gateways
  * and the SDK — without booting Quarkus: merging of concurrent scale-ups, a failed scale-up retried without
- * loss, unprotect-before-decrement, and a repeated release that lowers the count once.
+ * loss, unprotect-before-decrement, a repeated release that lowers the count once, protection kept from the
+ * claim to the exit, and a worker deploy draining.
  */
 class PoolControllerTest {
 
@@ -147,6 +150,81 @@ class PoolControllerTest {
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
         assertThat(updateServiceCalls()).isEqualTo(before);
+    }
+
+    @Test
+    void aStayKeepsTheTaskProtectedAndAHeartbeatClaimCostsNoEcsCall() throws Exception {
+        PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 1, 5,
+                Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        assertThat(pool.claim(task).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+        long protectionCalls = protectionCalls();
+
+        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
+        ClaimResult heartbeat = pool.claim(task).get(10, TimeUnit.SECONDS);
+
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.STAY);
+        assertThat(protectedNow(task)).as("warm capacity stays protected until told to exit").isTrue();
+        assertThat(heartbeat.isProtected()).isTrue();
+        assertThat(protectionCalls()).as("no UpdateTaskProtection for a stay or a fresh heartbeat")
+                .isEqualTo(protectionCalls);
+    }
+
+    @Test
+    void aTaskOfAnOlderDeploymentIsToldToDrainAndExitsWithoutLoweringTheCount() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        Task old = ecs.activeTasks(SERVICE).get(0);
+        assertThat(pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+        String v2 = ecs.ecs.registerTaskDefinition(r -> r.family(EcsEmulatorFixture.FAMILY).containerDefinitions(
+                ContainerDefinition.builder().name("main").image("coscale/worker:v2").stopTimeout(1).build()))
+                .taskDefinition().taskDefinitionArn();
+        ecs.ecs.updateService(r -> r.cluster(EcsEmulatorFixture.CLUSTER).service(SERVICE).taskDefinition(v2));
+        reconcileOnce(pool);
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}")); // work waits: a release would say continue
+        long before = updateServiceCalls();
+
+        ClaimResult heartbeat = pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
+
+        assertThat(heartbeat.drain()).isTrue();
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(decision.lowersCount()).isFalse();
+        assertThat(decision.desiredCount()).isEqualTo(2);
+        assertThat(updateServiceCalls()).isEqualTo(before);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+        assertThat(protectedNow(old.taskArn())).isFalse();
+        eventually().until(() -> "STOPPED".equals(ecs.task(old.taskArn()).desiredStatus())); // replaced by ECS
+    }
+
+    @Test
+    void aClaimAfterTheExitDoesNotProtectTheTaskAgain() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+
+        ClaimResult late = pool.claim(task).get(10, TimeUnit.SECONDS);
+
+        assertThat(late.isProtected()).isFalse();
+        assertThat(late.drain()).isTrue();
+        assertThat(protectedNow(task)).isFalse();
+    }
+
+    private void reconcileOnce(PoolController pool) throws Exception {
+        long at = System.nanoTime();
+        long mark = pool.submissionMark();
+        pool.reconcile(new EcsGateway(ecs.ecs).describeServices(EcsEmulatorFixture.CLUSTER, List.of(SERVICE)).get(0),
+                new QueueGateway(sqs).depth(queueUrl), at, mark).get(10, TimeUnit.SECONDS);
+    }
+
+    private long protectionCalls() {
+        return ecs.emulator.stats().snapshot().apiCalls("UpdateTaskProtection");
     }
 
     private boolean protectedNow(String taskArn) {
