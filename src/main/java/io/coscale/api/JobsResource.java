@@ -8,6 +8,7 @@ import io.coscale.aws.SendOutcome;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
 import io.coscale.control.ControlPlane;
+import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -26,7 +27,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * Job submission: each job goes onto the pool's SQS queue, and only once SQS has accepted it does coscale
- * answer 202 and count it toward the pool's scale-up. A job SQS did not accept is never acknowledged.
+ * answer 202 and count it toward the pool's scale-up. A job SQS did not accept is never acknowledged, and a 503
+ * means the job was not enqueued: a single job waiting its turn is withdrawn before coscale gives up on it.
  */
 @Path("/v1/pools/{pool}")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -72,11 +74,13 @@ public class JobsResource {
         }
         try {
             plane.enqueue(pool.pool().queueUrl(), message);
+        } catch (NotEnqueuedException e) {
+            throw ApiException.unavailable(e.getMessage(), RETRY_AFTER);
         } catch (AwsCallException e) {
             throw sqsFailure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted: the job was not acknowledged", RETRY_AFTER);
+            throw ApiException.unavailable("interrupted before its turn: the job was withdrawn and not enqueued", RETRY_AFTER);
         }
         int desired = message.delaySeconds() > 0
                 ? pool.submittedDelayed(1, Duration.ofSeconds(message.delaySeconds()))

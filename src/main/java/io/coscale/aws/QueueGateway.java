@@ -14,13 +14,11 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
- * Everything coscale asks of SQS: enqueue jobs (one, or 10 per SendMessageBatch), read a queue's depth,
+ * Everything coscale asks of SQS: enqueue jobs (one, or batches within SQS's limits), read a queue's depth,
  * resolve a queue name. SDK types stay in here; failures surface as {@link AwsCallException}.
  */
 @Singleton
 public class QueueGateway {
-
-    static final int SEND_BATCH = 10;
 
     private final SqsClient sqs;
 
@@ -41,12 +39,12 @@ public class QueueGateway {
     }
 
     /**
-     * Enqueues jobs 10 per SendMessageBatch call. Every message gets an outcome, in order; a call that
-     * failed as a whole marks each of its messages refused.
+     * Enqueues jobs in SendMessageBatch calls cut by count and by bytes ({@link SendBatches}). Every message gets
+     * an outcome, in order; a call that failed as a whole marks each of its messages refused.
      */
     public List<SendOutcome> sendBatch(String queueUrl, List<OutgoingMessage> messages) {
         List<SendOutcome> outcomes = new ArrayList<>();
-        for (List<OutgoingMessage> batch : EcsGateway.chunks(messages, SEND_BATCH)) {
+        for (List<OutgoingMessage> batch : SendBatches.of(messages)) {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 OutgoingMessage message = batch.get(i);

@@ -32,6 +32,10 @@ public class ControlMetrics {
         gauge("coscale.pool.queue.in.flight", pool, controller, c -> c.status().queue().inFlight());
         gauge("coscale.pool.busy.tasks", pool, controller, c -> c.status().busyTasks());
         gauge("coscale.pool.protected.tasks", pool, controller, c -> c.status().protectedTasks());
+        Gauge.builder("coscale.pool.healthy", controller, c -> c.status().lastError() == null ? 1 : 0)
+                .description("1 while the pool has no lastError (its last reconcile or scale-up succeeded), 0 while it"
+                        + " fails; the error is in GET /v1/pools/{pool} and its events")
+                .tag("pool", pool).register(registry);
     }
 
     void updateServiceCall(String pool) {

@@ -45,6 +45,7 @@ public final class PoolController {
     private final SerialExecutor serial;
     private final EventLog events;
     private final PoolTasks tasks;
+    private final DelayedJobs delayedJobs;
 
     // All @GuardedBy("this"). desired and the observations change on the serial executor only.
     private Integer desired;
@@ -71,6 +72,9 @@ public final class PoolController {
         this.serial = new SerialExecutor("pool-" + pool.name(), ctx.executor());
         this.events = new EventLog(ctx.eventsPerPool());
         this.tasks = new PoolTasks(pool, ctx, events);
+        // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
+        this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
+                System::nanoTime, this::submitted);
         this.spacingNanos = ctx.scaleUpSpacing().toNanos();
     }
 
@@ -106,10 +110,11 @@ public final class PoolController {
 
     /**
      * Counts jobs SQS accepted with a delay: they need a task only once they become visible, so they are
-     * counted then. Returns the desiredCount the pool is heading for now.
+     * counted then, at the latest one second after (see {@link DelayedJobs}). Returns the desiredCount the pool
+     * is heading for now.
      */
     public int submittedDelayed(int count, Duration delay) {
-        ctx.timer().schedule(() -> submitted(count), delay.toMillis(), TimeUnit.MILLISECONDS);
+        delayedJobs.add(count, delay);
         return submitted(0);
     }
 

@@ -5,10 +5,14 @@ import io.coscale.config.PoolsConfig;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Turns {@code coscale.pools.*} into validated pools; every error names the key to fix. */
+/**
+ * Turns {@code coscale.pools.*} into validated pools; every error names the key to fix. Two pools may not
+ * name one ECS service: each would write its own desiredCount over the other's and count the same exits.
+ */
 final class PoolLoader {
 
     private PoolLoader() {
@@ -16,6 +20,7 @@ final class PoolLoader {
 
     static List<Pool> load(PoolsConfig config, QueueGateway queues) {
         List<Pool> pools = new ArrayList<>();
+        Map<String, String> poolByService = new HashMap<>();
         for (Map.Entry<String, PoolsConfig.PoolConfig> entry : config.pools().entrySet()) {
             String name = entry.getKey();
             PoolsConfig.PoolConfig c = entry.getValue();
@@ -33,10 +38,32 @@ final class PoolLoader {
                 throw new IllegalArgumentException(key + "mode: " + e.getMessage(), e);
             }
             String queueUrl = c.queueUrl().orElseGet(() -> resolve(queues, c.queueName().get(), key));
-            pools.add(new Pool(name, c.cluster(), c.service(), queueUrl, c.minTasks(), c.maxTasks(), mode,
-                    c.messagesPerTask(), c.protectionMinutes(), c.scaleInIdle()));
+            Pool pool = new Pool(name, c.cluster(), c.service(), queueUrl, c.minTasks(), c.maxTasks(), mode,
+                    c.messagesPerTask(), c.protectionMinutes(), c.scaleInIdle());
+            refuseSharedService(poolByService, pool);
+            pools.add(pool);
         }
         return pools;
+    }
+
+    private static void refuseSharedService(Map<String, String> poolByService, Pool pool) {
+        // ECS accepts a cluster (and a service) by name or by ARN; both spellings must meet here.
+        String cluster = lastSegment(pool.cluster());
+        String service = lastSegment(pool.service());
+        String name = pool.name();
+        String other = poolByService.putIfAbsent(cluster + "/" + service, name);
+        if (other != null) {
+            // Sorted, so that the message does not depend on the configuration map's order.
+            String first = other.compareTo(name) < 0 ? other : name;
+            String second = first.equals(other) ? name : other;
+            throw new IllegalArgumentException("coscale.pools." + first + ".service and coscale.pools." + second
+                    + ".service both name cluster '" + cluster + "' service '" + service
+                    + "': give each service one pool");
+        }
+    }
+
+    private static String lastSegment(String nameOrArn) {
+        return nameOrArn.substring(nameOrArn.lastIndexOf('/') + 1);
     }
 
     private static String resolve(QueueGateway queues, String queueName, String key) {

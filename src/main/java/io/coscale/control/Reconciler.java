@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +30,10 @@ import org.jboss.logging.Logger;
  * every pool's service (DescribeServices, 10 services per call per cluster) and queue depth, and hands each
  * pool its observation; the pool decides and corrects on its own serial executor. Idempotent: a converged
  * pool is left as it is. Never throws: failures become the pool's lastError and an event.
+ *
+ * <p>A pass completes whatever each pool's result: a pool that fails, or whose step outlasts the interval,
+ * is that pool's problem. The pass also records whether ECS and SQS answered at all ({@link Reach}), the one
+ * failure that concerns every pool.
  */
 @Singleton
 public class Reconciler {
@@ -42,8 +48,8 @@ public class Reconciler {
 
     private volatile Instant lastCompletedAt;
     private volatile Instant lastAttemptAt;
-    private volatile boolean ecsReachable;
-    private volatile boolean sqsReachable;
+    private volatile Reach ecsReach = Reach.NOTHING_ASKED;
+    private volatile Reach sqsReach = Reach.NOTHING_ASKED;
 
     Reconciler(ControlPlane plane, EcsGateway ecs, QueueGateway queues, ReconcileConfig config) {
         this.plane = plane;
@@ -68,9 +74,9 @@ public class Reconciler {
         try {
             Map<String, List<PoolController>> byCluster = new LinkedHashMap<>();
             plane.pools().forEach(p -> byCluster.computeIfAbsent(p.pool().cluster(), c -> new ArrayList<>()).add(p));
-            boolean ecsOk = true;
-            boolean sqsOk = true;
-            List<CompletableFuture<Void>> steps = new ArrayList<>();
+            Reach ecsAnswers = Reach.NOTHING_ASKED;
+            Reach sqsAnswers = Reach.NOTHING_ASKED;
+            Map<PoolController, CompletableFuture<Void>> steps = new LinkedHashMap<>();
             for (Map.Entry<String, List<PoolController>> cluster : byCluster.entrySet()) {
                 Map<String, ServiceState> services = new LinkedHashMap<>();
                 long observedAtNanos = System.nanoTime();
@@ -78,8 +84,9 @@ public class Reconciler {
                     List<String> names = cluster.getValue().stream().map(p -> p.pool().service()).distinct().toList();
                     ControlContext.READ_RETRIES.run(() -> ecs.describeServices(cluster.getKey(), names))
                             .forEach(s -> services.put(s.service(), s));
+                    ecsAnswers = ecsAnswers.succeeded();
                 } catch (RuntimeException e) {
-                    ecsOk = false;
+                    ecsAnswers = ecsAnswers.failed(e);
                     cluster.getValue().forEach(p -> p.failed("reconcile: DescribeServices", e));
                     continue;
                 }
@@ -94,26 +101,41 @@ public class Reconciler {
                     long mark = pool.submissionMark();
                     try {
                         depth = ControlContext.READ_RETRIES.run(() -> queues.depth(pool.pool().queueUrl()));
+                        sqsAnswers = sqsAnswers.succeeded();
                     } catch (RuntimeException e) {
-                        sqsOk = false;
+                        sqsAnswers = sqsAnswers.failed(e);
                         pool.failed("reconcile: GetQueueAttributes", e);
                         continue;
                     }
-                    steps.add(pool.reconcile(service.get(), depth, observedAtNanos, mark)
+                    steps.put(pool, pool.reconcile(service.get(), depth, observedAtNanos, mark)
                             .exceptionally(e -> {
                                 pool.failed("reconcile", e instanceof CompletionException c ? c.getCause() : e);
                                 return null;
                             }));
                 }
             }
-            CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new)).get(interval.toMillis(), TimeUnit.MILLISECONDS);
-            ecsReachable = ecsOk;
-            sqsReachable = sqsOk;
+            awaitSteps(steps);
+            ecsReach = ecsAnswers;
+            sqsReach = sqsAnswers;
             lastCompletedAt = clock.instant();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warnf("reconcile pass did not finish: %s", e.toString());
+        }
+    }
+
+    /**
+     * Waits up to one interval for the pools' steps. A step still running then (a long budget wait, a slow
+     * UpdateService) goes on on its pool's executor; the pass is complete without it.
+     */
+    private void awaitSteps(Map<PoolController, CompletableFuture<Void>> steps) throws InterruptedException, ExecutionException {
+        try {
+            CompletableFuture.allOf(steps.values().toArray(CompletableFuture[]::new)).get(interval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            List<String> slow = steps.entrySet().stream().filter(s -> !s.getValue().isDone())
+                    .map(s -> s.getKey().pool().name()).toList();
+            LOG.warnf("reconcile steps still running after %s: %s", interval, slow);
         }
     }
 
@@ -130,12 +152,14 @@ public class Reconciler {
         return Optional.ofNullable(lastAttemptAt);
     }
 
+    /** Whether ECS answered at least one call of the last completed pass (true before the first). */
     public boolean ecsReachable() {
-        return ecsReachable;
+        return ecsReach.reachable();
     }
 
+    /** Whether SQS answered at least one queue read of the last completed pass (true before the first). */
     public boolean sqsReachable() {
-        return sqsReachable;
+        return sqsReach.reachable();
     }
 
     public Duration interval() {

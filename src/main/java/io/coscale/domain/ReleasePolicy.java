@@ -21,9 +21,12 @@ public final class ReleasePolicy {
      *       {@code submittedSinceObservation > 0}: the worker's empty poll is stale news and it is the
      *       cheapest capacity to give the work to;</li>
      *   <li>{@code stay}, count unchanged, if {@code desiredCount <= minTasks}: the pool is at its floor;</li>
-     *   <li>{@code exit} with exactly {@code desiredCount - 1}. Also when {@code desiredCount > maxTasks}: the
-     *       release still only accounts for its own task, and the reconciler corrects the excess.</li>
+     *   <li>{@code exit} with {@code min(desiredCount, maxTasks) - 1}, moved into {@code [minTasks, maxTasks]}:
+     *       exactly one less while the count is within bounds. Above {@code maxTasks} (lowered since the count
+     *       was set) the count is brought within bounds at once, because coscale never sets a count above
+     *       {@code maxTasks}, and "one less" would be such a count.</li>
      * </ol>
+     * An exit's count is thus always within {@code [minTasks, maxTasks]} and below {@code desiredCount}.
      * In-flight and delayed messages do not keep a worker: in-flight ones belong to busy tasks, and delayed
      * ones raise the count again through the reconciler when they become visible.
      *
@@ -65,6 +68,12 @@ public final class ReleasePolicy {
         }
         if (desiredCount <= pool.minTasks()) {
             return ReleaseDecision.stay(desiredCount, "at minTasks " + pool.minTasks());
+        }
+        if (desiredCount > pool.maxTasks()) {
+            // desiredCount > maxTasks >= minTasks, so the result is still below desiredCount: an exit lowers it.
+            int to = pool.clamp(pool.maxTasks() - 1);
+            return ReleaseDecision.exit(to,
+                    "queue empty: " + desiredCount + " → " + to + " (maxTasks " + pool.maxTasks() + ")");
         }
         return ReleaseDecision.exit(desiredCount - 1, "queue empty: " + desiredCount + " → " + (desiredCount - 1));
     }

@@ -34,6 +34,11 @@ class PoolLoaderTest {
                     scaleInIdle);
         }
 
+        Config withService(String c, String s) {
+            return new Config(c, s, queueUrl, queueName, minTasks, maxTasks, mode, messagesPerTask, protectionMinutes,
+                    scaleInIdle);
+        }
+
         Config withQueue(Optional<String> url, Optional<String> name) {
             return new Config(cluster, service, url, name, minTasks, maxTasks, mode, messagesPerTask, protectionMinutes,
                     scaleInIdle);
@@ -41,7 +46,11 @@ class PoolLoaderTest {
     }
 
     private static List<Pool> load(String name, Config config) {
-        PoolsConfig pools = () -> Map.of(name, config);
+        return load(Map.of(name, config));
+    }
+
+    private static List<Pool> load(Map<String, PoolsConfig.PoolConfig> configs) {
+        PoolsConfig pools = () -> configs;
         return PoolLoader.load(pools, null);
     }
 
@@ -67,5 +76,26 @@ class PoolLoaderTest {
                 .hasMessageContaining("set exactly one");
         assertThatThrownBy(() -> load("bad name!", Config.valid()))
                 .hasMessageContaining("coscale.pools.bad name!");
+    }
+
+    @Test
+    void twoPoolsOnOneServiceAreRefusedNamingBothKeys() {
+        // Two controllers writing one desiredCount would undo each other's changes and both count its exits.
+        assertThatThrownBy(() -> load(Map.of("a", Config.valid(), "b", Config.valid())))
+                .hasMessageContaining("coscale.pools.a.service and coscale.pools.b.service")
+                .hasMessageContaining("cluster 'c' service 's'");
+    }
+
+    @Test
+    void aClusterGivenByNameAndByArnIsTheSameCluster() {
+        String arn = "arn:aws:ecs:us-east-1:123456789012:cluster/c";
+        assertThatThrownBy(() -> load(Map.of("a", Config.valid(), "b", Config.valid().withService(arn, "s"))))
+                .hasMessageContaining("coscale.pools.a.service and coscale.pools.b.service");
+    }
+
+    @Test
+    void theSameServiceNameInOtherClustersOrOtherServicesInOneClusterLoad() {
+        assertThat(load(Map.of("a", Config.valid(), "b", Config.valid().withService("c2", "s"),
+                "d", Config.valid().withService("c", "s2")))).hasSize(3);
     }
 }

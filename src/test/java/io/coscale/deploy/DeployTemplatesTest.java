@@ -158,6 +158,7 @@ class DeployTemplatesTest {
         assertEquals(120, pool.parameter("StopTimeout").get("MaxValue"));
     }
 
+    /** Readiness, which one failing pool cannot take down (ReadinessTest): ECS replaces a task this check fails. */
     @Test
     void loadBalancerSendsTrafficOnlyToAReadyCoscale() {
         assertEquals("/q/health/ready", coscale.properties("TargetGroup").get("HealthCheckPath"));

@@ -2,6 +2,7 @@ package io.coscale.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +26,12 @@ class ReleasePolicyTest {
             just above floor              | 2 | 8 | 3 | 0 | 0 | 0 | 0 | EXIT     | 2 | queue empty: 3 → 2
             in-flight belongs to others   | 0 | 8 | 4 | 0 | 3 | 0 | 0 | EXIT     | 3 | queue empty: 4 → 3
             delayed does not keep it      | 0 | 8 | 4 | 0 | 0 | 9 | 0 | EXIT     | 3 | queue empty: 4 → 3
-            above max: still exactly one  | 0 | 8 | 12| 0 | 0 | 0 | 0 | EXIT     | 11| queue empty: 12 → 11
+            at max exits by one           | 0 | 4 | 4 | 0 | 0 | 0 | 0 | EXIT     | 3 | queue empty: 4 → 3
+            above max: back below max     | 0 | 8 | 12| 0 | 0 | 0 | 0 | EXIT     | 7 | queue empty: 12 → 7 (maxTasks 8)
+            max lowered to 4              | 0 | 4 | 10| 0 | 0 | 0 | 0 | EXIT     | 3 | queue empty: 10 → 3 (maxTasks 4)
+            one above max                 | 1 | 4 | 5 | 0 | 0 | 0 | 0 | EXIT     | 3 | queue empty: 5 → 3 (maxTasks 4)
+            above max, min = max          | 4 | 4 | 6 | 0 | 0 | 0 | 0 | EXIT     | 4 | queue empty: 6 → 4 (maxTasks 4)
+            above max with work continues | 0 | 4 | 10| 2 | 0 | 0 | 0 | CONTINUE | 10| queue has 2 visible messages
             """)
     void decidesByTheRulesInOrder(String row, int min, int max, int desired, long visible, long inFlight,
             long delayed, long submitted, ReleaseDecision.Kind kind, int count, String reason) {
@@ -35,14 +41,21 @@ class ReleasePolicyTest {
     }
 
     @Test
-    void onlyExitLowersTheCount() {
-        Pool pool = TestPools.pool(1, 8);
-        for (int desired = 0; desired <= 10; desired++) {
-            for (long visible = 0; visible <= 2; visible++) {
-                for (long submitted = 0; submitted <= 2; submitted++) {
-                    ReleaseDecision d = ReleasePolicy.decide(pool, desired, new QueueDepth(visible, 0, 0), submitted);
-                    int expected = d.lowersCount() ? desired - 1 : desired;
-                    assertEquals(expected, d.desiredCount(), d.toString());
+    void onlyExitLowersTheCountAndAnExitNeverLeavesTheBounds() {
+        for (Pool pool : new Pool[] {TestPools.pool(1, 8), TestPools.pool(0, 3), TestPools.pool(3, 3)}) {
+            for (int desired = 0; desired <= 12; desired++) {
+                for (long visible = 0; visible <= 2; visible++) {
+                    for (long submitted = 0; submitted <= 2; submitted++) {
+                        ReleaseDecision d = ReleasePolicy.decide(pool, desired, new QueueDepth(visible, 0, 0), submitted);
+                        String what = pool.minTasks() + ".." + pool.maxTasks() + " from " + desired + ": " + d;
+                        if (!d.lowersCount()) {
+                            assertEquals(desired, d.desiredCount(), what);
+                        } else if (desired <= pool.maxTasks()) {
+                            assertEquals(desired - 1, d.desiredCount(), what);
+                        } else {
+                            assertTrue(d.desiredCount() < desired && pool.withinBounds(d.desiredCount()), what);
+                        }
+                    }
                 }
             }
         }
