@@ -72,7 +72,7 @@ public class WorkerResource {
         PoolController[] pool = new PoolController[1];
         ReleaseDecision decision = act(request, t -> {
             pool[0] = t.pool();
-            return t.pool().release(t.task().taskArn(), t.task().taskDefinitionArn());
+            return t.pool().release(t.task());
         });
         return new ReleaseResponse(pool[0].pool().name(), decision.kind().wireName(), decision.desiredCount(), decision.reason());
     }

@@ -58,7 +58,7 @@ public class ControlPlane {
         Batcher<String, ProtectionChange, Optional<Instant>> protection = new Batcher<>(10, executor,
                 (cluster, changes) -> protect(ecs, cluster, changes), ProtectionChange::sameCall);
         this.ctx = new ControlContext(ecs, queues, budget, protection, executor, timer, Clock.systemUTC(),
-                config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), metrics);
+                config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics);
         this.directory = new TaskDirectory(ecs, executor, config);
         this.sender = new QueueSender(queues, executor);
     }

@@ -2,7 +2,9 @@ package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.ServiceState;
+import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
+import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.ReconcileAction;
@@ -45,6 +47,7 @@ public final class PoolController {
     private final SerialExecutor serial;
     private final EventLog events;
     private final PoolTasks tasks;
+    private final Instant startedAt;
     private final DelayedJobs delayedJobs;
 
     // All @GuardedBy("this"). desired and the observations change on the serial executor only.
@@ -65,6 +68,8 @@ public final class PoolController {
     private int flushFailures;
     private Instant lastReconcileAt;
     private String lastError;
+    /** Whether the protection ECS holds for this pool's tasks was taken over (once, at the first reconcile). */
+    private boolean protectionAdopted;
 
     PoolController(Pool pool, ControlContext ctx) {
         this.pool = pool;
@@ -76,6 +81,7 @@ public final class PoolController {
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 System::nanoTime, this::submitted);
         this.spacingNanos = ctx.scaleUpSpacing().toNanos();
+        this.startedAt = ctx.clock().instant();
     }
 
     public Pool pool() {
@@ -133,17 +139,22 @@ public final class PoolController {
         return onSerial(() -> tasks.claim(taskArn, olderDeployment(taskDefinitionArn))).thenCompose(claimed -> claimed);
     }
 
-    /** As {@link #release(String, String)} for a task whose task definition is not known. */
+    /** As {@link #release(TaskState)} for a task known only by its ARN. */
     public CompletableFuture<ReleaseDecision> release(String taskArn) {
         return release(taskArn, null);
+    }
+
+    /** As {@link #release(TaskState)} for a task known by its ARN and task definition. */
+    public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
+        return onSerial(() -> releaseNow(taskArn, olderDeployment(taskDefinitionArn), null));
     }
 
     /**
      * Decides what a worker that found the queue empty does next, and acts on it: exit (unprotect, then the
      * count −1; a task of an older deployment exits with the count kept), continue or stay.
      */
-    public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
-        return onSerial(() -> releaseNow(taskArn, olderDeployment(taskDefinitionArn)));
+    public CompletableFuture<ReleaseDecision> release(TaskState task) {
+        return onSerial(() -> releaseNow(task.taskArn(), olderDeployment(task.taskDefinitionArn()), task.exitRecord()));
     }
 
     /**
@@ -170,10 +181,18 @@ public final class PoolController {
         });
     }
 
-    private ReleaseDecision releaseNow(String taskArn, boolean olderDeployment) throws InterruptedException {
+    private ReleaseDecision releaseNow(String taskArn, boolean olderDeployment, String exitRecord)
+            throws InterruptedException {
         ReleaseDecision earlier = tasks.earlierExit(taskArn);
         if (earlier != null) {
             return earlier;
+        }
+        if (exitRecord != null) {
+            // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
+            // and the count is not lowered twice.
+            ReleaseDecision replay = ReleaseDecision.replay(exitRecord);
+            tasks.exited(taskArn, replay);
+            return replay;
         }
         long mark = submissionMark();
         QueueDepth fresh = ctx.queue().depth(pool.queueUrl());
@@ -189,11 +208,17 @@ public final class PoolController {
             // readily as a busy one that has not yet claimed again.
             case STAY, CONTINUE -> tasks.idle(taskArn);
             case EXIT -> {
+                if (decision.lowersCount()) {
+                    settled();
+                }
                 // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one.
                 // A drained task is unprotected too, so that its deployment may replace it.
                 tasks.unprotectNow(taskArn);
                 int from = currentDesired();
                 if (decision.lowersCount()) {
+                    // The record before the decrement: a crash between the two loses a decrement (the count stays one
+                    // too high, and the next release takes it down), never doubles one.
+                    ctx.ecs().recordExit(taskArn, decision.desiredCount());
                     changeDesired(decision.desiredCount());
                 }
                 tasks.exited(taskArn, decision);
@@ -226,11 +251,22 @@ public final class PoolController {
             changeDesired(action.desiredCount().getAsInt());
             events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), action.desiredCount().getAsInt(), action.reason()));
         }
-        tasks.renewExpiring();
+        if (!protectionAdopted && pool.mode() == Mode.PROTECT) {
+            tasks.adoptProtection();
+            protectionAdopted = true;
+        }
         tasks.forgetStopped();
         synchronized (this) {
             lastError = null;
         }
+    }
+
+    /** Renews protection that lapses soon, on the pool's serial executor; its own schedule, not the reconcile's. */
+    public CompletableFuture<Void> renewProtection() {
+        return onSerial(() -> {
+            tasks.renewExpiring();
+            return null;
+        });
     }
 
     /**
@@ -261,6 +297,18 @@ public final class PoolController {
         synchronized (this) {
             desired = to;
             lastChangeNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * Refuses (the worker retries) to lower a count until {@code exitSettle} has passed since start-up: ECS reads
+     * just after a restart may not yet show what the killed coscale recorded or set.
+     */
+    private void settled() {
+        Duration since = Duration.between(startedAt, ctx.clock().instant());
+        if (since.compareTo(ctx.exitSettle()) < 0) {
+            throw new AwsCallException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
+                    + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)", true, false, "Settling", null);
         }
     }
 

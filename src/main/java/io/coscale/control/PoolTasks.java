@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -93,6 +94,30 @@ final class PoolTasks {
                 });
     }
 
+    /**
+     * Takes over the protection a coscale that is gone gave: every protected task of the pool's service, as ECS
+     * reports it, is protected here too, so that it is renewed, kept through a stay and dropped on its exit.
+     *
+     * @return how many tasks were taken over
+     */
+    int adoptProtection() {
+        List<String> arns = ctx.ecs().serviceTasks(pool.cluster(), pool.service());
+        Map<String, Instant> found = arns.isEmpty() ? Map.of() : ctx.ecs().protectedUntil(pool.cluster(), arns);
+        int adopted = 0;
+        synchronized (this) {
+            for (Map.Entry<String, Instant> e : found.entrySet()) {
+                if (!exits.containsKey(e.getKey()) && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                    adopted++;
+                }
+            }
+        }
+        if (adopted > 0) {
+            events.add(Event.protection(ctx.clock().instant(), "took over the protection of " + adopted
+                    + " task(s) from ECS"));
+        }
+        return adopted;
+    }
+
     /** The decision a task's earlier release got, if it was told to exit. */
     synchronized ReleaseDecision earlierExit(String taskArn) {
         return exits.get(taskArn);
@@ -147,7 +172,15 @@ final class PoolTasks {
                     .filter(e -> e.getValue().isBefore(soon))
                     .forEach(e -> renew.add(e.getKey()));
         }
-        renew.forEach(this::protect);
+        // A failed renewal is told, not swallowed: the task is still protected until its expiry, and the next
+        // renewal round tries again.
+        renew.forEach(arn -> protect(arn).whenComplete((expiry, e) -> {
+            if (e != null) {
+                ctx.metrics().protectionRenewalFailed(pool.name());
+                events.add(Event.error(ctx.clock().instant(), "renew protection of " + shortId(arn) + ": "
+                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
+            }
+        }));
     }
 
     /** Forgets tasks ECS no longer runs; asks ECS about every task coscale remembers (100 per DescribeTasks). */

@@ -72,6 +72,23 @@ public record ReleaseDecision(Kind kind, int desiredCount, String reason, boolea
         return new ReleaseDecision(Kind.EXIT, desiredCount, reason, false);
     }
 
+    /**
+     * The same exit again, for a task whose exit is recorded on it (by a coscale that is gone): it set the count to
+     * {@code recorded}, which is not lowered again.
+     *
+     * @throws IllegalArgumentException if {@code recorded} is not a count
+     */
+    public static ReleaseDecision replay(String recorded) {
+        int count;
+        try {
+            count = Integer.parseInt(recorded.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("an exit record is a count, got '" + recorded + "'", e);
+        }
+        return new ReleaseDecision(Kind.EXIT, count, "told to exit before (recorded on the task): the count is not "
+                + "lowered again", false);
+    }
+
     /** The worker keeps polling; {@code desiredCount} is the unchanged current count. */
     public static ReleaseDecision continueWorking(int desiredCount, String reason) {
         return new ReleaseDecision(Kind.CONTINUE, desiredCount, reason);

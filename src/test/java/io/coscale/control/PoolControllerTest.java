@@ -2,9 +2,12 @@ package io.coscale.control;
 
 import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.TaskState;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
@@ -16,10 +19,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,13 +66,7 @@ class PoolControllerTest {
                 .httpClient(UrlConnectionHttpClient.create()).build();
         queueUrl = sqs.createQueue(b -> b.queueName("jobs")).queueUrl();
         executor = Executors.newFixedThreadPool(4);
-        EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
-        ctx = new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
-                        ProtectionChange::sameCall),
-                executor, Executors.newSingleThreadScheduledExecutor(), Clock.systemUTC(), Duration.ofMillis(100),
-                Duration.ofSeconds(2), 100,
-                new ControlMetrics(new SimpleMeterRegistry()));
+        ctx = context(Duration.ZERO);
     }
 
     @AfterEach
@@ -75,6 +76,20 @@ class PoolControllerTest {
         sqs.close();
         sqsServer.close();
         ecs.close();
+    }
+
+    /** The shared parts as ControlPlane makes them; {@code exitSettle}: how long after start counts stay put. */
+    private ControlContext context(Duration exitSettle) {
+        return context(exitSettle, Clock.systemUTC());
+    }
+
+    private ControlContext context(Duration exitSettle, Clock clock) {
+        EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
+        return new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
+                new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
+                        ProtectionChange::sameCall),
+                executor, Executors.newSingleThreadScheduledExecutor(), clock, Duration.ofMillis(100),
+                Duration.ofSeconds(2), 100, exitSettle, new ControlMetrics(new SimpleMeterRegistry()));
     }
 
     private PoolController controller(int max, Mode mode) {
@@ -214,6 +229,104 @@ class PoolControllerTest {
         assertThat(late.isProtected()).isFalse();
         assertThat(late.drain()).isTrue();
         assertThat(protectedNow(task)).isFalse();
+    }
+
+    @Test
+    void anExitRecordedOnTheTaskIsReplayedByARestartedCoscaleWithoutLoweringTheCountAgain() throws Exception {
+        PoolController before = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        before.claim(task).get(10, TimeUnit.SECONDS);
+        assertThat(before.release(task).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
+        long calls = updateServiceCalls();
+
+        // The worker never had its answer; it asks the coscale that replaced the killed one.
+        PoolController restarted = controller(5, Mode.PROTECT);
+        TaskState seen = new EcsGateway(ecs.ecs).describeTasks(EcsEmulatorFixture.CLUSTER, List.of(task)).get(task);
+        ReleaseDecision again = restarted.release(seen).get(10, TimeUnit.SECONDS);
+
+        assertThat(seen.exitRecord()).isEqualTo("1");
+        assertThat(again.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(again.desiredCount()).isEqualTo(1);
+        assertThat(updateServiceCalls()).as("no second decrement").isEqualTo(calls);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void justAfterStartUpAReleaseThatWouldLowerTheCountIsRefusedAndChangesNothing() throws Exception {
+        ctx.timer().shutdownNow();
+        ctx = context(Duration.ofMinutes(1));
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        long calls = updateServiceCalls();
+
+        assertThatThrownBy(() -> pool.release(task).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(AwsCallException.class).hasMessageContaining("settled");
+
+        assertThat(updateServiceCalls()).isEqualTo(calls);
+        assertThat(protectedNow(task)).isTrue();
+        assertThat(ecs.task(task).tags()).isEmpty();
+    }
+
+    @Test
+    void aRestartedCoscaleTakesOverTheProtectionItsPredecessorGaveAndKeepsItThroughAStay() throws Exception {
+        PoolController before = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 2, 5,
+                Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        before.claim(task).get(10, TimeUnit.SECONDS);
+
+        PoolController restarted = new PoolController(before.pool(), ctx);
+        reconcileOnce(restarted);
+
+        assertThat(restarted.status().protectedTasks()).isEqualTo(1);
+        assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().contains("took over the protection of 1"));
+        long protectionCalls = protectionCalls();
+        assertThat(restarted.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
+        assertThat(protectedNow(task)).isTrue();
+        assertThat(protectionCalls()).isEqualTo(protectionCalls);
+    }
+
+    @Test
+    void renewalOnItsOwnScheduleRenewsOnlyProtectionThatLapsesSoon() throws Exception {
+        AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.now().plus(ahead.get());
+            }
+        };
+        ctx.timer().shutdownNow();
+        ctx = context(Duration.ZERO, clock);
+        PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 0, 5,
+                Mode.PROTECT, 1, 1, Duration.ofSeconds(60)), ctx); // one-minute protection
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        long calls = protectionCalls();
+
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        assertThat(protectionCalls()).as("a fresh protection is not renewed").isEqualTo(calls);
+
+        ahead.set(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        eventually().until(() -> protectionCalls() == calls + 1);
     }
 
     private void reconcileOnce(PoolController pool) throws Exception {
