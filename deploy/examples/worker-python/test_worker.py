@@ -108,6 +108,8 @@ def release(decision):
 
 
 CLAIMED = (200, {"pool": "demo", "protected": True})
+DRAIN = (200, {"pool": "demo", "protected": True, "drain": True})
+FORBIDDEN = (403, {"detail": "not managed"})
 
 
 class CoscaleClientTest(unittest.TestCase):
@@ -206,7 +208,7 @@ class WorkerLoopTest(unittest.TestCase):
         self.fake.replies["/v1/release"] = [release("exit")]
         self.assertEqual(0, self.worker(sqs).run())
         self.assertEqual(["r0", "r1"], sqs.deleted)
-        self.assertEqual(2, len(self.fake.calls("/v1/claim")))
+        self.assertEqual(3, len(self.fake.calls("/v1/claim")))  # before the first receive, then one heartbeat a job
         self.assertEqual(1, len(self.fake.calls("/v1/release")))
         # long poll first, short waits between jobs and before releasing
         self.assertEqual([20, 1, 1], sqs.waits)
@@ -236,13 +238,38 @@ class WorkerLoopTest(unittest.TestCase):
         self.assertGreaterEqual(len(self.fake.calls("/v1/claim")), 3)  # the claim plus renewals
         self.assertEqual(["r0"], sqs.deleted)
 
-    def test_forbidden_claim_is_fatal_and_hands_the_message_back(self):
-        self.fake.replies["/v1/claim"] = [(403, {"detail": "not managed"})]
+    def test_the_claim_comes_before_the_first_receive_and_a_forbidden_one_is_fatal_before_any(self):
+        self.fake.replies["/v1/claim"] = [FORBIDDEN]
+        sqs = FakeSqs(['{"seconds": 0}'])
+        with self.assertRaises(worker.Fatal):
+            self.worker(sqs).run()
+        self.assertEqual([], sqs.waits)  # never polled: an unprotected task takes no message
+        self.assertEqual(["m0"], [m["MessageId"] for m in sqs.pending])
+
+    def test_a_forbidden_heartbeat_is_fatal_and_hands_the_message_back(self):
+        self.fake.replies["/v1/claim"] = [CLAIMED, FORBIDDEN]
         sqs = FakeSqs(['{"seconds": 0}'])
         with self.assertRaises(worker.Fatal):
             self.worker(sqs).run()
         self.assertEqual([], sqs.deleted)
         self.assertEqual([("r0", 0)], sqs.visibility)
+
+    def test_drain_at_the_first_claim_releases_without_polling(self):
+        self.fake.replies["/v1/claim"] = [DRAIN]
+        self.fake.replies["/v1/release"] = [release("exit")]
+        sqs = FakeSqs(['{"seconds": 0}'])
+        self.assertEqual(0, self.worker(sqs).run())
+        self.assertEqual([], sqs.waits)
+        self.assertEqual(1, len(self.fake.calls("/v1/release")))
+
+    def test_drain_on_a_heartbeat_releases_after_the_current_job(self):
+        self.fake.replies["/v1/claim"] = [CLAIMED, DRAIN]
+        self.fake.replies["/v1/release"] = [release("exit")]
+        sqs = FakeSqs(['{"seconds": 0}', '{"seconds": 0}'])
+        self.assertEqual(0, self.worker(sqs).run())
+        self.assertEqual(["r0"], sqs.deleted)  # the job in hand finished
+        self.assertEqual(["m1"], [m["MessageId"] for m in sqs.pending])  # no new one taken
+        self.assertEqual(1, len(self.fake.calls("/v1/release")))
 
     def test_stop_signal_finishes_the_running_job_and_takes_no_new_one(self):
         sqs = FakeSqs(['{"seconds": 0.3}', '{"seconds": 0}'])
@@ -299,7 +326,8 @@ class JobEventsTest(unittest.TestCase):
         self.assertEqual(0, self.worker(sqs).run())
         self.assertEqual(["received", "deleted", "received", "failed"], self.events())
         paths = [r[1] for r in self.fake.requests if r[1] in ("/v4/abc/jobs", "/v1/claim")]
-        self.assertEqual(["/v4/abc/jobs", "/v1/claim"], paths[:2])  # busy before coscale knows it
+        # the claim before any receive; then each message reported received before its heartbeat claim
+        self.assertEqual(["/v1/claim", "/v4/abc/jobs", "/v1/claim"], paths[:3])
 
     def test_a_message_received_during_stop_is_reported_received_then_returned(self):
         sqs = FakeSqs(['{"seconds": 0}'])
@@ -315,14 +343,14 @@ class JobEventsTest(unittest.TestCase):
         self.assertEqual(0, w.run())
         self.assertEqual(["received", "returned"], self.events())
 
-    def test_a_refused_claim_returns_the_message(self):
-        self.fake.replies["/v1/claim"] = [(403, {"detail": "not managed"})]
+    def test_a_refused_heartbeat_returns_the_message(self):
+        self.fake.replies["/v1/claim"] = [CLAIMED, FORBIDDEN]
         with self.assertRaises(worker.Fatal):
             self.worker(FakeSqs(['{"seconds": 0}'])).run()
         self.assertEqual(["received", "returned"], self.events())
 
     def test_a_message_sqs_would_not_take_back_is_not_reported_returned(self):
-        self.fake.replies["/v1/claim"] = [(403, {"detail": "not managed"})]
+        self.fake.replies["/v1/claim"] = [CLAIMED, FORBIDDEN]
         sqs = FakeSqs(['{"seconds": 0}'])
 
         def refuse(**kwargs):

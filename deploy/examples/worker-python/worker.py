@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """A coscale worker in Python: standard library plus boto3.
 
-Protocol (SPEC section 3): long-poll the queue; on a message claim the task (scale-in protection), work
-the job while a heartbeat renews protection and the message's visibility, delete it, poll again with a
-short wait; when nothing comes, release and obey coscale: `exit` (exit 0), `continue` (poll again) or
-`stay` (keep polling as warm capacity).
+Protocol (docs/API.md): claim the task before the first receive (in protect mode it is protected from then
+until coscale answers `exit`); long-poll the queue; on a message claim again (a heartbeat), work the job while
+a heartbeat renews protection and the message's visibility, delete it, poll again with a short wait; when
+nothing comes, release and obey coscale: `exit` (exit 0), `continue` (poll again) or `stay` (keep polling as
+warm capacity). A claim answered `"drain": true` (a task of an older deployment) means: release after the
+current job instead of polling again; coscale then answers `exit` and ECS replaces the task.
 
 Every setting comes from the environment, so the same file runs on ECS and as a local-mode task:
   COSCALE_URL                    coscale's base URL (required)
@@ -230,9 +232,12 @@ class Worker:
     def run(self):
         """Returns the exit code: 0 for `exit` or a stop signal. Raises Fatal for a real failure."""
         wait = self.first_wait
+        # Before the first receive: protected from here until coscale answers exit, so no message this task
+        # takes is ever in an unprotected task's hands.
+        self.drain = bool(self.coscale.claim(self.task_arn).get("drain"))
         while not self.stopping.is_set():
-            messages = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=1,
-                                                WaitTimeSeconds=wait).get("Messages", [])
+            messages = [] if self.drain else self.sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=wait).get("Messages", [])
             for _ in messages:
                 report_job_event(self.metadata_uri, "received")
             if self.stopping.is_set():
@@ -249,6 +254,7 @@ class Worker:
             log.info("release: %s (desiredCount %s, %s)", verdict, decision.get("desiredCount"), decision.get("reason"))
             if verdict == "exit":
                 return 0
+            self.drain = False  # coscale kept it after all: poll again
             if verdict == "stay":
                 # Warm capacity: nothing changed, so pause between releases instead of asking again at once.
                 self.stopping.wait(self.stay_wait)
@@ -259,7 +265,8 @@ class Worker:
 
     def _work(self, message):
         try:
-            self.coscale.claim(self.task_arn)  # protection before the work starts
+            # The heartbeat: busy in coscale's status, protection renewed when due, and the drain flag.
+            self.drain = bool(self.coscale.claim(self.task_arn).get("drain"))
         except Fatal:
             self._give_back(message)  # e.g. 403: this task may not work jobs; let another worker have it
             raise

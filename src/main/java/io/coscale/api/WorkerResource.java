@@ -24,7 +24,8 @@ import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * The worker protocol (SPEC section 3): a task claims each job it takes and releases itself when the queue
+ * The worker protocol (docs and README): a task claims before its first receive (later claims are heartbeats),
+ * and releases itself when the queue
  * is empty. The task's pool comes from ECS (the task's service); a task that is not a live task of a managed
  * pool gets 403 and changes nothing.
  */
@@ -46,8 +47,9 @@ public class WorkerResource {
     public record WorkerRequest(String taskArn, String pool) {
     }
 
+    /** {@code drain}: release after the current job instead of polling again (a task of an older deployment). */
     public record ClaimResponse(String pool, @JsonProperty("protected") boolean isProtected,
-            Instant expiresAt) {
+            Instant expiresAt, boolean drain) {
     }
 
     public record ReleaseResponse(String pool, String decision, int desiredCount, String reason) {
@@ -55,10 +57,12 @@ public class WorkerResource {
 
     @POST
     @Path("/claim")
-    @Operation(summary = "Claim a job", description = "In protect mode, protects the task from ECS scale-in; repeat to renew.")
+    @Operation(summary = "Claim the task before its first receive", description = "In protect mode, protects the task "
+            + "from ECS scale-in until coscale answers exit to one of its releases; later claims are heartbeats. "
+            + "drain: release after the current job (a task of an older deployment).")
     public ClaimResponse claim(WorkerRequest request) {
-        ClaimResult result = act(request, p -> p.claim(request.taskArn()));
-        return new ClaimResponse(result.pool(), result.isProtected(), result.expiresAt());
+        ClaimResult result = act(request, t -> t.pool().claim(t.task().taskArn(), t.task().taskDefinitionArn()));
+        return new ClaimResponse(result.pool(), result.isProtected(), result.expiresAt(), result.drain());
     }
 
     @POST
@@ -66,20 +70,20 @@ public class WorkerResource {
     @Operation(summary = "Release a task whose queue is empty", description = "Answers exit, continue or stay.")
     public ReleaseResponse release(WorkerRequest request) {
         PoolController[] pool = new PoolController[1];
-        ReleaseDecision decision = act(request, p -> {
-            pool[0] = p;
-            return p.release(request.taskArn());
+        ReleaseDecision decision = act(request, t -> {
+            pool[0] = t.pool();
+            return t.pool().release(t.task());
         });
         return new ReleaseResponse(pool[0].pool().name(), decision.kind().wireName(), decision.desiredCount(), decision.reason());
     }
 
-    private <T> T act(WorkerRequest request, Function<PoolController, CompletableFuture<T>> step) {
+    private <T> T act(WorkerRequest request, Function<ControlPlane.WorkerTask, CompletableFuture<T>> step) {
         if (request == null || request.taskArn() == null || request.taskArn().isBlank()) {
             throw ApiException.badRequest("\"taskArn\" is required");
         }
         try {
-            PoolController pool = plane.poolOfTask(request.taskArn(), Optional.ofNullable(request.pool()));
-            return step.apply(pool).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            ControlPlane.WorkerTask task = plane.resolve(request.taskArn(), Optional.ofNullable(request.pool()));
+            return step.apply(task).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         } catch (TaskRejectedException e) {

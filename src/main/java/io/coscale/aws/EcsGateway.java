@@ -11,6 +11,11 @@ import java.util.Optional;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.GetTaskProtectionResponse;
+import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.TaskField;
 import software.amazon.awssdk.services.ecs.model.UpdateTaskProtectionResponse;
 
 /**
@@ -24,6 +29,8 @@ public class EcsGateway {
     static final int DESCRIBE_SERVICES_BATCH = 10;
     static final int DESCRIBE_TASKS_BATCH = 100;
     static final int PROTECTION_BATCH = 10;
+    /** The tag that records an exit on its task; its value is the count the exit set. */
+    public static final String EXIT_TAG = "coscale:exit";
 
     private final EcsClient ecs;
 
@@ -39,7 +46,7 @@ public class EcsGateway {
                     () -> ecs.describeServices(b -> b.cluster(cluster).services(batch)));
             response.services().forEach(s -> found.add(new ServiceState(cluster, s.serviceName(),
                     nullToZero(s.desiredCount()), nullToZero(s.runningCount()), nullToZero(s.pendingCount()),
-                    "ACTIVE".equals(s.status()))));
+                    "ACTIVE".equals(s.status()), s.taskDefinition())));
         }
         return found;
     }
@@ -49,13 +56,28 @@ public class EcsGateway {
         AwsCallException.call("UpdateService", () -> ecs.updateService(b -> b.cluster(cluster).service(service).desiredCount(desiredCount)));
     }
 
+    /**
+     * Records on the task that coscale told it to exit and set the count to {@code desiredCount} (a tag, which ECS
+     * keeps as long as the task): a restarted or other coscale replays that exit instead of lowering the count again.
+     */
+    public void recordExit(String taskArn, int desiredCount) {
+        AwsCallException.call("TagResource", () -> ecs.tagResource(b -> b.resourceArn(taskArn)
+                .tags(Tag.builder().key(EXIT_TAG).value(Integer.toString(desiredCount)).build())));
+    }
+
+    private static String exitRecord(List<Tag> tags) {
+        return tags == null ? null : tags.stream().filter(t -> EXIT_TAG.equals(t.key())).map(Tag::value).findFirst()
+                .orElse(null);
+    }
+
     /** The given tasks of one cluster, 100 per DescribeTasks call; every asked ARN has an entry. */
     public Map<String, TaskState> describeTasks(String cluster, Collection<String> taskArns) {
         Map<String, TaskState> found = new HashMap<>();
         for (List<String> batch : chunks(List.copyOf(taskArns), DESCRIBE_TASKS_BATCH)) {
-            DescribeTasksResponse response = AwsCallException.call("DescribeTasks", () -> ecs.describeTasks(b -> b.cluster(cluster).tasks(batch)));
+            DescribeTasksResponse response = AwsCallException.call("DescribeTasks",
+                    () -> ecs.describeTasks(b -> b.cluster(cluster).tasks(batch).include(TaskField.TAGS)));
             response.tasks().forEach(t -> found.put(t.taskArn(), new TaskState(t.taskArn(), t.clusterArn(), t.group(),
-                    t.lastStatus(), t.desiredStatus(), false)));
+                    t.lastStatus(), t.desiredStatus(), t.taskDefinitionArn(), exitRecord(t.tags()), false)));
         }
         taskArns.forEach(arn -> found.putIfAbsent(arn, TaskState.missing(arn)));
         return found;
@@ -77,6 +99,33 @@ public class EcsGateway {
             }));
             response.protectedTasks().forEach(p -> result.put(p.taskArn(),
                     Boolean.TRUE.equals(p.protectionEnabled()) ? Optional.ofNullable(p.expirationDate()) : Optional.empty()));
+        }
+        return result;
+    }
+
+    /** The service's tasks that ECS has not been told to stop, every page of ListTasks. */
+    public List<String> serviceTasks(String cluster, String service) {
+        List<String> arns = new ArrayList<>();
+        String token = null;
+        do {
+            String page = token;
+            ListTasksResponse response = AwsCallException.call("ListTasks", () -> ecs.listTasks(b -> b.cluster(cluster)
+                    .serviceName(service).desiredStatus(DesiredStatus.RUNNING).nextToken(page)));
+            arns.addAll(response.taskArns());
+            token = response.nextToken();
+        } while (token != null);
+        return arns;
+    }
+
+    /** The protection of tasks of one cluster, 10 per GetTaskProtection call: the expiry of each protected one. */
+    public Map<String, Instant> protectedUntil(String cluster, List<String> taskArns) {
+        Map<String, Instant> result = new HashMap<>();
+        for (List<String> batch : chunks(taskArns, PROTECTION_BATCH)) {
+            GetTaskProtectionResponse response = AwsCallException.call("GetTaskProtection",
+                    () -> ecs.getTaskProtection(b -> b.cluster(cluster).tasks(batch)));
+            response.protectedTasks().stream()
+                    .filter(p -> Boolean.TRUE.equals(p.protectionEnabled()) && p.expirationDate() != null)
+                    .forEach(p -> result.put(p.taskArn(), p.expirationDate()));
         }
         return result;
     }

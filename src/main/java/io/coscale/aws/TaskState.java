@@ -2,12 +2,17 @@ package io.coscale.aws;
 
 import java.util.Optional;
 
-/** An ECS task as DescribeTasks reports it; {@code missing} when ECS does not know the task. */
+/**
+ * An ECS task as DescribeTasks reports it; {@code missing} when ECS does not know the task.
+ * {@code taskDefinitionArn} tells a task of an older deployment from one of the service's current one;
+ * {@code exitRecord} is the value of its {@value EcsGateway#EXIT_TAG} tag, null when it has none: the count an
+ * exit of this task set, recorded on the task before the count was lowered.
+ */
 public record TaskState(String taskArn, String clusterArn, String group, String lastStatus, String desiredStatus,
-        boolean missing) {
+        String taskDefinitionArn, String exitRecord, boolean missing) {
 
     static TaskState missing(String taskArn) {
-        return new TaskState(taskArn, null, null, "MISSING", "STOPPED", true);
+        return new TaskState(taskArn, null, null, "MISSING", "STOPPED", null, null, true);
     }
 
     /** A task that is, or is about to be, working: PENDING or RUNNING and not told to stop. */

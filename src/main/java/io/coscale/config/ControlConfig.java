@@ -25,6 +25,14 @@ public interface ControlConfig {
     @WithDefault("2s")
     Duration taskCacheTtl();
 
+    /**
+     * How long after start-up coscale holds off lowering a count for a release (the worker is told to retry, 503):
+     * ECS reads are eventually consistent, and a read just after a restart might not yet show an exit recorded on a
+     * task, or a count set, by the coscale that was killed. Default 5s.
+     */
+    @WithDefault("5s")
+    Duration exitSettle();
+
     /** Events kept per pool. Default 200. */
     @WithDefault("200")
     int eventsPerPool();

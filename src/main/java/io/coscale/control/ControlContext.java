@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 record ControlContext(EcsGateway ecs, QueueGateway queue, UpdateServiceBudget budget,
         Batcher<String, ProtectionChange, Optional<Instant>> protection, Executor executor,
         ScheduledExecutorService timer, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
-        ControlMetrics metrics) {
+        Duration exitSettle, ControlMetrics metrics) {
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);

@@ -48,6 +48,13 @@ public class ControlMetrics {
                 .tag("pool", pool).register(registry).increment();
     }
 
+    void protectionRenewalFailed(String pool) {
+        Counter.builder("coscale.protection.renewal.failures")
+                .description("Scale-in protection renewals ECS refused or did not answer (the task stays protected "
+                        + "until its expiry; the next round retries)")
+                .tag("pool", pool).register(registry).increment();
+    }
+
     void releaseDecision(String pool, ReleaseDecision.Kind kind) {
         Counter.builder("coscale.release.decisions").description("Release decisions by kind")
                 .tag("pool", pool).tag("decision", kind.wireName()).register(registry).increment();

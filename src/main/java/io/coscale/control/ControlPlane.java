@@ -58,7 +58,7 @@ public class ControlPlane {
         Batcher<String, ProtectionChange, Optional<Instant>> protection = new Batcher<>(10, executor,
                 (cluster, changes) -> protect(ecs, cluster, changes), ProtectionChange::sameCall);
         this.ctx = new ControlContext(ecs, queues, budget, protection, executor, timer, Clock.systemUTC(),
-                config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), metrics);
+                config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics);
         this.directory = new TaskDirectory(ecs, executor, config);
         this.sender = new QueueSender(queues, executor);
     }
@@ -101,6 +101,21 @@ public class ControlPlane {
      * @throws AwsCallException ECS could not be asked
      */
     public PoolController poolOfTask(String taskArn, Optional<String> claimedPool) throws InterruptedException {
+        return resolve(taskArn, claimedPool).pool();
+    }
+
+    /** A worker's task as ECS reports it, and the pool it belongs to. */
+    public record WorkerTask(PoolController pool, TaskState task) {
+    }
+
+    /**
+     * The worker's task and its pool, checked as {@link #poolOfTask} says.
+     *
+     * @throws IllegalArgumentException the ARN is malformed
+     * @throws TaskRejectedException the task is not a live task of a managed pool
+     * @throws AwsCallException ECS could not be asked
+     */
+    public WorkerTask resolve(String taskArn, Optional<String> claimedPool) throws InterruptedException {
         String cluster = TaskDirectory.clusterOf(taskArn);
         if (pools.values().stream().noneMatch(p -> sameName(p.pool().cluster(), cluster))) {
             // No need to ask ECS about a cluster coscale manages nothing in.
@@ -121,7 +136,7 @@ public class ControlPlane {
             throw new TaskRejectedException("task " + taskArn + " belongs to pool " + pool.pool().name()
                     + ", not " + claimedPool.get());
         }
-        return pool;
+        return new WorkerTask(pool, task);
     }
 
     /**

@@ -2,7 +2,9 @@ package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.ServiceState;
+import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
+import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.ReconcileAction;
@@ -45,12 +47,15 @@ public final class PoolController {
     private final SerialExecutor serial;
     private final EventLog events;
     private final PoolTasks tasks;
+    private final Instant startedAt;
     private final DelayedJobs delayedJobs;
 
     // All @GuardedBy("this"). desired and the observations change on the serial executor only.
     private Integer desired;
     private int running;
     private int pending;
+    /** The service's current task definition, as last read: tasks of another one drain. */
+    private String primaryTaskDefinition;
     private QueueDepth depth = QueueDepth.EMPTY;
     private Instant queueEmptySince;
     /** Jobs accepted since start; {@code countedAtObservation} is its value just before {@code depth} was read. */
@@ -63,6 +68,8 @@ public final class PoolController {
     private int flushFailures;
     private Instant lastReconcileAt;
     private String lastError;
+    /** Whether the protection ECS holds for this pool's tasks was taken over (once, at the first reconcile). */
+    private boolean protectionAdopted;
 
     PoolController(Pool pool, ControlContext ctx) {
         this.pool = pool;
@@ -74,6 +81,7 @@ public final class PoolController {
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 System::nanoTime, this::submitted);
         this.spacingNanos = ctx.scaleUpSpacing().toNanos();
+        this.startedAt = ctx.clock().instant();
     }
 
     public Pool pool() {
@@ -116,14 +124,46 @@ public final class PoolController {
         return submitted(0);
     }
 
-    /** Claims a job for a live task of this pool: protects it in protect mode, renewing an earlier claim. */
+    /** As {@link #claim(String, String)} for a task whose task definition is not known. */
     public CompletableFuture<ClaimResult> claim(String taskArn) {
-        return onSerial(() -> tasks.claim(taskArn)).thenCompose(claimed -> claimed);
+        return claim(taskArn, null);
     }
 
-    /** Decides what a worker that found the queue empty does next, and acts on it (SPEC section 3). */
+    /**
+     * A live task of this pool claims (before its first receive; later claims are heartbeats): in protect mode it
+     * is protected until it is told to exit. The answer says drain for a task of an older deployment.
+     *
+     * @param taskDefinitionArn the task's task definition, as ECS reports it; null when not known
+     */
+    public CompletableFuture<ClaimResult> claim(String taskArn, String taskDefinitionArn) {
+        return onSerial(() -> tasks.claim(taskArn, olderDeployment(taskDefinitionArn))).thenCompose(claimed -> claimed);
+    }
+
+    /** As {@link #release(TaskState)} for a task known only by its ARN. */
     public CompletableFuture<ReleaseDecision> release(String taskArn) {
-        return onSerial(() -> releaseNow(taskArn));
+        return release(taskArn, null);
+    }
+
+    /** As {@link #release(TaskState)} for a task known by its ARN and task definition. */
+    public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
+        return onSerial(() -> releaseNow(taskArn, olderDeployment(taskDefinitionArn), null));
+    }
+
+    /**
+     * Decides what a worker that found the queue empty does next, and acts on it: exit (unprotect, then the
+     * count −1; a task of an older deployment exits with the count kept), continue or stay.
+     */
+    public CompletableFuture<ReleaseDecision> release(TaskState task) {
+        return onSerial(() -> releaseNow(task.taskArn(), olderDeployment(task.taskDefinitionArn()), task.exitRecord()));
+    }
+
+    /**
+     * Whether a task runs another task definition than the service's current one, as last read from ECS. A stale
+     * read can only make a task of the new deployment look old: it then exits and ECS replaces it, which is safe.
+     */
+    private synchronized boolean olderDeployment(String taskDefinitionArn) {
+        return taskDefinitionArn != null && primaryTaskDefinition != null
+                && !taskDefinitionArn.equals(primaryTaskDefinition);
     }
 
     /**
@@ -141,10 +181,18 @@ public final class PoolController {
         });
     }
 
-    private ReleaseDecision releaseNow(String taskArn) throws InterruptedException {
+    private ReleaseDecision releaseNow(String taskArn, boolean olderDeployment, String exitRecord)
+            throws InterruptedException {
         ReleaseDecision earlier = tasks.earlierExit(taskArn);
         if (earlier != null) {
             return earlier;
+        }
+        if (exitRecord != null) {
+            // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
+            // and the count is not lowered twice.
+            ReleaseDecision replay = ReleaseDecision.replay(exitRecord);
+            tasks.exited(taskArn, replay);
+            return replay;
         }
         long mark = submissionMark();
         QueueDepth fresh = ctx.queue().depth(pool.queueUrl());
@@ -153,16 +201,26 @@ public final class PoolController {
         synchronized (this) {
             observeQueue(fresh, mark);
             // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-            decision = ReleasePolicy.decide(pool, desired, fresh, submittedTotal - mark);
+            decision = ReleasePolicy.decide(pool, desired, fresh, submittedTotal - mark, olderDeployment);
         }
         switch (decision.kind()) {
-            case STAY -> tasks.idle(taskArn, true);
-            case CONTINUE -> tasks.idle(taskArn, false);
+            // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
+            // readily as a busy one that has not yet claimed again.
+            case STAY, CONTINUE -> tasks.idle(taskArn);
             case EXIT -> {
+                if (decision.lowersCount()) {
+                    settled();
+                }
                 // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one.
+                // A drained task is unprotected too, so that its deployment may replace it.
                 tasks.unprotectNow(taskArn);
                 int from = currentDesired();
-                changeDesired(decision.desiredCount());
+                if (decision.lowersCount()) {
+                    // The record before the decrement: a crash between the two loses a decrement (the count stays one
+                    // too high, and the next release takes it down), never doubles one.
+                    ctx.ecs().recordExit(taskArn, decision.desiredCount());
+                    changeDesired(decision.desiredCount());
+                }
                 tasks.exited(taskArn, decision);
                 events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
             }
@@ -180,6 +238,7 @@ public final class PoolController {
             if (desired == null || observedAtNanos - lastChangeNanos > 0) {
                 desired = service.desiredCount();
             }
+            primaryTaskDefinition = service.taskDefinition();
             running = service.runningCount();
             pending = service.pendingCount();
             observeQueue(observed, submissionMark);
@@ -192,11 +251,22 @@ public final class PoolController {
             changeDesired(action.desiredCount().getAsInt());
             events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), action.desiredCount().getAsInt(), action.reason()));
         }
-        tasks.renewExpiring();
+        if (!protectionAdopted && pool.mode() == Mode.PROTECT) {
+            tasks.adoptProtection();
+            protectionAdopted = true;
+        }
         tasks.forgetStopped();
         synchronized (this) {
             lastError = null;
         }
+    }
+
+    /** Renews protection that lapses soon, on the pool's serial executor; its own schedule, not the reconcile's. */
+    public CompletableFuture<Void> renewProtection() {
+        return onSerial(() -> {
+            tasks.renewExpiring();
+            return null;
+        });
     }
 
     /**
@@ -230,6 +300,18 @@ public final class PoolController {
         }
     }
 
+    /**
+     * Refuses (the worker retries) to lower a count until {@code exitSettle} has passed since start-up: ECS reads
+     * just after a restart may not yet show what the killed coscale recorded or set.
+     */
+    private void settled() {
+        Duration since = Duration.between(startedAt, ctx.clock().instant());
+        if (since.compareTo(ctx.exitSettle()) < 0) {
+            throw new AwsCallException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
+                    + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)", true, false, "Settling", null);
+        }
+    }
+
     /** Learns desiredCount from ECS when no reconcile has yet (start-up races a first submission). */
     private void ensureDesiredKnown() {
         if (currentDesired() != null) {
@@ -243,6 +325,7 @@ public final class PoolController {
                 desired = service.desiredCount();
                 running = service.runningCount();
                 pending = service.pendingCount();
+                primaryTaskDefinition = service.taskDefinition();
             }
         }
     }

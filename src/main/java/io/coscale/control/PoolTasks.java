@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What coscale knows of one pool's tasks: which are busy (claimed a job), which it protected and until
- * when, and which it already let exit (so a repeated release answers the same). Protection calls go through
+ * What coscale knows of one pool's tasks: which are busy (claimed since their last empty poll), which it
+ * protected and until when (from the first claim until the task is told to exit), and which it already let exit
+ * (so a repeated release answers the same). Protection calls go through
  * the shared per-cluster batcher. Thread-safe; the controller calls it from the pool's serial executor.
  */
 final class PoolTasks {
@@ -50,15 +51,32 @@ final class PoolTasks {
         this.events = events;
     }
 
-    /** Marks the task busy and, in protect mode, queues its protection; the future completes when ECS has answered. */
-    CompletableFuture<ClaimResult> claim(String taskArn) {
+    /**
+     * A claim: the task is busy (in status) and, in protect mode, protected until it is told to exit. The first
+     * claim protects; a later one (a heartbeat) renews only once a quarter of the protection has passed, so that
+     * protection costs ECS calls per task, not per job. A task already told to exit is not protected again: the
+     * answer tells it to drain.
+     *
+     * @param drain whether the task must release after its current job (a task of an older deployment)
+     * @return completes when ECS has answered, or at once when no call is needed
+     */
+    CompletableFuture<ClaimResult> claim(String taskArn, boolean drain) {
+        Instant known;
         synchronized (this) {
+            if (exits.containsKey(taskArn)) {
+                return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, true));
+            }
             busySince.putIfAbsent(taskArn, ctx.clock().instant());
+            known = protectedUntil.get(taskArn);
         }
         if (pool.mode() != Mode.PROTECT) {
-            return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null));
+            return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, drain));
         }
-        return protect(taskArn).thenApply(expiry -> new ClaimResult(pool.name(), true, expiry));
+        Duration length = Duration.ofMinutes(pool.protectionMinutes());
+        if (known != null && known.isAfter(ctx.clock().instant().plus(length.multipliedBy(3).dividedBy(4)))) {
+            return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known, drain));
+        }
+        return protect(taskArn).thenApply(expiry -> new ClaimResult(pool.name(), true, expiry, drain));
     }
 
     private CompletableFuture<Instant> protect(String taskArn) {
@@ -76,24 +94,38 @@ final class PoolTasks {
                 });
     }
 
+    /**
+     * Takes over the protection a coscale that is gone gave: every protected task of the pool's service, as ECS
+     * reports it, is protected here too, so that it is renewed, kept through a stay and dropped on its exit.
+     *
+     * @return how many tasks were taken over
+     */
+    int adoptProtection() {
+        List<String> arns = ctx.ecs().serviceTasks(pool.cluster(), pool.service());
+        Map<String, Instant> found = arns.isEmpty() ? Map.of() : ctx.ecs().protectedUntil(pool.cluster(), arns);
+        int adopted = 0;
+        synchronized (this) {
+            for (Map.Entry<String, Instant> e : found.entrySet()) {
+                if (!exits.containsKey(e.getKey()) && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                    adopted++;
+                }
+            }
+        }
+        if (adopted > 0) {
+            events.add(Event.protection(ctx.clock().instant(), "took over the protection of " + adopted
+                    + " task(s) from ECS"));
+        }
+        return adopted;
+    }
+
     /** The decision a task's earlier release got, if it was told to exit. */
     synchronized ReleaseDecision earlierExit(String taskArn) {
         return exits.get(taskArn);
     }
 
-    /** The task found no work: no longer busy; its protection dropped when asked (best effort). */
-    void idle(String taskArn, boolean dropProtection) {
-        synchronized (this) {
-            busySince.remove(taskArn);
-        }
-        if (dropProtection && isProtected(taskArn)) {
-            try {
-                unprotectNow(taskArn);
-            } catch (RuntimeException | InterruptedException e) {
-                // It lapses on its own; a task kept at minTasks is not a scale-in candidate anyway.
-                events.add(Event.error(ctx.clock().instant(), "unprotect " + shortId(taskArn) + ": " + e.getMessage()));
-            }
-        }
+    /** The task found no work: no longer busy. Its protection stays: it lasts until the task is told to exit. */
+    synchronized void idle(String taskArn) {
+        busySince.remove(taskArn);
     }
 
     /** Drops the task's protection and waits for ECS to confirm: the step that must precede a decrement. */
@@ -125,7 +157,10 @@ final class PoolTasks {
         exits.put(taskArn, decision);
     }
 
-    /** Renews protection of busy tasks whose protection lapses within a quarter of its length. */
+    /**
+     * Renews the protection of every protected task (busy or warm: protection lasts until a task is told to exit)
+     * whose protection lapses within a quarter of its length.
+     */
     void renewExpiring() {
         if (pool.mode() != Mode.PROTECT) {
             return;
@@ -133,11 +168,19 @@ final class PoolTasks {
         Instant soon = ctx.clock().instant().plus(Duration.ofMinutes(pool.protectionMinutes()).dividedBy(4));
         Set<String> renew = new HashSet<>();
         synchronized (this) {
-            busySince.keySet().stream()
-                    .filter(arn -> protectedUntil.getOrDefault(arn, Instant.MIN).isBefore(soon))
-                    .forEach(renew::add);
+            protectedUntil.entrySet().stream()
+                    .filter(e -> e.getValue().isBefore(soon))
+                    .forEach(e -> renew.add(e.getKey()));
         }
-        renew.forEach(this::protect);
+        // A failed renewal is told, not swallowed: the task is still protected until its expiry, and the next
+        // renewal round tries again.
+        renew.forEach(arn -> protect(arn).whenComplete((expiry, e) -> {
+            if (e != null) {
+                ctx.metrics().protectionRenewalFailed(pool.name());
+                events.add(Event.error(ctx.clock().instant(), "renew protection of " + shortId(arn) + ": "
+                        + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
+            }
+        }));
     }
 
     /** Forgets tasks ECS no longer runs; asks ECS about every task coscale remembers (100 per DescribeTasks). */
@@ -168,10 +211,6 @@ final class PoolTasks {
     synchronized int protectedCount() {
         Instant now = ctx.clock().instant();
         return (int) protectedUntil.values().stream().filter(until -> until.isAfter(now)).count();
-    }
-
-    private synchronized boolean isProtected(String taskArn) {
-        return Optional.ofNullable(protectedUntil.get(taskArn)).map(u -> u.isAfter(ctx.clock().instant())).orElse(false);
     }
 
     static String shortId(String taskArn) {

@@ -36,11 +36,27 @@ public final class ReleasePolicy {
      * @throws IllegalArgumentException if a count is negative
      */
     public static ReleaseDecision decide(Pool pool, int desiredCount, QueueDepth depth, long submittedSinceObservation) {
+        return decide(pool, desiredCount, depth, submittedSinceObservation, false);
+    }
+
+    /**
+     * Decides one release of a task that may belong to an older deployment. Such a task exits without lowering
+     * the count, even when work is waiting: ECS replaces it with a task of the service's current task definition,
+     * which takes the work. Otherwise as {@link #decide(Pool, int, QueueDepth, long)}.
+     *
+     * @param olderDeployment the task runs another task definition than the service's current (primary) one
+     */
+    public static ReleaseDecision decide(Pool pool, int desiredCount, QueueDepth depth, long submittedSinceObservation,
+            boolean olderDeployment) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(depth, "depth");
         if (desiredCount < 0 || submittedSinceObservation < 0) {
             throw new IllegalArgumentException("counts must be >= 0, got desiredCount=" + desiredCount
                     + " submittedSinceObservation=" + submittedSinceObservation);
+        }
+        if (olderDeployment) {
+            return ReleaseDecision.drain(desiredCount, "task of an older deployment: ECS replaces it, the count stays "
+                    + desiredCount);
         }
         if (depth.visible() > 0) {
             return ReleaseDecision.continueWorking(desiredCount,

@@ -38,9 +38,12 @@ final class CoscaleApi {
         return send(request).path("TaskARN").asText();
     }
 
-    /** Claims a job for the task: scale-in protection in protect mode. */
-    void claim(String taskArn) throws IOException, InterruptedException {
-        post("/v1/claim", taskArn);
+    /**
+     * Claims the task (before its first receive; later claims are heartbeats): scale-in protection in protect
+     * mode. Returns whether coscale says drain: release after the current job instead of polling again.
+     */
+    boolean claim(String taskArn) throws IOException, InterruptedException {
+        return post("/v1/claim", taskArn).path("drain").asBoolean(false);
     }
 
     /** Releases the task; returns the decision: exit, continue or stay. */

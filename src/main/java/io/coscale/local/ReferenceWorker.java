@@ -21,16 +21,18 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The reference worker of SPEC section 3, run as the in-JVM task of the demo pool. It speaks real SQS and
- * real HTTP, exactly as a containerised worker would: its identity from the task metadata endpoint, then
- * poll → claim → work → delete → poll, and on an empty queue release and obey the decision. A payload
+ * The reference worker of the worker protocol, run as the in-JVM task of the demo pool. It speaks real SQS and
+ * real HTTP, exactly as a containerised worker would: its identity from the task metadata endpoint, then a claim
+ * before its first receive (protected from then until told to exit), then poll → claim (a heartbeat) → work →
+ * delete → poll, and on an empty queue release and obey the decision; a claim answered {@code drain} (a task of an
+ * older deployment) makes it release after its current job instead of polling again. A payload
  * {@code {"seconds": n}} works n seconds; {@code {"fail": true}} fails (the message is left to SQS's redrive).
  * The stop signal (an interrupt) abandons the current job and gives its message back (visibility 0).
  * <p>
  * It tells the emulator of every message it holds ({@link io.coscale.local.task.JobTracker}): received right
  * after the ReceiveMessage, before the claim, since a task is busy from the receive; then deleted, failed or
  * returned. Env {@value #CLAIM_DELAY_ENV} ({@code "min-max"} or {@code "n"} ms, default 0) makes it wait that
- * long between the receive and the claim, as a slow worker would.
+ * long between the receive and the heartbeat claim, as a slow worker would.
  */
 @Singleton
 public class ReferenceWorker implements InJvmWorker, AutoCloseable {
@@ -67,14 +69,18 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         int firstWait = Integer.parseInt(env.getOrDefault(FIRST_WAIT_ENV, Integer.toString(FIRST_WAIT_SECONDS)));
         ClaimDelay claimDelay = ClaimDelay.parse(env.get(CLAIM_DELAY_ENV));
         int wait = firstWait;
+        // The claim before the first receive: in protect mode the task is protected from here until coscale
+        // answers exit, so no message it takes can be in an unprotected task's hands.
+        boolean[] drain = {coscale.claim(taskArn)};
         while (true) {
-            List<Message> messages = receive(sqs, queueUrl, wait);
+            List<Message> messages = drain[0] ? List.of() : receive(sqs, queueUrl, wait);
             if (!messages.isEmpty()) {
                 Message message = messages.get(0);
                 launch.jobs().received();
                 handle(message, () -> {
+                    // The heartbeat: busy in coscale's status; it may come late (the claim-delay knob).
                     Thread.sleep(claimDelay.pickMillis());
-                    coscale.claim(taskArn);
+                    drain[0] = coscale.claim(taskArn);
                     if (workOn(message.body())) {
                         sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
                         launch.jobs().deleted();
@@ -86,6 +92,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 continue;
             }
             String decision = coscale.release(taskArn);
+            drain[0] = false; // unless told to exit, coscale kept the task after all: poll again
             switch (decision) {
                 case "exit" -> {
                     return 0;

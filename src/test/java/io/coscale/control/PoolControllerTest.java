@@ -2,9 +2,12 @@ package io.coscale.control;
 
 import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.TaskState;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
@@ -16,10 +19,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,12 +34,15 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * One pool's controller against the real parts — the ECS emulator and embedded SQS, through the gateways
  * and the SDK — without booting Quarkus: merging of concurrent scale-ups, a failed scale-up retried without
- * loss, unprotect-before-decrement, and a repeated release that lowers the count once.
+ * loss, unprotect-before-decrement, a repeated release that lowers the count once, protection kept from the
+ * claim to the exit, and a worker deploy draining.
  */
 class PoolControllerTest {
 
@@ -56,13 +66,7 @@ class PoolControllerTest {
                 .httpClient(UrlConnectionHttpClient.create()).build();
         queueUrl = sqs.createQueue(b -> b.queueName("jobs")).queueUrl();
         executor = Executors.newFixedThreadPool(4);
-        EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
-        ctx = new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
-                        ProtectionChange::sameCall),
-                executor, Executors.newSingleThreadScheduledExecutor(), Clock.systemUTC(), Duration.ofMillis(100),
-                Duration.ofSeconds(2), 100,
-                new ControlMetrics(new SimpleMeterRegistry()));
+        ctx = context(Duration.ZERO);
     }
 
     @AfterEach
@@ -72,6 +76,20 @@ class PoolControllerTest {
         sqs.close();
         sqsServer.close();
         ecs.close();
+    }
+
+    /** The shared parts as ControlPlane makes them; {@code exitSettle}: how long after start counts stay put. */
+    private ControlContext context(Duration exitSettle) {
+        return context(exitSettle, Clock.systemUTC());
+    }
+
+    private ControlContext context(Duration exitSettle, Clock clock) {
+        EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
+        return new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
+                new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
+                        ProtectionChange::sameCall),
+                executor, Executors.newSingleThreadScheduledExecutor(), clock, Duration.ofMillis(100),
+                Duration.ofSeconds(2), 100, exitSettle, new ControlMetrics(new SimpleMeterRegistry()));
     }
 
     private PoolController controller(int max, Mode mode) {
@@ -147,6 +165,179 @@ class PoolControllerTest {
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
         assertThat(updateServiceCalls()).isEqualTo(before);
+    }
+
+    @Test
+    void aStayKeepsTheTaskProtectedAndAHeartbeatClaimCostsNoEcsCall() throws Exception {
+        PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 1, 5,
+                Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        assertThat(pool.claim(task).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+        long protectionCalls = protectionCalls();
+
+        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
+        ClaimResult heartbeat = pool.claim(task).get(10, TimeUnit.SECONDS);
+
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.STAY);
+        assertThat(protectedNow(task)).as("warm capacity stays protected until told to exit").isTrue();
+        assertThat(heartbeat.isProtected()).isTrue();
+        assertThat(protectionCalls()).as("no UpdateTaskProtection for a stay or a fresh heartbeat")
+                .isEqualTo(protectionCalls);
+    }
+
+    @Test
+    void aTaskOfAnOlderDeploymentIsToldToDrainAndExitsWithoutLoweringTheCount() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        Task old = ecs.activeTasks(SERVICE).get(0);
+        assertThat(pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+        String v2 = ecs.ecs.registerTaskDefinition(r -> r.family(EcsEmulatorFixture.FAMILY).containerDefinitions(
+                ContainerDefinition.builder().name("main").image("coscale/worker:v2").stopTimeout(1).build()))
+                .taskDefinition().taskDefinitionArn();
+        ecs.ecs.updateService(r -> r.cluster(EcsEmulatorFixture.CLUSTER).service(SERVICE).taskDefinition(v2));
+        reconcileOnce(pool);
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}")); // work waits: a release would say continue
+        long before = updateServiceCalls();
+
+        ClaimResult heartbeat = pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
+
+        assertThat(heartbeat.drain()).isTrue();
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(decision.lowersCount()).isFalse();
+        assertThat(decision.desiredCount()).isEqualTo(2);
+        assertThat(updateServiceCalls()).isEqualTo(before);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+        assertThat(protectedNow(old.taskArn())).isFalse();
+        eventually().until(() -> "STOPPED".equals(ecs.task(old.taskArn()).desiredStatus())); // replaced by ECS
+    }
+
+    @Test
+    void aClaimAfterTheExitDoesNotProtectTheTaskAgain() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+
+        ClaimResult late = pool.claim(task).get(10, TimeUnit.SECONDS);
+
+        assertThat(late.isProtected()).isFalse();
+        assertThat(late.drain()).isTrue();
+        assertThat(protectedNow(task)).isFalse();
+    }
+
+    @Test
+    void anExitRecordedOnTheTaskIsReplayedByARestartedCoscaleWithoutLoweringTheCountAgain() throws Exception {
+        PoolController before = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        before.claim(task).get(10, TimeUnit.SECONDS);
+        assertThat(before.release(task).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
+        long calls = updateServiceCalls();
+
+        // The worker never had its answer; it asks the coscale that replaced the killed one.
+        PoolController restarted = controller(5, Mode.PROTECT);
+        TaskState seen = new EcsGateway(ecs.ecs).describeTasks(EcsEmulatorFixture.CLUSTER, List.of(task)).get(task);
+        ReleaseDecision again = restarted.release(seen).get(10, TimeUnit.SECONDS);
+
+        assertThat(seen.exitRecord()).isEqualTo("1");
+        assertThat(again.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(again.desiredCount()).isEqualTo(1);
+        assertThat(updateServiceCalls()).as("no second decrement").isEqualTo(calls);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void justAfterStartUpAReleaseThatWouldLowerTheCountIsRefusedAndChangesNothing() throws Exception {
+        ctx.timer().shutdownNow();
+        ctx = context(Duration.ofMinutes(1));
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        long calls = updateServiceCalls();
+
+        assertThatThrownBy(() -> pool.release(task).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(AwsCallException.class).hasMessageContaining("settled");
+
+        assertThat(updateServiceCalls()).isEqualTo(calls);
+        assertThat(protectedNow(task)).isTrue();
+        assertThat(ecs.task(task).tags()).isEmpty();
+    }
+
+    @Test
+    void aRestartedCoscaleTakesOverTheProtectionItsPredecessorGaveAndKeepsItThroughAStay() throws Exception {
+        PoolController before = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 2, 5,
+                Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        before.claim(task).get(10, TimeUnit.SECONDS);
+
+        PoolController restarted = new PoolController(before.pool(), ctx);
+        reconcileOnce(restarted);
+
+        assertThat(restarted.status().protectedTasks()).isEqualTo(1);
+        assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().contains("took over the protection of 1"));
+        long protectionCalls = protectionCalls();
+        assertThat(restarted.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
+        assertThat(protectedNow(task)).isTrue();
+        assertThat(protectionCalls()).isEqualTo(protectionCalls);
+    }
+
+    @Test
+    void renewalOnItsOwnScheduleRenewsOnlyProtectionThatLapsesSoon() throws Exception {
+        AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.now().plus(ahead.get());
+            }
+        };
+        ctx.timer().shutdownNow();
+        ctx = context(Duration.ZERO, clock);
+        PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 0, 5,
+                Mode.PROTECT, 1, 1, Duration.ofSeconds(60)), ctx); // one-minute protection
+        ecs.setDesiredCount(SERVICE, 1);
+        ecs.awaitCounts(SERVICE, 1, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        long calls = protectionCalls();
+
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        assertThat(protectionCalls()).as("a fresh protection is not renewed").isEqualTo(calls);
+
+        ahead.set(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        eventually().until(() -> protectionCalls() == calls + 1);
+    }
+
+    private void reconcileOnce(PoolController pool) throws Exception {
+        long at = System.nanoTime();
+        long mark = pool.submissionMark();
+        pool.reconcile(new EcsGateway(ecs.ecs).describeServices(EcsEmulatorFixture.CLUSTER, List.of(SERVICE)).get(0),
+                new QueueGateway(sqs).depth(queueUrl), at, mark).get(10, TimeUnit.SECONDS);
+    }
+
+    private long protectionCalls() {
+        return ecs.emulator.stats().snapshot().apiCalls("UpdateTaskProtection");
     }
 
     private boolean protectedNow(String taskArn) {

@@ -91,11 +91,22 @@ class DeployTemplatesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void coscaleTagsTasksOnlyWithItsExitRecord() {
+        List<Map<String, Object>> tagging = statementsWith(coscale, "TaskRole", "ecs:TagResource");
+        assertEquals(1, tagging.size(), tagging.toString());
+        Map<String, Object> condition = (Map<String, Object>) tagging.get(0).get("Condition");
+        Map<String, Object> keys = (Map<String, Object>) condition.get("ForAllValues:StringEquals");
+        assertEquals(List.of("coscale:exit"), list(keys.get("aws:TagKeys")));
+        assertEquals(Set.of("ecs:TagResource"), actions(tagging.get(0)));
+    }
+
+    @Test
     void coscaleHasExactlyTheEcsAndSqsActionsItUses() {
         Set<String> all = coscale.statements("TaskRole").stream().flatMap(s -> actions(s).stream())
                 .collect(Collectors.toSet());
         assertEquals(Set.of("ecs:UpdateService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
-                "ecs:UpdateTaskProtection", "ecs:GetTaskProtection",
+                "ecs:UpdateTaskProtection", "ecs:GetTaskProtection", "ecs:TagResource",
                 "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"), all);
     }
 

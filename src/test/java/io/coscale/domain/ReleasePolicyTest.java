@@ -61,6 +61,23 @@ class ReleasePolicyTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # row: a task of an older deployment     |min|max|desired|visible|submitted
+            exits although work is visible           | 0 | 8 | 4 | 5 | 0
+            exits although jobs were just submitted  | 0 | 8 | 4 | 0 | 3
+            exits at the floor, count kept           | 2 | 8 | 2 | 0 | 0
+            exits with an empty queue, count kept    | 0 | 8 | 4 | 0 | 0
+            """)
+    void aTaskOfAnOlderDeploymentExitsAndTheCountStays(String row, int min, int max, int desired, long visible,
+            long submitted) {
+        ReleaseDecision d = ReleasePolicy.decide(TestPools.pool(min, max), desired, new QueueDepth(visible, 0, 0),
+                submitted, true);
+        assertEquals(ReleaseDecision.Kind.EXIT, d.kind(), row);
+        assertEquals(desired, d.desiredCount(), row);
+        assertEquals(false, d.lowersCount(), row);
+    }
+
     @Test
     void rejectsNegativeInputs() {
         Pool pool = TestPools.pool(0, 8);

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -28,13 +29,16 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The reference worker against real SQS (embedded ElasticMQ), the ECS emulator, and a stub of coscale's worker
- * API that counts claims and answers every release with {@code exit}.
+ * API that counts claims and answers each claim and release as the test says.
  */
 class ReferenceWorkerTest {
 
     private static final String SERVICE = "svc";
 
     private final AtomicInteger claims = new AtomicInteger();
+    private final AtomicLong receivedAtFirstClaim = new AtomicLong(-1);
+    private String claimAnswer = "{}";
+    private String releaseAnswer = "{\"decision\": \"continue\"}";
     private EmbeddedSqs sqsServer;
     private SqsClient sqs;
     private HttpServer coscale;
@@ -59,8 +63,29 @@ class ReferenceWorkerTest {
     }
 
     @Test
-    void aWorkerStoppedBetweenItsReceiveAndItsClaimWasBusyAndGivesItsMessageBack() throws Exception {
-        start("60000-60000"); // a claim that would come a minute late
+    void theWorkerClaimsBeforeItsFirstReceive() throws Exception {
+        start("0");
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"seconds\": 0}"));
+
+        eventually().until(() -> stats().jobsCompleted() == 1);
+        assertEquals(0, receivedAtFirstClaim.get(), "messages received before the first claim");
+    }
+
+    @Test
+    void aWorkerToldToDrainReleasesWithoutTakingWork() throws Exception {
+        claimAnswer = "{\"drain\": true}";
+        releaseAnswer = "{\"decision\": \"exit\"}";
+        start("0");
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"seconds\": 0}"));
+
+        eventually().until(() -> stats().workerExitsClean() >= 1);
+        assertEquals(0, stats().jobsReceived());
+        assertThat(visibleMessages()).isEqualTo("1");
+    }
+
+    @Test
+    void aWorkerStoppedBetweenItsReceiveAndItsHeartbeatWasBusyAndGivesItsMessageBack() throws Exception {
+        start("60000-60000"); // a heartbeat claim that would come a minute late
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"seconds\": 0}"));
         eventually().until(() -> stats().jobsReceived() == 1);
 
@@ -71,7 +96,7 @@ class ReferenceWorkerTest {
         assertEquals(1, s.tasksStoppedWhileBusy());
         assertEquals(1, s.jobsReturned());
         assertEquals(0, s.jobsInterrupted());
-        assertEquals(0, claims.get());
+        assertEquals(1, claims.get()); // the claim before the receive; the heartbeat never came
         assertThat(visibleMessages()).isEqualTo("1"); // back at once, not after the visibility timeout
     }
 
@@ -86,7 +111,7 @@ class ReferenceWorkerTest {
         assertEquals(2, s.jobsReceived());
         assertEquals(1, s.jobsCompleted());
         assertEquals(1, s.jobsFailed());
-        assertEquals(2, claims.get());
+        assertEquals(3, claims.get()); // before the first receive, then a heartbeat per job
     }
 
     private void start(String claimDelay) throws IOException {
@@ -98,10 +123,12 @@ class ReferenceWorkerTest {
                 .queueUrl();
         coscale = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         coscale.createContext("/v1/claim", exchange -> {
-            claims.incrementAndGet();
-            reply(exchange, "{}");
+            if (claims.incrementAndGet() == 1) {
+                receivedAtFirstClaim.set(stats().jobsReceived());
+            }
+            reply(exchange, claimAnswer);
         });
-        coscale.createContext("/v1/release", exchange -> reply(exchange, "{\"decision\": \"continue\"}"));
+        coscale.createContext("/v1/release", exchange -> reply(exchange, releaseAnswer));
         coscale.start();
         worker = new ReferenceWorker();
         fx = EcsEmulatorFixture.start(1, new ThreadTaskRunner(worker), Map.of(

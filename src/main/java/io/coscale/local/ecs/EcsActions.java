@@ -44,6 +44,7 @@ final class EcsActions {
         handlers.put("DescribeServices", this::describeServices);
         handlers.put("UpdateService", this::updateService);
         tasks.register(handlers);
+        new TagActions(state).register(handlers);
     }
 
     boolean supports(String action) {

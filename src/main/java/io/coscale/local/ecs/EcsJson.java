@@ -11,6 +11,7 @@ import io.coscale.local.ecs.EcsState.TaskDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** ECS's JSON shapes: request fields in, clusters, services and tasks out (timestamps as epoch seconds). */
 final class EcsJson {
@@ -144,6 +145,10 @@ final class EcsJson {
         if (task.deployment != null) {
             node.put("startedBy", task.deployment.id);
         }
+        // ECS shows tags only to DescribeTasks with include TAGS; shown always here (coscale always asks for them).
+        if (!task.tags.isEmpty()) {
+            tags(node, task.tags);
+        }
         time(node, "createdAt", task.createdAt);
         time(node, "startedAt", task.startedAt);
         time(node, "stoppingAt", task.stoppingAt);
@@ -164,6 +169,12 @@ final class EcsJson {
             }
         }
         return node;
+    }
+
+    /** Puts {@code "tags": [{"key", "value"}…]} on a node. */
+    static void tags(ObjectNode node, Map<String, String> tags) {
+        ArrayNode array = node.putArray("tags");
+        tags.forEach((k, v) -> array.addObject().put("key", k).put("value", v));
     }
 
     static ObjectNode failure(String arn, String reason) {

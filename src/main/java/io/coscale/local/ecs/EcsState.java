@@ -170,6 +170,8 @@ final class EcsState {
         int messagesHeld;
         /** Whether the task held a message when it was told to stop: decided at the stop signal, not at the kill. */
         boolean busyAtStopSignal;
+        /** Resource tags (TagResource): kept as long as the task is. */
+        final Map<String, String> tags = new LinkedHashMap<>();
 
         Task(String id, Cluster cluster, Service service, Deployment deployment, String availabilityZone,
                 Instant createdAt) {
