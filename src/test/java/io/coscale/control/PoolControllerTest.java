@@ -97,6 +97,18 @@ class PoolControllerTest {
                 Duration.ofSeconds(60)), ctx);
     }
 
+    private PoolController protectPool(int min, int max, int protectionMinutes) {
+        return new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, min, max, Mode.PROTECT, 1,
+                protectionMinutes, Duration.ofSeconds(60)), ctx);
+    }
+
+    /** Runs {@code count} tasks of the service and returns the first one's ARN. */
+    private String firstOf(int count) {
+        ecs.setDesiredCount(SERVICE, count);
+        ecs.awaitCounts(SERVICE, count, 0);
+        return ecs.activeTasks(SERVICE).get(0).taskArn();
+    }
+
     private long updateServiceCalls() {
         return ecs.emulator.stats().snapshot().apiCalls("UpdateService");
     }
@@ -169,11 +181,8 @@ class PoolControllerTest {
 
     @Test
     void aStayKeepsTheTaskProtectedAndAHeartbeatClaimCostsNoEcsCall() throws Exception {
-        PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 1, 5,
-                Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
-        ecs.setDesiredCount(SERVICE, 1);
-        ecs.awaitCounts(SERVICE, 1, 0);
-        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        PoolController pool = protectPool(1, 5, 120);
+        String task = firstOf(1);
         assertThat(pool.claim(task).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
         long protectionCalls = protectionCalls();
 
@@ -218,9 +227,7 @@ class PoolControllerTest {
     @Test
     void aClaimAfterTheExitDoesNotProtectTheTaskAgain() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
-        ecs.setDesiredCount(SERVICE, 1);
-        ecs.awaitCounts(SERVICE, 1, 0);
-        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        String task = firstOf(1);
         pool.claim(task).get(10, TimeUnit.SECONDS);
         assertThat(pool.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
 
@@ -234,9 +241,7 @@ class PoolControllerTest {
     @Test
     void anExitRecordedOnTheTaskIsReplayedByARestartedCoscaleWithoutLoweringTheCountAgain() throws Exception {
         PoolController before = controller(5, Mode.PROTECT);
-        ecs.setDesiredCount(SERVICE, 2);
-        ecs.awaitCounts(SERVICE, 2, 0);
-        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        String task = firstOf(2);
         before.claim(task).get(10, TimeUnit.SECONDS);
         assertThat(before.release(task).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
         long calls = updateServiceCalls();
@@ -258,9 +263,7 @@ class PoolControllerTest {
         ctx.timer().shutdownNow();
         ctx = context(Duration.ofMinutes(1));
         PoolController pool = controller(5, Mode.PROTECT);
-        ecs.setDesiredCount(SERVICE, 1);
-        ecs.awaitCounts(SERVICE, 1, 0);
-        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        String task = firstOf(1);
         pool.claim(task).get(10, TimeUnit.SECONDS);
         long calls = updateServiceCalls();
 
@@ -274,11 +277,8 @@ class PoolControllerTest {
 
     @Test
     void aRestartedCoscaleTakesOverTheProtectionItsPredecessorGaveAndKeepsItThroughAStay() throws Exception {
-        PoolController before = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 2, 5,
-                Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
-        ecs.setDesiredCount(SERVICE, 2);
-        ecs.awaitCounts(SERVICE, 2, 0);
-        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        PoolController before = protectPool(2, 5, 120);
+        String task = firstOf(2);
         before.claim(task).get(10, TimeUnit.SECONDS);
 
         PoolController restarted = new PoolController(before.pool(), ctx);
@@ -313,11 +313,8 @@ class PoolControllerTest {
         };
         ctx.timer().shutdownNow();
         ctx = context(Duration.ZERO, clock);
-        PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 0, 5,
-                Mode.PROTECT, 1, 1, Duration.ofSeconds(60)), ctx); // one-minute protection
-        ecs.setDesiredCount(SERVICE, 1);
-        ecs.awaitCounts(SERVICE, 1, 0);
-        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        PoolController pool = protectPool(0, 5, 1); // one-minute protection
+        String task = firstOf(1);
         pool.claim(task).get(10, TimeUnit.SECONDS);
         long calls = protectionCalls();
 
