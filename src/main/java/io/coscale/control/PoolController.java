@@ -244,7 +244,8 @@ public final class PoolController {
             observeQueue(observed, submissionMark);
             lastReconcileAt = ctx.clock().instant();
             Duration emptyFor = queueEmptySince == null ? Duration.ZERO : Duration.between(queueEmptySince, lastReconcileAt);
-            observation = new Reconciliation.Observation(desired, running, pending, observed, emptyFor);
+            observation = new Reconciliation.Observation(desired, running, pending, observed, emptyFor,
+                    tasks.busyCount());
         }
         ReconcileAction action = Reconciliation.decide(pool, observation);
         if (action.changes()) {
@@ -382,9 +383,12 @@ public final class PoolController {
         }
     }
 
-    /** Called with the lock held. */
+    /**
+     * Jobs that need or hold a task: the last observation's, where in-flight messages count only as far as busy
+     * tasks can hold them, plus submissions since. Called with the lock held.
+     */
     private long outstanding() {
-        return depth.outstanding() + (submittedTotal - countedAtObservation);
+        return depth.outstanding((long) tasks.busyCount() * pool.messagesPerTask()) + (submittedTotal - countedAtObservation);
     }
 
     synchronized Integer currentDesired() {

@@ -27,7 +27,19 @@ public record QueueDepth(long visible, long inFlight, long delayed) {
      * them up once they become visible. Saturates at {@link Long#MAX_VALUE} instead of overflowing.
      */
     public long outstanding() {
-        long sum = visible + inFlight;
+        return outstanding(Long.MAX_VALUE);
+    }
+
+    /**
+     * Messages that need or hold a task now, counting in flight only what live tasks can be holding: visible plus
+     * {@code min(inFlight, holdable)}. An in-flight message no live task holds — a failed job waiting out its
+     * visibility timeout — needs no task until it is visible again, so it starts none (no task that would find
+     * nothing and release, over and over, until the message reaches its dead-letter queue).
+     *
+     * @param holdable how many messages live tasks can hold now: busy tasks times messagesPerTask
+     */
+    public long outstanding(long holdable) {
+        long sum = visible + Math.min(inFlight, Math.max(0, holdable));
         return sum < 0 ? Long.MAX_VALUE : sum;
     }
 

@@ -24,15 +24,22 @@ public final class Reconciliation {
      * @param pendingCount tasks PENDING (e.g. waiting for cluster room); also informational
      * @param depth the queue's counts
      * @param queueEmptyFor how long {@code depth} has been continuously empty, {@link Duration#ZERO} if not
+     * @param busyTasks tasks that claimed since their last empty poll: only they can hold in-flight messages
      */
     public record Observation(int desiredCount, int runningCount, int pendingCount, QueueDepth depth,
-                              Duration queueEmptyFor) {
+                              Duration queueEmptyFor, int busyTasks) {
+
+        /** An observation in which every in-flight message counts as held by a live task. */
+        public Observation(int desiredCount, int runningCount, int pendingCount, QueueDepth depth,
+                Duration queueEmptyFor) {
+            this(desiredCount, runningCount, pendingCount, depth, queueEmptyFor, Integer.MAX_VALUE);
+        }
 
         /** @throws IllegalArgumentException if a count or the duration is negative */
         public Observation {
             Objects.requireNonNull(depth, "depth");
             Objects.requireNonNull(queueEmptyFor, "queueEmptyFor");
-            if (desiredCount < 0 || runningCount < 0 || pendingCount < 0 || queueEmptyFor.isNegative()) {
+            if (desiredCount < 0 || runningCount < 0 || pendingCount < 0 || busyTasks < 0 || queueEmptyFor.isNegative()) {
                 throw new IllegalArgumentException("observation counts must be >= 0, got desired=" + desiredCount
                         + " running=" + runningCount + " pending=" + pendingCount + " emptyFor=" + queueEmptyFor);
             }
@@ -50,7 +57,7 @@ public final class Reconciliation {
      *   <li>(a) above {@code maxTasks}: down to {@code maxTasks}, in both modes;</li>
      *   <li>(b) below {@code minTasks}: up to {@code minTasks};</li>
      *   <li>(c) below {@code target(outstanding)}: up to the target (jobs sent straight to SQS, increments
-     *       lost in a crash);</li>
+     *       lost in a crash), where in-flight messages count only as far as busy tasks can hold them;</li>
      *   <li>(d) {@code protect} only: the queue is empty and has been for at least {@code scaleInIdle}, and
      *       the count is above the target (which is {@code minTasks} for an empty queue): down to the target.
      *       Safe because busy tasks hold protection; the idle wait absorbs SQS's lagging counts.</li>
@@ -62,14 +69,15 @@ public final class Reconciliation {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(o, "observation");
         int current = o.desiredCount();
-        int target = ScalingPolicy.target(pool, o.depth().outstanding());
+        long outstanding = o.depth().outstanding((long) o.busyTasks() * pool.messagesPerTask());
+        int target = ScalingPolicy.target(pool, outstanding);
         int next = pool.clamp(current); // (a), (b)
         String reason = current > pool.maxTasks()
                 ? "desiredCount " + current + " above maxTasks " + pool.maxTasks()
                 : "desiredCount " + current + " below minTasks " + pool.minTasks();
         if (next < target) { // (c); target <= maxTasks, so (a) and (c) never both apply
             next = target;
-            reason = Words.count(o.depth().outstanding(), "message") + " outstanding but only "
+            reason = Words.count(outstanding, "message") + " outstanding but only "
                     + Words.count(current, "task") + " desired";
         } else if (next > target && idleLongEnough(pool, o)) { // (d)
             next = target;

@@ -5,9 +5,10 @@ import java.util.OptionalInt;
 /**
  * The scale-up rule of SPEC §5, as pure functions: how many tasks a pool needs for the messages it has.
  *
- * <p>{@code outstanding} counts visible plus in-flight messages. In-flight messages are held by busy tasks,
- * so counting them means idle warm tasks are used before new tasks are asked for: 3 busy tasks, 1 idle task
- * and 1 new message give a target of 4, not 5.
+ * <p>{@code outstanding} counts visible plus in-flight messages as far as busy tasks can hold them
+ * ({@link QueueDepth#outstanding(long)}), so idle warm tasks are used before new tasks are asked for: 3 busy
+ * tasks, 1 idle task and 1 new message give a target of 4, not 5; and a failed job waiting out its visibility
+ * timeout, held by nobody, asks for no task.
  */
 public final class ScalingPolicy {
 

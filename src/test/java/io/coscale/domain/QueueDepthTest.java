@@ -26,6 +26,18 @@ class QueueDepthTest {
         assertEquals(empty, depth.isEmpty());
     }
 
+    @ParameterizedTest(name = "({0},{1}) holdable {2}: outstanding={3}")
+    @CsvSource({
+        "0, 1, 0, 0",   // a failed job waiting out its timeout, nobody busy: needs no task
+        "0, 1, 1, 1",
+        "2, 5, 3, 5",
+        "2, 5, -4, 2",  // a negative holdable counts as none
+        "9223372036854775807, 3, 9223372036854775807, 9223372036854775807",
+    })
+    void inFlightCountsOnlyAsFarAsLiveTasksCanHoldIt(long visible, long inFlight, long holdable, long outstanding) {
+        assertEquals(outstanding, new QueueDepth(visible, inFlight, 0).outstanding(holdable));
+    }
+
     @ParameterizedTest
     @CsvSource({"-1,0,0", "0,-1,0", "0,0,-1"})
     void rejectsNegativeCounts(long visible, long inFlight, long delayed) {

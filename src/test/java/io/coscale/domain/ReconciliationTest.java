@@ -49,6 +49,24 @@ class ReconciliationTest {
         assertEquals(reason, action.reason(), row);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            # row: in-flight messages count as far as busy tasks can hold them | per|desired|vis|infl|busy| new
+            a failed job waiting its timeout starts no task                    | 1 | 0 | 0 | 1 | 0 | -
+            nor keeps one asked for                                            | 1 | 1 | 0 | 1 | 0 | -
+            held by a busy task, it counts                                     | 1 | 0 | 0 | 1 | 1 | 1
+            two in flight, one busy task: one counts                           | 1 | 0 | 0 | 2 | 1 | 1
+            a busy task holds up to messagesPerTask                            | 4 | 0 | 0 | 6 | 1 | 1
+            visible work counts whoever is busy                                | 1 | 0 | 3 | 5 | 0 | 3
+            """)
+    void inFlightMessagesNoLiveTaskHoldsStartNoTask(String row, int perTask, int desired, long visible, long inFlight,
+            int busy, Integer expected) {
+        Pool pool = TestPools.pool(0, 8, Mode.PROTECT, perTask, 60);
+        Observation o = new Observation(desired, desired, 0, new QueueDepth(visible, inFlight, 0), Duration.ZERO, busy);
+        ReconcileAction action = Reconciliation.decide(pool, o);
+        assertEquals(expected == null ? OptionalInt.empty() : OptionalInt.of(expected), action.desiredCount(), row);
+    }
+
     @Test
     void subSecondIdleIsShownInMillis() {
         Pool pool = TestPools.pool(0, 8, Mode.PROTECT, 1, 0);

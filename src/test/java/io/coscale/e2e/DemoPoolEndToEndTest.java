@@ -6,13 +6,19 @@ import static org.awaitility.Awaitility.await;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** The whole system in local mode, protect mode: jobs in, tasks up, jobs done, tasks back down, no busy task killed. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
 class DemoPoolEndToEndTest {
+
+    @Inject
+    SqsClient sqs;
 
     @Test
     void fiftyJobsCompleteWithNoBusyTaskStoppedAndThePoolShrinksBack() throws Exception {
@@ -32,6 +38,30 @@ class DemoPoolEndToEndTest {
         assertThat(Demo.stat("jobsInterrupted")).isZero();
         assertThat(calls).isLessThanOrEqualTo(20);
         assertThat(Demo.eventCounts()).isNotEmpty().allSatisfy(n -> assertThat(n).isBetween(0, 8));
+    }
+
+    @Test
+    void aJobThatFailsUntilItsDeadLetterCostsOneTaskStartPerReceiveAndNoFlapping() {
+        Demo.awaitSettled();
+        String dlq = sqs.getQueueUrl(b -> b.queueName("demo-dlq")).queueUrl();
+        long placedBefore = Demo.stat("tasksPlaced");
+        long receivedBefore = Demo.stat("jobsReceived");
+
+        Demo.submit("{\"fail\": true}");
+
+        // The demo queue dead-letters after 3 receives; each waits out a 5 s visibility timeout in between.
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> Long.parseLong(
+                sqs.getQueueAttributes(b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                        .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)) == 1);
+        Demo.awaitSettled();
+        long receives = Demo.stat("jobsReceived") - receivedBefore;
+        long starts = Demo.stat("tasksPlaced") - placedBefore;
+        System.out.printf("failed job: %d receives, %d task starts%n", receives, starts);
+        assertThat(receives).isEqualTo(3);
+        // One start per receive, and one more: SQS moves the message to its dead-letter queue on the receive after
+        // the third, which returns nothing. No start while the failed message waits out its visibility timeout.
+        assertThat(starts).as("task starts for 3 receives").isLessThanOrEqualTo(receives + 1);
+        sqs.purgeQueue(b -> b.queueUrl(dlq));
     }
 
     @Test
