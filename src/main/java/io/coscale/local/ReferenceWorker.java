@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -27,7 +31,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * delete → poll, and on an empty queue release and obey the decision; a claim answered {@code drain} (a task of an
  * older deployment) makes it release after its current job instead of polling again. A payload
  * {@code {"seconds": n}} works n seconds; {@code {"fail": true}} fails (the message is left to SQS's redrive).
- * The stop signal (an interrupt) abandons the current job and gives its message back (visibility 0).
+ * The stop signal (an interrupt) abandons the current job and gives its message back (visibility 0). While it
+ * works, it keeps its message invisible (at once, then every 2 s, for 10 s more), as a worker whose jobs may
+ * outlast the queue's visibility timeout must.
  * <p>
  * It tells the emulator of every message it holds ({@link io.coscale.local.task.JobTracker}): received right
  * after the ReceiveMessage, before the claim, since a task is busy from the receive; then deleted, failed or
@@ -46,6 +52,14 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     static final String CLAIM_DELAY_ENV = "WORKER_CLAIM_DELAY_MILLIS";
     private static final int NEXT_WAIT_SECONDS = 1;
     private static final Duration STAY_PAUSE = Duration.ofSeconds(2);
+    /** While it works, every {@code KEEP_EVERY} the worker makes its message invisible for {@code KEEP_FOR} more. */
+    private static final Duration KEEP_EVERY = Duration.ofSeconds(2);
+    private static final Duration KEEP_FOR = Duration.ofSeconds(10);
+    private static final ScheduledExecutorService KEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "reference-worker-visibility");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** One SQS client per endpoint, shared by the worker threads as one client per container would be. */
     private final Map<String, SqsClient> sqsClients = new ConcurrentHashMap<>();
@@ -78,14 +92,22 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 Message message = messages.get(0);
                 launch.jobs().received();
                 handle(message, () -> {
-                    // The heartbeat: busy in coscale's status; it may come late (the claim-delay knob).
-                    Thread.sleep(claimDelay.pickMillis());
-                    drain[0] = coscale.claim(taskArn);
-                    if (workOn(message.body())) {
-                        sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
-                        launch.jobs().deleted();
-                    } else {
-                        launch.jobs().failed();
+                    // A job may outlast the queue's visibility timeout: keep the message ours while we work on it,
+                    // or SQS hands it to another worker and our delete fails.
+                    ScheduledFuture<?> keep = KEEPER.scheduleAtFixedRate(() -> extendVisibility(sqs, queueUrl, message),
+                            0, KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                    try {
+                        // The heartbeat: busy in coscale's status; it may come late (the claim-delay knob).
+                        Thread.sleep(claimDelay.pickMillis());
+                        drain[0] = coscale.claim(taskArn);
+                        if (workOn(message.body())) {
+                            sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                            launch.jobs().deleted();
+                        } else {
+                            launch.jobs().failed();
+                        }
+                    } finally {
+                        keep.cancel(false);
                     }
                 }, sqs, queueUrl, launch);
                 wait = NEXT_WAIT_SECONDS;
@@ -103,6 +125,16 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 }
                 default -> wait = NEXT_WAIT_SECONDS;
             }
+        }
+    }
+
+    /** Extends a held message's visibility; a failure only means SQS may hand it on sooner. */
+    private static void extendVisibility(SqsClient sqs, String queueUrl, Message message) {
+        try {
+            sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
+                    .visibilityTimeout((int) KEEP_FOR.toSeconds()));
+        } catch (RuntimeException e) {
+            LOG.debugf("visibility of %s not extended: %s", message.messageId(), e.getMessage());
         }
     }
 

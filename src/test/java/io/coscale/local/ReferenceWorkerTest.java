@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +73,16 @@ class ReferenceWorkerTest {
     }
 
     @Test
+    void aJobLongerThanTheVisibilityTimeoutIsKeptAndDoneOnce() throws Exception {
+        start("0", 1, 2); // a second worker polls all along: it would take the message once it is visible again
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"seconds\": 3.5}"));
+
+        eventually().atMost(Duration.ofSeconds(20)).until(() -> stats().jobsCompleted() == 1);
+        assertEquals(1, stats().jobsReceived(), "received again by the worker while it still worked on it");
+        assertEquals(0, stats().workerExitsFailed());
+    }
+
+    @Test
     void aWorkerToldToDrainReleasesWithoutTakingWork() throws Exception {
         claimAnswer = "{\"drain\": true}";
         releaseAnswer = "{\"decision\": \"exit\"}";
@@ -115,12 +126,16 @@ class ReferenceWorkerTest {
     }
 
     private void start(String claimDelay) throws IOException {
+        start(claimDelay, 300, 1);
+    }
+
+    private void start(String claimDelay, int visibilityTimeoutSeconds, int tasks) throws IOException {
         sqsServer = EmbeddedSqs.start(LocalCloudTestResource.freePort(), "us-east-1");
         sqs = SqsClient.builder().endpointOverride(URI.create(sqsServer.endpoint())).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
-        queueUrl = sqs.createQueue(b -> b.queueName("work").attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "300")))
-                .queueUrl();
+        queueUrl = sqs.createQueue(b -> b.queueName("work").attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
+                Integer.toString(visibilityTimeoutSeconds)))).queueUrl();
         coscale = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         coscale.createContext("/v1/claim", exchange -> {
             if (claims.incrementAndGet() == 1) {
@@ -131,13 +146,13 @@ class ReferenceWorkerTest {
         coscale.createContext("/v1/release", exchange -> reply(exchange, releaseAnswer));
         coscale.start();
         worker = new ReferenceWorker();
-        fx = EcsEmulatorFixture.start(1, new ThreadTaskRunner(worker), Map.of(
+        fx = EcsEmulatorFixture.start(tasks, new ThreadTaskRunner(worker), Map.of(
                 "COSCALE_URL", "http://127.0.0.1:" + coscale.getAddress().getPort(),
                 "AWS_ENDPOINT_URL_SQS", sqsServer.endpoint(),
                 ReferenceWorker.FIRST_WAIT_ENV, "1",
                 ReferenceWorker.CLAIM_DELAY_ENV, claimDelay));
         fx.setUpCluster(2, Map.of("QUEUE_URL", queueUrl));
-        fx.createService(SERVICE, 1);
+        fx.createService(SERVICE, tasks);
     }
 
     private static void reply(HttpExchange exchange, String body) throws IOException {
