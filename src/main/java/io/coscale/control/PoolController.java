@@ -220,6 +220,7 @@ public final class PoolController {
                     // too high, and the next release takes it down), never doubles one.
                     ctx.ecs().recordExit(taskArn, decision.desiredCount());
                     changeDesired(decision.desiredCount());
+                    recheckScaleUp();
                 }
                 tasks.exited(taskArn, decision);
                 events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
@@ -250,6 +251,7 @@ public final class PoolController {
         ReconcileAction action = Reconciliation.decide(pool, observation);
         if (action.changes()) {
             changeDesired(action.desiredCount().getAsInt());
+            recheckScaleUp();
             events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), action.desiredCount().getAsInt(), action.reason()));
         }
         if (!protectionAdopted && pool.mode() == Mode.PROTECT) {
@@ -290,6 +292,14 @@ public final class PoolController {
         } else if (queueEmptySince == null) {
             queueEmptySince = ctx.clock().instant();
         }
+    }
+
+    /**
+     * After a lowering: jobs submitted while it was in flight found the old, higher count and queued no scale-up;
+     * now that the count is lower they may need one, so it is queued here rather than left to the next reconcile.
+     */
+    private void recheckScaleUp() {
+        submitted(0);
     }
 
     /** Sets desiredCount through the shared budget; on the serial executor. */

@@ -23,6 +23,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 
 /**
  * The reference worker of the worker protocol, run as the in-JVM task of the demo pool. It speaks real SQS and
@@ -101,7 +102,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                         Thread.sleep(claimDelay.pickMillis());
                         drain[0] = coscale.claim(taskArn);
                         if (workOn(message.body())) {
-                            sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+                            delete(sqs, queueUrl, message);
                             launch.jobs().deleted();
                         } else {
                             launch.jobs().failed();
@@ -125,6 +126,18 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 }
                 default -> wait = NEXT_WAIT_SECONDS;
             }
+        }
+    }
+
+    /**
+     * Deletes a done job's message. An invalid receipt handle is not a failure of the job: the SDK retried a delete
+     * whose answer was lost (the message is gone), or the message was handed on after all (the job runs again).
+     */
+    private static void delete(SqsClient sqs, String queueUrl, Message message) {
+        try {
+            sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+        } catch (ReceiptHandleIsInvalidException e) {
+            LOG.debugf("message %s already gone or handed on: %s", message.messageId(), e.getMessage());
         }
     }
 

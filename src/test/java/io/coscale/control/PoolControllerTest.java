@@ -23,6 +23,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -324,6 +326,27 @@ class PoolControllerTest {
         ahead.set(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
         pool.renewProtection().get(10, TimeUnit.SECONDS);
         eventually().until(() -> protectionCalls() == calls + 1);
+    }
+
+    @Test
+    void jobsSubmittedWhileAnExitLowersTheCountRaiseItAgainWithoutWaitingForAReconcile() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        pool.claim(task).get(10, TimeUnit.SECONDS);
+        CountDownLatch lowering = new CountDownLatch(1);
+        ecs.emulator.addCallListener((action, request, nanos) -> {
+            if (action.equals("UpdateService") && request.path("desiredCount").asInt(-1) == 1) {
+                lowering.countDown();
+            }
+        });
+        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ofMillis(300), 0, null));
+
+        CompletableFuture<ReleaseDecision> release = pool.release(task);
+        assertThat(lowering.await(10, TimeUnit.SECONDS)).isTrue();
+        pool.submitted(2); // the count is still 2 for them: no scale-up queued yet
+        assertThat(release.get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
+
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 2); // no reconciler runs in this test
     }
 
     private void reconcileOnce(PoolController pool) throws Exception {

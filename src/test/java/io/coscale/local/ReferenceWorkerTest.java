@@ -83,6 +83,18 @@ class ReferenceWorkerTest {
     }
 
     @Test
+    void aDeleteWhoseMessageIsAlreadyGoneDoesNotFailTheWorker() throws Exception {
+        start("0");
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"seconds\": 1.5}"));
+        eventually().until(() -> stats().jobsReceived() == 1);
+
+        sqs.purgeQueue(b -> b.queueUrl(queueUrl)); // as if a retried delete came after the first had worked
+
+        eventually().until(() -> stats().jobsCompleted() == 1);
+        assertEquals(0, stats().workerExitsFailed());
+    }
+
+    @Test
     void aWorkerToldToDrainReleasesWithoutTakingWork() throws Exception {
         claimAnswer = "{\"drain\": true}";
         releaseAnswer = "{\"decision\": \"exit\"}";
