@@ -3,18 +3,16 @@ package io.coscale.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The reference worker's client of coscale's worker API and of the task metadata endpoint. Transient
- * failures (connection refused, timeouts, 429, 5xx) are retried with capped exponential backoff and jitter;
+ * failures (connection refused or cut, timeouts, 429, 5xx) are retried with capped exponential backoff and jitter;
  * anything else is a real failure and ends the task.
  */
 final class CoscaleApi {
@@ -65,8 +63,18 @@ final class CoscaleApi {
     private static JsonNode send(HttpRequest request) throws IOException, InterruptedException {
         long backoffMillis = 100;
         for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response;
             try {
-                HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                // Refused, timed out, or cut mid-answer (coscale killed while it handled the call): claims and
+                // releases are safe to repeat — a repeated release answers the same and lowers nothing twice.
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                response = null;
+            }
+            if (response != null) {
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
@@ -74,10 +82,6 @@ final class CoscaleApi {
                 if ((status != 429 && status < 500) || attempt == ATTEMPTS) {
                     throw new IOException(request.method() + " " + request.uri() + " answered " + status + ": "
                             + response.body());
-                }
-            } catch (ConnectException | HttpTimeoutException e) {
-                if (attempt == ATTEMPTS) {
-                    throw e;
                 }
             }
             Thread.sleep(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis));

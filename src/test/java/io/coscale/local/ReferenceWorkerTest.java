@@ -40,6 +40,7 @@ class ReferenceWorkerTest {
     private final AtomicLong receivedAtFirstClaim = new AtomicLong(-1);
     private String claimAnswer = "{}";
     private String releaseAnswer = "{\"decision\": \"continue\"}";
+    private final AtomicInteger releasesToCut = new AtomicInteger();
     private EmbeddedSqs sqsServer;
     private SqsClient sqs;
     private HttpServer coscale;
@@ -91,6 +92,16 @@ class ReferenceWorkerTest {
         sqs.purgeQueue(b -> b.queueUrl(queueUrl)); // as if a retried delete came after the first had worked
 
         eventually().until(() -> stats().jobsCompleted() == 1);
+        assertEquals(0, stats().workerExitsFailed());
+    }
+
+    @Test
+    void aReleaseCutMidAnswerIsRepeatedNotFatal() throws Exception {
+        releasesToCut.set(2);
+        releaseAnswer = "{\"decision\": \"exit\"}";
+        start("0");
+
+        eventually().until(() -> stats().workerExitsClean() >= 1);
         assertEquals(0, stats().workerExitsFailed());
     }
 
@@ -155,7 +166,14 @@ class ReferenceWorkerTest {
             }
             reply(exchange, claimAnswer);
         });
-        coscale.createContext("/v1/release", exchange -> reply(exchange, releaseAnswer));
+        coscale.createContext("/v1/release", exchange -> {
+            if (releasesToCut.getAndDecrement() > 0) {
+                exchange.getRequestBody().readAllBytes();
+                exchange.close(); // no answer at all: coscale killed while it handled the release
+                return;
+            }
+            reply(exchange, releaseAnswer);
+        });
         coscale.start();
         worker = new ReferenceWorker();
         fx = EcsEmulatorFixture.start(tasks, new ThreadTaskRunner(worker), Map.of(
