@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC section 7's chaos run, protect and cooperative mode side by side, each with the local cloud and coscale as
- * two processes of the packaged application (so it runs after {@code package}: {@code ./mvnw -B -Pchaos verify}).
- * Jobs of 0–5 s arrive in waves on a cluster of 3 for a pool of up to 8; every fault of the local cloud (ECS
- * errors and throttling before apply, errors and dropped connections after apply, stale reads, task deaths, SQS
- * latency, 500s and resets) is switched on and off; workers claim 0.2–1.5 s after their receive; coscale is killed
- * -9 and restarted (mid-burst, mid-release, at random); a worker deployment rolls mid-run. It asserts only that
- * every job completed: the other figures are printed as they are, for the promise's issue to drive to zero.
+ * The chaos run, protect and cooperative mode side by side, each with the local cloud and coscale as two processes
+ * of the packaged application (so it runs after {@code package}: {@code ./mvnw -B -Pchaos verify}). Jobs of 0–5 s
+ * arrive in waves on a cluster of 3 for a pool of up to 8; every fault of the local cloud (ECS errors and
+ * throttling before apply, errors and dropped connections after apply, stale reads, task deaths, SQS latency, 500s
+ * and resets) is switched on and off; workers' heartbeat claims come 0.2–1.5 s after each receive; coscale is
+ * killed -9 and restarted (mid-burst, mid-release, at random); a worker deployment rolls mid-run. It asserts only
+ * that every job completed: the other figures are printed as they are, the truth about the promise.
  */
 @Tag("benchmark")
 class ChaosBenchmark {
