@@ -33,7 +33,7 @@ final class JobParser {
     /** SQS allows 10 message attributes; coscale adds coscale-job-id. */
     static final int MAX_ATTRIBUTES = 9;
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,256}");
-    private static final Pattern DEDUPLICATION_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
+    private static final Pattern FIFO_ID = Pattern.compile("[\\x21-\\x7E]{1,128}");
     /** The characters SQS accepts in a message body (XML 1.0's). */
     private static final Pattern SQS_TEXT = Pattern.compile("[\\x09\\x0A\\x0D\\x20-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]*");
 
@@ -65,8 +65,10 @@ final class JobParser {
         boolean fifo = QueueGateway.isFifo(queueUrl);
         int delay = delaySeconds(job.get("delaySeconds"), fifo);
         Map<String, String> attributes = attributes(job.get("attributes"));
-        Optional<String> deduplicationId = deduplicationId(job.get("deduplicationId"), fifo);
-        return new OutgoingMessage(UUID.randomUUID().toString(), body, attributes, delay, deduplicationId);
+        Optional<String> deduplicationId = fifoId(job.get("deduplicationId"), "deduplicationId", fifo);
+        Optional<String> messageGroupId = fifoId(job.get("messageGroupId"), "messageGroupId", fifo);
+        return new OutgoingMessage(UUID.randomUUID().toString(), body, attributes, delay, deduplicationId,
+                messageGroupId);
     }
 
     private static int delaySeconds(JsonNode node, boolean fifo) throws InvalidJob {
@@ -112,15 +114,16 @@ final class JobParser {
         return attributes;
     }
 
-    private static Optional<String> deduplicationId(JsonNode node, boolean fifo) throws InvalidJob {
+    /** A FIFO queue's {@code deduplicationId} or {@code messageGroupId}: SQS takes the same characters for both. */
+    private static Optional<String> fifoId(JsonNode node, String field, boolean fifo) throws InvalidJob {
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
-        if (!node.isTextual() || !DEDUPLICATION_ID.matcher(node.textValue()).matches()) {
-            throw invalid("\"deduplicationId\" must be 1 to 128 printable ASCII characters");
+        if (!node.isTextual() || !FIFO_ID.matcher(node.textValue()).matches()) {
+            throw invalid("\"" + field + "\" must be 1 to 128 printable ASCII characters");
         }
         if (!fifo) {
-            throw invalid("\"deduplicationId\" needs a FIFO queue; this pool's queue is a standard queue");
+            throw invalid("\"" + field + "\" needs a FIFO queue; this pool's queue is a standard queue");
         }
         return Optional.of(node.textValue());
     }

@@ -5,10 +5,17 @@ import java.util.Optional;
 
 /**
  * A job as it goes onto SQS: the body, the user's message attributes, a delay, and for FIFO queues a
- * deduplication id. {@code jobId} becomes the {@code coscale-job-id} attribute.
+ * deduplication id and a message group (default: the job's own, so jobs of a FIFO pool are worked in parallel
+ * unless the submitter groups them). {@code jobId} becomes the {@code coscale-job-id} attribute.
  */
 public record OutgoingMessage(String jobId, String body, Map<String, String> attributes, int delaySeconds,
-        Optional<String> deduplicationId) {
+        Optional<String> deduplicationId, Optional<String> messageGroupId) {
+
+    /** A job in no message group of its own choosing. */
+    public OutgoingMessage(String jobId, String body, Map<String, String> attributes, int delaySeconds,
+            Optional<String> deduplicationId) {
+        this(jobId, body, attributes, delaySeconds, deduplicationId, Optional.empty());
+    }
 
     public static final String JOB_ID_ATTRIBUTE = "coscale-job-id";
 

@@ -97,8 +97,9 @@ public class QueueGateway {
     private static void fifo(String queueUrl, OutgoingMessage message, java.util.function.Consumer<String> deduplicationId,
             java.util.function.Consumer<String> groupId) {
         if (isFifo(queueUrl)) {
-            // One group per queue keeps FIFO order across the pool; deduplication falls back to the job id.
-            groupId.accept("coscale");
+            // One group per job unless the submitter names one: a single group would let a FIFO pool of any size
+            // work one job at a time. Deduplication falls back to the job id.
+            groupId.accept(message.messageGroupId().orElse(message.jobId()));
             deduplicationId.accept(message.deduplicationId().orElse(message.jobId()));
         }
     }

@@ -120,6 +120,8 @@ class JobsResourceTest {
                 Arguments.of("{\"payload\": 1, \"attributes\": {\"AWS.trace\": \"x\"}}", "\"AWS.trace\" is not valid"),
                 Arguments.of("{\"payload\": 1, \"deduplicationId\": \"d-1\"}", "FIFO"),
                 Arguments.of("{\"payload\": 1, \"deduplicationId\": 7}", "deduplicationId"),
+                Arguments.of("{\"payload\": 1, \"messageGroupId\": \"g-1\"}", "\"messageGroupId\" needs a FIFO queue"),
+                Arguments.of("{\"payload\": 1, \"messageGroupId\": \"\"}", "messageGroupId"),
                 Arguments.of("{\"payload\": ", "Malformed JSON"),
                 Arguments.of("{\"payload\": 1,}", "Malformed JSON"));
     }

@@ -76,6 +76,22 @@ class QueueGatewayTest {
         assertThat(sqs.calls).hasSize(10).allSatisfy(call -> assertThat(call.entries()).hasSize(10));
     }
 
+    @Test
+    void aFifoJobIsInAGroupOfItsOwnUnlessItNamesOne() {
+        List<OutgoingMessage> jobs = List.of(job("a", 10),
+                new OutgoingMessage("b", "{}", Map.of(), 0, Optional.of("dedup-b"), Optional.of("customer-7")));
+        assertThat(gateway.sendBatch(QUEUE + ".fifo", jobs)).allMatch(SendOutcome::accepted);
+        List<SendMessageBatchRequestEntry> entries = sqs.calls.get(0).entries();
+        assertThat(entries).extracting(SendMessageBatchRequestEntry::messageGroupId).containsExactly("a", "customer-7");
+        assertThat(entries).extracting(SendMessageBatchRequestEntry::messageDeduplicationId).containsExactly("a", "dedup-b");
+    }
+
+    @Test
+    void aStandardQueueGetsNoGroup() {
+        gateway.sendBatch(QUEUE, List.of(job("a", 10)));
+        assertThat(sqs.calls.get(0).entries().get(0).messageGroupId()).isNull();
+    }
+
     private static OutgoingMessage job(String id, int bodyBytes) {
         return new OutgoingMessage(id, "x".repeat(bodyBytes), Map.of("kind", "test"), 0, Optional.empty());
     }
