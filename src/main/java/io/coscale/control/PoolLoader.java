@@ -48,8 +48,8 @@ final class PoolLoader {
 
     private static void refuseSharedService(Map<String, String> poolByService, Pool pool) {
         // ECS accepts a cluster (and a service) by name or by ARN; both spellings must meet here.
-        String cluster = lastSegment(pool.cluster());
-        String service = lastSegment(pool.service());
+        String cluster = Arns.lastSegment(pool.cluster());
+        String service = Arns.lastSegment(pool.service());
         String name = pool.name();
         String other = poolByService.putIfAbsent(cluster + "/" + service, name);
         if (other != null) {
@@ -60,10 +60,6 @@ final class PoolLoader {
                     + ".service both name cluster '" + cluster + "' service '" + service
                     + "': give each service one pool");
         }
-    }
-
-    private static String lastSegment(String nameOrArn) {
-        return nameOrArn.substring(nameOrArn.lastIndexOf('/') + 1);
     }
 
     private static String resolve(QueueGateway queues, String queueName, String key) {

@@ -214,6 +214,6 @@ final class PoolTasks {
     }
 
     static String shortId(String taskArn) {
-        return taskArn.substring(taskArn.lastIndexOf('/') + 1);
+        return Arns.lastSegment(taskArn);
     }
 }

@@ -140,8 +140,7 @@ public class Reconciler {
     }
 
     private static String serviceName(PoolController pool) {
-        String service = pool.pool().service();
-        return service.substring(service.lastIndexOf('/') + 1);
+        return Arns.lastSegment(pool.pool().service());
     }
 
     public Optional<Instant> lastCompletedAt() {
