@@ -81,14 +81,21 @@ class FakeCoscale:
 class FakeSqs:
     """receive/delete/change_message_visibility over a list of message bodies."""
 
-    def __init__(self, bodies=()):
-        self.pending = [{"MessageId": f"m{i}", "ReceiptHandle": f"r{i}", "Body": b} for i, b in enumerate(bodies)]
+    def __init__(self, bodies=(), max_receive_count=0, receive_count=1):
+        self.pending = [{"MessageId": f"m{i}", "ReceiptHandle": f"r{i}", "Body": b,
+                         "Attributes": {"ApproximateReceiveCount": str(receive_count)}} for i, b in enumerate(bodies)]
+        self.max_receive_count = max_receive_count
         self.deleted = []
         self.visibility = []
         self.waits = []
         self.lock = threading.Lock()
 
-    def receive_message(self, QueueUrl, MaxNumberOfMessages, WaitTimeSeconds):
+    def get_queue_attributes(self, QueueUrl, AttributeNames):
+        if not self.max_receive_count:
+            return {"Attributes": {}}
+        return {"Attributes": {"RedrivePolicy": json.dumps({"maxReceiveCount": self.max_receive_count})}}
+
+    def receive_message(self, QueueUrl, MaxNumberOfMessages, WaitTimeSeconds, AttributeNames=None):
         self.waits.append(WaitTimeSeconds)
         with self.lock:
             if self.pending:
@@ -218,6 +225,14 @@ class WorkerLoopTest(unittest.TestCase):
         self.fake.replies["/v1/release"] = [release("exit")]
         self.assertEqual(0, self.worker(sqs).run())
         self.assertEqual(["r1"], sqs.deleted)
+        self.assertEqual([], sqs.visibility, "more tries to come: left to its visibility timeout")
+
+    def test_a_failed_last_try_is_handed_back_at_once_for_the_dead_letter_queue(self):
+        sqs = FakeSqs(['{"fail": true}'], max_receive_count=3, receive_count=3)
+        self.fake.replies["/v1/release"] = [release("exit")]
+        self.assertEqual(0, self.worker(sqs).run())
+        self.assertEqual([("r0", 0)], sqs.visibility)
+        self.assertEqual([], sqs.deleted)
 
     def test_continue_polls_again_and_stay_keeps_polling_with_a_pause(self):
         sqs = FakeSqs()

@@ -223,6 +223,7 @@ class Worker:
         self.first_wait, self.next_wait, self.stay_wait = first_wait, next_wait, stay_wait
         self.job = job
         self.stopping = stopping if stopping is not None else threading.Event()
+        self.max_receives = max_receive_count(sqs, queue_url)
 
     def stop(self, *_):
         """SIGTERM: take no new work. A running job goes on for ECS's stopTimeout; see the README."""
@@ -237,7 +238,8 @@ class Worker:
         self.drain = bool(self.coscale.claim(self.task_arn).get("drain"))
         while not self.stopping.is_set():
             messages = [] if self.drain else self.sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=wait).get("Messages", [])
+                QueueUrl=self.queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=wait,
+                AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
             for _ in messages:
                 report_job_event(self.metadata_uri, "received")
             if self.stopping.is_set():
@@ -277,9 +279,23 @@ class Worker:
         except Exception as e:  # noqa: BLE001 - any job error leaves the message for a retry
             log.warning("job %s failed, leaving it to reappear: %s", message.get("MessageId"), e)
             report_job_event(self.metadata_uri, "failed")
+            self._after_last_try(message)
             return
         self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         report_job_event(self.metadata_uri, "deleted")
+
+    def _after_last_try(self, message):
+        """After a job's last try (receive count at the redrive policy's maxReceiveCount), hand its message back at
+        once: this worker's next receive moves it to the dead-letter queue. Left to its visibility timeout, it would
+        come back to an idle pool and cost a task start only to be moved."""
+        count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "0") or 0)
+        if not self.max_receives or count < self.max_receives:
+            return  # more tries to come: the visibility timeout is the back-off between them
+        try:
+            self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"],
+                                               VisibilityTimeout=0)
+        except Exception as e:  # noqa: BLE001 - then it reaches the dead-letter queue one timeout later
+            log.warning("cannot hand message %s back after its last try: %s", message.get("MessageId"), e)
 
     def _give_back(self, message):
         try:
@@ -289,6 +305,16 @@ class Worker:
             log.warning("cannot hand message %s back: %s", message.get("MessageId"), e)
             return
         report_job_event(self.metadata_uri, "returned")
+
+
+def max_receive_count(sqs, queue_url):
+    """The queue's redrive policy's maxReceiveCount; 0 without one (or when it cannot be read)."""
+    try:
+        policy = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])
+        return int(json.loads(policy.get("Attributes", {}).get("RedrivePolicy", "{}")).get("maxReceiveCount", 0))
+    except Exception as e:  # noqa: BLE001 - without it every failed job just waits out its timeout
+        log.info("no redrive policy read for %s: %s", queue_url, e)
+        return 0
 
 
 def _env(name, default=None):

@@ -23,6 +23,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiptHandleIsInvalidException;
 
 /**
@@ -84,6 +86,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         int firstWait = Integer.parseInt(env.getOrDefault(FIRST_WAIT_ENV, Integer.toString(FIRST_WAIT_SECONDS)));
         ClaimDelay claimDelay = ClaimDelay.parse(env.get(CLAIM_DELAY_ENV));
         int wait = firstWait;
+        int maxReceives = maxReceiveCount(sqs, queueUrl);
         // The claim before the first receive: in protect mode the task is protected from here until coscale
         // answers exit, so no message it takes can be in an unprotected task's hands.
         boolean[] drain = {coscale.claim(taskArn)};
@@ -106,6 +109,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                             launch.jobs().deleted();
                         } else {
                             launch.jobs().failed();
+                            lastTry(sqs, queueUrl, message, maxReceives);
                         }
                     } finally {
                         keep.cancel(false);
@@ -138,6 +142,35 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
             sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
         } catch (ReceiptHandleIsInvalidException e) {
             LOG.debugf("message %s already gone or handed on: %s", message.messageId(), e.getMessage());
+        }
+    }
+
+    /**
+     * After a job's last try (its receive count reached the redrive policy's maxReceiveCount), gives its message back
+     * at once: the next receive — this task's own, a moment later — moves it to the dead-letter queue. Left to its
+     * visibility timeout instead, it would come back to an empty pool and cost one more task start only to be moved.
+     */
+    private static void lastTry(SqsClient sqs, String queueUrl, Message message, int maxReceives) {
+        String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+        if (maxReceives <= 0 || count == null || Integer.parseInt(count) < maxReceives) {
+            return; // more tries to come: the visibility timeout is the back-off between them
+        }
+        try {
+            sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()).visibilityTimeout(0));
+        } catch (RuntimeException e) {
+            LOG.debugf("message %s left to its timeout: %s", message.messageId(), e.getMessage());
+        }
+    }
+
+    /** The queue's redrive policy's maxReceiveCount; 0 when it has none (or it cannot be read). */
+    static int maxReceiveCount(SqsClient sqs, String queueUrl) {
+        try {
+            String policy = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.REDRIVE_POLICY))
+                    .attributes().get(QueueAttributeName.REDRIVE_POLICY);
+            return policy == null ? 0 : JSON.readTree(policy).path("maxReceiveCount").asInt(0);
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("no redrive policy read for %s: %s", queueUrl, e.getMessage());
+            return 0;
         }
     }
 
@@ -187,8 +220,8 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         if (Thread.interrupted()) {
             throw new InterruptedException("stop signal");
         }
-        return sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(waitSeconds))
-                .messages();
+        return sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
     }
 
     /** Works one job; true when it succeeded. Interrupted: the job is abandoned, and so is the task. */
