@@ -72,6 +72,14 @@ public class ApiException extends RuntimeException {
     }
 
     /**
+     * 502: an upstream service failed after it had the request, so it may have acted on it (a job may be enqueued).
+     * Unlike a 503, a retry may repeat what already happened.
+     */
+    public static ApiException outcomeUnknown(String detail) {
+        return of(ProblemType.OUTCOME_UNKNOWN, detail);
+    }
+
+    /**
      * 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3); {@code invalidToken} adds
      * {@code error="invalid_token"} when a token was presented but not accepted.
      */

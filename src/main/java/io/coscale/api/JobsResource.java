@@ -84,7 +84,7 @@ public class JobsResource {
         }
         int desired = message.delaySeconds() > 0
                 ? pool.submittedDelayed(1, Duration.ofSeconds(message.delaySeconds()))
-                : pool.submitted(1);
+                : pool.submitted(1, message.messageGroupId().stream().toList());
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
         return Response.accepted(new Accepted(message.jobId(), poolName, desired)).build();
     }
@@ -113,6 +113,7 @@ public class JobsResource {
         }
         List<SendOutcome> outcomes = valid.isEmpty() ? List.of() : queues.sendBatch(pool.pool().queueUrl(), valid);
         int accepted = 0;
+        List<String> groups = new ArrayList<>();
         Map<Integer, Integer> delayedBySeconds = new TreeMap<>();
         boolean sqsDown = !outcomes.isEmpty();
         for (int k = 0; k < outcomes.size(); k++) {
@@ -125,20 +126,27 @@ public class JobsResource {
                     delayedBySeconds.merge(delay, 1, Integer::sum);
                 } else {
                     accepted++;
+                    valid.get(k).messageGroupId().ifPresent(groups::add);
                 }
                 sqsDown = false;
             } else {
                 // Same rule as one job (sqsFailure): only an SQS "Invalid…" refusal is the entry's own fault.
                 sqsDown &= outcome.transientFailure() || !isInvalid(outcome.errorCode());
-                failed.add(new Failed(index, outcome.errorCode(), outcome.message()));
+                failed.add(outcome.maybeEnqueued()
+                        ? new Failed(index, "OutcomeUnknown", "may be enqueued (SQS failed while it had it): " + outcome.message())
+                        : new Failed(index, outcome.errorCode(), outcome.message()));
             }
+        }
+        if (sqsDown && failed.size() == jobs.size() && valid.size() == jobs.size() && outcomes.stream().anyMatch(SendOutcome::maybeEnqueued)) {
+            throw ApiException.outcomeUnknown("SQS failed while it had the jobs: they may be enqueued, and a retry may "
+                    + "enqueue them twice (" + failed.get(0).message() + ")");
         }
         if (sqsDown && failed.size() == jobs.size() && valid.size() == jobs.size()) {
             throw ApiException.unavailable("queue unreachable: nothing was enqueued (" + failed.get(0).message() + ")", RETRY_AFTER);
         }
         failed.sort((a, b) -> Integer.compare(a.index(), b.index()));
         delayedBySeconds.forEach((delay, n) -> pool.submittedDelayed(n, Duration.ofSeconds(delay)));
-        int desired = pool.submitted(accepted);
+        int desired = pool.submitted(accepted, groups);
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
         return Response.accepted(new BatchAccepted(Arrays.asList(jobIds), failed, desired)).build();
     }
@@ -154,6 +162,11 @@ public class JobsResource {
     private static ApiException sqsFailure(AwsCallException e) {
         if (!e.isTransient() && isInvalid(e.errorCode())) {
             return ApiException.badRequest("SQS refused the job: " + e.getMessage());
+        }
+        if (e.maybeApplied()) {
+            // Not a 503: that promises nothing was enqueued, and here SQS had the job when it failed.
+            return ApiException.outcomeUnknown("SQS failed while it had the job: it may be enqueued, and a retry may "
+                    + "enqueue it twice (" + e.getMessage() + ")");
         }
         return ApiException.unavailable("queue unreachable: the job was not enqueued (" + e.getMessage() + ")", RETRY_AFTER);
     }

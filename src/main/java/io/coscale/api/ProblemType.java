@@ -20,6 +20,7 @@ public enum ProblemType {
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported Media Type"),
     TOO_MANY_REQUESTS(429, "too-many-requests", "Too Many Requests"),
     INTERNAL(500, "internal", "Internal Server Error"),
+    OUTCOME_UNKNOWN(502, "outcome-unknown", "Bad Gateway"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service Unavailable");
 
     /** Prefix of every coscale problem type URI; the slug follows it. */

@@ -2,11 +2,9 @@ package io.coscale.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.coscale.aws.AwsCallException;
-import io.coscale.control.ClaimResult;
 import io.coscale.control.ControlPlane;
-import io.coscale.control.PoolController;
+import io.coscale.control.Futures;
 import io.coscale.control.TaskRejectedException;
-import io.coscale.domain.ReleaseDecision;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,8 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -60,49 +57,47 @@ public class WorkerResource {
     @Operation(summary = "Claim the task before its first receive", description = "In protect mode, protects the task "
             + "from ECS scale-in until coscale answers exit to one of its releases; later claims are heartbeats. "
             + "drain: release after the current job (a task of an older deployment).")
-    public ClaimResponse claim(WorkerRequest request) {
-        ClaimResult result = act(request, t -> t.pool().claim(t.task().taskArn(), t.task().taskDefinitionArn()));
-        return new ClaimResponse(result.pool(), result.isProtected(), result.expiresAt(), result.drain());
+    public CompletionStage<ClaimResponse> claim(WorkerRequest request) {
+        return act(request, t -> t.pool().claim(t.task().taskArn(), t.task().taskDefinitionArn())
+                .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
 
     @POST
     @Path("/release")
     @Operation(summary = "Release a task whose queue is empty", description = "Answers exit, continue or stay.")
-    public ReleaseResponse release(WorkerRequest request) {
-        PoolController[] pool = new PoolController[1];
-        ReleaseDecision decision = act(request, t -> {
-            pool[0] = t.pool();
-            return t.pool().release(t.task());
-        });
-        return new ReleaseResponse(pool[0].pool().name(), decision.kind().wireName(), decision.desiredCount(), decision.reason());
+    public CompletionStage<ReleaseResponse> release(WorkerRequest request) {
+        return act(request, t -> t.pool().release(t.task()).thenApply(d -> new ReleaseResponse(t.pool().pool().name(),
+                d.kind().wireName(), d.desiredCount(), d.reason())));
     }
 
-    private <T> T act(WorkerRequest request, Function<ControlPlane.WorkerTask, CompletableFuture<T>> step) {
+    /**
+     * Resolves the caller's task, then runs its step; no thread waits meanwhile. A step that has not finished within
+     * {@link #STEP_TIMEOUT} answers 503 (it goes on; the worker's retry finds its outcome).
+     */
+    private <T> CompletionStage<T> act(WorkerRequest request, Function<ControlPlane.WorkerTask, CompletableFuture<T>> step) {
         if (request == null || request.taskArn() == null || request.taskArn().isBlank()) {
             throw ApiException.badRequest("\"taskArn\" is required");
         }
-        try {
-            ControlPlane.WorkerTask task = plane.resolve(request.taskArn(), Optional.ofNullable(request.pool()));
-            return step.apply(task).get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        } catch (TaskRejectedException e) {
-            throw ApiException.forbidden(e.getMessage());
-        } catch (ExecutionException | CompletionException e) {
-            throw failure(e.getCause());
-        } catch (TimeoutException e) {
-            throw ApiException.unavailable("coscale could not finish the step within " + STEP_TIMEOUT, RETRY_AFTER);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted", RETRY_AFTER);
-        } catch (RuntimeException e) {
-            throw failure(e);
-        }
+        return plane.resolve(request.taskArn(), Optional.ofNullable(request.pool()))
+                .thenCompose(step)
+                .orTimeout(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> {
+                    throw failure(Futures.cause(e));
+                });
     }
 
     private static RuntimeException failure(Throwable cause) {
         if (cause instanceof ApiException api) {
             return api;
+        }
+        if (cause instanceof IllegalArgumentException e) {
+            return ApiException.badRequest(e.getMessage());
+        }
+        if (cause instanceof TaskRejectedException e) {
+            return ApiException.forbidden(e.getMessage());
+        }
+        if (cause instanceof TimeoutException) {
+            return ApiException.unavailable("coscale could not finish the step within " + STEP_TIMEOUT, RETRY_AFTER);
         }
         if (cause instanceof AwsCallException || cause instanceof IllegalStateException) {
             return ApiException.unavailable("ECS or SQS could not be reached; nothing changed: " + cause.getMessage(), RETRY_AFTER);

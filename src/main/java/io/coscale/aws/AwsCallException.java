@@ -1,5 +1,8 @@
 package io.coscale.aws;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import java.util.function.Supplier;
@@ -14,12 +17,19 @@ public final class AwsCallException extends RuntimeException {
     private final boolean transientFailure;
     private final boolean throttled;
     private final String errorCode;
+    private final boolean maybeApplied;
 
     public AwsCallException(String message, boolean transientFailure, boolean throttled, String errorCode, Throwable cause) {
+        this(message, transientFailure, throttled, errorCode, cause, false);
+    }
+
+    public AwsCallException(String message, boolean transientFailure, boolean throttled, String errorCode, Throwable cause,
+            boolean maybeApplied) {
         super(message, cause);
         this.transientFailure = transientFailure;
         this.throttled = throttled;
         this.errorCode = errorCode;
+        this.maybeApplied = maybeApplied;
     }
 
     /** Classifies an SDK failure of {@code operation}. */
@@ -30,11 +40,24 @@ public final class AwsCallException extends RuntimeException {
                     || "RequestLimitExceeded".equals(code);
             boolean transientFailure = throttled || service.statusCode() >= 500;
             String detail = service.awsErrorDetails() == null ? e.getMessage() : service.awsErrorDetails().errorMessage();
-            return new AwsCallException(operation + " failed: " + code + ": " + detail, transientFailure, throttled, code, e);
+            // A 5xx came from a service that had the request: it may have acted before failing.
+            return new AwsCallException(operation + " failed: " + code + ": " + detail, transientFailure, throttled, code, e,
+                    !throttled && service.statusCode() >= 500);
         }
         // Client-side: connection refused, timeouts, unreadable answers — the endpoint may come back.
         boolean transientFailure = e instanceof SdkClientException || e.retryable();
-        return new AwsCallException(operation + " failed: " + e.getMessage(), transientFailure, false, "ClientError", e);
+        return new AwsCallException(operation + " failed: " + e.getMessage(), transientFailure, false, "ClientError", e,
+                !neverSent(e));
+    }
+
+    /** Whether the request surely never reached the service: the connection was not even made. */
+    private static boolean neverSent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs one SDK call, turning its failure into an {@code AwsCallException}. */
@@ -48,6 +71,15 @@ public final class AwsCallException extends RuntimeException {
 
     public boolean isTransient() {
         return transientFailure;
+    }
+
+    /**
+     * Whether the service may have acted on the request although the call failed: it had the request (a 5xx, a
+     * timeout or a connection cut while waiting for the answer). False when it surely did not: refused (4xx,
+     * throttled) or never reached.
+     */
+    public boolean maybeApplied() {
+        return maybeApplied;
     }
 
     public boolean isThrottled() {

@@ -68,7 +68,7 @@ public class QueueGateway {
                             "NoAnswer", "SQS gave no outcome for this entry")));
                 }
             } catch (AwsCallException e) {
-                batch.forEach(m -> outcomes.add(SendOutcome.refused(m.jobId(), e.isTransient(), e.errorCode(), e.getMessage())));
+                batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
             }
         }
         return outcomes;

@@ -1,13 +1,22 @@
 package io.coscale.aws;
 
-/** What SQS said of one message of a batch: accepted, or refused with its error code and message. */
-public record SendOutcome(String jobId, boolean accepted, boolean transientFailure, String errorCode, String message) {
+/**
+ * What SQS said of one message of a batch: accepted, or refused with its error code and message. {@code
+ * maybeEnqueued}: the call failed after SQS had it (a 5xx, a timeout, a cut connection), so the message may be in the
+ * queue after all; false for an entry SQS listed as failed, or a call that never reached it.
+ */
+public record SendOutcome(String jobId, boolean accepted, boolean transientFailure, String errorCode, String message,
+        boolean maybeEnqueued) {
 
     static SendOutcome accepted(String jobId) {
-        return new SendOutcome(jobId, true, false, null, null);
+        return new SendOutcome(jobId, true, false, null, null, false);
     }
 
     static SendOutcome refused(String jobId, boolean transientFailure, String errorCode, String message) {
-        return new SendOutcome(jobId, false, transientFailure, errorCode, message);
+        return new SendOutcome(jobId, false, transientFailure, errorCode, message, false);
+    }
+
+    static SendOutcome unknown(String jobId, AwsCallException e) {
+        return new SendOutcome(jobId, false, e.isTransient(), e.errorCode(), e.getMessage(), e.maybeApplied());
     }
 }

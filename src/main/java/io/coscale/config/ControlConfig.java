@@ -26,9 +26,11 @@ public interface ControlConfig {
     Duration taskCacheTtl();
 
     /**
-     * How long after start-up coscale holds off lowering a count for a release (the worker is told to retry, 503):
-     * ECS reads are eventually consistent, and a read just after a restart might not yet show an exit recorded on a
-     * task, or a count set, by the coscale that was killed. Default 5s.
+     * How far ECS reads may lag behind writes (they are eventually consistent), and so: how long after start-up
+     * coscale holds off lowering a count for a release (the worker is told to retry, 503), since a read just after a
+     * restart might not yet show an exit recorded on a task, or a count set, by the coscale that was killed; how long
+     * after its own UpdateService a DescribeServices answer may predate it (and is not believed); and how long a task
+     * ECS says it does not know is asked about again before its claim or release is refused. Default 5s.
      */
     @WithDefault("5s")
     Duration exitSettle();
@@ -37,7 +39,18 @@ public interface ControlConfig {
     @WithDefault("200")
     int eventsPerPool();
 
-    /** Threads shared by all pools' serial executors (ECS and SQS calls block). Default 16. */
-    @WithDefault("16")
+    /**
+     * Threads that run the pools' serialized steps and the answers of their calls. Steps never block (a step waiting
+     * for ECS, SQS or the UpdateService budget holds no thread), so a few serve thousands of pools. Default 4.
+     */
+    @WithDefault("4")
     int threads();
+
+    /** Blocking ECS calls in flight at once, across pools (UpdateService, UpdateTaskProtection, reads). Default 16. */
+    @WithDefault("16")
+    int ecsThreads();
+
+    /** Blocking SQS calls in flight at once, across pools (sends and queue reads). Default 16. */
+    @WithDefault("16")
+    int sqsThreads();
 }

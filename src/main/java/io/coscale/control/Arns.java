@@ -10,4 +10,9 @@ final class Arns {
     static String lastSegment(String nameOrArn) {
         return nameOrArn.substring(nameOrArn.lastIndexOf('/') + 1);
     }
+
+    /** Whether a configured name or ARN names {@code name}. */
+    static boolean sameName(String configured, String name) {
+        return configured.equals(name) || configured.endsWith("/" + name);
+    }
 }

@@ -1,6 +1,9 @@
 package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -29,6 +32,28 @@ public final class Backoff {
                 Thread.sleep(delayMillis(attempt));
             }
         }
+    }
+
+    /**
+     * As {@link #run}, for a call that answers with a future: the pauses between attempts hold no thread, they are
+     * waits on {@code timer}.
+     */
+    public <T> CompletableFuture<T> runAsync(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer) {
+        return attempt(call, timer, 1);
+    }
+
+    private <T> CompletableFuture<T> attempt(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer,
+            int attempt) {
+        return Futures.start(call).handle((value, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            Throwable cause = Futures.cause(e);
+            if (!(cause instanceof AwsCallException aws) || !aws.isTransient() || attempt >= attempts) {
+                return CompletableFuture.<T>failedFuture(cause);
+            }
+            return Futures.delay(timer, delayMillis(attempt)).thenCompose(ignored -> attempt(call, timer, attempt + 1));
+        }).thenCompose(next -> next);
     }
 
     /** The pause before attempt {@code attempt + 1}: random in [0, min(cap, base·2^(attempt-1))]. */

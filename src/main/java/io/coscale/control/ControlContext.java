@@ -8,17 +8,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * What every pool's controller shares: the gateways, the UpdateService budget, the protection batcher, the
- * threads, and the pacing settings.
+ * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService
+ * budget, the protection batcher, the clock, and the pacing settings.
  */
-record ControlContext(EcsGateway ecs, QueueGateway queue, UpdateServiceBudget budget,
-        Batcher<String, ProtectionChange, Optional<Instant>> protection, Executor executor,
-        ScheduledExecutorService timer, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
-        Duration exitSettle, ControlMetrics metrics) {
+record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
+        Batcher<ProtectionShard, ProtectionChange, Optional<Instant>> protection, ControlThreads threads, Clock clock,
+        Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
+        ControlMetrics metrics) {
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);
@@ -27,18 +27,42 @@ record ControlContext(EcsGateway ecs, QueueGateway queue, UpdateServiceBudget bu
     /** Pauses between re-tries of a scale-up that failed: the delta waits, it is never dropped. */
     static final Backoff SCALE_UP_RETRIES = new Backoff(Integer.MAX_VALUE, 200, 5_000);
 
+    /** The shared parts, with the protection batcher merging UpdateTaskProtection calls over {@code ecs}. */
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, ControlThreads threads,
+            Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
+            ControlMetrics metrics) {
+        Batcher<ProtectionShard, ProtectionChange, Optional<Instant>> protection = new Batcher<>(10, threads.ecsCalls(),
+                (shard, changes) -> ProtectionCalls.apply(ecs, shard.cluster(), changes), ProtectionChange::sameCall);
+        return new ControlContext(ecs, queues, budget, protection, threads, clock, scaleUpSpacing, scaleUpSpacingMax,
+                eventsPerPool, exitSettle, metrics);
+    }
+
+    /** An ECS call on the ECS threads. */
+    <T> CompletableFuture<T> ecs(Function<EcsGateway, T> call) {
+        return Futures.on(threads.ecsCalls(), () -> call.apply(ecsGateway));
+    }
+
+    /** An SQS call on the SQS threads. */
+    <T> CompletableFuture<T> sqs(Function<QueueGateway, T> call) {
+        return Futures.on(threads.sqsCalls(), () -> call.apply(queueGateway));
+    }
+
+    /** An ECS read, transient failures retried briefly without holding a thread between attempts. */
+    <T> CompletableFuture<T> ecsRead(Function<EcsGateway, T> call) {
+        return READ_RETRIES.runAsync(() -> ecs(call), threads.timer());
+    }
+
+    /** An SQS read, retried as {@link #ecsRead} is. */
+    <T> CompletableFuture<T> sqsRead(Function<QueueGateway, T> call) {
+        return READ_RETRIES.runAsync(() -> sqs(call), threads.timer());
+    }
+
     /** Sets a pool's desiredCount: one budget token per attempt, transient failures retried briefly. */
-    void updateService(Pool pool, int desiredCount) throws InterruptedException {
-        CHANGE_RETRIES.run(() -> {
-            try {
-                budget.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AwsCallException("interrupted", false, false, "Interrupted", e);
-            }
+    CompletableFuture<Void> updateService(Pool pool, int desiredCount) {
+        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecs(gateway -> {
             metrics.updateServiceCall(pool.name());
             try {
-                ecs.setDesiredCount(pool.cluster(), pool.service(), desiredCount);
+                gateway.setDesiredCount(pool.cluster(), pool.service(), desiredCount);
             } catch (AwsCallException e) {
                 if (e.isThrottled()) {
                     metrics.updateServiceThrottled(pool.name());
@@ -46,6 +70,11 @@ record ControlContext(EcsGateway ecs, QueueGateway queue, UpdateServiceBudget bu
                 throw e;
             }
             return null;
-        });
+        })), threads.timer());
+    }
+
+    /** A protection change for one task, merged with others of its cluster and shard. */
+    CompletableFuture<Optional<Instant>> changeProtection(String cluster, ProtectionChange change) {
+        return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change);
     }
 }

@@ -3,7 +3,10 @@ package io.coscale.control;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
+import io.coscale.domain.Backlog;
+import io.coscale.domain.CountBelief;
 import io.coscale.domain.Event;
+import io.coscale.domain.MessageGroups;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
@@ -11,7 +14,9 @@ import io.coscale.domain.ReconcileAction;
 import io.coscale.domain.Reconciliation;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.domain.ReleasePolicy;
+import io.coscale.domain.ScaleUpPacing;
 import io.coscale.domain.ScalingPolicy;
+import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,22 +26,19 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * One pool's control loop. Every change it makes to the pool's ECS service — scale-up, release, protection,
- * reconcile correction — runs on the pool's {@link SerialExecutor}, one at a time and in order, so each
- * decision sees the desiredCount the previous one left. coscale is the only writer of that count.
+ * One pool's control loop. Every change it makes to the pool's {@code desiredCount} — scale-up, release, reconcile
+ * correction — is a step of the pool's {@link SerialSteps}: one at a time and in order, so each decision sees the
+ * count the previous one left. A step that waits (for SQS, ECS or the UpdateService budget) holds no thread. Claims
+ * are not steps: they change no count, so they never wait for another task's release (see {@link PoolTasks}).
  *
- * <p>Invariants: desiredCount is never set outside [minTasks, maxTasks] by coscale (scale-ups and
- * corrections are clamped by the domain rules; a release lowers by exactly one, and only above minTasks);
- * in protect mode a task is unprotected before the count is lowered for it; a task's exit lowers the count
- * once however often it is released.
+ * <p>Invariants: desiredCount is never set outside [minTasks, maxTasks] by coscale (scale-ups and corrections are
+ * clamped by the domain rules; a release lowers by exactly one, and only above minTasks); in protect mode a task is
+ * unprotected before the count is lowered for it; a task's exit lowers the count once however often it is released;
+ * a stale ECS read never overrides a change coscale made itself ({@link CountBelief}).
  *
- * <p>Scale-ups are merged: a submission only counts the jobs SQS accepted and, if no flush is queued,
- * queues one; the flush computes the target from everything counted so far. Submissions that arrive while
- * an UpdateService call is in flight are thus merged into the next call, which goes out no sooner than the
- * current spacing after the previous one. The spacing starts at {@code scaleUpSpacing} and doubles while a
- * burst goes on (up to {@code scaleUpSpacingMax}), so a long burst costs a handful of calls whatever its
- * rate; ECS takes far longer than that to start the tasks anyway. A failed scale-up is re-queued with
- * backoff: never dropped.
+ * <p>Scale-ups are merged: a submission only counts the jobs SQS accepted and, if no flush is queued, queues one;
+ * the flush computes the target from everything counted so far, paced by {@link ScaleUpPacing}. A failed scale-up is
+ * re-queued with backoff: never dropped.
  */
 public final class PoolController {
 
@@ -44,44 +46,43 @@ public final class PoolController {
 
     private final Pool pool;
     private final ControlContext ctx;
-    private final SerialExecutor serial;
+    private final SerialSteps steps;
     private final EventLog events;
     private final PoolTasks tasks;
     private final Instant startedAt;
     private final DelayedJobs delayedJobs;
+    private final ScaleUpPacing pacing;
 
-    // All @GuardedBy("this"). desired and the observations change on the serial executor only.
-    private Integer desired;
-    private int running;
-    private int pending;
-    /** The service's current task definition, as last read: tasks of another one drain. */
-    private String primaryTaskDefinition;
-    private QueueDepth depth = QueueDepth.EMPTY;
-    private Instant queueEmptySince;
-    /** Jobs accepted since start; {@code countedAtObservation} is its value just before {@code depth} was read. */
-    private long submittedTotal;
-    private long countedAtObservation;
-    private boolean flushQueued;
-    private long lastFlushNanos = Long.MIN_VALUE / 2;
-    private long spacingNanos;
-    private long lastChangeNanos = Long.MIN_VALUE / 2;
-    private int flushFailures;
+    // All @GuardedBy("this"). The count and the service change in steps only.
+    private final CountBelief count;
+    private final Backlog backlog = new Backlog();
+    /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
+    private final MessageGroups groups = new MessageGroups();
+    /** The service as last read: running and pending tasks, and its current task definition (others drain). */
+    private ServiceState service;
     private Instant lastReconcileAt;
     private String lastError;
     /** Whether the protection ECS holds for this pool's tasks was taken over (once, at the first reconcile). */
     private boolean protectionAdopted;
+    // The merged scale-up.
+    private boolean flushQueued;
+    private long lastFlushNanos = Long.MIN_VALUE / 2;
+    private long gapNanos;
+    private int flushFailures;
 
     PoolController(Pool pool, ControlContext ctx) {
         this.pool = pool;
         this.ctx = ctx;
-        this.serial = new SerialExecutor("pool-" + pool.name(), ctx.executor());
+        this.steps = new SerialSteps(ctx.threads().steps());
         this.events = new EventLog(ctx.eventsPerPool());
         this.tasks = new PoolTasks(pool, ctx, events);
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
-        this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
+        this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 System::nanoTime, this::submitted);
-        this.spacingNanos = ctx.scaleUpSpacing().toNanos();
+        this.pacing = new ScaleUpPacing(ctx.scaleUpSpacing().toNanos(), ctx.scaleUpSpacingMax().toNanos());
+        this.gapNanos = pacing.firstGapNanos();
         this.startedAt = ctx.clock().instant();
+        this.count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
     }
 
     public Pool pool() {
@@ -93,17 +94,27 @@ public final class PoolController {
     }
 
     /**
-     * Counts {@code count} jobs SQS has accepted and, when they need more tasks than are desired, queues a
-     * merged scale-up. Never waits for ECS.
+     * Counts {@code jobs} SQS has accepted and, when they need more tasks than are desired, queues a merged scale-up.
+     * Never waits for ECS.
      *
      * @return the desiredCount the pool is heading for
      */
-    public int submitted(int count) {
+    public int submitted(int jobs) {
+        return submitted(jobs, List.of());
+    }
+
+    /**
+     * As {@link #submitted(int)}, for jobs of a FIFO queue, which name their message groups: the pool needs no more
+     * tasks than there are groups with work.
+     */
+    public int submitted(int jobs, List<String> messageGroups) {
         boolean queueFlush;
         int heading;
         synchronized (this) {
-            submittedTotal += count;
+            backlog.accepted(jobs);
+            messageGroups.forEach(groups::accepted);
             int target = ScalingPolicy.target(pool, outstanding());
+            Integer desired = count.value();
             heading = desired == null ? target : Math.max(desired, target);
             queueFlush = !flushQueued && (desired == null || target > desired);
             flushQueued |= queueFlush;
@@ -115,12 +126,11 @@ public final class PoolController {
     }
 
     /**
-     * Counts jobs SQS accepted with a delay: they need a task only once they become visible, so they are
-     * counted then, at the latest one second after (see {@link DelayedJobs}). Returns the desiredCount the pool
-     * is heading for now.
+     * Counts jobs SQS accepted with a delay: they need a task only once they become visible, so they are counted
+     * then, at the latest one second after (see {@link DelayedJobs}). Returns the desiredCount the pool is heading for.
      */
-    public int submittedDelayed(int count, Duration delay) {
-        delayedJobs.add(count, delay);
+    public int submittedDelayed(int jobs, Duration delay) {
+        delayedJobs.add(jobs, delay);
         return submitted(0);
     }
 
@@ -130,13 +140,14 @@ public final class PoolController {
     }
 
     /**
-     * A live task of this pool claims (before its first receive; later claims are heartbeats): in protect mode it
-     * is protected until it is told to exit. The answer says drain for a task of an older deployment.
+     * A live task of this pool claims (before its first receive; later claims are heartbeats): in protect mode it is
+     * protected until it is told to exit. The answer says drain for a task of an older deployment. Not a step: it
+     * waits for nobody's release.
      *
      * @param taskDefinitionArn the task's task definition, as ECS reports it; null when not known
      */
     public CompletableFuture<ClaimResult> claim(String taskArn, String taskDefinitionArn) {
-        return onSerial(() -> tasks.claim(taskArn, olderDeployment(taskDefinitionArn))).thenCompose(claimed -> claimed);
+        return tasks.claim(taskArn, olderDeployment(taskDefinitionArn));
     }
 
     /** As {@link #release(TaskState)} for a task known only by its ARN. */
@@ -146,15 +157,15 @@ public final class PoolController {
 
     /** As {@link #release(TaskState)} for a task known by its ARN and task definition. */
     public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
-        return onSerial(() -> releaseNow(taskArn, olderDeployment(taskDefinitionArn), null));
+        return steps.submit(() -> releaseStep(taskArn, olderDeployment(taskDefinitionArn), null));
     }
 
     /**
-     * Decides what a worker that found the queue empty does next, and acts on it: exit (unprotect, then the
-     * count −1; a task of an older deployment exits with the count kept), continue or stay.
+     * Decides what a worker that found the queue empty does next, and acts on it: exit (unprotect, then the count
+     * −1; a task of an older deployment exits with the count kept), continue or stay.
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
-        return onSerial(() -> releaseNow(task.taskArn(), olderDeployment(task.taskDefinitionArn()), task.exitRecord()));
+        return steps.submit(() -> releaseStep(task.taskArn(), olderDeployment(task.taskDefinitionArn()), task.exitRecord()));
     }
 
     /**
@@ -162,135 +173,144 @@ public final class PoolController {
      * read can only make a task of the new deployment look old: it then exits and ECS replaces it, which is safe.
      */
     private synchronized boolean olderDeployment(String taskDefinitionArn) {
-        return taskDefinitionArn != null && primaryTaskDefinition != null
-                && !taskDefinitionArn.equals(primaryTaskDefinition);
+        return taskDefinitionArn != null && service != null && service.taskDefinition() != null
+                && !taskDefinitionArn.equals(service.taskDefinition());
     }
 
     /**
      * Brings the pool toward its target given ECS's and SQS's word: the reconciler's step for this pool.
      *
-     * @param observedAtNanos {@link System#nanoTime()} just before {@code service} was read; a change coscale
-     *        made after that instant makes the observed desiredCount stale, and coscale's own value is kept
+     * @param observedAtNanos {@link System#nanoTime()} just before {@code service} was read
      * @param submissionMark {@link #submissionMark()} just before {@code observed} was read
      */
     public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed, long observedAtNanos,
             long submissionMark) {
-        return onSerial(() -> {
-            reconcileNow(service, observed, observedAtNanos, submissionMark);
-            return null;
-        });
+        return steps.submit(() -> reconcileStep(service, observed, observedAtNanos, submissionMark));
     }
 
-    private ReleaseDecision releaseNow(String taskArn, boolean olderDeployment, String exitRecord)
-            throws InterruptedException {
+    private CompletableFuture<ReleaseDecision> releaseStep(String taskArn, boolean olderDeployment, String exitRecord) {
         ReleaseDecision earlier = tasks.earlierExit(taskArn);
         if (earlier != null) {
-            return earlier;
+            return CompletableFuture.completedFuture(earlier);
         }
         if (exitRecord != null) {
             // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
             // and the count is not lowered twice.
             ReleaseDecision replay = ReleaseDecision.replay(exitRecord);
             tasks.exited(taskArn, replay);
-            return replay;
+            return CompletableFuture.completedFuture(replay);
         }
         long mark = submissionMark();
-        QueueDepth fresh = ctx.queue().depth(pool.queueUrl());
-        ensureDesiredKnown();
+        return ctx.sqs(queues -> queues.depth(pool.queueUrl()))
+                .thenCombine(knownCount(), (fresh, known) -> fresh)
+                .thenCompose(fresh -> act(taskArn, olderDeployment, fresh, mark));
+    }
+
+    private CompletableFuture<ReleaseDecision> act(String taskArn, boolean olderDeployment, QueueDepth fresh, long mark) {
         ReleaseDecision decision;
+        int from;
         synchronized (this) {
-            observeQueue(fresh, mark);
+            observeQueue(fresh, mark, ctx.clock().instant());
+            from = count.value();
             // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-            decision = ReleasePolicy.decide(pool, desired, fresh, submittedTotal - mark, olderDeployment);
-        }
-        switch (decision.kind()) {
-            // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
-            // readily as a busy one that has not yet claimed again.
-            case STAY, CONTINUE -> tasks.idle(taskArn);
-            case EXIT -> {
-                if (decision.lowersCount()) {
-                    settled();
-                }
-                // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one.
-                // A drained task is unprotected too, so that its deployment may replace it.
-                tasks.unprotectNow(taskArn);
-                int from = currentDesired();
-                if (decision.lowersCount()) {
-                    // The record before the decrement: a crash between the two loses a decrement (the count stays one
-                    // too high, and the next release takes it down), never doubles one.
-                    ctx.ecs().recordExit(taskArn, decision.desiredCount());
-                    changeDesired(decision.desiredCount());
-                    recheckScaleUp();
-                }
-                tasks.exited(taskArn, decision);
-                events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
-            }
+            decision = ReleasePolicy.decide(pool, from, fresh, backlog.acceptedSince(mark), olderDeployment);
         }
         ctx.metrics().releaseDecision(pool.name(), decision.kind());
-        return decision;
+        if (decision.kind() != ReleaseDecision.Kind.EXIT) {
+            // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
+            // readily as a busy one that has not yet claimed again.
+            tasks.idle(taskArn);
+            return CompletableFuture.completedFuture(decision);
+        }
+        if (decision.lowersCount()) {
+            settled();
+        }
+        tasks.beginExit(taskArn);
+        // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one. A
+        // drained task is unprotected too, so that its deployment may replace it.
+        CompletableFuture<Void> done = tasks.unprotect(taskArn);
+        if (decision.lowersCount()) {
+            // The record before the decrement: a crash between the two loses a decrement (the count stays one too
+            // high, and the next release takes it down), never doubles one.
+            done = done.thenCompose(unprotected -> ctx.ecs(ecs -> {
+                ecs.recordExit(taskArn, decision.desiredCount());
+                return null;
+            })).thenCompose(recorded -> changeDesired(decision.desiredCount())).thenRun(this::recheckScaleUp);
+        }
+        return done.handle((ok, e) -> {
+            if (e != null) {
+                tasks.abandonExit(taskArn);
+                throw Futures.unchecked(e);
+            }
+            tasks.exited(taskArn, decision);
+            events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
+            return decision;
+        });
     }
 
-    private void reconcileNow(ServiceState service, QueueDepth observed, long observedAtNanos, long submissionMark)
-            throws InterruptedException {
+    private CompletableFuture<Void> reconcileStep(ServiceState observedService, QueueDepth observed, long observedAtNanos,
+            long submissionMark) {
         Reconciliation.Observation observation;
+        boolean mayLower;
         synchronized (this) {
-            // The read happened off the serial executor: a release or scale-up may have landed since. As the
-            // only writer, coscale then knows better than the snapshot; overwriting would undo that change.
-            if (desired == null || observedAtNanos - lastChangeNanos > 0) {
-                desired = service.desiredCount();
-            }
-            primaryTaskDefinition = service.taskDefinition();
-            running = service.runningCount();
-            pending = service.pendingCount();
-            observeQueue(observed, submissionMark);
-            lastReconcileAt = ctx.clock().instant();
-            Duration emptyFor = queueEmptySince == null ? Duration.ZERO : Duration.between(queueEmptySince, lastReconcileAt);
-            observation = new Reconciliation.Observation(desired, running, pending, observed, emptyFor,
-                    tasks.busyCount());
+            Instant now = ctx.clock().instant();
+            count.read(observedService.desiredCount(), observedAtNanos);
+            service = observedService;
+            observeQueue(observed, submissionMark, now);
+            lastReconcileAt = now;
+            observation = new Reconciliation.Observation(count.value(), observedService.runningCount(),
+                    observedService.pendingCount(), backlog.depth(), backlog.emptyFor(now), tasks.busyCount(),
+                    groups.limit(Long.MAX_VALUE));
+            mayLower = count.settled();
         }
         ReconcileAction action = Reconciliation.decide(pool, observation);
-        if (action.changes()) {
-            changeDesired(action.desiredCount().getAsInt());
-            recheckScaleUp();
-            events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), action.desiredCount().getAsInt(), action.reason()));
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        int to = action.desiredCount().orElse(observation.desiredCount());
+        // A count read before ECS settled after a restart may be older than what the coscale before wrote: raise it,
+        // but never lower from it.
+        if (action.changes() && (to > observation.desiredCount() || mayLower)) {
+            done = changeDesired(to).thenRun(() -> {
+                recheckScaleUp();
+                events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), to, action.reason()));
+            });
         }
-        if (!protectionAdopted && pool.mode() == Mode.PROTECT) {
-            tasks.adoptProtection();
-            protectionAdopted = true;
+        if (pool.mode() == Mode.PROTECT && !adopted()) {
+            done = done.thenCompose(changed -> tasks.adoptProtection()).thenRun(() -> {
+                synchronized (this) {
+                    protectionAdopted = true;
+                }
+            });
         }
-        tasks.forgetStopped();
-        synchronized (this) {
-            lastError = null;
-        }
+        return done.thenCompose(changed -> tasks.forgetStopped()).thenRun(() -> {
+            synchronized (this) {
+                lastError = null;
+            }
+        });
     }
 
-    /** Renews protection that lapses soon, on the pool's serial executor; its own schedule, not the reconcile's. */
+    private synchronized boolean adopted() {
+        return protectionAdopted;
+    }
+
+    /** Renews protection that lapses soon; on its own schedule, not the reconcile's, and not a step: no count changes. */
     public CompletableFuture<Void> renewProtection() {
-        return onSerial(() -> {
+        return Futures.start(() -> {
             tasks.renewExpiring();
-            return null;
+            return CompletableFuture.completedFuture(null);
         });
     }
 
     /**
-     * How many jobs have been accepted so far. Take it just before reading the queue's depth: every job counted
-     * by then is in SQS, so in the depth read after it; jobs counted later may not be, and stay counted on top.
+     * How many jobs have been accepted so far. Take it just before reading the queue's depth (see {@link Backlog}).
      */
     public synchronized long submissionMark() {
-        return submittedTotal;
+        return backlog.mark();
     }
 
-    /** Records a queue depth read after {@code mark} was taken. Called with the lock held. */
-    private void observeQueue(QueueDepth observed, long mark) {
-        if (mark < countedAtObservation) {
-            return; // read before a newer observation that is already in: older news
-        }
-        depth = observed;
-        countedAtObservation = mark;
-        if (!observed.isEmpty()) {
-            queueEmptySince = null;
-        } else if (queueEmptySince == null) {
-            queueEmptySince = ctx.clock().instant();
+    /** Takes in a queue depth read after {@code mark}. Called with the lock held. */
+    private void observeQueue(QueueDepth observed, long mark, Instant now) {
+        if (backlog.observe(observed, mark, now) && observed.isEmpty() && backlog.acceptedSince(mark) == 0) {
+            groups.clear();
         }
     }
 
@@ -302,13 +322,13 @@ public final class PoolController {
         submitted(0);
     }
 
-    /** Sets desiredCount through the shared budget; on the serial executor. */
-    private void changeDesired(int to) throws InterruptedException {
-        ctx.updateService(pool, to);
-        synchronized (this) {
-            desired = to;
-            lastChangeNanos = System.nanoTime();
-        }
+    /** Sets desiredCount through the shared budget; within a step. */
+    private CompletableFuture<Void> changeDesired(int to) {
+        return ctx.updateService(pool, to).thenRun(() -> {
+            synchronized (this) {
+                count.wrote(to, System.nanoTime());
+            }
+        });
     }
 
     /**
@@ -317,97 +337,105 @@ public final class PoolController {
      */
     private void settled() {
         Duration since = Duration.between(startedAt, ctx.clock().instant());
-        if (since.compareTo(ctx.exitSettle()) < 0) {
+        if (since.compareTo(ctx.exitSettle()) < 0 || !countSettled()) {
             throw new AwsCallException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
                     + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)", true, false, "Settling", null);
         }
     }
 
-    /** Learns desiredCount from ECS when no reconcile has yet (start-up races a first submission). */
-    private void ensureDesiredKnown() {
-        if (currentDesired() != null) {
-            return;
-        }
-        ServiceState service = ctx.ecs().describeServices(pool.cluster(), List.of(pool.service())).stream().findFirst()
-                .orElseThrow(() -> new AwsCallException("service " + pool.service() + " not found in cluster "
-                        + pool.cluster(), false, false, "ServiceNotFoundException", null));
+    private synchronized boolean countSettled() {
+        return count.settled();
+    }
+
+    /**
+     * Makes sure the count is known well enough to act on: read from ECS when no reconcile has yet (start-up races a
+     * first submission), or when it was read so soon after start-up that it may predate the last coscale's writes.
+     */
+    private CompletableFuture<Void> knownCount() {
         synchronized (this) {
-            if (desired == null) {
-                desired = service.desiredCount();
-                running = service.runningCount();
-                pending = service.pendingCount();
-                primaryTaskDefinition = service.taskDefinition();
+            if (count.settled()) {
+                return CompletableFuture.completedFuture(null);
             }
         }
+        long readAt = System.nanoTime();
+        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenAccept(found -> {
+            ServiceState read = found.stream().findFirst().orElseThrow(() -> new AwsCallException("service "
+                    + pool.service() + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null));
+            synchronized (this) {
+                count.read(read.desiredCount(), readAt);
+                if (service == null) {
+                    service = read;
+                }
+            }
+        });
     }
 
     private void scheduleFlush(long backoffMillis) {
         long delayNanos;
         synchronized (this) {
-            long wait = Math.max(spacingNanos - (System.nanoTime() - lastFlushNanos), 0);
-            // Work that has to wait for the gap means a burst goes on: the next gap is twice as wide. Work that
-            // finds the gap already over comes after a quiet spell: back to the first, short gap.
-            spacingNanos = wait > 0 ? Math.min(2 * spacingNanos, ctx.scaleUpSpacingMax().toNanos())
-                    : ctx.scaleUpSpacing().toNanos();
-            delayNanos = wait + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+            ScaleUpPacing.Next next = pacing.next(System.nanoTime(), lastFlushNanos, gapNanos);
+            gapNanos = next.gapNanos();
+            delayNanos = next.waitNanos() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         }
         if (delayNanos == 0) {
-            serial.execute(this::flush);
+            steps.submit(this::flush);
         } else {
-            ctx.timer().schedule(() -> serial.execute(this::flush), delayNanos, TimeUnit.NANOSECONDS);
+            ctx.threads().timer().schedule(() -> steps.submit(this::flush), delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** The merged scale-up, on the serial executor. */
-    private void flush() {
-        try {
-            ensureDesiredKnown();
+    /** The merged scale-up: a step. */
+    private CompletableFuture<Void> flush() {
+        return knownCount().thenCompose(known -> {
             OptionalInt target;
             int from;
             long outstanding;
             synchronized (this) {
                 flushQueued = false;
-                from = desired;
+                from = count.value();
                 outstanding = outstanding();
-                target = ScalingPolicy.scaleUp(pool, desired, outstanding);
+                target = ScalingPolicy.scaleUp(pool, from, outstanding);
                 if (target.isEmpty()) {
-                    return;
+                    return CompletableFuture.<Void>completedFuture(null);
                 }
                 lastFlushNanos = System.nanoTime();
             }
-            changeDesired(target.getAsInt());
-            synchronized (this) {
-                flushFailures = 0;
-            }
-            events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(), outstanding + " jobs outstanding"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+            return changeDesired(target.getAsInt()).thenRun(() -> {
+                synchronized (this) {
+                    flushFailures = 0;
+                }
+                events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(),
+                        Words.count(outstanding, "job") + " outstanding"));
+            });
+        }).exceptionally(e -> {
             int failures;
             synchronized (this) {
                 failures = ++flushFailures;
                 flushQueued = true;
             }
-            failed("scale-up", e);
+            failed("scale-up", Futures.cause(e));
             scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures));
-        }
+            return null;
+        });
     }
 
     /**
-     * Jobs that need or hold a task: the last observation's, where in-flight messages count only as far as busy
-     * tasks can hold them, plus submissions since. Called with the lock held.
+     * Jobs that need or hold a task: in-flight messages count only as far as busy tasks can hold them, jobs accepted
+     * since the last read count on top, and a FIFO pool counts no more than its groups with work. Called with the
+     * lock held.
      */
     private long outstanding() {
-        return depth.outstanding((long) tasks.busyCount() * pool.messagesPerTask()) + (submittedTotal - countedAtObservation);
+        return groups.limit(backlog.outstanding((long) tasks.busyCount() * pool.messagesPerTask()));
     }
 
     synchronized Integer currentDesired() {
-        return desired;
+        return count.value();
     }
 
     /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */
     void failed(String what, Throwable e) {
-        String message = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        Throwable cause = Futures.cause(e);
+        String message = what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         boolean isNew;
         synchronized (this) {
             isNew = !message.equals(lastError);
@@ -424,30 +452,12 @@ public final class PoolController {
         int busy = tasks.busyCount();
         int protectedTasks = tasks.protectedCount();
         synchronized (this) {
+            QueueDepth depth = backlog.lastRead();
             return new PoolStatus(pool.name(), pool.cluster(), pool.service(), pool.queueUrl(), pool.mode().wireName(),
-                    pool.minTasks(), pool.maxTasks(), pool.messagesPerTask(), desired, running, pending,
+                    pool.minTasks(), pool.maxTasks(), pool.messagesPerTask(), count.value(),
+                    service == null ? 0 : service.runningCount(), service == null ? 0 : service.pendingCount(),
                     new PoolStatus.Queue(depth.visible(), depth.inFlight(), depth.delayed()), busy, protectedTasks,
                     lastReconcileAt, lastError);
         }
-    }
-
-    private <T> CompletableFuture<T> onSerial(Step<T> step) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        serial.execute(() -> {
-            try {
-                result.complete(step.run());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                result.completeExceptionally(e);
-            } catch (Exception | Error e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
-    }
-
-    @FunctionalInterface
-    private interface Step<T> {
-        T run() throws Exception;
     }
 }

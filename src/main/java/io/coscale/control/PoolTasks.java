@@ -5,6 +5,7 @@ import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,17 +13,18 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * What coscale knows of one pool's tasks: which are busy (claimed since their last empty poll), which it
  * protected and until when (from the first claim until the task is told to exit), and which it already let exit
- * (so a repeated release answers the same). Protection calls go through
- * the shared per-cluster batcher. Thread-safe; the controller calls it from the pool's serial executor.
+ * (so a repeated release answers the same). Protection calls go through the shared batcher, merged per cluster and
+ * shard. Thread-safe and never blocking: claims call it directly, not through the pool's serial steps, so a claim
+ * never waits for another task's release; ordering with a release is kept per task (a task told to exit is marked
+ * before its protection is dropped, and the batcher keeps one task's changes in order).
  */
 final class PoolTasks {
 
@@ -37,6 +39,8 @@ final class PoolTasks {
     private final Map<String, Instant> busySince = new HashMap<>();
     // @GuardedBy("this")
     private final Map<String, Instant> protectedUntil = new HashMap<>();
+    // @GuardedBy("this") tasks a release is letting exit right now: a claim no longer protects them.
+    private final Set<String> exiting = new HashSet<>();
     // @GuardedBy("this"): insertion-ordered, the oldest forgotten first.
     private final Map<String, ReleaseDecision> exits = new LinkedHashMap<>() {
         @Override
@@ -63,7 +67,7 @@ final class PoolTasks {
     CompletableFuture<ClaimResult> claim(String taskArn, boolean drain) {
         Instant known;
         synchronized (this) {
-            if (exits.containsKey(taskArn)) {
+            if (exits.containsKey(taskArn) || exiting.contains(taskArn)) {
                 return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, true));
             }
             busySince.putIfAbsent(taskArn, ctx.clock().instant());
@@ -76,22 +80,35 @@ final class PoolTasks {
         if (known != null && known.isAfter(ctx.clock().instant().plus(length.multipliedBy(3).dividedBy(4)))) {
             return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known, drain));
         }
-        return protect(taskArn).thenApply(expiry -> new ClaimResult(pool.name(), true, expiry, drain));
+        return protect(taskArn).thenApply(until -> until
+                .map(expiry -> new ClaimResult(pool.name(), true, expiry, drain))
+                .orElseGet(() -> new ClaimResult(pool.name(), false, null, true)));
     }
 
-    private CompletableFuture<Instant> protect(String taskArn) {
-        return ctx.protection().submit(pool.cluster(), new ProtectionChange(taskArn, true, pool.protectionMinutes()))
-                .thenApply(expiry -> {
-                    Instant until = expiry.orElse(ctx.clock().instant().plus(Duration.ofMinutes(pool.protectionMinutes())));
-                    Instant before;
-                    synchronized (this) {
-                        before = protectedUntil.put(taskArn, until);
-                    }
-                    if (before == null) {
-                        events.add(Event.protection(ctx.clock().instant(), "protected " + shortId(taskArn) + " until " + until));
-                    }
-                    return until;
-                });
+    /**
+     * Protects the task, unless it is being let exit: then nothing is asked and the answer is empty. The check and the
+     * hand-over to the batcher happen under this object's lock, as {@link #unprotect}'s do, so that a protection can
+     * never be queued after the unprotect of the task's exit.
+     */
+    private CompletableFuture<Optional<Instant>> protect(String taskArn) {
+        CompletableFuture<Optional<Instant>> answer;
+        synchronized (this) {
+            if (exits.containsKey(taskArn) || exiting.contains(taskArn)) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            answer = ctx.changeProtection(pool.cluster(), new ProtectionChange(taskArn, true, pool.protectionMinutes()));
+        }
+        return answer.thenApply(expiry -> {
+            Instant until = expiry.orElse(ctx.clock().instant().plus(Duration.ofMinutes(pool.protectionMinutes())));
+            Instant before;
+            synchronized (this) {
+                before = protectedUntil.put(taskArn, until);
+            }
+            if (before == null) {
+                events.add(Event.protection(ctx.clock().instant(), "protected " + shortId(taskArn) + " until " + until));
+            }
+            return Optional.of(until);
+        });
     }
 
     /**
@@ -100,22 +117,26 @@ final class PoolTasks {
      *
      * @return how many tasks were taken over
      */
-    int adoptProtection() {
-        List<String> arns = ctx.ecs().serviceTasks(pool.cluster(), pool.service());
-        Map<String, Instant> found = arns.isEmpty() ? Map.of() : ctx.ecs().protectedUntil(pool.cluster(), arns);
-        int adopted = 0;
-        synchronized (this) {
-            for (Map.Entry<String, Instant> e : found.entrySet()) {
-                if (!exits.containsKey(e.getKey()) && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
-                    adopted++;
+    CompletableFuture<Integer> adoptProtection() {
+        return ctx.ecsRead(ecs -> {
+            List<String> arns = ecs.serviceTasks(pool.cluster(), pool.service());
+            return arns.isEmpty() ? Map.<String, Instant>of() : ecs.protectedUntil(pool.cluster(), arns);
+        }).thenApply(found -> {
+            int adopted = 0;
+            synchronized (this) {
+                for (Map.Entry<String, Instant> e : found.entrySet()) {
+                    if (!exits.containsKey(e.getKey()) && !exiting.contains(e.getKey())
+                            && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                        adopted++;
+                    }
                 }
             }
-        }
-        if (adopted > 0) {
-            events.add(Event.protection(ctx.clock().instant(), "took over the protection of " + adopted
-                    + " task(s) from ECS"));
-        }
-        return adopted;
+            if (adopted > 0) {
+                events.add(Event.protection(ctx.clock().instant(), "took over the protection of "
+                        + Words.count(adopted, "task") + " from ECS"));
+            }
+            return adopted;
+        });
     }
 
     /** The decision a task's earlier release got, if it was told to exit. */
@@ -128,30 +149,43 @@ final class PoolTasks {
         busySince.remove(taskArn);
     }
 
-    /** Drops the task's protection and waits for ECS to confirm: the step that must precede a decrement. */
-    void unprotectNow(String taskArn) throws InterruptedException {
+    /**
+     * The task is being let exit: from now on a claim does not protect it again (it is told to drain), so that a
+     * heartbeat racing the release cannot undo the unprotect that precedes the decrement.
+     */
+    synchronized void beginExit(String taskArn) {
+        exiting.add(taskArn);
+    }
+
+    /** The exit did not happen (ECS failed; the worker retries its release): the task is an ordinary one again. */
+    synchronized void abandonExit(String taskArn) {
+        exiting.remove(taskArn);
+    }
+
+    /** Drops the task's protection; completes when ECS confirmed: the step that must precede a decrement. */
+    CompletableFuture<Void> unprotect(String taskArn) {
         if (pool.mode() != Mode.PROTECT) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        try {
-            ctx.protection().submit(pool.cluster(), new ProtectionChange(taskArn, false, pool.protectionMinutes()))
-                    .get(UNPROTECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("UpdateTaskProtection did not answer within " + UNPROTECT_TIMEOUT);
-        }
-        boolean was;
+        CompletableFuture<Optional<Instant>> answer;
         synchronized (this) {
-            was = protectedUntil.remove(taskArn) != null;
+            answer = ctx.changeProtection(pool.cluster(), new ProtectionChange(taskArn, false, pool.protectionMinutes()));
         }
-        if (was) {
-            events.add(Event.protection(ctx.clock().instant(), "unprotected " + shortId(taskArn)));
-        }
+        return answer.orTimeout(UNPROTECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .thenAccept(confirmed -> {
+                    boolean was;
+                    synchronized (this) {
+                        was = protectedUntil.remove(taskArn) != null;
+                    }
+                    if (was) {
+                        events.add(Event.protection(ctx.clock().instant(), "unprotected " + shortId(taskArn)));
+                    }
+                });
     }
 
     /** The task was told to exit: remembered so a repeated release answers the same. */
     synchronized void exited(String taskArn, ReleaseDecision decision) {
+        exiting.remove(taskArn);
         busySince.remove(taskArn);
         protectedUntil.remove(taskArn);
         exits.put(taskArn, decision);
@@ -184,7 +218,7 @@ final class PoolTasks {
     }
 
     /** Forgets tasks ECS no longer runs; asks ECS about every task coscale remembers (100 per DescribeTasks). */
-    void forgetStopped() throws InterruptedException {
+    CompletableFuture<Void> forgetStopped() {
         Set<String> known = new HashSet<>();
         synchronized (this) {
             known.addAll(busySince.keySet());
@@ -192,16 +226,17 @@ final class PoolTasks {
             known.addAll(exits.keySet());
         }
         if (known.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        Map<String, TaskState> states = ControlContext.READ_RETRIES.run(() -> ctx.ecs().describeTasks(pool.cluster(), known));
-        synchronized (this) {
-            states.values().stream().filter(t -> !t.isLive()).map(TaskState::taskArn).forEach(arn -> {
-                busySince.remove(arn);
-                protectedUntil.remove(arn);
-                exits.remove(arn);
-            });
-        }
+        return ctx.ecsRead(ecs -> ecs.describeTasks(pool.cluster(), known)).thenAccept(states -> {
+            synchronized (this) {
+                states.values().stream().filter(t -> !t.isLive()).map(TaskState::taskArn).forEach(arn -> {
+                    busySince.remove(arn);
+                    protectedUntil.remove(arn);
+                    exits.remove(arn);
+                });
+            }
+        });
     }
 
     synchronized int busyCount() {

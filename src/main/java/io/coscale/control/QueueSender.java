@@ -111,8 +111,8 @@ final class QueueSender {
         Job job = new Job(message);
         SendOutcome outcome = await(job, batcher.submit(new Key(queueUrl, shard), job));
         if (!outcome.accepted()) {
-            throw new AwsCallException("SendMessageBatch refused the job: " + outcome.errorCode() + ": " + outcome.message(),
-                    outcome.transientFailure(), false, outcome.errorCode(), null);
+            throw new AwsCallException("SendMessageBatch failed for the job: " + outcome.errorCode() + ": " + outcome.message(),
+                    outcome.transientFailure(), false, outcome.errorCode(), null, outcome.maybeEnqueued());
         }
     }
 

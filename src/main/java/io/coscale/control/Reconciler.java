@@ -1,10 +1,7 @@
 package io.coscale.control;
 
-import io.coscale.aws.EcsGateway;
-import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.config.ReconcileConfig;
-import io.coscale.domain.QueueDepth;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
@@ -14,12 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,11 +36,11 @@ import org.jboss.logging.Logger;
 @Singleton
 public class Reconciler {
 
+    private static final int SERVICES_PER_CALL = 10;
+
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final ControlPlane plane;
-    private final EcsGateway ecs;
-    private final QueueGateway queues;
     private final Duration interval;
     private final Clock clock = Clock.systemUTC();
 
@@ -51,15 +49,15 @@ public class Reconciler {
     private volatile Reach ecsReach = Reach.NOTHING_ASKED;
     private volatile Reach sqsReach = Reach.NOTHING_ASKED;
 
-    Reconciler(ControlPlane plane, EcsGateway ecs, QueueGateway queues, ReconcileConfig config) {
+    Reconciler(ControlPlane plane, ReconcileConfig config) {
         this.plane = plane;
-        this.ecs = ecs;
-        this.queues = queues;
         this.interval = config.interval();
     }
 
     void atStartup(@Observes @Priority(20) StartupEvent event) {
-        plane.context().executor().execute(this::reconcileAll);
+        Thread first = new Thread(this::reconcileAll, "coscale-first-reconcile");
+        first.setDaemon(true);
+        first.start();
     }
 
     @Scheduled(every = "${coscale.reconcile.interval:10s}", delayed = "${coscale.reconcile.interval:10s}",
@@ -68,55 +66,30 @@ public class Reconciler {
         reconcileAll();
     }
 
-    /** One pass over every pool; returns when each pool's step has finished or the interval has passed. */
+    /**
+     * One pass over every pool: DescribeServices for ten services at a time and every queue's depth, all in flight at
+     * once (bounded by the ECS and SQS threads); each pool's step starts as soon as its own reads are in. Returns when
+     * every step has finished or the interval has passed.
+     */
     public synchronized void reconcileAll() {
         lastAttemptAt = clock.instant();
         try {
             Map<String, List<PoolController>> byCluster = new LinkedHashMap<>();
             plane.pools().forEach(p -> byCluster.computeIfAbsent(p.pool().cluster(), c -> new ArrayList<>()).add(p));
-            Reach ecsAnswers = Reach.NOTHING_ASKED;
-            Reach sqsAnswers = Reach.NOTHING_ASKED;
-            Map<PoolController, CompletableFuture<Void>> steps = new LinkedHashMap<>();
+            Tally tally = new Tally();
+            Map<PoolController, CompletableFuture<Void>> steps = new ConcurrentHashMap<>();
+            List<CompletableFuture<Void>> reads = new ArrayList<>();
             for (Map.Entry<String, List<PoolController>> cluster : byCluster.entrySet()) {
-                Map<String, ServiceState> services = new LinkedHashMap<>();
-                long observedAtNanos = System.nanoTime();
-                try {
-                    List<String> names = cluster.getValue().stream().map(p -> p.pool().service()).distinct().toList();
-                    ControlContext.READ_RETRIES.run(() -> ecs.describeServices(cluster.getKey(), names))
-                            .forEach(s -> services.put(s.service(), s));
-                    ecsAnswers = ecsAnswers.succeeded();
-                } catch (RuntimeException e) {
-                    ecsAnswers = ecsAnswers.failed(e);
-                    cluster.getValue().forEach(p -> p.failed("reconcile: DescribeServices", e));
-                    continue;
-                }
-                for (PoolController pool : cluster.getValue()) {
-                    Optional<ServiceState> service = Optional.ofNullable(services.get(serviceName(pool)));
-                    if (service.isEmpty() || !service.get().active()) {
-                        pool.failed("reconcile", new IllegalStateException("service " + pool.pool().service()
-                                + " not found (or not ACTIVE) in cluster " + cluster.getKey()));
-                        continue;
-                    }
-                    QueueDepth depth;
-                    long mark = pool.submissionMark();
-                    try {
-                        depth = ControlContext.READ_RETRIES.run(() -> queues.depth(pool.pool().queueUrl()));
-                        sqsAnswers = sqsAnswers.succeeded();
-                    } catch (RuntimeException e) {
-                        sqsAnswers = sqsAnswers.failed(e);
-                        pool.failed("reconcile: GetQueueAttributes", e);
-                        continue;
-                    }
-                    steps.put(pool, pool.reconcile(service.get(), depth, observedAtNanos, mark)
-                            .exceptionally(e -> {
-                                pool.failed("reconcile", e instanceof CompletionException c ? c.getCause() : e);
-                                return null;
-                            }));
+                List<PoolController> pools = cluster.getValue();
+                for (int i = 0; i < pools.size(); i += SERVICES_PER_CALL) {
+                    reads.add(reconcile(cluster.getKey(), pools.subList(i, Math.min(i + SERVICES_PER_CALL, pools.size())),
+                            tally, steps));
                 }
             }
-            awaitSteps(steps);
-            ecsReach = ecsAnswers;
-            sqsReach = sqsAnswers;
+            awaitAll(reads, "reads", Map.of());
+            awaitAll(List.copyOf(steps.values()), "steps", steps);
+            ecsReach = tally.ecs();
+            sqsReach = tally.sqs();
             lastCompletedAt = clock.instant();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -125,17 +98,83 @@ public class Reconciler {
         }
     }
 
+    /** Reads up to ten services of one cluster, then each pool's queue, and hands each pool its step. */
+    private CompletableFuture<Void> reconcile(String cluster, List<PoolController> pools, Tally tally,
+            Map<PoolController, CompletableFuture<Void>> steps) {
+        long observedAtNanos = System.nanoTime();
+        List<String> names = pools.stream().map(p -> p.pool().service()).distinct().toList();
+        return plane.context().ecsRead(ecs -> ecs.describeServices(cluster, names)).handle((found, failure) -> {
+            if (failure != null) {
+                RuntimeException e = Futures.unchecked(failure);
+                tally.ecs(e);
+                pools.forEach(p -> p.failed("reconcile: DescribeServices", e));
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            tally.ecs(null);
+            Map<String, ServiceState> services = new HashMap<>();
+            found.forEach(s -> services.put(s.service(), s));
+            List<CompletableFuture<Void>> depths = new ArrayList<>();
+            for (PoolController pool : pools) {
+                ServiceState service = services.get(serviceName(pool));
+                if (service == null || !service.active()) {
+                    pool.failed("reconcile", new IllegalStateException("service " + pool.pool().service()
+                            + " not found (or not ACTIVE) in cluster " + cluster));
+                    continue;
+                }
+                long mark = pool.submissionMark();
+                depths.add(plane.context().sqsRead(queues -> queues.depth(pool.pool().queueUrl())).handle((depth, e) -> {
+                    if (e != null) {
+                        RuntimeException cause = Futures.unchecked(e);
+                        tally.sqs(cause);
+                        pool.failed("reconcile: GetQueueAttributes", cause);
+                        return null;
+                    }
+                    tally.sqs(null);
+                    steps.put(pool, pool.reconcile(service, depth, observedAtNanos, mark).exceptionally(stepFailure -> {
+                        pool.failed("reconcile", stepFailure);
+                        return null;
+                    }));
+                    return null;
+                }));
+            }
+            return CompletableFuture.allOf(depths.toArray(CompletableFuture[]::new));
+        }).thenCompose(next -> next);
+    }
+
+    /** What ECS and SQS answered during one pass, counted from many threads. */
+    private static final class Tally {
+        private Reach ecs = Reach.NOTHING_ASKED;
+        private Reach sqs = Reach.NOTHING_ASKED;
+
+        synchronized void ecs(RuntimeException failure) {
+            ecs = failure == null ? ecs.succeeded() : ecs.failed(failure);
+        }
+
+        synchronized void sqs(RuntimeException failure) {
+            sqs = failure == null ? sqs.succeeded() : sqs.failed(failure);
+        }
+
+        synchronized Reach ecs() {
+            return ecs;
+        }
+
+        synchronized Reach sqs() {
+            return sqs;
+        }
+    }
+
     /**
-     * Waits up to one interval for the pools' steps. A step still running then (a long budget wait, a slow
-     * UpdateService) goes on on its pool's executor; the pass is complete without it.
+     * Waits up to one interval for {@code futures}. A step still running then (a long budget wait, a slow
+     * UpdateService) goes on; the pass is complete without it.
      */
-    private void awaitSteps(Map<PoolController, CompletableFuture<Void>> steps) throws InterruptedException, ExecutionException {
+    private void awaitAll(List<CompletableFuture<Void>> futures, String what, Map<PoolController, CompletableFuture<Void>> named)
+            throws InterruptedException, ExecutionException {
         try {
-            CompletableFuture.allOf(steps.values().toArray(CompletableFuture[]::new)).get(interval.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(interval.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            List<String> slow = steps.entrySet().stream().filter(s -> !s.getValue().isDone())
+            List<String> slow = named.entrySet().stream().filter(s -> !s.getValue().isDone())
                     .map(s -> s.getKey().pool().name()).toList();
-            LOG.warnf("reconcile steps still running after %s: %s", interval, slow);
+            LOG.warnf("reconcile %s still running after %s %s", what, interval, slow);
         }
     }
 

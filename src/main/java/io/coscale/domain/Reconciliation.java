@@ -25,9 +25,17 @@ public final class Reconciliation {
      * @param depth the queue's counts
      * @param queueEmptyFor how long {@code depth} has been continuously empty, {@link Duration#ZERO} if not
      * @param busyTasks tasks that claimed since their last empty poll: only they can hold in-flight messages
+     * @param busyable how many tasks the work can keep busy at most: a FIFO queue's groups with work (see
+     *     {@link MessageGroups}); {@link Long#MAX_VALUE} when not limited
      */
     public record Observation(int desiredCount, int runningCount, int pendingCount, QueueDepth depth,
-                              Duration queueEmptyFor, int busyTasks) {
+                              Duration queueEmptyFor, int busyTasks, long busyable) {
+
+        /** An observation of a queue whose work is not limited by message groups. */
+        public Observation(int desiredCount, int runningCount, int pendingCount, QueueDepth depth,
+                Duration queueEmptyFor, int busyTasks) {
+            this(desiredCount, runningCount, pendingCount, depth, queueEmptyFor, busyTasks, Long.MAX_VALUE);
+        }
 
         /** An observation in which every in-flight message counts as held by a live task. */
         public Observation(int desiredCount, int runningCount, int pendingCount, QueueDepth depth,
@@ -39,7 +47,8 @@ public final class Reconciliation {
         public Observation {
             Objects.requireNonNull(depth, "depth");
             Objects.requireNonNull(queueEmptyFor, "queueEmptyFor");
-            if (desiredCount < 0 || runningCount < 0 || pendingCount < 0 || busyTasks < 0 || queueEmptyFor.isNegative()) {
+            if (desiredCount < 0 || runningCount < 0 || pendingCount < 0 || busyTasks < 0 || busyable < 0
+                    || queueEmptyFor.isNegative()) {
                 throw new IllegalArgumentException("observation counts must be >= 0, got desired=" + desiredCount
                         + " running=" + runningCount + " pending=" + pendingCount + " emptyFor=" + queueEmptyFor);
             }
@@ -69,7 +78,7 @@ public final class Reconciliation {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(o, "observation");
         int current = o.desiredCount();
-        long outstanding = o.depth().outstanding((long) o.busyTasks() * pool.messagesPerTask());
+        long outstanding = Math.min(o.depth().outstanding((long) o.busyTasks() * pool.messagesPerTask()), o.busyable());
         int target = ScalingPolicy.target(pool, outstanding);
         int next = pool.clamp(current); // (a), (b)
         String reason = current > pool.maxTasks()

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
@@ -53,7 +54,6 @@ class PoolControllerTest {
     private EcsEmulatorFixture ecs;
     private EmbeddedSqs sqsServer;
     private SqsClient sqs;
-    private ExecutorService executor;
     private ControlContext ctx;
     private String queueUrl;
 
@@ -67,14 +67,12 @@ class PoolControllerTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
         queueUrl = sqs.createQueue(b -> b.queueName("jobs")).queueUrl();
-        executor = Executors.newFixedThreadPool(4);
         ctx = context(Duration.ZERO);
     }
 
     @AfterEach
     void tearDown() {
-        executor.shutdownNow();
-        ctx.timer().shutdownNow();
+        ctx.threads().shutdown();
         sqs.close();
         sqsServer.close();
         ecs.close();
@@ -86,12 +84,14 @@ class PoolControllerTest {
     }
 
     private ControlContext context(Duration exitSettle, Clock clock) {
+        return context(exitSettle, clock, new TokenBucket(50, 5));
+    }
+
+    private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
-        return new ControlContext(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new Batcher<>(10, executor, (cluster, changes) -> ControlPlane.protect(ecsGateway, cluster, changes),
-                        ProtectionChange::sameCall),
-                executor, Executors.newSingleThreadScheduledExecutor(), clock, Duration.ofMillis(100),
-                Duration.ofSeconds(2), 100, exitSettle, new ControlMetrics(new SimpleMeterRegistry()));
+        return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
+                ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100), Duration.ofSeconds(2), 100, exitSettle,
+                new ControlMetrics(new SimpleMeterRegistry()));
     }
 
     private PoolController controller(int max, Mode mode) {
@@ -262,7 +262,7 @@ class PoolControllerTest {
 
     @Test
     void justAfterStartUpAReleaseThatWouldLowerTheCountIsRefusedAndChangesNothing() throws Exception {
-        ctx.timer().shutdownNow();
+        ctx.threads().shutdown();
         ctx = context(Duration.ofMinutes(1));
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);
@@ -313,7 +313,7 @@ class PoolControllerTest {
                 return Instant.now().plus(ahead.get());
             }
         };
-        ctx.timer().shutdownNow();
+        ctx.threads().shutdown();
         ctx = context(Duration.ZERO, clock);
         PoolController pool = protectPool(0, 5, 1); // one-minute protection
         String task = firstOf(1);
@@ -347,6 +347,66 @@ class PoolControllerTest {
         assertThat(release.get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
 
         eventually().until(() -> ecs.service(SERVICE).desiredCount() == 2); // no reconciler runs in this test
+    }
+
+    @Test
+    void aClaimIsAnsweredAtOnceWhileAnotherTasksReleaseWaitsForAnExhaustedUpdateServiceBudget() throws Exception {
+        ctx.threads().shutdown();
+        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(1, 0.05)); // one call, then one per 20 s
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 3);
+        ecs.awaitCounts(SERVICE, 3, 0);
+        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+        pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
+        pool.claim(tasks.get(1)).get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<ReleaseDecision> waiting = pool.release(tasks.get(1)); // needs a token: ~20 s away
+        eventually().until(() -> ctx.budget().waiting() == 1);
+        long start = System.nanoTime();
+        ClaimResult claim = pool.claim(tasks.get(2)).get(10, TimeUnit.SECONDS);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertThat(claim.isProtected()).isTrue();
+        assertThat(millis).as("the claim did not queue behind the release's budget wait").isLessThan(5_000);
+        assertThat(waiting).isNotDone();
+    }
+
+    @Test
+    void aStaleServiceReadAfterCoscalesOwnScaleUpDoesNotOverrideIt() throws Exception {
+        ctx.threads().shutdown();
+        ctx = context(Duration.ofSeconds(5));
+        PoolController pool = controller(5, Mode.PROTECT);
+        ServiceState before = new EcsGateway(ecs.ecs).describeServices(EcsEmulatorFixture.CLUSTER, List.of(SERVICE)).get(0);
+        pool.submitted(3);
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 3);
+        eventually().until(() -> Integer.valueOf(3).equals(pool.currentDesired()));
+        long calls = updateServiceCalls();
+
+        // A read that began after the write but answered from a replica that has not seen it yet.
+        pool.reconcile(before, new QueueGateway(sqs).depth(queueUrl), System.nanoTime(), pool.submissionMark())
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(before.desiredCount()).isZero();
+        assertThat(pool.status().desiredCount()).isEqualTo(3);
+        assertThat(updateServiceCalls()).as("nothing re-raised: the stale 0 was never believed").isEqualTo(calls);
+    }
+
+    @Test
+    void aTaskEcsDoesNotKnowYetIsAskedAboutAgainInsteadOfRefused() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        TaskResolver resolver = new TaskResolver(ctx, () -> List.of(pool), Duration.ofSeconds(2), Duration.ofSeconds(4));
+        ecs.emulator.faults().staleReads(Duration.ofSeconds(2));
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+
+        for (Task task : ecs.activeTasks(SERVICE)) {
+            assertThat(resolver.resolve(task.taskArn(), java.util.Optional.empty()).get(10, TimeUnit.SECONDS).pool())
+                    .isSameAs(pool);
+        }
+        String forged = ecs.activeTasks(SERVICE).get(0).taskArn().replaceAll("[0-9a-f]{32}$", "0".repeat(32));
+        assertThatThrownBy(() -> resolver.resolve(forged, java.util.Optional.empty()).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(TaskRejectedException.class);
     }
 
     private void reconcileOnce(PoolController pool) throws Exception {

@@ -48,7 +48,7 @@ class QueueSenderTest {
                 entered.countDown();
                 awaitQuietly(release);
             }
-            return messages.stream().map(m -> new SendOutcome(m.jobId(), true, false, null, null)).toList();
+            return messages.stream().map(m -> new SendOutcome(m.jobId(), true, false, null, null, false)).toList();
         }
     }
 

@@ -68,6 +68,20 @@ class ReconciliationTest {
     }
 
     @Test
+    void aFifoQueueNeedsNoMoreTasksThanItsGroupsWithWork() {
+        Pool pool = TestPools.pool(0, 8, Mode.PROTECT, 1, 60);
+        QueueDepth depth = new QueueDepth(20, 0, 0);
+
+        ReconcileAction oneGroup = Reconciliation.decide(pool, new Observation(0, 0, 0, depth, Duration.ZERO, 0, 1));
+        ReconcileAction threeGroups = Reconciliation.decide(pool, new Observation(0, 0, 0, depth, Duration.ZERO, 0, 3));
+        ReconcileAction unknown = Reconciliation.decide(pool, new Observation(0, 0, 0, depth, Duration.ZERO, 0));
+
+        assertEquals(OptionalInt.of(1), oneGroup.desiredCount());
+        assertEquals(OptionalInt.of(3), threeGroups.desiredCount());
+        assertEquals(OptionalInt.of(8), unknown.desiredCount());
+    }
+
+    @Test
     void subSecondIdleIsShownInMillis() {
         Pool pool = TestPools.pool(0, 8, Mode.PROTECT, 1, 0);
         Observation o = new Observation(2, 2, 0, QueueDepth.EMPTY, Duration.ofMillis(250));

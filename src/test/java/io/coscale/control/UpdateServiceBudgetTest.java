@@ -1,0 +1,34 @@
+package io.coscale.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class UpdateServiceBudgetTest {
+
+    @Test
+    void waitersAreServedInOrderAsTokensComeWithoutHoldingTheirThreads() throws Exception {
+        UpdateServiceBudget budget = new UpdateServiceBudget(new TokenBucket(2, 20)); // 2 now, then one per 50 ms
+        try {
+            List<Integer> served = new CopyOnWriteArrayList<>();
+            List<CompletableFuture<Void>> turns = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                turns.add(budget.acquire().thenRun(() -> served.add(n)));
+            }
+            assertThat(served).as("the burst at once").containsExactly(0, 1);
+            assertThat(budget.waiting()).as("the rest wait as futures, not as parked threads").isEqualTo(4);
+
+            CompletableFuture.allOf(turns.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            assertThat(served).containsExactly(0, 1, 2, 3, 4, 5);
+            assertThat(budget.waiting()).isZero();
+        } finally {
+            budget.close();
+        }
+    }
+}
