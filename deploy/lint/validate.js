@@ -12,7 +12,7 @@
 //   resource is checked as if it were outside Resources ("Intrinsic function ... is not supported here").
 //
 // Three more corrections, each for something CloudFormation accepts and this linter cannot know:
-// - properties newer than the specification (SPEC_ADDITIONS below) are added to it;
+// - properties newer than the specification (SPECIFICATION_ADDITIONS below) are added to it;
 // - AWS::ECS::CapacityProvider's AutoScalingGroupArn takes the group's name as well as its ARN, and !Ref of a
 //   group gives the name; cfn-lint treats every property named *Arn* as an ARN;
 // - a template's Rules section (parameter assertions CloudFormation checks before changing anything) is left
@@ -29,13 +29,13 @@ const specFile = path.join(path.dirname(require.resolve('@aws-cdk/cfnspec/packag
 const spec = require(specFile);
 
 // Properties CloudFormation has gained since specification 117.0.0, with where they are documented.
-const SPEC_ADDITIONS = {
+const SPECIFICATION_ADDITIONS = {
   'AWS::ECS::Service': {
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html#cfn-ecs-service-availabilityzonerebalancing
     AvailabilityZoneRebalancing: { PrimitiveType: 'String', Required: false, UpdateType: 'Mutable' },
   },
 };
-for (const [type, properties] of Object.entries(SPEC_ADDITIONS)) {
+for (const [type, properties] of Object.entries(SPECIFICATION_ADDITIONS)) {
   Object.assign(spec.ResourceTypes[type].Properties, properties);
 }
 const bundled = require.resolve('cfn-lint/data/aws_resources_specification.json');

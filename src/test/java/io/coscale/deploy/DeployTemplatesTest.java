@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -226,18 +227,24 @@ class DeployTemplatesTest {
     @Test
     void coscaleGetsExactlyTheSettingsItReadsAndItsPoolsFromOneSsmParameter() {
         Map<String, Object> container = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0));
-        Map<String, Object> environment = list(container.get("Environment")).stream().map(CfnTemplate::asMap)
-                .collect(Collectors.toMap(e -> (String) e.get("Name"), e -> e.get("Value")));
+        Map<String, Object> environment = entries(container.get("Environment"), "Value");
         assertEquals(Set.of("COSCALE_ECS_REGION", "COSCALE_LEASE_STORE", "COSCALE_LEASE_TABLE", "COSCALE_AUTH_ENABLED",
                 "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
-                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES"), environment.keySet());
+                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_ROLES",
+                "COSCALE_AUTH_TOKENS_WORKEROLD_ROLES", "COSCALE_AUTH_TOKENS_OPERATOROLD_ROLES"), environment.keySet());
+        for (String token : List.of("UPSTREAM", "WORKER", "OPERATOR")) {
+            // A token being rotated out keeps exactly the roles of the one replacing it.
+            assertEquals(environment.get("COSCALE_AUTH_TOKENS_" + token + "_ROLES"),
+                    environment.get("COSCALE_AUTH_TOKENS_" + token + "OLD_ROLES"), token);
+        }
         assertEquals("dynamodb", environment.get("COSCALE_LEASE_STORE"));
         assertEquals(Map.of("Ref", "LeaseTable"), environment.get("COSCALE_LEASE_TABLE"));
 
-        Map<String, Object> secrets = list(container.get("Secrets")).stream().map(CfnTemplate::asMap)
-                .collect(Collectors.toMap(e -> (String) e.get("Name"), e -> e.get("ValueFrom")));
+        Map<String, Object> secrets = entries(container.get("Secrets"), "ValueFrom");
         assertEquals(Set.of("COSCALE_AUTH_TOKENS_UPSTREAM_SECRET", "COSCALE_AUTH_TOKENS_WORKER_SECRET",
-                "COSCALE_AUTH_TOKENS_OPERATOR_SECRET", "COSCALE_POOLS_JSON"), secrets.keySet());
+                "COSCALE_AUTH_TOKENS_OPERATOR_SECRET", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_SECRET",
+                "COSCALE_AUTH_TOKENS_WORKEROLD_SECRET", "COSCALE_AUTH_TOKENS_OPERATOROLD_SECRET",
+                "COSCALE_POOLS_JSON"), secrets.keySet());
         String poolsArn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PoolsParameter}";
         assertEquals(Map.of("Fn::Sub", poolsArn), secrets.get("COSCALE_POOLS_JSON"));
 
@@ -323,6 +330,24 @@ class DeployTemplatesTest {
         assertEquals(Map.of("Fn::If", List.of("IsFargate", "FARGATE", Map.of("Ref", "AWS::NoValue"))), service.get("LaunchType"));
         assertTrue(String.valueOf(service.get("CapacityProviderStrategy")).contains("FARGATE_SPOT"));
         assertTrue(String.valueOf(service.get("CapacityProviderStrategy")).contains("Ec2CapacityProvider"));
+    }
+
+    /**
+     * A container's Environment or Secrets as name to value, an entry under {@code !If [AcceptOldTokens, entry,
+     * AWS::NoValue]} included (by its entry), after checking that such an entry depends on that condition only.
+     */
+    private static Map<String, Object> entries(Object list, String valueKey) {
+        Map<String, Object> byName = new HashMap<>();
+        for (Object item : list(list)) {
+            Map<String, Object> entry = asMap(item);
+            if (entry.containsKey("Fn::If")) {
+                List<Object> branches = list(entry.get("Fn::If"));
+                assertEquals(List.of("AcceptOldTokens", Map.of("Ref", "AWS::NoValue")), List.of(branches.get(0), branches.get(2)));
+                entry = asMap(branches.get(1));
+            }
+            byName.put((String) entry.get("Name"), entry.get(valueKey));
+        }
+        return byName;
     }
 
     /** An alarm's properties, after checking that it watches the given metric and notifies the optional topic. */
