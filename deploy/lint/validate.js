@@ -1,5 +1,5 @@
 'use strict';
-// Runs the npm cfn-lint (martysweet/cfn-lint) over CloudFormation templates, with one change: the
+// Runs the npm cfn-lint (martysweet/cfn-lint) over CloudFormation templates, with corrections. First, the
 // resource specification it checks against. cfn-lint 1.9.7 bundles specification 2.29.0 (early 2019),
 // which lacks properties these templates need (StopTimeout, DeploymentCircuitBreaker, ...). The CDK's
 // @aws-cdk/cfnspec ships a far newer copy of the same specification format, so it is put in the
