@@ -28,6 +28,26 @@ fi
 cp "$root/deploy/lint/validate.js" "$work/"
 
 # A parameter without a Default is mocked by its type; an ARN-typed property needs something shaped like one.
-node "$work/validate.js" \
-  --param CertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000 \
-  "$root"/deploy/cloudformation/*.yaml
+cert=arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000
+node "$work/validate.js" --param CertificateArn=$cert "$root"/deploy/cloudformation/coscale.yaml
+echo "coscale.yaml with alarm actions, accepting old tokens"
+node "$work/validate.js" --param CertificateArn=$cert --param AlarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts \
+  --param AcceptOldTokens=true \
+  "$root"/deploy/cloudformation/coscale.yaml
+
+# worker-pool.yaml once per launch type, and once per branch its conditions take within a launch type: the
+# linter resolves each !If for the given values and checks only the branch taken.
+pool="$root"/deploy/cloudformation/worker-pool.yaml
+while read -r params; do
+  echo "worker-pool.yaml with $params"
+  args=()
+  for p in $params; do args+=(--param "$p"); done
+  node "$work/validate.js" "${args[@]}" "$pool"
+done <<'CASES'
+LaunchType=FARGATE
+LaunchType=FARGATE ClusterName=workers AlarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts
+LaunchType=FARGATE_SPOT
+LaunchType=FARGATE_SPOT FargateBaseTasks=2
+LaunchType=EC2
+LaunchType=EC2 GpuCount=0 Ec2AmiVariant=standard Ec2InstanceType=c7i.large
+CASES

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,12 +103,34 @@ class DeployTemplatesTest {
     }
 
     @Test
-    void coscaleHasExactlyTheEcsAndSqsActionsItUses() {
+    void coscaleHasExactlyTheEcsSqsAndDynamoDbActionsItUses() {
         Set<String> all = coscale.statements("TaskRole").stream().flatMap(s -> actions(s).stream())
                 .collect(Collectors.toSet());
         assertEquals(Set.of("ecs:UpdateService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
                 "ecs:UpdateTaskProtection", "ecs:GetTaskProtection", "ecs:TagResource",
-                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"), all);
+                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                "dynamodb:GetItem", "dynamodb:PutItem"), all);
+    }
+
+    /** The lease needs a conditional read and write of one item; nothing else in DynamoDB, on no other table. */
+    @Test
+    void coscaleMayOnlyReadAndWriteItemsOfItsLeaseTable() {
+        List<Map<String, Object>> dynamo = coscale.statements("TaskRole").stream()
+                .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:"))).toList();
+        assertEquals(1, dynamo.size(), dynamo.toString());
+        assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem"), actions(dynamo.get(0)));
+        assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(dynamo.get(0).get("Resource")));
+        assertFalse(dynamo.get(0).containsKey("Condition"), dynamo.toString());
+    }
+
+    @Test
+    void theLeaseTableIsKeyedByNameAlonePaidPerRequestAndExpiresByTtl() {
+        assertEquals(List.of("LeaseTable"), coscale.resourcesOfType("AWS::DynamoDB::Table"));
+        Map<String, Object> table = coscale.properties("LeaseTable");
+        assertEquals(List.of(Map.of("AttributeName", "name", "KeyType", "HASH")), table.get("KeySchema"));
+        assertEquals(List.of(Map.of("AttributeName", "name", "AttributeType", "S")), table.get("AttributeDefinitions"));
+        assertEquals("PAY_PER_REQUEST", table.get("BillingMode"));
+        assertEquals(Map.of("AttributeName", "ttl", "Enabled", true), table.get("TimeToLiveSpecification"));
     }
 
     @Test
@@ -151,22 +174,20 @@ class DeployTemplatesTest {
 
     @Test
     void everyContainerHasAStopTimeoutWithinTheFargateLimit() {
-        for (CfnTemplate t : List.of(coscale, pool)) {
-            for (String td : t.resourcesOfType("AWS::ECS::TaskDefinition")) {
-                for (Object c : list(t.properties(td).get("ContainerDefinitions"))) {
-                    Object stop = asMap(c).get("StopTimeout");
-                    assertTrue(stop != null, td + " container without StopTimeout");
-                    if (stop instanceof Integer seconds) {
-                        assertTrue(seconds >= 2 && seconds <= 120, td + " StopTimeout " + seconds);
-                    }
-                }
-            }
-        }
+        Object coscaleStop = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0)).get("StopTimeout");
+        assertTrue(coscaleStop instanceof Integer seconds && seconds >= 2 && seconds <= 120, "coscale StopTimeout " + coscaleStop);
     }
 
+    /**
+     * A task definition's stopTimeout stops at 120 s on any launch type: Fargate workers get the parameter, EC2
+     * workers none, so that the agent's ECS_CONTAINER_STOP_TIMEOUT (Ec2StopTimeout) applies and may be longer.
+     */
     @Test
-    void workerStopTimeoutParameterIsBoundedByFargatesMaximum() {
+    void workerStopTimeoutIsTheBoundedParameterOnFargateAndTheAgentsSettingOnEc2() {
         assertEquals(120, pool.parameter("StopTimeout").get("MaxValue"));
+        Object stop = asMap(list(pool.properties("TaskDefinition").get("ContainerDefinitions")).get(0)).get("StopTimeout");
+        assertEquals(Map.of("Fn::If", List.of("IsEc2", Map.of("Ref", "AWS::NoValue"), Map.of("Ref", "StopTimeout"))), stop);
+        assertTrue(String.valueOf(pool.properties("LaunchTemplate")).contains("ECS_CONTAINER_STOP_TIMEOUT=${Ec2StopTimeout}s"));
     }
 
     /** Readiness, which one failing pool cannot take down (ReadinessTest): ECS replaces a task this check fails. */
@@ -176,29 +197,168 @@ class DeployTemplatesTest {
         assertEquals(8080, coscale.properties("TargetGroup").get("Port"));
     }
 
+    /** Two replicas, the new ones up before the old ones stop: the lease moves, the service never stops serving. */
     @Test
-    void coscaleIsASingleWriterEvenDuringDeployments() {
+    void coscaleRunsTwoReplicasAndRollsWithoutDowntime() {
         Map<String, Object> service = coscale.properties("Service");
-        assertEquals(1, service.get("DesiredCount"));
-        assertEquals(100, map(service, "DeploymentConfiguration").get("MaximumPercent"));
+        assertEquals(2, service.get("DesiredCount"));
+        Map<String, Object> deployment = map(service, "DeploymentConfiguration");
+        assertEquals(100, deployment.get("MinimumHealthyPercent"));
+        assertEquals(200, deployment.get("MaximumPercent"));
+        assertEquals(Map.of("Enable", true, "Rollback", true), deployment.get("DeploymentCircuitBreaker"));
+        assertEquals(Map.of("Ref", "TaskSubnetIds"),
+                map(map(service, "NetworkConfiguration"), "AwsvpcConfiguration").get("Subnets"));
+    }
+
+    /** A replica that does not lead passes work to the leader on the container port. */
+    @Test
+    void replicasMayReachEachOtherOnTheContainerPort() {
+        Map<String, Object> rule = coscale.properties("ReplicaToReplicaIngress");
+        assertEquals("AWS::EC2::SecurityGroupIngress", coscale.resource("ReplicaToReplicaIngress").get("Type"));
+        assertEquals(Map.of("Ref", "ServiceSecurityGroup"), rule.get("GroupId"));
+        assertEquals(Map.of("Ref", "ServiceSecurityGroup"), rule.get("SourceSecurityGroupId"));
+        assertEquals(List.of("tcp", 8080, 8080), List.of(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort")));
+    }
+
+    /**
+     * Every environment variable the template sets is one coscale reads: an exact list, so that a setting nothing
+     * reads cannot creep back in. Pools come from one SSM parameter, not from per-pool variables.
+     */
+    @Test
+    void coscaleGetsExactlyTheSettingsItReadsAndItsPoolsFromOneSsmParameter() {
+        Map<String, Object> container = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0));
+        Map<String, Object> environment = entries(container.get("Environment"), "Value");
+        assertEquals(Set.of("COSCALE_ECS_REGION", "COSCALE_LEASE_STORE", "COSCALE_LEASE_TABLE", "COSCALE_AUTH_ENABLED",
+                "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
+                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_ROLES",
+                "COSCALE_AUTH_TOKENS_WORKEROLD_ROLES", "COSCALE_AUTH_TOKENS_OPERATOROLD_ROLES"), environment.keySet());
+        for (String token : List.of("UPSTREAM", "WORKER", "OPERATOR")) {
+            // A token being rotated out keeps exactly the roles of the one replacing it.
+            assertEquals(environment.get("COSCALE_AUTH_TOKENS_" + token + "_ROLES"),
+                    environment.get("COSCALE_AUTH_TOKENS_" + token + "OLD_ROLES"), token);
+        }
+        assertEquals("dynamodb", environment.get("COSCALE_LEASE_STORE"));
+        assertEquals(Map.of("Ref", "LeaseTable"), environment.get("COSCALE_LEASE_TABLE"));
+
+        Map<String, Object> secrets = entries(container.get("Secrets"), "ValueFrom");
+        assertEquals(Set.of("COSCALE_AUTH_TOKENS_UPSTREAM_SECRET", "COSCALE_AUTH_TOKENS_WORKER_SECRET",
+                "COSCALE_AUTH_TOKENS_OPERATOR_SECRET", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_SECRET",
+                "COSCALE_AUTH_TOKENS_WORKEROLD_SECRET", "COSCALE_AUTH_TOKENS_OPERATOROLD_SECRET",
+                "COSCALE_POOLS_JSON"), secrets.keySet());
+        String poolsArn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PoolsParameter}";
+        assertEquals(Map.of("Fn::Sub", poolsArn), secrets.get("COSCALE_POOLS_JSON"));
+
+        Map<String, Object> parameter = coscale.properties("PoolsParameter");
+        assertEquals(Map.of("Fn::Sub", "/coscale/${AWS::StackName}/pools"), parameter.get("Name"));
+        assertEquals("String", parameter.get("Type"));
+        assertEquals(Map.of("Ref", "PoolsJson"), parameter.get("Value"));
+        assertEquals("{\"pools\": {}}", coscale.parameter("PoolsJson").get("Default"));
+
+        // ECS reads the parameter with the execution role when a task starts; that role may read this one only.
+        List<Map<String, Object>> ssm = coscale.statements("ExecutionRole").stream()
+                .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("ssm:"))).toList();
+        assertEquals(1, ssm.size(), ssm.toString());
+        assertEquals(Set.of("ssm:GetParameters"), actions(ssm.get(0)));
+        assertEquals(List.of(Map.of("Fn::Sub", poolsArn)), list(ssm.get(0).get("Resource")));
+        assertTrue(coscale.statements("TaskRole").stream().flatMap(s -> actions(s).stream()).noneMatch(a -> a.startsWith("ssm:")));
     }
 
     @Test
-    void poolSettingsAndTokensReachCoscaleAsEnvironment() {
-        Map<String, Object> container = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0));
-        Set<String> names = list(container.get("Environment")).stream()
-                .map(e -> asMap(e).get("Name"))
-                .map(n -> n instanceof String s ? s : String.valueOf(asMap(n).get("Fn::Sub")))
-                .collect(Collectors.toSet());
-        for (String key : List.of("CLUSTER", "SERVICE", "QUEUE_URL", "MIN_TASKS", "MAX_TASKS", "MODE",
-                "MESSAGES_PER_TASK", "PROTECTION_MINUTES", "SCALE_IN_IDLE")) {
-            assertTrue(names.contains("COSCALE_POOLS_${PoolName}_" + key), key + " missing from " + names);
+    void coscaleAlarmsOnAnUnhealthyReplicaNoHealthyReplicaAndThrottledUpdates() {
+        Map<String, Object> unhealthy = alarm(coscale, "UnhealthyReplicaAlarm", "AWS/ApplicationELB", "UnHealthyHostCount");
+        assertEquals(List.of(1, "GreaterThanOrEqualToThreshold"), List.of(unhealthy.get("Threshold"), unhealthy.get("ComparisonOperator")));
+        Map<String, Object> none = alarm(coscale, "NoHealthyReplicaAlarm", "AWS/ApplicationELB", "HealthyHostCount");
+        assertEquals(List.of(1, "LessThanThreshold"), List.of(none.get("Threshold"), none.get("ComparisonOperator")));
+        assertEquals("breaching", none.get("TreatMissingData"));
+
+        Map<String, Object> filter = coscale.properties("UpdateServiceThrottledMetricFilter");
+        assertEquals(Map.of("Ref", "LogGroup"), filter.get("LogGroupName"));
+        Map<String, Object> metric = asMap(list(filter.get("MetricTransformations")).get(0));
+        Map<String, Object> throttled = alarm(coscale, "UpdateServiceThrottledAlarm", metric.get("MetricNamespace"),
+                (String) metric.get("MetricName"));
+        assertEquals(List.of(1, "GreaterThanOrEqualToThreshold"), List.of(throttled.get("Threshold"), throttled.get("ComparisonOperator")));
+    }
+
+    @Test
+    void poolAlarmsOnADeadLetterAndOnJobsWaitingTooLong() {
+        Map<String, Object> dlq = alarm(pool, "DeadLetterQueueNotEmptyAlarm", "AWS/SQS", "ApproximateNumberOfMessagesVisible");
+        assertEquals(List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of("DeadLetterQueue", "QueueName")))),
+                dlq.get("Dimensions"));
+        assertEquals(List.of(0, "GreaterThanThreshold"), List.of(dlq.get("Threshold"), dlq.get("ComparisonOperator")));
+        Map<String, Object> age = alarm(pool, "OldestMessageTooOldAlarm", "AWS/SQS", "ApproximateAgeOfOldestMessage");
+        assertEquals(List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of("Queue", "QueueName")))),
+                age.get("Dimensions"));
+        assertEquals(Map.of("Ref", "OldestMessageAgeAlarmSeconds"), age.get("Threshold"));
+    }
+
+    /** The Auto Scaling group never terminates an instance that runs a task: ECS lifts protection from empty ones only. */
+    @Test
+    void ec2CapacityHasManagedTerminationProtectionAndProtectsNewInstances() {
+        Map<String, Object> provider = map(pool.properties("Ec2CapacityProvider"), "AutoScalingGroupProvider");
+        assertEquals("ENABLED", provider.get("ManagedTerminationProtection"));
+        assertEquals("ENABLED", map(provider, "ManagedScaling").get("Status"));
+        assertEquals(Map.of("Ref", "AutoScalingGroup"), provider.get("AutoScalingGroupArn"));
+        Map<String, Object> group = pool.properties("AutoScalingGroup");
+        assertEquals(true, group.get("NewInstancesProtectedFromScaleIn"));
+        assertFalse(group.containsKey("DesiredCapacity"), "managed scaling owns the group's desired capacity");
+        for (String ec2Only : List.of("Ec2CapacityProvider", "AutoScalingGroup", "LaunchTemplate", "InstanceRole", "InstanceProfile")) {
+            assertEquals("IsEc2", pool.resource(ec2Only).get("Condition"), ec2Only);
         }
-        assertTrue(names.containsAll(Set.of("COSCALE_ECS_REGION", "COSCALE_AUTH_ENABLED")), names.toString());
-        Set<String> secrets = list(container.get("Secrets")).stream().map(e -> (String) asMap(e).get("Name"))
-                .collect(Collectors.toSet());
-        assertEquals(Set.of("COSCALE_AUTH_TOKENS_UPSTREAM_SECRET", "COSCALE_AUTH_TOKENS_WORKER_SECRET",
-                "COSCALE_AUTH_TOKENS_OPERATOR_SECRET"), secrets);
+    }
+
+    @Test
+    void ec2InstancesHaveOnlyTheEcsInstanceRoleAndWorkersNeverGetIt() {
+        Map<String, Object> role = pool.properties("InstanceRole");
+        assertFalse(role.containsKey("Policies"), role.toString());
+        assertEquals(List.of(Map.of("Fn::Sub",
+                "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role")),
+                role.get("ManagedPolicyArns"));
+        String userData = String.valueOf(pool.properties("LaunchTemplate"));
+        assertTrue(userData.contains("ECS_AWSVPC_BLOCK_IMDS=true"), "tasks must not reach the instance's credentials");
+    }
+
+    /** ECS would otherwise stop tasks to even out zones, choosing by zone rather than by who is idle. */
+    @Test
+    void workerServiceNeverRebalancesAcrossZones() {
+        assertEquals("DISABLED", pool.properties("Service").get("AvailabilityZoneRebalancing"));
+    }
+
+    @Test
+    void workerServiceTakesItsLaunchTypeOrCapacityProviderFromTheLaunchTypeParameter() {
+        assertEquals(List.of("FARGATE", "FARGATE_SPOT", "EC2"), pool.parameter("LaunchType").get("AllowedValues"));
+        Map<String, Object> service = pool.properties("Service");
+        assertEquals(Map.of("Fn::If", List.of("IsFargate", "FARGATE", Map.of("Ref", "AWS::NoValue"))), service.get("LaunchType"));
+        assertTrue(String.valueOf(service.get("CapacityProviderStrategy")).contains("FARGATE_SPOT"));
+        assertTrue(String.valueOf(service.get("CapacityProviderStrategy")).contains("Ec2CapacityProvider"));
+    }
+
+    /**
+     * A container's Environment or Secrets as name to value, an entry under {@code !If [AcceptOldTokens, entry,
+     * AWS::NoValue]} included (by its entry), after checking that such an entry depends on that condition only.
+     */
+    private static Map<String, Object> entries(Object list, String valueKey) {
+        Map<String, Object> byName = new HashMap<>();
+        for (Object item : list(list)) {
+            Map<String, Object> entry = asMap(item);
+            if (entry.containsKey("Fn::If")) {
+                List<Object> branches = list(entry.get("Fn::If"));
+                assertEquals(List.of("AcceptOldTokens", Map.of("Ref", "AWS::NoValue")), List.of(branches.get(0), branches.get(2)));
+                entry = asMap(branches.get(1));
+            }
+            byName.put((String) entry.get("Name"), entry.get(valueKey));
+        }
+        return byName;
+    }
+
+    /** An alarm's properties, after checking that it watches the given metric and notifies the optional topic. */
+    private static Map<String, Object> alarm(CfnTemplate t, String id, Object namespace, String metric) {
+        assertEquals("AWS::CloudWatch::Alarm", t.resource(id).get("Type"), id);
+        Map<String, Object> alarm = t.properties(id);
+        assertEquals(namespace, alarm.get("Namespace"), id);
+        assertEquals(metric, alarm.get("MetricName"), id);
+        Object topic = Map.of("Fn::If", List.of("HasAlarmTopic", List.of(Map.of("Ref", "AlarmTopicArn")), Map.of("Ref", "AWS::NoValue")));
+        assertEquals(topic, alarm.get("AlarmActions"), id);
+        return alarm;
     }
 
     private static Set<String> actions(Map<String, Object> statement) {
