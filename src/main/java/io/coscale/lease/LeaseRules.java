@@ -121,9 +121,13 @@ public final class LeaseRules {
         return new LeaseState(stored, seenAt, false, 0, false, pending);
     }
 
-    /** After {@code write}, started at {@code startedAt}, succeeded. */
+    /**
+     * After {@code write}, started at {@code startedAt}, succeeded. It counts from its own start even if an earlier
+     * try of the same item is unaccounted for: had that one landed, the version would have moved and this write
+     * would have been refused; and once this one landed, that one never can.
+     */
     public LeaseState written(LeaseState state, Write write, long startedAt) {
-        return holding(write.item(), firstStart(state, write, startedAt));
+        return holding(write.item(), startedAt);
     }
 
     /** After {@code write} was refused: another replica wrote first (or an earlier try of this very write did). */
@@ -165,7 +169,7 @@ public final class LeaseRules {
         return new LeaseState(Optional.of(item), startedAt, true, startedAt + duration - margin, false, Optional.empty());
     }
 
-    // Tries of one item may land in any order; crediting the first start is the only safe choice.
+    // A read that shows an item cannot tell which of its tries landed: only the first start is safe to credit.
     private static long firstStart(LeaseState state, Write write, long startedAt) {
         return state.attempt().filter(a -> a.item().equals(write.item()))
                 .map(a -> a.startedAt() - startedAt < 0 ? a.startedAt() : startedAt)

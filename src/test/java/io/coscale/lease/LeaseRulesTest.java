@@ -152,6 +152,18 @@ class LeaseRulesTest {
     }
 
     @Test
+    void aRetryThatSucceedsCountsFromItsOwnStart() {
+        LeaseState state = holding(100);
+        Write renew = A.next(state, at(102)).orElseThrow();
+        LeaseState unknown = A.unknown(state, renew, at(102));
+        LeaseState stillOld = A.read(unknown, state.item(), at(108.5));
+        assertThat(A.leads(stillOld, at(109))).isFalse();
+        LeaseState renewed = A.written(stillOld, A.next(stillOld, at(108.5)).orElseThrow(), at(108.5));
+        assertThat(A.leads(renewed, at(117.499))).isTrue();
+        assertThat(renewed.attempt()).isEmpty();
+    }
+
+    @Test
     void itsOwnIdOnAnItemItCannotVouchForIsWaitedOutLikeAnyOther() {
         LeaseItem previousRun = new LeaseItem("coscale", "a", "http://a:8080", 7, 40);
         LeaseState state = afterRead(Optional.of(previousRun), 100);
