@@ -206,14 +206,25 @@ public class LeaseKeeper implements Leadership {
         }
     }
 
+    /**
+     * Refuses timings where one lost heartbeat would cost a holder its lease: two heartbeats must fit in
+     * {@code duration − 2 × margin} (the holder's lease, less the margin {@link #checkWrite} keeps).
+     *
+     * @throws IllegalArgumentException naming the keys, otherwise
+     */
+    static void checkTiming(Duration duration, Duration heartbeat, Duration margin) {
+        if (heartbeat.isNegative() || heartbeat.isZero() || margin.isNegative()
+                || heartbeat.multipliedBy(2).compareTo(duration.minus(margin.multipliedBy(2))) > 0) {
+            throw new IllegalArgumentException("coscale.lease: two heartbeats (heartbeat " + heartbeat + ") must fit in"
+                    + " the duration (" + duration + ") less twice the margin (" + margin + "), so that one lost"
+                    + " heartbeat does not cost the lease");
+        }
+    }
+
     private static LeaseRules rules(LeaseConfig config) {
         Duration d = config.duration();
         Duration m = config.margin();
-        if (config.heartbeat().multipliedBy(2).compareTo(d.minus(m.multipliedBy(2))) > 0) {
-            throw new IllegalArgumentException("coscale.lease: two heartbeats (" + config.heartbeat() + " each) must fit"
-                    + " in the lease duration (" + d + ") less twice its margin (" + m + "), so that one lost heartbeat"
-                    + " does not cost the lease");
-        }
+        checkTiming(d, config.heartbeat(), m);
         Replica self = Replica.resolve(config.replicaId(), config.advertiseUrl(), httpPort());
         LOG.infof("Replica %s (%s), lease '%s' in the %s store", self.id(), self.address(), config.name(),
                 config.store().name().toLowerCase(java.util.Locale.ROOT));

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Two keepers over one {@link MemoryLeaseStore}, heartbeats driven by hand on a fake clock (duration 10 s, margin
@@ -112,6 +114,26 @@ class LeaseKeeperTest {
         assertThat(a.leaderId()).contains("b");
         assertThat(a.epoch()).isEqualTo(2);
         assertThat(aChanges).containsExactly(new LeadershipChanged(true, 1), new LeadershipChanged(false, 2));
+    }
+
+    @ParameterizedTest(name = "duration {0}, heartbeat {1}, margin {2}: {3}")
+    @CsvSource({
+            "PT10S,  PT2S,    PT1S,    true",
+            "PT10S,  PT4S,    PT1S,    true",
+            "PT10S,  PT4.001S, PT1S,   false",
+            "PT1S,   PT0.2S,  PT0.1S,  true",
+            "PT10S,  PT0S,    PT1S,    false",
+            "PT10S,  PT2S,    PT-1S,   false",
+            "PT3S,   PT2S,    PT1S,    false",
+    })
+    void twoHeartbeatsMustFitInTheLeaseLessBothMargins(Duration duration, Duration heartbeat, Duration margin,
+            boolean accepted) {
+        if (accepted) {
+            LeaseKeeper.checkTiming(duration, heartbeat, margin);
+        } else {
+            assertThatThrownBy(() -> LeaseKeeper.checkTiming(duration, heartbeat, margin))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("coscale.lease:");
+        }
     }
 
     @Test
