@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A dynalite server (a DynamoDB-compatible server, in memory) on 127.0.0.1 and a free port for the tests of one
- * class: {@code @RegisterExtension static final Dynalite DYNALITE = new Dynalite();}. The build installs it into
+ * class ({@code @RegisterExtension static final Dynalite DYNALITE = new Dynalite();}), or of a Quarkus test
+ * ({@link DynaliteTestResource}). The build installs it into
  * {@code target/dynalite} (src/test/dynalite/install.sh); a missing install fails the tests rather than skipping
  * them. Its output goes to {@code target/dynalite/dynalite-<port>.log}.
  */
@@ -36,6 +37,16 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        stop();
+    }
+
+    /** Starts the server and returns once it accepts connections. */
+    public void start() throws IOException {
         if (!Files.isRegularFile(CLI)) {
             throw new IllegalStateException(CLI.toAbsolutePath() + " is missing: install dynalite with "
                     + "`./mvnw process-test-resources` (or bash src/test/dynalite/install.sh)");
@@ -56,8 +67,8 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback {
                 });
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) throws InterruptedException {
+    /** Stops the server, if it runs. */
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
