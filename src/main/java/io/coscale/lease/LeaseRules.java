@@ -30,7 +30,7 @@ import java.util.Optional;
  * the absolute readings of the two clocks never meet. {@link #mayWrite} asks for m of lease left besides, for the
  * time between the check and the write it guards.
  */
-public final class LeaseRules {
+final class LeaseRules {
 
     /** What a write is for. */
     public enum Kind {

@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
  * @param id      unique among live replicas
  * @param address the URL other replicas call this one at
  */
-public record Replica(String id, String address) {
+record Replica(String id, String address) {
 
     private static final Logger LOG = Logger.getLogger(Replica.class);
     private static final ObjectMapper JSON = new ObjectMapper();
