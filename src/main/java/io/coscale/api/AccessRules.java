@@ -11,7 +11,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code POST /v1/pools/{pool}/jobs} and {@code POST /v1/pools/{pool}/jobs:batch} → {@code submit}</li>
  *   <li>{@code POST /v1/claim}, {@code POST /v1/release} → {@code worker}</li>
- *   <li>{@code GET} or {@code HEAD} of {@code /v1/pools} and anything below it → {@code read}</li>
+ *   <li>{@code GET} or {@code HEAD} of {@code /v1/pools} and anything below it, or of {@code /v1/leader} →
+ *       {@code read}</li>
  *   <li>{@code /local/…} and anything else under {@code /v1/} → {@code admin}</li>
  *   <li>any other path (e.g. {@code /q/health}) → open</li>
  * </ul>
@@ -50,6 +51,9 @@ public final class AccessRules {
             return Optional.of(Role.WORKER);
         }
         if (read && s.size() >= 2 && s.get(1).equals("pools")) {
+            return Optional.of(Role.READ);
+        }
+        if (read && s.size() == 2 && s.get(1).equals("leader")) {
             return Optional.of(Role.READ);
         }
         return Optional.of(Role.ADMIN);

@@ -9,7 +9,7 @@ public enum Role {
     SUBMIT,
     /** Claim and release tasks (the worker protocol, SPEC §3). */
     WORKER,
-    /** Read pool status and events. */
+    /** Read pool status and events, and which replica leads. */
     READ,
     /** Everything, including the local-mode endpoints; implies every other role. */
     ADMIN;

@@ -33,7 +33,7 @@ public interface AuthConfig {
 
         /**
          * What the token may do: any of {@code submit} (post jobs), {@code worker} (claim, release), {@code read}
-         * (pool status, events) and {@code admin} (everything, including {@code /local/…}). Required, comma-separated.
+         * (pool status, events, the leader) and {@code admin} (everything, including {@code /local/…}). Required, comma-separated.
          */
         Set<String> roles();
     }

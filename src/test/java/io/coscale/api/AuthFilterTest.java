@@ -96,6 +96,8 @@ class AuthFilterTest {
                 .then().statusCode(200).body("count", equalTo(1));
         as(AuthTestProfile.READ).when().get("/v1/pools/probe-pool")
                 .then().statusCode(200).body("caller", equalTo("dashboard"));
+        as(AuthTestProfile.READ).when().get("/v1/leader").then().statusCode(200);
+        as(AuthTestProfile.SUBMIT).when().get("/v1/leader").then().statusCode(403);
     }
 
     @Test

@@ -28,7 +28,7 @@ class OperationsEndpointsTest {
     void theOpenApiDocumentListsEveryV1Path() {
         var response = given().accept("application/json").get("/q/openapi?format=json").then().statusCode(200);
         for (String path : List.of("/v1/pools/{pool}/jobs", "/v1/pools/{pool}/jobs:batch", "/v1/claim", "/v1/release",
-                "/v1/pools", "/v1/pools/{pool}", "/v1/pools/{pool}/events")) {
+                "/v1/pools", "/v1/pools/{pool}", "/v1/pools/{pool}/events", "/v1/leader")) {
             response.body("paths", hasKey(path));
         }
     }

@@ -1,0 +1,33 @@
+package io.coscale.lease;
+
+import java.util.Optional;
+
+/**
+ * Whether this replica may write ECS now. Only the holder of the lease may; every answer is this replica's own
+ * view at the moment of the call, by its own clock, and a holder's view errs on the side of not leading.
+ */
+public interface Leadership {
+
+    /** Whether this replica holds the lease now. */
+    boolean isLeader();
+
+    /** The fencing token: the epoch of the lease as this replica last saw it (its own while it leads); 0 if none yet. */
+    long epoch();
+
+    /** The replica that leads as far as this one knows; empty when no lease is live or none is known. */
+    Optional<String> leaderId();
+
+    /** The URL of the replica that leads, as it advertised it; empty when {@link #leaderId()} is. */
+    Optional<String> leaderAddress();
+
+    /** This replica's id. */
+    String selfId();
+
+    /**
+     * Returns if this replica leads with at least the lease's margin of lease left, enough for one write to finish
+     * before any other replica could take over; call it right before each write.
+     *
+     * @throws NotLeaderException otherwise, with the leader's address when one is known
+     */
+    void checkWrite();
+}

@@ -1,0 +1,239 @@
+package io.coscale.lease;
+
+import io.coscale.config.LeaseConfig;
+import io.coscale.lease.LeaseRules.Kind;
+import io.coscale.lease.LeaseRules.Write;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Holds, or waits for, the lease: one heartbeat every {@code coscale.lease.heartbeat} on its own daemon thread
+ * reads and writes the {@link LeaseStore} as {@link LeaseRules} say, and keeps the resulting {@link LeaseState}.
+ * Nothing escapes a heartbeat: a store that does not answer leaves this replica with what it knew, which for a
+ * holder runs out by itself. Gaining or losing the lease fires {@link LeadershipChanged} and is logged.
+ */
+@ApplicationScoped
+public class LeaseKeeper implements Leadership {
+
+    private static final Logger LOG = Logger.getLogger(LeaseKeeper.class);
+
+    private final LeaseStore store;
+    private final LeaseRules rules;
+    private final LongSupplier nanoClock;
+    private final Consumer<LeadershipChanged> changes;
+    private final Duration heartbeat;
+    private final Counter takeovers;
+    private ScheduledExecutorService timer;
+
+    // Written only by heartbeat() (synchronized); read by any thread.
+    private volatile LeaseState state = LeaseState.initial();
+    // @GuardedBy("this"): what the last LeadershipChanged said; whether the store failed last time (logged once).
+    private boolean reportedLeader;
+    private boolean failing;
+
+    @Inject
+    LeaseKeeper(LeaseConfig config, LeaseStore store, Event<LeadershipChanged> events, MeterRegistry registry) {
+        this(store, rules(config), System::nanoTime, events::fire, config.heartbeat(), registry);
+    }
+
+    /** A keeper of {@code store} by {@code rules}, on {@code nanoClock}; {@link #start()} is up to the caller. */
+    LeaseKeeper(LeaseStore store, LeaseRules rules, LongSupplier nanoClock, Consumer<LeadershipChanged> changes,
+            Duration heartbeat, MeterRegistry registry) {
+        this.store = store;
+        this.rules = rules;
+        this.nanoClock = nanoClock;
+        this.changes = changes;
+        this.heartbeat = heartbeat;
+        Gauge.builder("coscale.leader", this, k -> k.isLeader() ? 1 : 0)
+                .description("1 while this replica holds the lease and may write ECS, else 0").register(registry);
+        Gauge.builder("coscale.lease.epoch", this, Leadership::epoch)
+                .description("The lease's epoch (fencing token) as this replica last saw it; 0 before any")
+                .register(registry);
+        this.takeovers = Counter.builder("coscale.lease.takeovers")
+                .description("Times this replica took the lease with a new epoch (its first acquire included)")
+                .register(registry);
+    }
+
+    // Before the control plane (priority 10) loads, so a single replica leads by the time it acts.
+    void onStart(@Observes @Priority(5) StartupEvent event) {
+        start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Runs the first heartbeat now, then one every {@code heartbeat}. */
+    synchronized void start() {
+        heartbeat();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coscale-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = heartbeat.toNanos();
+        timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    /** Stops heartbeating; a lease held runs out by itself (nothing is written). */
+    synchronized void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    /**
+     * One round: read if this replica's view may be stale, send the write the rules call for, and read again after a
+     * refused write so that the new leader is known at once. Never throws.
+     */
+    synchronized void heartbeat() {
+        try {
+            if (rules.shouldRead(state)) {
+                state = rules.read(state, store.read(rules.name()), nanoClock.getAsLong());
+            }
+            Optional<Write> write = rules.next(state, nanoClock.getAsLong());
+            if (write.isPresent()) {
+                send(write.get());
+            }
+            if (failing) {
+                LOG.info("The lease store answers again");
+                failing = false;
+            }
+        } catch (LeaseStoreException e) {
+            if (!failing) {
+                LOG.warnf("The lease store did not answer (%s); this replica keeps what it knew", e.getMessage());
+                failing = true;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Lease heartbeat failed", e);
+        }
+        report();
+    }
+
+    private void send(Write write) {
+        long started = nanoClock.getAsLong();
+        boolean written;
+        try {
+            written = store.write(write.item(), write.expectedVersion());
+        } catch (LeaseStoreException e) {
+            state = rules.unknown(state, write, started);
+            throw e;
+        }
+        if (written) {
+            state = rules.written(state, write, started);
+            if (write.kind() != Kind.RENEW) {
+                takeovers.increment();
+                LOG.infof("Replica %s took the lease (%s, epoch %d)", rules.self(), write.kind(), write.item().epoch());
+            }
+            return;
+        }
+        state = rules.refused(state, write, started);
+        state = rules.read(state, store.read(rules.name()), nanoClock.getAsLong());
+    }
+
+    private void report() {
+        boolean leads = isLeader();
+        if (leads == reportedLeader) {
+            return;
+        }
+        reportedLeader = leads;
+        long epoch = epoch();
+        if (leads) {
+            LOG.infof("Replica %s leads (epoch %d)", rules.self(), epoch);
+        } else {
+            LOG.infof("Replica %s no longer leads (epoch %d); the leader is %s", rules.self(), epoch,
+                    leaderId().orElse("not known"));
+        }
+        try {
+            changes.accept(new LeadershipChanged(leads, epoch));
+        } catch (RuntimeException e) {
+            LOG.error("An observer of LeadershipChanged failed", e);
+        }
+    }
+
+    @Override
+    public boolean isLeader() {
+        return rules.leads(state, nanoClock.getAsLong());
+    }
+
+    @Override
+    public long epoch() {
+        return state.epoch();
+    }
+
+    @Override
+    public Optional<String> leaderId() {
+        return rules.leader(state, nanoClock.getAsLong()).map(LeaseItem::holder);
+    }
+
+    @Override
+    public Optional<String> leaderAddress() {
+        return rules.leader(state, nanoClock.getAsLong()).map(LeaseItem::address);
+    }
+
+    @Override
+    public String selfId() {
+        return rules.self();
+    }
+
+    @Override
+    public void checkWrite() {
+        LeaseState now = state;
+        long at = nanoClock.getAsLong();
+        if (!rules.mayWrite(now, at)) {
+            Optional<LeaseItem> leader = rules.leader(now, at);
+            throw new NotLeaderException("replica " + rules.self() + " does not hold the lease"
+                    + leader.map(l -> " (the leader is " + l.holder() + " at " + l.address() + ")").orElse(""),
+                    leader.map(LeaseItem::address));
+        }
+    }
+
+    /**
+     * Refuses timings where one lost heartbeat would cost a holder its lease: two heartbeats must fit in
+     * {@code duration − 2 × margin} (the holder's lease, less the margin {@link #checkWrite} keeps).
+     *
+     * @throws IllegalArgumentException naming the keys, otherwise
+     */
+    static void checkTiming(Duration duration, Duration heartbeat, Duration margin) {
+        if (heartbeat.isNegative() || heartbeat.isZero() || margin.isNegative()
+                || heartbeat.multipliedBy(2).compareTo(duration.minus(margin.multipliedBy(2))) > 0) {
+            throw new IllegalArgumentException("coscale.lease: two heartbeats (heartbeat " + heartbeat + ") must fit in"
+                    + " the duration (" + duration + ") less twice the margin (" + margin + "), so that one lost"
+                    + " heartbeat does not cost the lease");
+        }
+    }
+
+    private static LeaseRules rules(LeaseConfig config) {
+        Duration d = config.duration();
+        Duration m = config.margin();
+        checkTiming(d, config.heartbeat(), m);
+        Replica self = Replica.resolve(config.replicaId(), config.advertiseUrl(), httpPort());
+        LOG.infof("Replica %s (%s), lease '%s' in the %s store", self.id(), self.address(), config.name(),
+                config.store().name().toLowerCase(java.util.Locale.ROOT));
+        return new LeaseRules(config.name(), self.id(), self.address(), d, m);
+    }
+
+    private static int httpPort() {
+        boolean test = LaunchMode.current() == LaunchMode.TEST;
+        return ConfigProvider.getConfig().getOptionalValue(test ? "quarkus.http.test-port" : "quarkus.http.port",
+                Integer.class).orElse(test ? 8081 : 8080);
+    }
+}
