@@ -25,7 +25,8 @@ import java.util.function.Function;
  * <p>A read runs on the thread of the caller that found the key stale (status reads are blocking requests anyway);
  * the others wait for it, at most {@code wait}. A read that fails, leaves a key out, or outlasts the wait leaves
  * the last good reading in place with its own, older {@code at}: a caller then shows how old its figures are rather
- * than nothing, and the next caller tries again.
+ * than nothing. A key is not read again until {@code maxAge} after its last attempt, failed or not: however many
+ * callers ask, and whatever fails, a key costs at most one read per {@code maxAge}.
  *
  * <p>Only readings are kept here; nothing read feeds back into decisions.
  */
@@ -37,6 +38,8 @@ final class FreshReads<K, V> {
 
     // @GuardedBy("this")
     private final Map<K, Observed<V>> latest = new HashMap<>();
+    // @GuardedBy("this"); when each key's last read started, whatever came of it.
+    private final Map<K, Instant> attempted = new HashMap<>();
     // @GuardedBy("this"); a key is in here from the moment one caller takes its read on until that read is over.
     private final Map<K, CompletableFuture<Optional<Observed<V>>>> inFlight = new HashMap<>();
 
@@ -68,7 +71,16 @@ final class FreshReads<K, V> {
                     continue;
                 }
                 CompletableFuture<Optional<Observed<V>>> read = inFlight.get(key);
+                Instant tried = attempted.get(key);
+                if (read == null && tried != null && Duration.between(tried, now).compareTo(maxAge) <= 0) {
+                    // Its last read failed a moment ago: asking again at once would only repeat the failure.
+                    if (last != null) {
+                        result.put(key, last);
+                    }
+                    continue;
+                }
                 if (read == null) {
+                    attempted.put(key, now);
                     read = new CompletableFuture<>();
                     inFlight.put(key, read);
                     mine.put(key, read);

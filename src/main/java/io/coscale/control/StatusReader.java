@@ -44,16 +44,12 @@ public class StatusReader {
     private final FreshReads<PoolController, QueueObservation> queueReads;
 
     StatusReader(ControlPlane plane, EcsGateway ecs, QueueGateway queues, DeadLetterWatch deadLetters) {
-        this(plane, ecs, queues, deadLetters, Clock.systemUTC());
-    }
-
-    StatusReader(ControlPlane plane, EcsGateway ecs, QueueGateway queues, DeadLetterWatch deadLetters, Clock clock) {
         this.plane = plane;
         this.ecs = ecs;
         this.queues = queues;
         this.deadLetters = deadLetters;
-        this.services = new FreshReads<>(this::readServices, clock, WAIT);
-        this.queueReads = new FreshReads<>(this::readQueues, clock, WAIT);
+        this.services = new FreshReads<>(this::readServices, Clock.systemUTC(), WAIT);
+        this.queueReads = new FreshReads<>(this::readQueues, Clock.systemUTC(), WAIT);
     }
 
     /** Every pool's status, with ECS and SQS figures at most {@link #MAX_AGE} old when they can be read. */

@@ -133,7 +133,7 @@ class FreshReadsTest {
     }
 
     @Test
-    void aFailedReadLeavesTheLastGoodReadingWithItsOwnTimeAndTheNextCallerTriesAgain() {
+    void aFailedReadLeavesTheLastGoodReadingWithItsOwnTimeAndIsTriedAgainAfterTheMaxAge() {
         AtomicInteger calls = new AtomicInteger();
         FreshReads<String, Integer> reads = new FreshReads<>(keys -> {
             if (calls.incrementAndGet() == 2) {
@@ -146,10 +146,31 @@ class FreshReadsTest {
         clock.advance(Duration.ofSeconds(3));
 
         Observed<Integer> shown = reads.get(List.of("a"), MAX_AGE).get("a");
-        Observed<Integer> next = reads.get(List.of("a"), MAX_AGE).get("a");
+        Observed<Integer> soonAfter = reads.get(List.of("a"), MAX_AGE).get("a");
+        clock.advance(MAX_AGE.plusMillis(1));
+        Observed<Integer> later = reads.get(List.of("a"), MAX_AGE).get("a");
 
         assertThat(shown).isEqualTo(new Observed<>(1, firstRead));
-        assertThat(next).isEqualTo(new Observed<>(3, clock.now));
+        assertThat(soonAfter).isEqualTo(shown);
+        assertThat(later).isEqualTo(new Observed<>(3, clock.now));
+        assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void aKeyThatKeepsFailingCostsOneReadPerMaxAgeHoweverOftenItIsAskedFor() {
+        AtomicInteger calls = new AtomicInteger();
+        FreshReads<String, Integer> reads = new FreshReads<>(keys -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("QueueDoesNotExist");
+        }, clock, Duration.ofSeconds(1));
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(reads.get(List.of("gone"), MAX_AGE)).isEmpty();
+            clock.advance(Duration.ofMillis(100));
+        }
+
+        // 10 s of asking every 100 ms: one read at 0 s, then one every 2.1 s (the first ask past 2 s after the last).
+        assertThat(calls).hasValue(5);
     }
 
     @Test
