@@ -30,7 +30,7 @@ import org.jboss.logging.Logger;
 @Singleton
 public class StatusReader {
 
-    /** How old an ECS or SQS figure may be when status shows it (SPEC: never older than 2 s). */
+    /** How old an ECS or SQS figure may be when status shows it: the product promises never older than 2 s. */
     public static final Duration MAX_AGE = Duration.ofSeconds(2);
     /** How long a reader waits for a read another reader has in flight before it shows the last figures known. */
     private static final Duration WAIT = Duration.ofSeconds(2);

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code GET /v1/pools}, {@code /v1/pools/{pool}}, {@code /v1/pools/{pool}/events} and {@code /v1/pools/{pool}/samples}:
- * every SPEC field, figures fresh when read, and the 4xx.
+ * every status field, figures fresh when read, and the 4xx.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
