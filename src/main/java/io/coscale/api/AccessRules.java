@@ -14,7 +14,8 @@ import java.util.Optional;
  *   <li>{@code GET} or {@code HEAD} of {@code /v1/pools} and anything below it, or of {@code /v1/leader} →
  *       {@code read}</li>
  *   <li>{@code /local/…} and anything else under {@code /v1/} → {@code admin}</li>
- *   <li>any other path (e.g. {@code /q/health}) → open</li>
+ *   <li>any other path (e.g. {@code /q/health}, the status page {@code /} and its files, which hold no data and read
+ *       the API with the user's token) → open</li>
  * </ul>
  *
  * <p>Paths are canonicalised first (empty and {@code .} segments dropped, {@code ..} resolved, matrix parameters

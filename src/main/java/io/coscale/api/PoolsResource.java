@@ -3,6 +3,9 @@ package io.coscale.api;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
+import io.coscale.control.Sample;
+import io.coscale.control.StatusReader;
+import io.coscale.control.StatusSampler;
 import io.coscale.domain.Event;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -22,9 +25,13 @@ public class PoolsResource {
     static final int MAX_EVENTS = 1000;
 
     private final ControlPlane plane;
+    private final StatusReader status;
+    private final StatusSampler sampler;
 
-    PoolsResource(ControlPlane plane) {
+    PoolsResource(ControlPlane plane, StatusReader status, StatusSampler sampler) {
         this.plane = plane;
+        this.status = status;
+        this.sampler = sampler;
     }
 
     /** An event as the API shows it: {@code kind} in its wire name. */
@@ -36,13 +43,20 @@ public class PoolsResource {
 
     @GET
     public List<PoolStatus> all() {
-        return plane.pools().stream().map(PoolController::status).toList();
+        return status.all();
     }
 
     @GET
     @Path("/{pool}")
     public PoolStatus one(@PathParam("pool") String pool) {
-        return pool(pool).status();
+        return status.of(pool(pool));
+    }
+
+    /** The pool's figures over the last hour (one sample every 5 s by default), oldest first: the status page's charts. */
+    @GET
+    @Path("/{pool}/samples")
+    public List<Sample> samples(@PathParam("pool") String pool) {
+        return sampler.samples(pool).orElseThrow(() -> ApiException.notFound("no pool named '" + pool + "'"));
     }
 
     @GET

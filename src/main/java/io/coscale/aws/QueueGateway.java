@@ -14,8 +14,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
- * Everything coscale asks of SQS: enqueue jobs (one, or batches within SQS's limits), read a queue's depth,
- * resolve a queue name. SDK types stay in here; failures surface as {@link AwsCallException}.
+ * Everything coscale asks of SQS: enqueue jobs (one, or batches within SQS's limits), read a queue's depth (and,
+ * for status, its dead-letter queue), resolve a queue name. SDK types stay in here; failures surface as
+ * {@link AwsCallException}.
  */
 @Singleton
 public class QueueGateway {
@@ -80,9 +81,27 @@ public class QueueGateway {
                 .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                         QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))).attributes();
+        return depthOf(attributes);
+    }
+
+    private static QueueDepth depthOf(Map<QueueAttributeName, String> attributes) {
         return new QueueDepth(count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
                 count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE),
                 count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+    }
+
+    /**
+     * The queue's depth and its redrive policy's dead-letter queue, from one GetQueueAttributes call: what status
+     * shows of a queue.
+     */
+    public QueueReading read(String queueUrl) {
+        Map<QueueAttributeName, String> attributes = AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
+                .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED,
+                        QueueAttributeName.REDRIVE_POLICY))).attributes();
+        return new QueueReading(depthOf(attributes),
+                RedrivePolicy.deadLetterQueueUrl(queueUrl, attributes.get(QueueAttributeName.REDRIVE_POLICY)));
     }
 
     /** The URL of a queue by name. */

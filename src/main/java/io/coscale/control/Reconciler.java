@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
 /**
  * The level-based reconciler: every {@code coscale.reconcile.interval} (and once at start-up) it reads
  * every pool's service (DescribeServices, 10 services per call per cluster) and queue depth, and hands each
- * pool its observation; the pool decides and corrects on its own serial executor. Idempotent: a converged
+ * pool its observation; the pool decides and corrects in a step of its own. Idempotent: a converged
  * pool is left as it is. Never throws: failures become the pool's lastError and an event.
  *
  * <p>A pass completes whatever each pool's result: a pool that fails, or whose step outlasts the interval,

@@ -27,7 +27,9 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
         /** Scale-in protection of a task was set, renewed or dropped. */
         PROTECTION,
         /** A call failed for good; the same text goes to the pool's {@code lastError}. */
-        ERROR;
+        ERROR,
+        /** More failed jobs reached the pool's dead-letter queue since coscale last looked; the reason says how many. */
+        DEAD_LETTER;
 
         /** The JSON name, lower-kebab: {@code "scale-up"}, {@code "release"}, {@code "reconcile"}, … */
         public String wireName() {
@@ -65,6 +67,11 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
     /** A protection change, e.g. "protected task 1a2b for 60 min"; carries no count. */
     public static Event protection(Instant at, String reason) {
         return new Event(at, Kind.PROTECTION, null, null, reason);
+    }
+
+    /** Failed jobs reached the dead-letter queue, e.g. "2 more failed jobs in dead-letter queue jobs-dlq (5 now)". */
+    public static Event deadLetter(Instant at, String reason) {
+        return new Event(at, Kind.DEAD_LETTER, null, null, reason);
     }
 
     /** A terminal failure, e.g. "UpdateService failed: AccessDenied"; carries no count. */

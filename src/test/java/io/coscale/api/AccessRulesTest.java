@@ -19,6 +19,7 @@ class AccessRulesTest {
             "GET,    /v1/pools,                    READ",
             "GET,    /v1/pools/demo,               READ",
             "GET,    /v1/pools/demo/events,        READ",
+            "GET,    /v1/pools/demo/samples,       READ",
             "HEAD,   /v1/pools/demo,               READ",
             "GET,    /v1/leader,                   READ",
             "HEAD,   /v1/leader,                   READ",
@@ -42,6 +43,8 @@ class AccessRulesTest {
             "GET,    /q/health/live,               OPEN",
             "GET,    /open/probe,                  OPEN",
             "GET,    /,                            OPEN",
+            "GET,    /status.js,                   OPEN",
+            "GET,    /vendor/uPlot.iife.min.js,    OPEN",
             "GET,    /v1/../q/health,              OPEN",
             "GET,    /v10/pools,                   OPEN",
     })

@@ -66,6 +66,16 @@ class AuthFilterTest {
     }
 
     @Test
+    void theStatusPageIsOpenAndTheSamplesItReadsNeedTheReadRole() {
+        given().when().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .body(containsString("status.js"));
+        given().when().get("/vendor/uPlot.iife.min.js").then().statusCode(200);
+        given().when().get("/v1/pools/demo/samples").then().statusCode(401).contentType(Problem.MEDIA_TYPE);
+        as(AuthTestProfile.SUBMIT).when().get("/v1/pools/demo/samples").then().statusCode(403);
+        as(AuthTestProfile.READ).when().get("/v1/pools/demo/samples").then().statusCode(200);
+    }
+
+    @Test
     void unknownPathUnderV1Is401NotAMapOfTheApi() {
         given().when().get("/v1/does-not-exist").then().statusCode(401).contentType(Problem.MEDIA_TYPE);
     }

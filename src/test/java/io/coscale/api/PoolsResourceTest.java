@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -17,28 +19,40 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** {@code GET /v1/pools}, {@code /v1/pools/{pool}} and {@code /v1/pools/{pool}/events}: every SPEC field, and the 4xx. */
+/**
+ * {@code GET /v1/pools}, {@code /v1/pools/{pool}}, {@code /v1/pools/{pool}/events} and {@code /v1/pools/{pool}/samples}:
+ * every status field, figures fresh when read, and the 4xx.
+ */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
 @TestProfile(ApiTestProfile.class)
 class PoolsResourceTest {
 
+    @Inject
+    SqsClient sqs;
+
     static final List<String> STATUS_FIELDS = List.of("name", "cluster", "service", "queueUrl", "mode", "minTasks",
-            "maxTasks", "desiredCount", "runningCount", "pendingCount", "queue", "busyTasks", "protectedTasks",
-            "lastReconcileAt", "lastError");
+            "maxTasks", "desiredCount", "runningCount", "pendingCount", "ecsObservedAt", "queue", "deadLetter",
+            "busyTasks", "protectedTasks", "lastReconcileAt", "lastError");
 
     static void hasEveryStatusField(ValidatableResponse response, String root) {
         String prefix = root.isEmpty() ? "" : root + ".";
         STATUS_FIELDS.forEach(field -> response.body(root.isEmpty() ? "$" : root, hasKey(field)));
-        List.of("visible", "inFlight", "delayed").forEach(field -> response.body(prefix + "queue", hasKey(field)));
+        List.of("visible", "inFlight", "delayed", "observedAt").forEach(field -> response.body(prefix + "queue", hasKey(field)));
     }
 
     @Test
@@ -64,6 +78,71 @@ class PoolsResourceTest {
         JsonPath status = response.extract().jsonPath();
         assertThat(Instant.parse(status.getString("lastReconcileAt"))).isBefore(Instant.now().plusSeconds(1));
         assertThat(status.getInt("desiredCount")).isBetween(0, 8);
+    }
+
+    @Test
+    void ecsAndSqsFiguresAreNeverOlderThanTwoSecondsWhenRead() {
+        for (int i = 0; i < 3; i++) {
+            Instant asked = Instant.now();
+            JsonPath status = given().get("/v1/pools/demo").then().statusCode(200).extract().jsonPath();
+            assertThat(Instant.parse(status.getString("ecsObservedAt"))).isAfterOrEqualTo(asked.minusSeconds(2));
+            assertThat(Instant.parse(status.getString("queue.observedAt"))).isAfterOrEqualTo(asked.minusSeconds(2));
+            assertThat(Instant.parse(status.getString("deadLetter.observedAt"))).isAfterOrEqualTo(asked.minusSeconds(2));
+        }
+    }
+
+    @Test
+    void theDeadLetterQueueComesFromTheRedrivePolicyAndIsNullWithoutOne() {
+        given().get("/v1/pools/demo").then().statusCode(200)
+                .body("deadLetter.queueUrl", containsString("/000000000000/demo-dlq"))
+                .body("deadLetter.visible", notNullValue());
+        Api.queue(sqs, ApiTestProfile.IDLE);
+        // Read more than 2 s after the queue exists: the idle pool's queue figures are then a reading, not a gap.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/v1/pools").then().statusCode(200)
+                .body("find { it.name == 'idle' }.queue.observedAt", notNullValue())
+                .body("find { it.name == 'idle' }", hasKey("deadLetter"))
+                .body("find { it.name == 'idle' }.deadLetter", nullValue()));
+    }
+
+    @Test
+    void concurrentReadsShareTheirDescribeServicesCalls() throws Exception {
+        long before = describeServicesCalls();
+        long start = System.nanoTime();
+        ExecutorService readers = Executors.newFixedThreadPool(10);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                answers.add(readers.submit(() -> given().get("/v1/pools").then().extract().statusCode()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(200);
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        // 30 reads of 3 pools in one cluster: at most one shared read per 2 s, as many by the reconciler (every 2 s),
+        // and what the idle pool's retried scale-up asks meanwhile. Uncoalesced, it would be 30 or more.
+        long windows = (System.nanoTime() - start) / 2_000_000_000L + 1;
+        assertThat(describeServicesCalls() - before).isLessThanOrEqualTo(2 * windows + 2).isLessThan(30);
+    }
+
+    private static long describeServicesCalls() {
+        Long n = given().get("/local/v1/stats").then().statusCode(200).extract().jsonPath()
+                .getObject("apiCalls.DescribeServices", Long.class);
+        return n == null ? 0 : n;
+    }
+
+    @Test
+    void samplesOfAPoolComeOldestFirstAnd404ForAnUnknownPool() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                given().get("/v1/pools/demo/samples").then().statusCode(200).body("size()", greaterThan(1)));
+        List<Map<String, Object>> samples = given().get("/v1/pools/demo/samples").then().statusCode(200)
+                .extract().jsonPath().getList("$");
+        assertThat(samples).allSatisfy(s -> assertThat(s).containsKeys("at", "desired", "running", "pending", "busy",
+                "protectedTasks", "visible", "inFlight", "delayed", "deadLetter"));
+        List<Instant> at = samples.stream().map(s -> Instant.parse((String) s.get("at"))).toList();
+        assertThat(at).isSorted();
+        problem(given().get("/v1/pools/nope/samples").then(), 404).body("detail", equalTo("no pool named 'nope'"));
     }
 
     @Test

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * initial {@code scale-up-spacing} (100 ms), so each counts as a new burst rather than a continuing one
  * (whose calls coscale spaces wider on purpose), and under ECS's 5-per-second UpdateService rate, so neither
  * the spacing nor the budget delays a call: what is measured is coscale's own path (HTTP, SendMessage to
- * SQS, the serial executor, the SDK call).
+ * SQS, the pool's serialized step, the SDK call).
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)

@@ -16,7 +16,7 @@ class EventTest {
 
     @ParameterizedTest
     @CsvSource({"SCALE_UP, scale-up", "RELEASE, release", "RECONCILE, reconcile", "PROTECTION, protection",
-        "ERROR, error"})
+        "ERROR, error", "DEAD_LETTER, dead-letter"})
     void wireNamesAreLowerKebab(Event.Kind kind, String wire) {
         assertEquals(wire, kind.wireName());
     }
@@ -32,10 +32,13 @@ class EventTest {
     void otherFactoriesCarryNoCount() {
         Event p = Event.protection(AT, "protected task abc for 60 min");
         Event e = Event.error(AT, "UpdateService failed");
+        Event d = Event.deadLetter(AT, "1 more failed job in dead-letter queue demo-dlq (1 now)");
         assertEquals(Event.Kind.PROTECTION, p.kind());
         assertEquals(Event.Kind.ERROR, e.kind());
         assertNull(p.from());
         assertNull(e.to());
+        assertEquals(Event.Kind.DEAD_LETTER, d.kind());
+        assertNull(d.from());
     }
 
     @Test
