@@ -72,6 +72,17 @@ public class ApiException extends RuntimeException {
     }
 
     /**
+     * The problem the leading replica answered a passed-on call with, as it gave it (its type's slug, title, detail and
+     * Retry-After).
+     */
+    public static ApiException fromLeader(int status, String typeUri, String title, String detail,
+            java.util.Optional<String> retryAfter) {
+        String slug = typeUri.substring(typeUri.lastIndexOf('/') + 1);
+        return new ApiException(status, slug.isEmpty() ? "internal" : slug, title, detail,
+                retryAfter.map(r -> Map.of("Retry-After", r)).orElse(Map.of()));
+    }
+
+    /**
      * 502: an upstream service failed after it had the request, so it may have acted on it (a job may be enqueued).
      * Unlike a 503, a retry may repeat what already happened.
      */

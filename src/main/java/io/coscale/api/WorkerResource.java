@@ -5,7 +5,14 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.Futures;
 import io.coscale.control.TaskRejectedException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.lease.LeaderLink;
+import io.coscale.lease.Leadership;
+import io.coscale.lease.NotLeaderException;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -34,10 +41,16 @@ public class WorkerResource {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final ControlPlane plane;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    WorkerResource(ControlPlane plane) {
+    private final ControlPlane plane;
+    private final Leadership leadership;
+    private final LeaderLink leader;
+
+    WorkerResource(ControlPlane plane, Leadership leadership, LeaderLink leader) {
         this.plane = plane;
+        this.leadership = leadership;
+        this.leader = leader;
     }
 
     /** {@code taskArn}: the caller's own task; {@code pool}: optional, must agree with the task's. */
@@ -57,7 +70,11 @@ public class WorkerResource {
     @Operation(summary = "Claim the task before its first receive", description = "In protect mode, protects the task "
             + "from ECS scale-in until coscale answers exit to one of its releases; later claims are heartbeats. "
             + "drain: release after the current job (a task of an older deployment).")
-    public CompletionStage<ClaimResponse> claim(WorkerRequest request) {
+    public CompletionStage<ClaimResponse> claim(WorkerRequest request, @HeaderParam("Authorization") String authorization,
+            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy) {
+        if (!leadership.isLeader()) {
+            return passOn("/v1/claim", request, authorization, forwardedBy, ClaimResponse.class);
+        }
         return act(request, t -> t.pool().claim(t.task().taskArn(), t.task().taskDefinitionArn())
                 .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
@@ -65,7 +82,11 @@ public class WorkerResource {
     @POST
     @Path("/release")
     @Operation(summary = "Release a task whose queue is empty", description = "Answers exit, continue or stay.")
-    public CompletionStage<ReleaseResponse> release(WorkerRequest request) {
+    public CompletionStage<ReleaseResponse> release(WorkerRequest request, @HeaderParam("Authorization") String authorization,
+            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy) {
+        if (!leadership.isLeader()) {
+            return passOn("/v1/release", request, authorization, forwardedBy, ReleaseResponse.class);
+        }
         return act(request, t -> t.pool().release(t.task()).thenApply(d -> new ReleaseResponse(t.pool().pool().name(),
                 d.kind().wireName(), d.desiredCount(), d.reason())));
     }
@@ -86,6 +107,42 @@ public class WorkerResource {
                 });
     }
 
+    /**
+     * Another replica leads (it alone writes ECS): the call goes to it as it came, and its answer comes back as it
+     * gave it. A call already passed on once is not passed on again; with no leader known, 503 and the worker retries.
+     */
+    private <T> CompletionStage<T> passOn(String path, WorkerRequest request, String authorization, String forwardedBy,
+            Class<T> answerType) {
+        if (forwardedBy != null) {
+            throw ApiException.unavailable("passed on by replica " + forwardedBy + ", but this one does not lead either; "
+                    + "the lease is changing hands", RETRY_AFTER);
+        }
+        String body;
+        try {
+            body = JSON.writeValueAsString(request == null ? JSON.createObjectNode() : request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return leader.passOn(path, body, Optional.ofNullable(authorization)).thenApply(answer -> {
+            try {
+                if (answer.status() == 200) {
+                    return JSON.readValue(answer.body(), answerType);
+                }
+                JsonNode problem = JSON.readTree(answer.body());
+                throw ApiException.fromLeader(answer.status(), problem.path("type").asText(""),
+                        problem.path("title").asText(""), problem.path("detail").asText(""), answer.retryAfter());
+            } catch (JsonProcessingException e) {
+                throw ApiException.unavailable("the leader's answer could not be read: " + e.getOriginalMessage(), RETRY_AFTER);
+            }
+        }).exceptionally(e -> {
+            Throwable cause = Futures.cause(e);
+            if (cause instanceof ApiException api) {
+                throw api;
+            }
+            throw ApiException.unavailable("no leader reachable (" + cause.getMessage() + "); nothing changed", RETRY_AFTER);
+        });
+    }
+
     private static RuntimeException failure(Throwable cause) {
         if (cause instanceof ApiException api) {
             return api;
@@ -98,6 +155,9 @@ public class WorkerResource {
         }
         if (cause instanceof TimeoutException) {
             return ApiException.unavailable("coscale could not finish the step within " + STEP_TIMEOUT, RETRY_AFTER);
+        }
+        if (cause instanceof NotLeaderException) {
+            return ApiException.unavailable("this replica no longer leads; nothing changed: " + cause.getMessage(), RETRY_AFTER);
         }
         if (cause instanceof AwsCallException || cause instanceof IllegalStateException) {
             return ApiException.unavailable("ECS or SQS could not be reached; nothing changed: " + cause.getMessage(), RETRY_AFTER);

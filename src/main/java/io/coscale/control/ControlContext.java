@@ -4,6 +4,7 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.domain.Pool;
+import io.coscale.lease.Leadership;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,7 @@ import java.util.function.Function;
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
         Batcher<ProtectionShard, ProtectionChange, Optional<Instant>> protection, ControlThreads threads, Clock clock,
         Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
-        ControlMetrics metrics) {
+        ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);
@@ -31,15 +32,34 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, ControlThreads threads,
             Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
             ControlMetrics metrics) {
+        return create(ecs, queues, budget, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool, exitSettle,
+                metrics, Leadership.ALONE, CountForwarding.NONE);
+    }
+
+    /** As above, for one replica of several: ECS writes only while {@code leadership} holds; counts else forwarded. */
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, ControlThreads threads,
+            Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
+            ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         Batcher<ProtectionShard, ProtectionChange, Optional<Instant>> protection = new Batcher<>(10, threads.ecsCalls(),
-                (shard, changes) -> ProtectionCalls.apply(ecs, shard.cluster(), changes), ProtectionChange::sameCall);
+                (shard, changes) -> {
+                    leadership.checkWrite();
+                    return ProtectionCalls.apply(ecs, shard.cluster(), changes);
+                }, ProtectionChange::sameCall);
         return new ControlContext(ecs, queues, budget, protection, threads, clock, scaleUpSpacing, scaleUpSpacingMax,
-                eventsPerPool, exitSettle, metrics);
+                eventsPerPool, exitSettle, metrics, leadership, counts);
     }
 
     /** An ECS call on the ECS threads. */
     <T> CompletableFuture<T> ecs(Function<EcsGateway, T> call) {
         return Futures.on(threads.ecsCalls(), () -> call.apply(ecsGateway));
+    }
+
+    /** An ECS write on the ECS threads, made only while this replica holds the lease (checked right before it). */
+    <T> CompletableFuture<T> ecsWrite(Function<EcsGateway, T> call) {
+        return ecs(gateway -> {
+            leadership.checkWrite();
+            return call.apply(gateway);
+        });
     }
 
     /** An SQS call on the SQS threads. */
@@ -59,7 +79,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
 
     /** Sets a pool's desiredCount: one budget token per attempt, transient failures retried briefly. */
     CompletableFuture<Void> updateService(Pool pool, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecs(gateway -> {
+        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
             metrics.updateServiceCall(pool.name());
             try {
                 gateway.setDesiredCount(pool.cluster(), pool.service(), desiredCount);

@@ -7,6 +7,8 @@ import io.coscale.aws.TaskState;
 import io.coscale.config.ControlConfig;
 import io.coscale.config.PoolsConfig;
 import io.coscale.domain.Pool;
+import io.coscale.lease.Leadership;
+import io.coscale.lease.LeadershipChanged;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -39,13 +41,13 @@ public class ControlPlane {
     private volatile Map<String, PoolController> pools = Map.of();
 
     ControlPlane(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
-            UpdateServiceBudget budget, ControlMetrics metrics) {
+            UpdateServiceBudget budget, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         this.poolsConfig = poolsConfig;
         this.queues = queues;
         this.metrics = metrics;
         ControlThreads threads = ControlThreads.create(config.threads(), config.ecsThreads(), config.sqsThreads());
         this.ctx = ControlContext.create(ecs, queues, budget, threads, Clock.systemUTC(), config.scaleUpSpacing(),
-                config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics);
+                config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics, leadership, counts);
         this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());
         this.sender = new QueueSender(queues, threads.sqsCalls());
     }
@@ -60,6 +62,24 @@ public class ControlPlane {
         }
         pools = Collections.unmodifiableMap(loaded);
         LOG.infof("coscale manages %d pool(s): %s", loaded.size(), loaded.keySet());
+    }
+
+    /**
+     * This replica took the lease over (or lost it): on a takeover every pool starts afresh from ECS, as after a
+     * start-up, since the replica that led before may have changed counts, protection and exits meanwhile.
+     */
+    void leadershipChanged(@Observes @Priority(10) LeadershipChanged change) {
+        if (change.leader()) {
+            LOG.infof("leading (epoch %d): taking over %d pool(s)", change.epoch(), pools.size());
+            pools.values().forEach(PoolController::takeOver);
+        } else {
+            LOG.infof("no longer leading (epoch %d): claims, releases and counts go to the leader", change.epoch());
+        }
+    }
+
+    /** Whether this replica writes ECS now (it holds the lease). */
+    public boolean leads() {
+        return ctx.leadership().isLeader();
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -49,12 +49,13 @@ public final class PoolController {
     private final SerialSteps steps;
     private final EventLog events;
     private final PoolTasks tasks;
-    private final Instant startedAt;
     private final DelayedJobs delayedJobs;
     private final ScaleUpPacing pacing;
 
     // All @GuardedBy("this"). The count and the service change in steps only.
-    private final CountBelief count;
+    /** When this replica began to act for the pool: its start-up, or its takeover of the lease. */
+    private Instant startedAt;
+    private CountBelief count;
     private final Backlog backlog = new Backlog();
     /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
     private final MessageGroups groups = new MessageGroups();
@@ -81,7 +82,7 @@ public final class PoolController {
                 System::nanoTime, this::submitted);
         this.pacing = new ScaleUpPacing(ctx.scaleUpSpacing().toNanos(), ctx.scaleUpSpacingMax().toNanos());
         this.gapNanos = pacing.firstGapNanos();
-        this.startedAt = ctx.clock().instant();
+        this.startedAt = ctx.clock().instant();  // before any other thread sees this object
         this.count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
     }
 
@@ -110,14 +111,19 @@ public final class PoolController {
     public int submitted(int jobs, List<String> messageGroups) {
         boolean queueFlush;
         int heading;
+        boolean leads = ctx.leadership().isLeader();
         synchronized (this) {
             backlog.accepted(jobs);
             messageGroups.forEach(groups::accepted);
             int target = ScalingPolicy.target(pool, outstanding());
             Integer desired = count.value();
             heading = desired == null ? target : Math.max(desired, target);
-            queueFlush = !flushQueued && (desired == null || target > desired);
+            queueFlush = leads && !flushQueued && (desired == null || target > desired);
             flushQueued |= queueFlush;
+        }
+        if (!leads && (jobs > 0 || !messageGroups.isEmpty())) {
+            // Another replica writes ECS: it raises the count; this one only tells it.
+            ctx.counts().forward(pool.name(), jobs, messageGroups);
         }
         if (queueFlush) {
             scheduleFlush(0);
@@ -232,7 +238,7 @@ public final class PoolController {
         if (decision.lowersCount()) {
             // The record before the decrement: a crash between the two loses a decrement (the count stays one too
             // high, and the next release takes it down), never doubles one.
-            done = done.thenCompose(unprotected -> ctx.ecs(ecs -> {
+            done = done.thenCompose(unprotected -> ctx.ecsWrite(ecs -> {
                 ecs.recordExit(taskArn, decision.desiredCount());
                 return null;
             })).thenCompose(recorded -> changeDesired(decision.desiredCount())).thenRun(this::recheckScaleUp);
@@ -288,6 +294,23 @@ public final class PoolController {
         });
     }
 
+    /**
+     * This replica has just taken the lease over: what it knew of the pool may be older than what the last leader
+     * did. As after a start-up, the count is read again and not lowered for {@code exitSettle}, and the protection ECS
+     * holds is taken over again at the next reconcile. A step, so that it never lands in the middle of another.
+     */
+    public CompletableFuture<Void> takeOver() {
+        return steps.submit(() -> {
+            synchronized (this) {
+                startedAt = ctx.clock().instant();
+                count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
+                protectionAdopted = false;
+            }
+            tasks.forgetProtection();
+            return CompletableFuture.completedFuture(null);
+        });
+    }
+
     private synchronized boolean adopted() {
         return protectionAdopted;
     }
@@ -336,7 +359,10 @@ public final class PoolController {
      * just after a restart may not yet show what the killed coscale recorded or set.
      */
     private void settled() {
-        Duration since = Duration.between(startedAt, ctx.clock().instant());
+        Duration since;
+        synchronized (this) {
+            since = Duration.between(startedAt, ctx.clock().instant());
+        }
         if (since.compareTo(ctx.exitSettle()) < 0 || !countSettled()) {
             throw new AwsCallException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
                     + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)", true, false, "Settling", null);

@@ -139,6 +139,15 @@ final class PoolTasks {
         });
     }
 
+    /**
+     * Forgets what this replica knew of protection and busy tasks, before it takes the lease over: the last leader
+     * may have changed both since. They are taken over again from ECS at the next reconcile; the exits stay known.
+     */
+    synchronized void forgetProtection() {
+        protectedUntil.clear();
+        busySince.clear();
+    }
+
     /** The decision a task's earlier release got, if it was told to exit. */
     synchronized ReleaseDecision earlierExit(String taskArn) {
         return exits.get(taskArn);

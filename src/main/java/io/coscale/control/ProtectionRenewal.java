@@ -22,6 +22,9 @@ public class ProtectionRenewal {
     @Scheduled(every = "${coscale.control.renew-interval:60s}", delayed = "${coscale.control.renew-interval:60s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void renewAll() {
+        if (!plane.leads()) {
+            return; // the leader renews; this replica writes nothing
+        }
         for (PoolController pool : plane.pools()) {
             pool.renewProtection().exceptionally(e -> {
                 pool.failed("renew protection", e instanceof CompletionException c ? c.getCause() : e);

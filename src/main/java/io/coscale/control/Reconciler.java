@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.aws.ServiceState;
 import io.coscale.config.ReconcileConfig;
+import io.coscale.lease.LeadershipChanged;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.Priority;
@@ -55,15 +56,29 @@ public class Reconciler {
     }
 
     void atStartup(@Observes @Priority(20) StartupEvent event) {
-        Thread first = new Thread(this::reconcileAll, "coscale-first-reconcile");
-        first.setDaemon(true);
-        first.start();
+        passNow("coscale-first-reconcile");
     }
 
+    /** A replica that takes the lease over looks at every pool at once, after its controllers started afresh. */
+    void leadershipChanged(@Observes @Priority(20) LeadershipChanged change) {
+        if (change.leader()) {
+            passNow("coscale-takeover-reconcile");
+        }
+    }
+
+    private void passNow(String name) {
+        Thread pass = new Thread(this::tick, name);
+        pass.setDaemon(true);
+        pass.start();
+    }
+
+    /** A pass, on the leader only: the others write nothing, and their reads would spend ECS's budget for nothing. */
     @Scheduled(every = "${coscale.reconcile.interval:10s}", delayed = "${coscale.reconcile.interval:10s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
-        reconcileAll();
+        if (plane.leads()) {
+            reconcileAll();
+        }
     }
 
     /**

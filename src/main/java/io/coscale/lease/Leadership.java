@@ -8,6 +8,38 @@ import java.util.Optional;
  */
 public interface Leadership {
 
+    /** One replica alone, with nobody to share the lease with: it always leads (tests and embedded uses). */
+    Leadership ALONE = new Leadership() {
+        @Override
+        public boolean isLeader() {
+            return true;
+        }
+
+        @Override
+        public long epoch() {
+            return 1;
+        }
+
+        @Override
+        public Optional<String> leaderId() {
+            return Optional.of("alone");
+        }
+
+        @Override
+        public Optional<String> leaderAddress() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String selfId() {
+            return "alone";
+        }
+
+        @Override
+        public void checkWrite() {
+        }
+    };
+
     /** Whether this replica holds the lease now. */
     boolean isLeader();
 

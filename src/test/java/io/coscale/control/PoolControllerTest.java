@@ -8,6 +8,8 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
+import io.coscale.lease.Leadership;
+import io.coscale.lease.NotLeaderException;
 import io.coscale.aws.TaskState;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
@@ -88,10 +90,78 @@ class PoolControllerTest {
     }
 
     private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget) {
+        return context(exitSettle, clock, updateServiceBudget, Leadership.ALONE, CountForwarding.NONE);
+    }
+
+    private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget,
+            Leadership leadership, CountForwarding counts) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
         return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
                 ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100), Duration.ofSeconds(2), 100, exitSettle,
-                new ControlMetrics(new SimpleMeterRegistry()));
+                new ControlMetrics(new SimpleMeterRegistry()), leadership, counts);
+    }
+
+    /** A replica that does not hold the lease: another one, at some address, does. */
+    private static final class Follower implements Leadership {
+        volatile boolean leads;
+
+        @Override
+        public boolean isLeader() {
+            return leads;
+        }
+
+        @Override
+        public long epoch() {
+            return 7;
+        }
+
+        @Override
+        public java.util.Optional<String> leaderId() {
+            return java.util.Optional.of(leads ? "me" : "other");
+        }
+
+        @Override
+        public java.util.Optional<String> leaderAddress() {
+            return java.util.Optional.of("http://127.0.0.1:1");
+        }
+
+        @Override
+        public String selfId() {
+            return "me";
+        }
+
+        @Override
+        public void checkWrite() {
+            if (!leads) {
+                throw new NotLeaderException("not the leader", leaderAddress());
+            }
+        }
+    }
+
+    @Test
+    void aFollowerPassesCountsOnAndWritesNothingToEcsUntilItTakesTheLeaseOver() throws Exception {
+        Follower follower = new Follower();
+        List<String> forwarded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ctx.threads().shutdown();
+        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(50, 5), follower,
+                (pool, jobs, groups) -> forwarded.add(pool + ":" + jobs));
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(1);
+        long calls = updateServiceCalls();
+        long protections = protectionCalls();
+
+        pool.submitted(3);
+        assertThatThrownBy(() -> pool.claim(task).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NotLeaderException.class);
+
+        assertThat(forwarded).containsExactly("p:3");
+        assertThat(updateServiceCalls()).isEqualTo(calls);
+        assertThat(protectionCalls()).isEqualTo(protections);
+
+        follower.leads = true;
+        pool.takeOver().get(10, TimeUnit.SECONDS);
+        pool.submitted(1);
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() >= 1 && updateServiceCalls() > calls);
+        assertThat(forwarded).hasSize(1);
     }
 
     private PoolController controller(int max, Mode mode) {

@@ -1,0 +1,57 @@
+package io.coscale.api;
+
+import io.coscale.control.ControlPlane;
+import io.coscale.control.PoolController;
+import io.coscale.lease.Leadership;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * Between replicas: a replica that does not lead accepted jobs (SQS has them) and passes their count on, so that
+ * the leader raises the pool's count at once. Role {@code submit}, like the submissions it stands for.
+ */
+@Path("/v1/pools/{pool}/jobs:counted")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class CountsResource {
+
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final ControlPlane plane;
+    private final Leadership leadership;
+
+    CountsResource(ControlPlane plane, Leadership leadership) {
+        this.plane = plane;
+        this.leadership = leadership;
+    }
+
+    /** {@code jobs}: how many jobs SQS accepted; {@code messageGroups}: their groups, for a FIFO queue. */
+    public record Counted(int jobs, List<String> messageGroups) {
+    }
+
+    /** {@code desiredCount}: what the pool is heading for now. */
+    public record Heading(int desiredCount) {
+    }
+
+    @POST
+    @Operation(summary = "Count jobs another replica accepted (between replicas)", description = "Answered by the "
+            + "leader only; any other replica answers 503, and never passes the call on.")
+    public Heading counted(@PathParam("pool") String pool, Counted counted) {
+        if (counted == null || counted.jobs() < 0) {
+            throw ApiException.badRequest("body must be {\"jobs\": n >= 0, \"messageGroups\"?: [...]}");
+        }
+        if (!leadership.isLeader()) {
+            throw ApiException.unavailable("this replica does not lead: counts go to the leader", RETRY_AFTER);
+        }
+        PoolController controller = plane.pool(pool).orElseThrow(() -> ApiException.notFound("no pool named '" + pool + "'"));
+        List<String> groups = counted.messageGroups() == null ? List.of() : counted.messageGroups();
+        return new Heading(controller.submitted(counted.jobs(), groups));
+    }
+}

@@ -1,0 +1,169 @@
+package io.coscale.lease;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coscale.config.AuthConfig;
+import io.coscale.control.CountForwarding;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * A follower's line to the leader: it passes on workers' claims and releases as they came, and the jobs it accepted
+ * as counts, merged per pool while one call is in flight (a burst costs a handful of calls, as scale-ups do). The
+ * leader is reached at the address it advertised in the lease.
+ *
+ * <p>Counts authenticate with a configured token that has the {@code submit} (or {@code admin}) role: every replica
+ * has the same tokens. A count that cannot be delivered is retried for {@link #COUNT_PATIENCE}, then dropped: the
+ * jobs are in SQS, and the leader's reconciler counts them by then.
+ */
+@ApplicationScoped
+public class LeaderLink implements CountForwarding {
+
+    /** The header that marks a request one replica passed to another: never passed on again. */
+    public static final String FORWARDED = "X-Coscale-Forwarded";
+    static final Duration COUNT_PATIENCE = Duration.ofSeconds(10);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Logger LOG = Logger.getLogger(LeaderLink.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Counts of one pool waiting to go out. */
+    private static final class Pending {
+        int jobs;
+        final List<String> groups = new ArrayList<>();
+        long sinceNanos = System.nanoTime();
+        boolean inFlight;
+    }
+
+    private final Leadership leadership;
+    private final Optional<String> countToken;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "coscale-leader-link");
+        t.setDaemon(true);
+        return t;
+    });
+    // @GuardedBy("this")
+    private final Map<String, Pending> pending = new HashMap<>();
+
+    @Inject
+    LeaderLink(Leadership leadership, AuthConfig auth) {
+        this.leadership = leadership;
+        this.countToken = !auth.enabled() ? Optional.empty() : auth.tokens().values().stream()
+                .filter(t -> t.roles().contains("submit") || t.roles().contains("admin"))
+                .map(AuthConfig.Token::secret).findFirst();
+    }
+
+    /** One worker call as the leader answered it. */
+    public record Answer(int status, String body, Optional<String> retryAfter, Optional<String> contentType) {
+    }
+
+    /**
+     * Passes a worker's call ({@code /v1/claim} or {@code /v1/release}) to the leader as it came, with the caller's
+     * own credentials. Fails with {@link NotLeaderException} when no leader is known.
+     */
+    public CompletableFuture<Answer> passOn(String path, String body, Optional<String> authorization) {
+        Optional<String> leader = leadership.leaderAddress().filter(a -> !leadership.isLeader());
+        if (leader.isEmpty()) {
+            return CompletableFuture.failedFuture(new NotLeaderException("no leader is known", Optional.empty()));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(leader.get() + path)).timeout(CALL_TIMEOUT)
+                .header("Content-Type", "application/json").header(FORWARDED, leadership.selfId())
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        authorization.ifPresent(a -> request.header("Authorization", a));
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
+                r.statusCode(), r.body(), r.headers().firstValue("Retry-After"), r.headers().firstValue("Content-Type")));
+    }
+
+    @Override
+    public void forward(String pool, int jobs, List<String> messageGroups) {
+        synchronized (this) {
+            Pending p = pending.computeIfAbsent(pool, k -> new Pending());
+            if (p.jobs == 0 && p.groups.isEmpty()) {
+                p.sinceNanos = System.nanoTime();
+            }
+            p.jobs += jobs;
+            p.groups.addAll(messageGroups);
+            if (p.inFlight) {
+                return; // merged into the next call
+            }
+            p.inFlight = true;
+        }
+        sendCounts(pool);
+    }
+
+    private void sendCounts(String pool) {
+        int jobs;
+        List<String> groups;
+        long since;
+        synchronized (this) {
+            Pending p = pending.get(pool);
+            if (p.jobs == 0 && p.groups.isEmpty()) {
+                p.inFlight = false;
+                return;
+            }
+            jobs = p.jobs;
+            groups = List.copyOf(p.groups);
+            since = p.sinceNanos;
+            p.jobs = 0;
+            p.groups.clear();
+        }
+        Optional<String> leader = leadership.leaderAddress().filter(a -> !leadership.isLeader());
+        CompletableFuture<Integer> sent = leader.isEmpty()
+                ? CompletableFuture.failedFuture(new NotLeaderException("no leader is known", Optional.empty()))
+                : http.sendAsync(countsRequest(leader.get(), pool, jobs, groups), HttpResponse.BodyHandlers.discarding())
+                        .thenApply(HttpResponse::statusCode);
+        sent.whenComplete((status, e) -> {
+            if (e == null && status / 100 == 2) {
+                sendCounts(pool); // whatever arrived meanwhile
+                return;
+            }
+            if (System.nanoTime() - since > COUNT_PATIENCE.toNanos()) {
+                LOG.debugf("gave up passing %d job(s) of pool %s to the leader; its reconciler counts them", jobs, pool);
+                sendCounts(pool);
+                return;
+            }
+            synchronized (this) {
+                Pending p = pending.get(pool);
+                p.jobs += jobs;
+                p.groups.addAll(groups);
+                p.sinceNanos = Math.min(p.sinceNanos, since);
+            }
+            timer.schedule(() -> sendCounts(pool), 500, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private HttpRequest countsRequest(String leader, String pool, int jobs, List<String> groups) {
+        ObjectNode body = JSON.createObjectNode().put("jobs", jobs);
+        groups.forEach(body.putArray("messageGroups")::add);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(leader + "/v1/pools/"
+                        + URLEncoder.encode(pool, StandardCharsets.UTF_8) + "/jobs:counted"))
+                .timeout(CALL_TIMEOUT).header("Content-Type", "application/json").header(FORWARDED, leadership.selfId())
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        countToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        return request.build();
+    }
+
+    @PreDestroy
+    void close() {
+        timer.shutdownNow();
+    }
+}
