@@ -12,6 +12,7 @@ import io.coscale.domain.Reconciliation;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.domain.ReleasePolicy;
 import io.coscale.domain.ScalingPolicy;
+import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -379,7 +380,7 @@ public final class PoolController {
             synchronized (this) {
                 flushFailures = 0;
             }
-            events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(), outstanding + " jobs outstanding"));
+            events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(), Words.count(outstanding, "job") + " outstanding"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

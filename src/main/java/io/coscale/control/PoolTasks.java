@@ -5,6 +5,7 @@ import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -112,8 +113,8 @@ final class PoolTasks {
             }
         }
         if (adopted > 0) {
-            events.add(Event.protection(ctx.clock().instant(), "took over the protection of " + adopted
-                    + " task(s) from ECS"));
+            events.add(Event.protection(ctx.clock().instant(), "took over the protection of "
+                    + Words.count(adopted, "task") + " from ECS"));
         }
         return adopted;
     }

@@ -287,7 +287,7 @@ class PoolControllerTest {
         reconcileOnce(restarted);
 
         assertThat(restarted.status().protectedTasks()).isEqualTo(1);
-        assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().contains("took over the protection of 1"));
+        assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().equals("took over the protection of 1 task from ECS"));
         long protectionCalls = protectionCalls();
         assertThat(restarted.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
         assertThat(protectedNow(task)).isTrue();
@@ -347,6 +347,20 @@ class PoolControllerTest {
         assertThat(release.get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
 
         eventually().until(() -> ecs.service(SERVICE).desiredCount() == 2); // no reconciler runs in this test
+    }
+
+    @Test
+    void eventReasonsCountInTheRightGrammaticalNumber() {
+        PoolController pool = controller(5, Mode.PROTECT);
+
+        pool.submitted(1);
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 1);
+        pool.submitted(2);
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 3);
+
+        assertThat(pool.events().newest(10)).filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
+                .extracting(io.coscale.domain.Event::reason)
+                .containsExactly("3 jobs outstanding", "1 job outstanding");
     }
 
     private void reconcileOnce(PoolController pool) throws Exception {
