@@ -29,12 +29,14 @@ class EventTest {
     }
 
     @Test
-    void otherFactoriesCarryNoCount() {
+    void protectionAndErrorEventsCarryNoCountBecauseTheyChangeNone() {
         Event p = Event.protection(AT, "protected task abc for 60 min");
         Event e = Event.error(AT, "UpdateService failed");
         assertEquals(Event.Kind.PROTECTION, p.kind());
         assertEquals(Event.Kind.ERROR, e.kind());
         assertNull(p.from());
+        assertNull(p.to());
+        assertNull(e.from());
         assertNull(e.to());
     }
 
