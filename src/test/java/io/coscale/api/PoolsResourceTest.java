@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code GET /v1/pools}, {@code /v1/pools/{pool}} and {@code /v1/pools/{pool}/events}: every SPEC field, and the 4xx. */
+/** {@code GET /v1/pools}, {@code /v1/pools/{pool}} and {@code /v1/pools/{pool}/events}: every field docs/API.md lists, and the 4xx. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
 @TestProfile(ApiTestProfile.class)
@@ -88,7 +88,7 @@ class PoolsResourceTest {
     }
 
     @Test
-    void eventsComeNewestFirstWithEverySpecField() {
+    void eventsComeNewestFirstWithEveryDocumentedField() {
         Api.json("{\"payload\": {\"seconds\": 0.1}}").post("/v1/pools/demo/jobs").then().statusCode(202);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 given().get("/v1/pools/demo/events?limit=1000").then().statusCode(200)
