@@ -28,14 +28,17 @@ public class WebApplicationExceptionMapper implements ExceptionMapper<WebApplica
     // JAX-RS fills in "HTTP 404 Not Found" when no message is given; that says nothing the status doesn't.
     private static final Pattern DEFAULT_MESSAGE = Pattern.compile("HTTP \\d{3}.*");
 
+    // The request this exception ended, for the wrong-method check; injected per request by quarkus-rest.
     @Context
     UriInfo uriInfo;
 
     @Context
     Request request;
 
-    /** A problem with the exception's status (405 for a wrong method on a known path), a useful detail, and its
-     * {@code Allow} header. */
+    /**
+     * A problem with the exception's status (405 for a wrong method on a known path), a useful detail, and the
+     * {@code Allow} header of a 405.
+     */
     @Override
     public Response toResponse(WebApplicationException e) {
         Optional<String> allowed = wrongMethod(e.getResponse().getStatus());

@@ -271,9 +271,10 @@ class OpenApiDriftTest {
             assertThat(response.header("Allow")).as(request).isEqualTo(methods);
             assertThat(response.jsonPath().getString("detail")).as(request).contains(parts[0]).contains(methods);
         });
-        // HEAD is answered wherever GET is, and an unknown path stays 404.
+        // HEAD is answered wherever GET is, an unknown path stays 404, and JSON is all there is to accept.
         given().head("/v1/pools").then().statusCode(200);
-        given().get("/v1/nothing-here").then().statusCode(404);
+        given().get("/v1/nothing-here").then().statusCode(404).contentType(Problem.MEDIA_TYPE);
+        given().accept("text/plain").get("/v1/pools").then().statusCode(406).contentType(Problem.MEDIA_TYPE);
     }
 
     @SuppressWarnings("unchecked")

@@ -32,7 +32,8 @@ public final class JobRequests {
                     maxProperties = 9)
             Map<String, String> attributes,
             @Schema(description = "FIFO queues only: SQS's MessageDeduplicationId, 1 to 128 printable ASCII characters."
-                    + " Without it the queue needs content-based deduplication.", minLength = 1, maxLength = 128)
+                    + " Default: the job's id, so that no two submissions are taken for one.", minLength = 1,
+                    maxLength = 128)
             String deduplicationId,
             @Schema(description = "FIFO queues only: SQS's MessageGroupId, 1 to 128 printable ASCII characters. "
                     + "Default: a group of the job's own, so that the pool's tasks work jobs in parallel.",
