@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which role a request needs, from its method and path (SPEC §4). Pure, so the table is unit-tested without HTTP.
+ * Which role a request needs, from its method and path (docs/API.md, "Authentication"). Pure, so the table is unit-tested without HTTP.
  *
  * <ul>
  *   <li>{@code POST /v1/pools/{pool}/jobs}, {@code POST /v1/pools/{pool}/jobs:batch} and (between replicas)

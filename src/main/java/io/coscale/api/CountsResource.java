@@ -11,7 +11,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
+import io.coscale.api.openapi.CoscaleApiDefinition;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Between replicas: a replica that does not lead accepted jobs (SQS has them) and passes their count on, so that
@@ -20,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/v1/pools/{pool}/jobs:counted")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = CoscaleApiDefinition.BEARER)
 public class CountsResource {
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -43,6 +47,11 @@ public class CountsResource {
     @POST
     @Operation(summary = "Count jobs another replica accepted (between replicas)", description = "Answered by the "
             + "leader only; any other replica answers 503, and never passes the call on.")
+    @APIResponse(responseCode = "200", description = "Counted; the count the pool is heading for")
+    @APIResponse(responseCode = "400", description = "jobs missing or negative")
+    @APIResponse(responseCode = "404", description = "No pool of this name")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "503", description = "This replica does not lead; the caller retries at the leader")
     public Heading counted(@PathParam("pool") String pool, Counted counted) {
         if (counted == null || counted.jobs() < 0) {
             throw ApiException.badRequest("body must be {\"jobs\": n >= 0, \"messageGroups\"?: [...]}");

@@ -1,6 +1,8 @@
 package io.coscale.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.openapi.JobRequests;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.OutgoingMessage;
 import io.coscale.aws.QueueGateway;
@@ -24,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Job submission: each job goes onto the pool's SQS queue, and only once SQS has accepted it does coscale
@@ -33,6 +40,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/v1/pools/{pool}")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = CoscaleApiDefinition.BEARER)
 public class JobsResource {
 
     static final int MAX_BATCH = 100;
@@ -50,19 +58,48 @@ public class JobsResource {
         this.parser = new JobParser(Math.min(config.maxPayloadBytes(), 1024 * 1024));
     }
 
-    public record Accepted(String jobId, String pool, int desiredCount) {
+    /** The answer to one job: on the queue, and counted toward the pool's scale-up. */
+    @Schema(name = "Accepted")
+    public record Accepted(
+            @Schema(description = "The job's id, also the message attribute coscale-job-id") String jobId,
+            String pool,
+            @Schema(description = "The pool's target count after this job (the scale-up call follows at once)")
+            int desiredCount) {
     }
 
-    public record BatchAccepted(List<String> jobIds, List<Failed> failed, int desiredCount) {
+    /** The answer to a batch: each entry enqueued (its id) or failed (listed), never dropped. */
+    @Schema(name = "BatchAccepted")
+    public record BatchAccepted(
+            @Schema(description = "One entry per submitted job, in order: its id, or null when it failed")
+            List<String> jobIds,
+            @Schema(description = "The jobs that were not enqueued, by index") List<Failed> failed,
+            int desiredCount) {
     }
 
     /** A batch entry that was not enqueued: its position, a code and why. */
-    public record Failed(int index, String code, String message) {
+    public record Failed(
+            @Schema(description = "Its position in jobs, from 0") int index,
+            @Schema(description = "InvalidJob or PayloadTooLarge (coscale's checks), or SQS's error code") String code,
+            String message) {
     }
 
     @POST
     @Path("/jobs")
-    @Operation(summary = "Submit one job", description = "Enqueues the job on the pool's queue and raises desiredCount at once.")
+    @Operation(summary = "Submit one job", description = "Enqueues the job on the pool's queue and raises desiredCount at"
+            + " once. 202 only once SQS has accepted the job.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = JobRequests.Job.class)))
+    @APIResponse(responseCode = "202", description = "On the queue; the scale-up is under way",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Accepted.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid field (the detail names it); nothing enqueued")
+    @APIResponse(responseCode = "404", description = "No pool of this name")
+    @APIResponse(responseCode = "413", description = "The payload is over coscale.jobs.max-payload-bytes (the detail "
+            + "states it), or the body over quarkus.http.limits.max-body-size (10 MiB); nothing enqueued")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "502", description = "SQS failed while it had the job (a 5xx, a timeout, a cut "
+            + "connection): it may be enqueued, and a retry may enqueue it twice")
+    @APIResponse(responseCode = "503", description = "SQS could not be reached or refused: the job was not enqueued; "
+            + "retry after Retry-After seconds")
     public Response submit(@PathParam("pool") String poolName, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
@@ -91,7 +128,22 @@ public class JobsResource {
 
     @POST
     @Path("/jobs:batch")
-    @Operation(summary = "Submit up to 100 jobs", description = "Each entry is enqueued or listed in failed, never dropped.")
+    @Operation(summary = "Submit up to 100 jobs", description = "Each entry is enqueued or listed in failed, never "
+            + "dropped; an invalid entry fails alone.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = JobRequests.Batch.class)))
+    @APIResponse(responseCode = "202", description = "Every entry enqueued or listed in failed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchAccepted.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON, or not {\"jobs\": [...]} with 1 to 100 jobs; "
+            + "nothing enqueued")
+    @APIResponse(responseCode = "404", description = "No pool of this name")
+    @APIResponse(responseCode = "413", description = "The body is over quarkus.http.limits.max-body-size (10 MiB); "
+            + "nothing enqueued. A single payload over the limit fails only its entry (PayloadTooLarge)")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "502", description = "SQS failed while it had every entry: they may be enqueued, and a "
+            + "retry may enqueue them twice (entries of a mixed outcome are listed in failed with code OutcomeUnknown)")
+    @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry: nothing was enqueued; "
+            + "retry after Retry-After seconds")
     public Response submitBatch(@PathParam("pool") String poolName, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);

@@ -1,5 +1,9 @@
 package io.coscale.api;
 
+import io.coscale.api.openapi.CoscaleApiDefinition;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import io.coscale.lease.Leadership;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -9,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 /** Which replica leads (holds the lease and writes ECS), as the replica that answers knows it. */
 @Path("/v1/leader")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = CoscaleApiDefinition.BEARER)
 public class LeaderResource {
 
     private final Leadership leadership;
@@ -29,6 +34,9 @@ public class LeaderResource {
     }
 
     @GET
+    @Operation(summary = "Which replica leads", description = "The holder of the lease, the only replica that writes "
+            + "ECS, as the answering replica knows it.")
+    @APIResponse(responseCode = "200", description = "The leader, the lease's epoch, and whether it is this replica")
     public LeaderView leader() {
         String leader = leadership.leaderId().orElse(null);
         // Two reads of a view that may change between them: the address goes with a leader only.

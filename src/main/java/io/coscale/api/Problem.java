@@ -3,6 +3,7 @@ package io.coscale.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * An RFC 9457 problem details object, the body of every error coscale returns as {@value #MEDIA_TYPE}.
@@ -14,7 +15,16 @@ import jakarta.ws.rs.core.Response;
  * @param instance optional URI identifying this occurrence (coscale uses it for incident ids of 500s)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance) {
+@Schema(description = "RFC 9457 problem details: the body of every coscale error, as application/problem+json")
+public record Problem(
+        @Schema(required = true, description = "What kind of problem: https://coscale.io/problems/<slug> (e.g. "
+                + "not-found, service-unavailable), or about:blank; an identifier, not necessarily a page")
+        String type,
+        @Schema(required = true, description = "A short summary, the same for every problem of this type") String title,
+        @Schema(required = true, description = "The HTTP status, repeated") int status,
+        @Schema(required = true, description = "What went wrong this time, for a human") String detail,
+        @Schema(description = "Only on 500: an incident id (urn:uuid:…) to quote; the details are in coscale's log")
+        String instance) {
 
     /** The media type of problem details in JSON (RFC 9457 §3). */
     public static final String MEDIA_TYPE = "application/problem+json";

@@ -3,11 +3,11 @@ package io.coscale.api;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a caller may do with the API; a token holds one or more roles (SPEC §4). */
+/** What a caller may do with the API; a token holds one or more roles (docs/API.md, "Authentication"). */
 public enum Role {
     /** Submit jobs to a pool. */
     SUBMIT,
-    /** Claim and release tasks (the worker protocol, SPEC §3). */
+    /** Claim and release tasks (docs/API.md, "The worker protocol"). */
     WORKER,
     /** Read pool status and events, and which replica leads. */
     READ,

@@ -1,6 +1,7 @@
 package io.coscale.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.aws.AwsCallException;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.Futures;
@@ -26,6 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * The worker protocol (docs and README): a task claims before its first receive (later claims are heartbeats),
@@ -36,6 +41,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = CoscaleApiDefinition.BEARER)
 public class WorkerResource {
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -54,15 +60,31 @@ public class WorkerResource {
     }
 
     /** {@code taskArn}: the caller's own task; {@code pool}: optional, must agree with the task's. */
-    public record WorkerRequest(String taskArn, String pool) {
+    public record WorkerRequest(
+            @Schema(required = true, description = "The caller's own task, as ECS task metadata gives it "
+                    + "(TaskARN): arn:aws:ecs:<region>:<account>:task/<cluster>/<id>") String taskArn,
+            @Schema(description = "Optional: the pool the caller believes it serves; 403 unless it is the task's") String pool) {
     }
 
     /** {@code drain}: release after the current job instead of polling again (a task of an older deployment). */
-    public record ClaimResponse(String pool, @JsonProperty("protected") boolean isProtected,
-            Instant expiresAt, boolean drain) {
+    public record ClaimResponse(
+            String pool,
+            @Schema(description = "Whether the task holds ECS scale-in protection now (protect mode); false in "
+                    + "cooperative mode and for a task already told to exit") @JsonProperty("protected") boolean isProtected,
+            @Schema(description = "When the protection lapses unless renewed (coscale renews it); null when not protected")
+            Instant expiresAt,
+            @Schema(description = "Release after the current job instead of polling again: a task of an older "
+                    + "deployment, or one already told to exit") boolean drain) {
     }
 
-    public record ReleaseResponse(String pool, String decision, int desiredCount, String reason) {
+    /** What a worker that found its queue empty must do, and why. */
+    public record ReleaseResponse(
+            String pool,
+            @Schema(enumeration = {"exit", "continue", "stay"}, description = "exit: stop at once (code 0); continue: "
+                    + "work is waiting, poll again; stay: the pool is at minTasks, keep polling as warm capacity")
+            String decision,
+            @Schema(description = "The service's desiredCount after this decision") int desiredCount,
+            @Schema(description = "Why, for logs") String reason) {
     }
 
     @POST
@@ -70,6 +92,14 @@ public class WorkerResource {
     @Operation(summary = "Claim the task before its first receive", description = "In protect mode, protects the task "
             + "from ECS scale-in until coscale answers exit to one of its releases; later claims are heartbeats. "
             + "drain: release after the current job (a task of an older deployment).")
+    @APIResponse(responseCode = "200", description = "Claimed (and protected, in protect mode)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ClaimResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON, taskArn missing, or not a task ARN")
+    @APIResponse(responseCode = "403", description = "The task is not a PENDING or RUNNING task of a managed pool's "
+            + "service, or pool names another pool; or the token lacks the worker role. Nothing changed")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "503", description = "ECS could not be reached or did not answer in time; nothing "
+            + "changed. Retry after Retry-After seconds")
     public CompletionStage<ClaimResponse> claim(WorkerRequest request, @HeaderParam("Authorization") String authorization,
             @HeaderParam(LeaderLink.FORWARDED) String forwardedBy) {
         if (!leadership.isLeader()) {
@@ -81,7 +111,16 @@ public class WorkerResource {
 
     @POST
     @Path("/release")
-    @Operation(summary = "Release a task whose queue is empty", description = "Answers exit, continue or stay.")
+    @Operation(summary = "Release a task whose queue is empty", description = "Answers exit, continue or stay. A "
+            + "repeated release of the same task answers the same and never lowers the count twice.")
+    @APIResponse(responseCode = "200", description = "The decision",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReleaseResponse.class)))
+    @APIResponse(responseCode = "400", description = "Malformed JSON, taskArn missing, or not a task ARN")
+    @APIResponse(responseCode = "403", description = "The task is not a PENDING or RUNNING task of a managed pool's "
+            + "service, or pool names another pool; or the token lacks the worker role. Nothing changed")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "503", description = "ECS or SQS could not be reached, or coscale started moments ago "
+            + "and lowers no count yet (coscale.control.exit-settle); nothing changed. Retry after Retry-After seconds")
     public CompletionStage<ReleaseResponse> release(WorkerRequest request, @HeaderParam("Authorization") String authorization,
             @HeaderParam(LeaderLink.FORWARDED) String forwardedBy) {
         if (!leadership.isLeader()) {

@@ -25,13 +25,20 @@ public class ControlMetrics {
     /** Registers the gauges of one pool. */
     void register(PoolController controller) {
         String pool = controller.pool().name();
-        gauge("coscale.pool.desired.tasks", pool, controller, c -> orNaN(c.status().desiredCount()));
-        gauge("coscale.pool.running.tasks", pool, controller, c -> orNaN(c.status().runningCount()));
-        gauge("coscale.pool.pending.tasks", pool, controller, c -> orNaN(c.status().pendingCount()));
-        gauge("coscale.pool.queue.visible", pool, controller, c -> c.status().queue().visible());
-        gauge("coscale.pool.queue.in.flight", pool, controller, c -> c.status().queue().inFlight());
-        gauge("coscale.pool.busy.tasks", pool, controller, c -> c.status().busyTasks());
-        gauge("coscale.pool.protected.tasks", pool, controller, c -> c.status().protectedTasks());
+        gauge("coscale.pool.desired.tasks", "The service's desiredCount as coscale last set or read it (NaN before"
+                + " the first read)", pool, controller, c -> orNaN(c.status().desiredCount()));
+        gauge("coscale.pool.running.tasks", "The service's RUNNING tasks at the last ECS read (NaN before the first)",
+                pool, controller, c -> orNaN(c.status().runningCount()));
+        gauge("coscale.pool.pending.tasks", "The service's PENDING tasks at the last ECS read (NaN before the first)",
+                pool, controller, c -> orNaN(c.status().pendingCount()));
+        gauge("coscale.pool.queue.visible", "Messages visible on the pool's queue at the last SQS read: jobs waiting"
+                + " for a worker", pool, controller, c -> c.status().queue().visible());
+        gauge("coscale.pool.queue.in.flight", "Messages in flight on the pool's queue at the last SQS read: received"
+                + " and not yet deleted", pool, controller, c -> c.status().queue().inFlight());
+        gauge("coscale.pool.busy.tasks", "Tasks that claimed and have not released since: working a job", pool,
+                controller, c -> c.status().busyTasks());
+        gauge("coscale.pool.protected.tasks", "Tasks coscale holds ECS scale-in protection for (protect mode)", pool,
+                controller, c -> c.status().protectedTasks());
         Gauge.builder("coscale.pool.healthy", controller, c -> c.status().lastError() == null ? 1 : 0)
                 .description("1 while the pool has no lastError (its last reconcile or scale-up succeeded), 0 while it"
                         + " fails; the error is in GET /v1/pools/{pool} and its events")
@@ -66,8 +73,10 @@ public class ControlMetrics {
                 .tag("pool", pool).publishPercentileHistogram().register(registry).record(took);
     }
 
-    private void gauge(String name, String pool, PoolController controller, ToDoubleFunction<PoolController> value) {
-        Gauge.builder(name, controller, value).tag("pool", pool).register(registry);
+    // The description is Prometheus' HELP line: every coscale metric has one, and a test scrapes for it.
+    private void gauge(String name, String description, String pool, PoolController controller,
+            ToDoubleFunction<PoolController> value) {
+        Gauge.builder(name, controller, value).description(description).tag("pool", pool).register(registry);
     }
 
     private static double orNaN(Integer value) {

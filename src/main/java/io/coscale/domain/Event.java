@@ -10,8 +10,13 @@ import java.util.Objects;
  *
  * @param at when it happened
  * @param kind what sort of change it was
- * @param from the {@code desiredCount} before, or null when the event is not about the count
- * @param to the {@code desiredCount} after, or null when the event is not about the count
+ * <p>{@code from} and {@code to} are always {@code desiredCount}s, so that a reader can follow the count down the
+ * list without asking what a number means. Protection and error events change no count: theirs are null, and their
+ * reason names the task or the call instead. (A protected-task count would be a second meaning for the same two
+ * fields; {@code GET /v1/pools/{pool}} shows {@code protectedTasks}.)
+ *
+ * @param from the {@code desiredCount} before; null for protection and error events, which change no count
+ * @param to the {@code desiredCount} after; null for protection and error events
  * @param reason a short human sentence saying why
  */
 public record Event(Instant at, Kind kind, Integer from, Integer to, String reason) {
@@ -64,7 +69,7 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
         return new Event(at, Kind.RECONCILE, from, to, reason);
     }
 
-    /** A protection change, e.g. "protected task 1a2b for 60 min"; carries no count. */
+    /** A protection change, e.g. "protected 1a2b… until 2026-01-01T12:00:00Z"; changes no count, so carries none. */
     public static Event protection(Instant at, String reason) {
         return new Event(at, Kind.PROTECTION, null, null, reason);
     }
@@ -74,7 +79,7 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
         return new Event(at, Kind.DEAD_LETTER, null, null, reason);
     }
 
-    /** A terminal failure, e.g. "UpdateService failed: AccessDenied"; carries no count. */
+    /** A terminal failure, e.g. "scale-up: AccessDenied"; changes no count, so carries none. */
     public static Event error(Instant at, String reason) {
         return new Event(at, Kind.ERROR, null, null, reason);
     }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The reconcile rule of SPEC §5, pure and level-based: from one observation of a pool's service and queue,
+ * The reconcile rule (docs/ARCHITECTURE.md, "The reconciler"), pure and level-based: from one observation of a pool's service and queue,
  * compute the {@code desiredCount} it should have and return the difference as a {@link ReconcileAction}.
  * It knows nothing of history except {@code queueEmptyFor}, so it can run at start-up, after a crash, or
  * every tick, and the same observation always gives the same answer.

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * What coscale tells a worker that found its queue empty and called {@code /v1/release} (SPEC §3).
+ * What coscale tells a worker that found its queue empty and called {@code /v1/release} (docs/API.md, "Release").
  *
  * <p>A decision is a value: the caller carries it out (drop protection, lower the count) and replays the same
  * value to a repeated release of the same task, so the count is never lowered twice.

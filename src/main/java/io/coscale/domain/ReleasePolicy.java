@@ -3,7 +3,7 @@ package io.coscale.domain;
 import java.util.Objects;
 
 /**
- * The release rule of SPEC §3 step 4, pure: given what coscale knows when a worker reports an empty poll,
+ * The release rule (docs/API.md, "Release"), pure: given what coscale knows when a worker reports an empty poll,
  * should that worker keep polling, stay as warm capacity, or exit while the count drops by one?
  *
  * <p>The caller must run it serialized per pool (one decision at a time against the latest

@@ -3,7 +3,7 @@ package io.coscale.domain;
 import java.util.OptionalInt;
 
 /**
- * The scale-up rule of SPEC §5, as pure functions: how many tasks a pool needs for the messages it has.
+ * The scale-up rule (docs/ARCHITECTURE.md, "The path of a job"), as pure functions: how many tasks a pool needs for the messages it has.
  *
  * <p>{@code outstanding} counts visible plus in-flight messages as far as busy tasks can hold them
  * ({@link QueueDepth#outstanding(long)}), so idle warm tasks are used before new tasks are asked for: 3 busy

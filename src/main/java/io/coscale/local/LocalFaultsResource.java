@@ -1,6 +1,7 @@
 package io.coscale.local;
 
 import io.coscale.api.ApiException;
+import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.local.ecs.EcsEmulator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -10,6 +11,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * The local cloud's fault control: {@code GET} what is injected now, {@code PUT} a whole new set (everything not
@@ -18,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
  */
 @Path("/local/v1/faults")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = CoscaleApiDefinition.BEARER)
 public class LocalFaultsResource {
 
     private final LocalCloud localCloud;
@@ -27,12 +32,22 @@ public class LocalFaultsResource {
     }
 
     @GET
+    @Operation(summary = "The faults injected now (local mode)")
+    @APIResponse(responseCode = "200", description = "Every fault setting; zeros are off")
+    @APIResponse(responseCode = "404", description = "This process runs no local cloud")
     public LocalFaults faults() {
         return LocalFaults.current(emulator(), localCloud.sqsProxy().orElse(null));
     }
 
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace the injected faults (local mode)", description = "Everything the body does not name "
+            + "is switched off.")
+    @APIResponse(responseCode = "200", description = "The faults injected now")
+    @APIResponse(responseCode = "400", description = "Not a JSON object of faults, a value out of range, or SQS faults "
+            + "without the SQS proxy; nothing changed")
+    @APIResponse(responseCode = "404", description = "This process runs no local cloud")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
     public LocalFaults set(LocalFaults faults) {
         EcsEmulator emulator = emulator();
         if (faults == null) {
@@ -46,6 +61,9 @@ public class LocalFaultsResource {
     }
 
     @DELETE
+    @Operation(summary = "Switch every fault off (local mode)")
+    @APIResponse(responseCode = "200", description = "The faults injected now: none")
+    @APIResponse(responseCode = "404", description = "This process runs no local cloud")
     public LocalFaults clear() {
         return set(new LocalFaults(null, 0, 0, null));
     }

@@ -2,6 +2,7 @@ package io.coscale.local;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.local.ecs.EmulatorStats;
 import io.coscale.local.sqs.SqsFaultProxy;
 import jakarta.ws.rs.GET;
@@ -9,6 +10,9 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * The local cloud's counters ({@code GET /local/v1/stats}, every one documented in README): the ECS emulator's,
@@ -16,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
  */
 @Path("/local/v1/stats")
 @Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = CoscaleApiDefinition.BEARER)
 public class LocalStatsResource {
 
     /** The answer: the emulator's counters at the top level, as they have always been, and the proxy's. */
@@ -30,6 +35,11 @@ public class LocalStatsResource {
     }
 
     @GET
+    @Operation(summary = "The local cloud's counters (local mode)", description = "Every counter only grows; README "
+            + "lists them and the sums they keep. Needs the admin role when auth is on.")
+    @APIResponse(responseCode = "200", description = "The ECS emulator's counters, and the SQS fault proxy's under sqsProxy")
+    @APIResponse(responseCode = "404", description = "This process runs no local cloud (production, or the attached "
+            + "profile: the detail names the cloud's port)")
     public LocalStats stats() {
         return localCloud.emulator()
                 .map(e -> new LocalStats(e.stats().snapshot(), localCloud.sqsProxy().map(SqsFaultProxy::stats).orElse(null)))

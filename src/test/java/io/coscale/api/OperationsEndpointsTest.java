@@ -1,6 +1,7 @@
 package io.coscale.api;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasKey;
@@ -15,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
-/** What operators read besides the API: the OpenAPI document and the Prometheus metrics SPEC section 4 names. */
+/** What operators read besides the API: the OpenAPI document and the Prometheus metrics (docs/API.md, "Operations"). */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
 @TestProfile(ApiTestProfile.class)
@@ -43,5 +44,25 @@ class OperationsEndpointsTest {
                 .body(containsString("coscale_update_service_calls_total{pool=\"demo\"}"))
                 .body(containsString("coscale_submission_seconds_bucket{pool=\"demo\""))
                 .body(containsString("coscale_release_decisions_total{decision=")));
+    }
+
+    @Test
+    void everyCoscaleMetricHasHelpText() {
+        String task = Api.liveDemoTask(ecs, 1);
+        Api.json("{\"taskArn\": \"" + task + "\"}").post("/v1/release").then().statusCode(200);
+
+        // Counters and timers appear with their first event: wait until every kind of meter coscale has is there.
+        // (A counter's HELP line names it without its _total suffix.)
+        String scrape = await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/metrics").asString(),
+                body -> body.contains("# HELP coscale_release_decisions ")
+                        && body.contains("# HELP coscale_submission_seconds ")
+                        && body.contains("# HELP coscale_update_service_calls ")
+                        && body.contains("# HELP coscale_pool_desired_tasks "));
+
+        List<String> help = scrape.lines().filter(line -> line.startsWith("# HELP coscale_")).toList();
+        assertThat(help).hasSizeGreaterThanOrEqualTo(12);
+        assertThat(help).allSatisfy(line -> assertThat(line.split(" ", 4))
+                .as("help text of '%s'", line).hasSize(4)
+                .satisfies(parts -> assertThat(parts[3]).as("help text of %s", parts[2]).isNotBlank()));
     }
 }

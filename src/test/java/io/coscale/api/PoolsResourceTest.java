@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * {@code GET /v1/pools}, {@code /v1/pools/{pool}}, {@code /v1/pools/{pool}/events} and {@code /v1/pools/{pool}/samples}:
- * every status field, figures fresh when read, and the 4xx.
+ * every status field docs/API.md lists, figures fresh when read, and the 4xx.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -167,7 +167,7 @@ class PoolsResourceTest {
     }
 
     @Test
-    void eventsComeNewestFirstWithEverySpecField() {
+    void eventsComeNewestFirstWithEveryDocumentedField() {
         Api.json("{\"payload\": {\"seconds\": 0.1}}").post("/v1/pools/demo/jobs").then().statusCode(202);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 given().get("/v1/pools/demo/events?limit=1000").then().statusCode(200)

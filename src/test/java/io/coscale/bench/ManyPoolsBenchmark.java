@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * SPEC §7 "200 pools reconciled per tick with ≤ 20 DescribeServices calls": 200 pools in one cluster (the demo
+ * The target in README "Benchmarks" "200 pools reconciled per tick with ≤ 20 DescribeServices calls": 200 pools in one cluster (the demo
  * pool moved there, plus 199 more), their services and queues made through the SDK before measuring, then
  * one timed {@link Reconciler#reconcileAll()} at a time, with every ECS and SQS call it made counted.
  */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC §7 "sustained submission: ≥ 2,000 jobs/s, p99 ≤ 100 ms, UpdateService never above 5 per second":
+ * The target in README "Benchmarks" "sustained submission: ≥ 2,000 jobs/s, p99 ≤ 100 ms, UpdateService never above 5 per second":
  * closed-loop clients, each with its own keep-alive connection, submit for a fixed time after a warm-up.
  *
  * <p>The cluster has no room and a task takes 50 messages, so the queue only grows and the target keeps

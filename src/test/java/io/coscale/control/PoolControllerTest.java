@@ -357,7 +357,7 @@ class PoolControllerTest {
         reconcileOnce(restarted);
 
         assertThat(restarted.status().protectedTasks()).isEqualTo(1);
-        assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().contains("took over the protection of 1"));
+        assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().equals("took over the protection of 1 task from ECS"));
         long protectionCalls = protectionCalls();
         assertThat(restarted.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
         assertThat(protectedNow(task)).isTrue();
@@ -477,6 +477,20 @@ class PoolControllerTest {
         String forged = ecs.activeTasks(SERVICE).get(0).taskArn().replaceAll("[0-9a-f]{32}$", "0".repeat(32));
         assertThatThrownBy(() -> resolver.resolve(forged, java.util.Optional.empty()).get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(TaskRejectedException.class);
+    }
+
+    @Test
+    void eventReasonsCountInTheRightGrammaticalNumber() {
+        PoolController pool = controller(5, Mode.PROTECT);
+
+        pool.submitted(1);
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 1);
+        pool.submitted(2);
+        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 3);
+
+        assertThat(pool.events().newest(10)).filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
+                .extracting(io.coscale.domain.Event::reason)
+                .containsExactly("3 jobs outstanding", "1 job outstanding");
     }
 
     private void reconcileOnce(PoolController pool) throws Exception {

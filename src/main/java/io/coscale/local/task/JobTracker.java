@@ -4,7 +4,7 @@ package io.coscale.local.task;
  * What a task tells the emulator about the SQS messages it holds, so that the emulator knows whether a task
  * it stops is busy ({@code tasksStoppedWhileBusy}) and can count every message's fate. Busy means holding a
  * received message: from the ReceiveMessage that returned it until its DeleteMessage or visibility change
- * (SPEC section 3), not from the claim. A task may hold several messages at once; each event is about one.
+ * (docs/API.md, "Guarantees"), not from the claim. A task may hold several messages at once; each event is about one.
  * <p>
  * Invariant the emulator keeps: {@code jobsReceived = jobsCompleted + jobsFailed + jobsReturned +
  * jobsInterrupted + messages held now}. An event with nothing held (a late or repeated one) changes no count

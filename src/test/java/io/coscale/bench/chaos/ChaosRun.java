@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * One chaos run of SPEC section 7 in one mode, with coscale in its own process: the local cloud runs as a
+ * One chaos run (README, "The chaos run") in one mode, with coscale in its own process: the local cloud runs as a
  * {@code cloud}-profile process and coscale as an {@code attached}-profile one, so that coscale can be killed -9
  * and restarted while the cloud, its tasks and its queues live on. Meanwhile jobs of random lengths arrive in
  * waves on a cluster smaller than the demand, every fault the cloud has is switched on and off, workers claim
