@@ -36,13 +36,14 @@ public interface LeaseConfig {
 
     /**
      * How long a lease item that nobody rewrites stays valid: a follower takes over once the item has not changed
-     * for this long (plus {@code margin}) by its own clock. Default 10s.
+     * for this long (plus {@code margin}) by its own clock, so a takeover comes at most {@code duration + margin +
+     * 2 × heartbeat} after the holder's last write (8 s by default). Default 5s.
      */
-    @WithDefault("10s")
+    @WithDefault("5s")
     Duration duration();
 
-    /** How often the holder renews, and a follower reads, the lease. Default 2s. */
-    @WithDefault("2s")
+    /** How often the holder renews, and a follower reads, the lease. Default 1s. */
+    @WithDefault("1s")
     Duration heartbeat();
 
     /**

@@ -1,0 +1,220 @@
+package io.coscale.bench.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.e2e.AppProcess;
+import io.coscale.lease.Dynalite;
+import io.coscale.local.LocalCloudTestResource;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two coscale replicas behind a load balancer, one lease in DynamoDB (dynalite), the local cloud on its own, all
+ * packaged processes on loopback. The leader is killed -9 twice: in the middle of a burst of submissions, and in the
+ * middle of the releases that follow one. Printed: how long the other replica took to lead, what the submissions got
+ * meanwhile (202 / 503 / 502 / cut connection), jobs lost, exits that lowered the count twice (decrements beyond
+ * clean exits), busy tasks stopped. Each job is posted once, not retried, so every answer is counted as given.
+ */
+@Tag("benchmark")
+class FailoverBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = ChaosRun.http();
+    private static final int SQS = LocalCloudTestResource.freePort();
+    private static final int ECS = LocalCloudTestResource.freePort();
+    private static final int CLOUD = LocalCloudTestResource.freePort();
+    private static final int A = LocalCloudTestResource.freePort();
+    private static final int B = LocalCloudTestResource.freePort();
+    private static final int BALANCER = LocalCloudTestResource.freePort();
+    private static final Path LOGS = Path.of("target", "failover");
+
+    /** What one burst's submissions were answered. */
+    private static final class Answers {
+        final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
+
+        void add(String kind) {
+            byKind.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        }
+
+        long of(String kind) {
+            AtomicLong n = byKind.get(kind);
+            return n == null ? 0 : n.get();
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "202 %d, 503 %d, 502 %d, cut %d", of("202"), of("503"), of("502"), of("cut"));
+        }
+    }
+
+    @Test
+    void anotherReplicaLeadsWithinTheLeaseTimeAndNothingIsLostOrLoweredTwice() throws Exception {
+        Dynalite dynalite = new Dynalite();
+        dynalite.start();
+        CloudClient cloud = new CloudClient(CLOUD);
+        Map<String, String> cloudSettings = Map.of("quarkus.http.port", Integer.toString(CLOUD),
+                "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
+                "coscale.local.coscale-url", "http://127.0.0.1:" + BALANCER, "coscale.local.task-start-delay", "300ms",
+                "coscale.local.worker-first-wait", "1s");
+        try (RoundRobinProxy balancer = new RoundRobinProxy(BALANCER, List.of(A, B));
+             AppProcess cloudProcess = new AppProcess("cloud", "cloud", cloudSettings, LOGS.resolve("cloud.log"),
+                     cloud.statsUri());
+             AppProcess a = replica("a", A, dynalite);
+             AppProcess b = replica("b", B, dynalite)) {
+            cloudProcess.start(Duration.ofSeconds(120));
+            a.start(Duration.ofSeconds(120));
+            await().atMost(Duration.ofSeconds(30)).until(() -> leads(A));
+            b.start(Duration.ofSeconds(120));
+            JsonNode before = cloud.stats();
+            Map<String, String> lines = new LinkedHashMap<>();
+
+            // 1. The leader dies in the middle of a burst.
+            Answers burst = new Answers();
+            long epoch = epoch(B);
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<?>> posts = new ArrayList<>();
+            long killAt = 0;
+            for (int i = 0; i < 80; i++) {
+                int n = i;
+                posts.add(clients.submit(() -> burst.add(post("{\"payload\": {\"seconds\": " + (0.5 + (n % 4) * 0.5) + "}}"))));
+                Thread.sleep(60);
+                if (i == 30) {
+                    a.kill9();
+                    killAt = System.nanoTime();
+                }
+            }
+            long firstKill = killAt;
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> leads(B) && epoch(B) > epoch);
+            double takeover1 = (System.nanoTime() - firstKill) / 1e9;
+            for (java.util.concurrent.Future<?> f : posts) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            awaitAllDone(cloud, before, burst.of("202"));
+            lines.put("kill -9 of the leader mid-burst: the other replica led after", String.format(Locale.ROOT, "%.1f s", takeover1));
+            lines.put("  80 submissions during it", burst.toString());
+
+            // 2. The leader dies in the middle of releases.
+            a.start(Duration.ofSeconds(120)); // back, as a follower
+            JsonNode beforeRelease = cloud.stats();
+            Answers second = new Answers();
+            List<java.util.concurrent.Future<?>> more = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                more.add(clients.submit(() -> second.add(post("{\"payload\": {\"seconds\": 0.5}}"))));
+            }
+            for (java.util.concurrent.Future<?> f : more) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            long lowered = beforeRelease.path("desiredCountLowered").asLong();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> cloud.stats().path("desiredCountLowered").asLong() > lowered);
+            long epoch2 = epoch(A);
+            b.kill9();
+            long secondKill = System.nanoTime();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> leads(A) && epoch(A) > epoch2);
+            double takeover2 = (System.nanoTime() - secondKill) / 1e9;
+            awaitAllDone(cloud, before, burst.of("202") + second.of("202"));
+            clients.shutdownNow();
+            lines.put("kill -9 of the leader mid-release: the other replica led after", String.format(Locale.ROOT, "%.1f s", takeover2));
+            lines.put("  24 submissions before it", second.toString());
+
+            JsonNode after = cloud.stats();
+            long accepted = burst.of("202") + second.of("202");
+            long completed = after.path("jobsCompleted").asLong() - before.path("jobsCompleted").asLong();
+            long decrements = after.path("desiredCountLowered").asLong() - before.path("desiredCountLowered").asLong();
+            long cleanExits = after.path("workerExitsClean").asLong() - before.path("workerExitsClean").asLong();
+            long busyStopped = after.path("tasksStoppedWhileBusy").asLong() - before.path("tasksStoppedWhileBusy").asLong();
+            lines.put("jobs answered 202 / completed", accepted + " / " + completed);
+            lines.put("jobs lost (202 but never completed)", Long.toString(Math.max(0, accepted - completed)));
+            lines.put("decrements / clean exits (a double decrement makes decrements exceed exits)", decrements + " / " + cleanExits);
+            lines.put("busy tasks stopped", Long.toString(busyStopped));
+            print(lines);
+
+            assertThat(takeover1).as("takeover mid-burst, s").isLessThanOrEqualTo(10);
+            assertThat(takeover2).as("takeover mid-release, s").isLessThanOrEqualTo(10);
+            assertThat(completed).as("every 202 completed: no job lost, no 202 for a job not in SQS").isGreaterThanOrEqualTo(accepted);
+            assertThat(decrements).as("no exit lowered the count twice").isLessThanOrEqualTo(cleanExits);
+            assertThat(busyStopped).isZero();
+        } finally {
+            dynalite.stop();
+        }
+    }
+
+    private static AppProcess replica(String id, int port, Dynalite dynalite) {
+        Map<String, String> settings = new HashMap<>(Map.of("quarkus.http.port", Integer.toString(port),
+                "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
+                "coscale.reconcile.interval", "2s", "coscale.lease.store", "dynamodb",
+                "coscale.lease.dynamodb.endpoint-override", dynalite.endpoint().toString(),
+                "coscale.lease.create-table", "true", "coscale.lease.replica-id", id,
+                "coscale.lease.advertise-url", "http://127.0.0.1:" + port));
+        return new AppProcess("replica-" + id, "attached", settings, LOGS.resolve("replica-" + id + ".log"),
+                URI.create("http://127.0.0.1:" + port + "/q/health/live"));
+    }
+
+    /** Posts one job through the balancer, once: "202", "503", "502", another status, or "cut". */
+    private static String post(String body) {
+        try {
+            return Integer.toString(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + BALANCER
+                            + "/v1/pools/demo/jobs")).timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+        } catch (IOException e) {
+            return "cut";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "cut";
+        }
+    }
+
+    private static JsonNode leader(int port) throws IOException, InterruptedException {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/leader"))
+                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static boolean leads(int port) {
+        try {
+            return leader(port).path("self").asBoolean(false);
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static long epoch(int port) throws IOException, InterruptedException {
+        return leader(port).path("epoch").asLong();
+    }
+
+    /** Waits until every accepted job completed and the pool is back at no tasks. */
+    private static void awaitAllDone(CloudClient cloud, JsonNode before, long accepted) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode now = cloud.stats();
+            return now.path("jobsCompleted").asLong() - before.path("jobsCompleted").asLong() >= accepted;
+        });
+    }
+
+    private static void print(Map<String, String> lines) {
+        StringBuilder out = new StringBuilder("\n==== failover: two replicas, a DynamoDB lease (dynalite), kill -9 of the leader ====\n");
+        lines.forEach((k, v) -> out.append(String.format(Locale.ROOT, "%-80s %s%n", k, v)));
+        System.out.println(out);
+    }
+}
