@@ -162,6 +162,8 @@
         }
       }
       $('problem').hidden = true;
+      const leader = page.pools.length > 0 ? page.pools[0].leader : null;
+      $('leader').textContent = leader ? `leader ${leader.id} (epoch ${leader.epoch})` : 'no leader known';
       $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (e) {
       showProblem(e);

@@ -77,6 +77,12 @@ public class ControlPlane {
         }
     }
 
+    /** The leading replica and the lease's epoch, as this one knows them; null when no leader is known. */
+    public PoolStatus.Leader leader() {
+        Leadership leadership = ctx.leadership();
+        return leadership.leaderId().map(id -> new PoolStatus.Leader(id, leadership.epoch())).orElse(null);
+    }
+
     /** Whether this replica writes ECS now (it holds the lease). */
     public boolean leads() {
         return ctx.leadership().isLeader();

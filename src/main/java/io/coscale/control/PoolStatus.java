@@ -13,11 +13,27 @@ import java.time.Instant;
  * current.
  *
  * @param deadLetter the dead-letter queue the queue's redrive policy names; null when the queue has none
+ * @param leader the replica that leads (writes ECS for every pool) and the lease's epoch, as the answering replica
+ *        knows them; null when not known
  */
 public record PoolStatus(String name, String cluster, String service, String queueUrl, String mode, int minTasks,
         int maxTasks, int messagesPerTask, Integer desiredCount, Integer runningCount, Integer pendingCount,
         Instant ecsObservedAt, Queue queue, DeadLetter deadLetter, int busyTasks, int protectedTasks,
-        Instant lastReconcileAt, String lastError) {
+        Instant lastReconcileAt, String lastError, Leader leader) {
+
+    /** The status without the leader: a controller's own view. */
+    public PoolStatus(String name, String cluster, String service, String queueUrl, String mode, int minTasks,
+            int maxTasks, int messagesPerTask, Integer desiredCount, Integer runningCount, Integer pendingCount,
+            Instant ecsObservedAt, Queue queue, DeadLetter deadLetter, int busyTasks, int protectedTasks,
+            Instant lastReconcileAt, String lastError) {
+        this(name, cluster, service, queueUrl, mode, minTasks, maxTasks, messagesPerTask, desiredCount, runningCount,
+                pendingCount, ecsObservedAt, queue, deadLetter, busyTasks, protectedTasks, lastReconcileAt, lastError,
+                null);
+    }
+
+    /** The leading replica's id and the lease's epoch (its fencing token). */
+    public record Leader(String id, long epoch) {
+    }
 
     /** The controller's own copy, from its last reconcile: observed figures get their time from the status read. */
     public PoolStatus(String name, String cluster, String service, String queueUrl, String mode, int minTasks,

@@ -65,8 +65,10 @@ public class StatusReader {
     private List<PoolStatus> fresh(Collection<PoolController> pools) {
         Map<PoolController, Observed<ServiceState>> ecsFigures = services.get(pools, MAX_AGE);
         Map<PoolController, Observed<QueueObservation>> sqsFigures = queueReads.get(pools, MAX_AGE);
+        boolean leads = plane.leads();
+        PoolStatus.Leader leader = plane.leader();
         return pools.stream().map(p -> compose(p.status(), Optional.ofNullable(ecsFigures.get(p)),
-                Optional.ofNullable(sqsFigures.get(p)))).toList();
+                Optional.ofNullable(sqsFigures.get(p)), leads, leader)).toList();
     }
 
     /**
@@ -81,7 +83,7 @@ public class StatusReader {
             PoolStatus own = pool.status();
             Optional<Observed<ServiceState>> read = services.latest(pool)
                     .filter(o -> own.lastReconcileAt() == null || o.at().isAfter(own.lastReconcileAt()));
-            statuses.add(compose(own, read, Optional.ofNullable(sqsFigures.get(pool))));
+            statuses.add(compose(own, read, Optional.ofNullable(sqsFigures.get(pool)), plane.leads(), plane.leader()));
         }
         return statuses;
     }
@@ -92,14 +94,24 @@ public class StatusReader {
      */
     static PoolStatus compose(PoolStatus own, Optional<Observed<ServiceState>> service,
             Optional<Observed<QueueObservation>> queue) {
+        return compose(own, service, queue, true, null);
+    }
+
+    /**
+     * As above, on a replica that leads or not: one that does not lead writes nothing, so its own count is no better
+     * than ECS's word. {@code leader} goes into the status as it is.
+     */
+    static PoolStatus compose(PoolStatus own, Optional<Observed<ServiceState>> service,
+            Optional<Observed<QueueObservation>> queue, boolean leads, PoolStatus.Leader leader) {
         Integer desired = own.desiredCount();
         Integer running = own.runningCount();
         Integer pending = own.pendingCount();
         Instant ecsAt = null;
         if (service.isPresent()) {
             ServiceState s = service.get().value();
-            // coscale's own count wins: it may have changed it since, and ECS reads lag behind.
-            desired = desired == null ? Integer.valueOf(s.desiredCount()) : desired;
+            // The leader's own count wins: it may have changed it since, and ECS reads lag behind. Another replica
+            // writes nothing, and shows ECS's word.
+            desired = desired == null || !leads ? Integer.valueOf(s.desiredCount()) : desired;
             running = s.runningCount();
             pending = s.pendingCount();
             ecsAt = service.get().at();
@@ -116,7 +128,7 @@ public class StatusReader {
         }
         return new PoolStatus(own.name(), own.cluster(), own.service(), own.queueUrl(), own.mode(), own.minTasks(),
                 own.maxTasks(), own.messagesPerTask(), desired, running, pending, ecsAt, depth, deadLetter,
-                own.busyTasks(), own.protectedTasks(), own.lastReconcileAt(), own.lastError());
+                own.busyTasks(), own.protectedTasks(), own.lastReconcileAt(), own.lastError(), leader);
     }
 
     /** The pools' services, one DescribeServices per cluster and 10 services; a cluster that fails is left out. */

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -35,6 +36,10 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * is the retry).
  */
 public class DynamoDbLeaseStore implements LeaseStore {
+
+    /** The timeout of the set-up calls (CreateTable, DescribeTable), which are not bound by the heartbeat. */
+    private static final java.util.function.Consumer<software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration.Builder>
+            SET_UP = o -> o.apiCallTimeout(Duration.ofSeconds(20)).apiCallAttemptTimeout(Duration.ofSeconds(10));
 
     private static final Logger LOG = Logger.getLogger(DynamoDbLeaseStore.class);
     private static final Duration TTL = Duration.ofDays(1);
@@ -86,8 +91,9 @@ public class DynamoDbLeaseStore implements LeaseStore {
      * @throws LeaseStoreException DynamoDB refused, did not answer, or the table was not ACTIVE within a minute
      */
     public void createTable() {
+        // Set-up is not a heartbeat: it may take longer than one, on a busy machine above all.
         try {
-            client.createTable(b -> b.tableName(table)
+            client.createTable(b -> b.tableName(table).overrideConfiguration(SET_UP)
                     .attributeDefinitions(AttributeDefinition.builder().attributeName("name")
                             .attributeType(ScalarAttributeType.S).build())
                     .keySchema(KeySchemaElement.builder().attributeName("name").keyType(KeyType.HASH).build())
@@ -101,11 +107,14 @@ public class DynamoDbLeaseStore implements LeaseStore {
         long deadline = System.nanoTime() + TABLE_WAIT.toNanos();
         while (System.nanoTime() - deadline < 0) {
             try {
-                if (client.describeTable(b -> b.tableName(table)).table().tableStatus() == TableStatus.ACTIVE) {
+                if (client.describeTable(b -> b.tableName(table).overrideConfiguration(SET_UP)).table().tableStatus()
+                        == TableStatus.ACTIVE) {
                     return;
                 }
             } catch (ResourceNotFoundException e) {
                 // DescribeTable may not see a table it just created yet
+            } catch (SdkClientException e) {
+                LOG.debugf("DescribeTable of %s did not answer yet: %s", table, e.getMessage()); // asked again below
             } catch (SdkException e) {
                 throw new LeaseStoreException("could not describe the lease table " + table + ": " + e.getMessage(), e);
             }

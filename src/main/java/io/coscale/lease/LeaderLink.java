@@ -93,6 +93,19 @@ public class LeaderLink implements CountForwarding {
                 r.statusCode(), r.body(), r.headers().firstValue("Retry-After"), r.headers().firstValue("Content-Type")));
     }
 
+    /** Reads {@code pathAndQuery} from the leader with the caller's own credentials. */
+    public CompletableFuture<Answer> get(String pathAndQuery, Optional<String> authorization) {
+        Optional<String> leader = leadership.leaderAddress().filter(a -> !leadership.isLeader());
+        if (leader.isEmpty()) {
+            return CompletableFuture.failedFuture(new NotLeaderException("no leader is known", Optional.empty()));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(leader.get() + pathAndQuery))
+                .timeout(Duration.ofSeconds(5)).header(FORWARDED, leadership.selfId()).GET();
+        authorization.ifPresent(a -> request.header("Authorization", a));
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
+                r.statusCode(), r.body(), r.headers().firstValue("Retry-After"), r.headers().firstValue("Content-Type")));
+    }
+
     @Override
     public void forward(String pool, int jobs, List<String> messageGroups) {
         synchronized (this) {

@@ -49,6 +49,14 @@ class StatusReaderTest {
     }
 
     @Test
+    void aReplicaThatDoesNotLeadShowsEcsCountAndTheLeader() {
+        PoolStatus status = StatusReader.compose(own(5), ecs(4, 3, 1), sqs(null, null), false,
+                new PoolStatus.Leader("b", 3));
+        assertThat(status.desiredCount()).as("it writes nothing: its own count is stale").isEqualTo(4);
+        assertThat(status.leader()).isEqualTo(new PoolStatus.Leader("b", 3));
+    }
+
+    @Test
     void desiredCountIsEcsWhileCoscaleHasNoneOfItsOwn() {
         assertThat(StatusReader.compose(own(null), ecs(4, 3, 1), sqs(null, null)).desiredCount()).isEqualTo(4);
     }

@@ -137,6 +137,10 @@ class FailoverBenchmark {
             double takeover2 = (System.nanoTime() - secondKill) / 1e9;
             awaitAllDone(cloud, before, burst.of("202") + second.of("202"));
             clients.shutdownNow();
+            b.start(Duration.ofSeconds(120)); // back, as a follower: its status reads come from the leader
+            JsonNode throughFollower = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + B
+                    + "/v1/pools/demo")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(throughFollower.path("leader").path("id").asText()).as("status read on the follower").isEqualTo("a");
             lines.put("kill -9 of the leader mid-release: the other replica led after", String.format(Locale.ROOT, "%.1f s", takeover2));
             lines.put("  24 submissions before it", second.toString());
 
