@@ -202,7 +202,7 @@ class JobsResourceTest {
         List<String> jobIds = json("{\"jobs\": [" + jobs + "]}").post(BATCH).then().statusCode(202)
                 .body("failed", empty()).extract().path("jobIds");
         assertThat(jobIds).hasSize(100).doesNotContainNull().doesNotHaveDuplicates();
-        Map<String, Message> enqueued = Api.takeAll(sqs, queueUrl, 100, Duration.ofSeconds(10));
+        Map<String, Message> enqueued = Api.takeAll(sqs, queueUrl, 100, Duration.ofSeconds(30)); // 10 receives; slow on a busy machine
         assertThat(enqueued).containsOnlyKeys(jobIds);
         for (int i = 0; i < 100; i++) {
             assertThat(enqueued.get(jobIds.get(i)).body()).isEqualTo(Integer.toString(i));
