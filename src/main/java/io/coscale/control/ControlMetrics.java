@@ -31,11 +31,12 @@ public class ControlMetrics {
     public ControlMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.reconcilePasses = Counter.builder("coscale.reconcile.passes")
-                .description("Reconcile passes this replica ran (the leader runs them; a follower stays at 0)")
+                .description("Reconcile passes this replica ran (only the replica that leads runs them)")
                 .register(registry);
         this.reconcilePassTime = Timer.builder("coscale.reconcile.pass")
-                .description("How long a whole reconcile pass took: every pool read and its step done, or the interval"
-                        + " passed (a pass waits no longer)")
+                .description("How long a whole reconcile pass took: until every pool's reads and step were done, or"
+                        + " the pass stopped waiting for them (one coscale.reconcile.interval for the reads, one for the"
+                        + " steps)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(2)).register(registry);
     }
