@@ -11,18 +11,37 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * coscale's Prometheus metrics: per-pool gauges read from each pool's status at scrape time, counters of
- * UpdateService calls, throttles and release decisions, and the submission latency histogram.
+ * UpdateService calls, throttles, release decisions, reconcile errors and protection renewals, the reconcile pass
+ * timer, and the submission latency histogram. The lease's own metrics are {@code LeaseKeeper}'s, the dead-letter
+ * gauge {@link DeadLetterWatch}'s.
+ *
+ * <p>A pool's counters are registered at zero with the pool: a counter that first appears with its first increment
+ * hides that increment from {@code rate()}, and a dashboard would show "no data" where it means 0.
  */
 @Singleton
 public class ControlMetrics {
 
+    /** What {@link PoolController#failed} is told by the reconciler: every such failure starts with this. */
+    static final String RECONCILE = "reconcile";
+
     private final MeterRegistry registry;
+    private final Counter reconcilePasses;
+    private final Timer reconcilePassTime;
 
     public ControlMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.reconcilePasses = Counter.builder("coscale.reconcile.passes")
+                .description("Reconcile passes this replica ran (only the replica that leads runs them)")
+                .register(registry);
+        this.reconcilePassTime = Timer.builder("coscale.reconcile.pass")
+                .description("How long a whole reconcile pass took: until every pool's reads and step were done, or"
+                        + " the pass stopped waiting for them (one coscale.reconcile.interval for the reads, one for the"
+                        + " steps)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2)).register(registry);
     }
 
-    /** Registers the gauges of one pool. */
+    /** Registers the gauges of one pool, and its counters at zero. */
     void register(PoolController controller) {
         String pool = controller.pool().name();
         gauge("coscale.pool.desired.tasks", "The service's desiredCount as coscale last set or read it (NaN before"
@@ -43,34 +62,99 @@ public class ControlMetrics {
                 .description("1 while the pool has no lastError (its last reconcile or scale-up succeeded), 0 while it"
                         + " fails; the error is in GET /v1/pools/{pool} and its events")
                 .tag("pool", pool).register(registry);
+        gauge("coscale.pool.min.tasks", "The pool's min-tasks: coscale never sets desiredCount below it", pool,
+                controller, c -> c.pool().minTasks());
+        gauge("coscale.pool.max.tasks", "The pool's max-tasks: coscale never sets desiredCount above it", pool,
+                controller, c -> c.pool().maxTasks());
+        gauge("coscale.delayed.jobs", "Jobs accepted with a delay (delaySeconds) whose delay has not ended: they need"
+                + " a task only once they become visible, and are counted for scale-up then", pool, controller,
+                PoolController::delayedJobs);
+        updateServiceCalls(pool);
+        updateServiceThrottles(pool);
+        reconcileErrors(pool);
+        protectionRenewals(pool);
+        protectionRenewalFailures(pool);
+        for (ReleaseDecision.Kind kind : ReleaseDecision.Kind.values()) {
+            releaseDecisions(pool, kind);
+        }
     }
 
     void updateServiceCall(String pool) {
-        Counter.builder("coscale.update.service.calls").description("UpdateService calls sent to ECS")
-                .tag("pool", pool).register(registry).increment();
+        updateServiceCalls(pool).increment();
     }
 
     void updateServiceThrottled(String pool) {
-        Counter.builder("coscale.update.service.throttles").description("UpdateService calls ECS throttled")
-                .tag("pool", pool).register(registry).increment();
+        updateServiceThrottles(pool).increment();
+    }
+
+    /** Counts {@code count} scale-in protection renewals sent to ECS for {@code pool}'s tasks. */
+    void protectionRenewalsSent(String pool, int count) {
+        protectionRenewals(pool).increment(count);
     }
 
     void protectionRenewalFailed(String pool) {
-        Counter.builder("coscale.protection.renewal.failures")
-                .description("Scale-in protection renewals ECS refused or did not answer (the task stays protected "
-                        + "until its expiry; the next round retries)")
-                .tag("pool", pool).register(registry).increment();
+        protectionRenewalFailures(pool).increment();
     }
 
     void releaseDecision(String pool, ReleaseDecision.Kind kind) {
-        Counter.builder("coscale.release.decisions").description("Release decisions by kind")
-                .tag("pool", pool).tag("decision", kind.wireName()).register(registry).increment();
+        releaseDecisions(pool, kind).increment();
+    }
+
+    /**
+     * Takes note of a failure {@code pool} recorded as its lastError: one the reconciler reported ({@code what}
+     * starts with {@value #RECONCILE}) counts as a reconcile error; others (scale-up, protection renewal) have
+     * metrics of their own.
+     */
+    void poolFailed(String pool, String what) {
+        if (what.startsWith(RECONCILE)) {
+            reconcileErrors(pool).increment();
+        }
+    }
+
+    /** Counts one reconcile pass and how long it took, finished or cut short by the interval. */
+    void reconcilePass(Duration took) {
+        reconcilePasses.increment();
+        reconcilePassTime.record(took);
     }
 
     /** Records how long one submission took, from request to 202. */
     public void submission(String pool, Duration took) {
         Timer.builder("coscale.submission").description("Job submission latency (SQS accepted, scale-up queued)")
                 .tag("pool", pool).publishPercentileHistogram().register(registry).record(took);
+    }
+
+    // Each counter is built in one place, so that its zero at registration and its increments are the same meter.
+
+    private Counter updateServiceCalls(String pool) {
+        return counter("coscale.update.service.calls", "UpdateService calls sent to ECS", pool);
+    }
+
+    private Counter updateServiceThrottles(String pool) {
+        return counter("coscale.update.service.throttles", "UpdateService calls ECS throttled", pool);
+    }
+
+    private Counter reconcileErrors(String pool) {
+        return counter("coscale.reconcile.errors", "Failures a reconcile pass recorded for the pool (DescribeServices,"
+                + " the queue's depth, a missing service, or its correction); each is also its lastError", pool);
+    }
+
+    private Counter protectionRenewals(String pool) {
+        return counter("coscale.protection.renewals", "Scale-in protection renewals sent to ECS for the pool's tasks"
+                + " (protect mode: protection that lapses within a quarter of its length)", pool);
+    }
+
+    private Counter protectionRenewalFailures(String pool) {
+        return counter("coscale.protection.renewal.failures", "Scale-in protection renewals ECS refused or did not"
+                + " answer (the task stays protected until its expiry; the next round retries)", pool);
+    }
+
+    private Counter releaseDecisions(String pool, ReleaseDecision.Kind kind) {
+        return Counter.builder("coscale.release.decisions").description("Release decisions by kind")
+                .tag("pool", pool).tag("decision", kind.wireName()).register(registry);
+    }
+
+    private Counter counter(String name, String description, String pool) {
+        return Counter.builder(name).description(description).tag("pool", pool).register(registry);
     }
 
     // The description is Prometheus' HELP line: every coscale metric has one, and a test scrapes for it.

@@ -37,6 +37,9 @@ final class DelayedJobs {
     // map from its first job until its timer takes it out, so a job either joins a bucket whose timer is still
     // to come or opens a new one with its own timer.
     private final Map<Long, Integer> buckets = new HashMap<>();
+    // The sum of the buckets, kept as they change so that a metrics scrape reads one field: written under the
+    // lock, read without it.
+    private volatile long pendingJobs;
 
     /**
      * @param timer runs each bucket's one task when the bucket is due
@@ -66,6 +69,7 @@ final class DelayedJobs {
         boolean opened;
         synchronized (this) {
             opened = buckets.put(second, buckets.getOrDefault(second, 0) + count) == null;
+            pendingJobs += count;
         }
         if (opened) {
             // Scheduled outside the lock: the bucket cannot fall due before this timer exists, so jobs that join
@@ -79,15 +83,18 @@ final class DelayedJobs {
         return buckets.size();
     }
 
-    /** How many jobs wait in pending buckets. */
-    synchronized long pendingJobs() {
-        return buckets.values().stream().mapToLong(Integer::longValue).sum();
+    /** How many jobs wait in pending buckets: accepted with a delay and not yet counted. Cheap; never blocks. */
+    long pendingJobs() {
+        return pendingJobs;
     }
 
     private void fallDue(long second) {
         Integer total;
         synchronized (this) {
             total = buckets.remove(second);
+            if (total != null) {
+                pendingJobs -= total;
+            }
         }
         if (total != null) {
             due.accept(total);

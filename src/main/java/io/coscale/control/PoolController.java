@@ -454,12 +454,18 @@ public final class PoolController {
         return groups.limit(backlog.outstanding((long) tasks.busyCount() * pool.messagesPerTask()));
     }
 
+    /** Jobs accepted with a delay that has not ended yet (see {@link DelayedJobs}). */
+    long delayedJobs() {
+        return delayedJobs.pendingJobs();
+    }
+
     synchronized Integer currentDesired() {
         return count.value();
     }
 
     /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */
     void failed(String what, Throwable e) {
+        ctx.metrics().poolFailed(pool.name(), what);
         Throwable cause = Futures.cause(e);
         String message = what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         boolean isNew;

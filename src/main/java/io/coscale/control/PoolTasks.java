@@ -215,6 +215,7 @@ final class PoolTasks {
                     .filter(e -> e.getValue().isBefore(soon))
                     .forEach(e -> renew.add(e.getKey()));
         }
+        ctx.metrics().protectionRenewalsSent(pool.name(), renew.size());
         // A failed renewal is told, not swallowed: the task is still protected until its expiry, and the next
         // renewal round tries again.
         renew.forEach(arn -> protect(arn).whenComplete((expiry, e) -> {

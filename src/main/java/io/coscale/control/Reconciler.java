@@ -87,6 +87,7 @@ public class Reconciler {
      * every step has finished or the interval has passed.
      */
     public synchronized void reconcileAll() {
+        long started = System.nanoTime();
         lastAttemptAt = clock.instant();
         try {
             Map<String, List<PoolController>> byCluster = new LinkedHashMap<>();
@@ -110,6 +111,8 @@ public class Reconciler {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             LOG.warnf("reconcile pass did not finish: %s", e.toString());
+        } finally {
+            plane.context().metrics().reconcilePass(Duration.ofNanos(System.nanoTime() - started));
         }
     }
 

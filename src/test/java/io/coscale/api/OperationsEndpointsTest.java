@@ -43,7 +43,29 @@ class OperationsEndpointsTest {
                 .body(containsString("coscale_pool_desired_tasks{pool=\"demo\"}"))
                 .body(containsString("coscale_update_service_calls_total{pool=\"demo\"}"))
                 .body(containsString("coscale_submission_seconds_bucket{pool=\"demo\""))
-                .body(containsString("coscale_release_decisions_total{decision=")));
+                .body(containsString("coscale_release_decisions_total{decision="))
+                .body(containsString("coscale_delayed_jobs{pool=\"demo\"}"))
+                .body(containsString("coscale_reconcile_errors_total{pool=\"demo\"}"))
+                .body(containsString("coscale_protection_renewals_total{pool=\"demo\"}"))
+                .body(containsString("coscale_pool_max_tasks{pool=\"demo\"}")));
+    }
+
+    @Test
+    void everyReconcilePassIsCountedAndTimed() {
+        // The first pass runs at start-up; the leader's next ones every coscale.reconcile.interval.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String scrape = given().get("/q/metrics").asString();
+            assertThat(sample(scrape, "coscale_reconcile_passes_total")).isGreaterThanOrEqualTo(1);
+            assertThat(sample(scrape, "coscale_reconcile_pass_seconds_count"))
+                    .isEqualTo(sample(scrape, "coscale_reconcile_passes_total"));
+        });
+    }
+
+    /** The value of an untagged sample in a scrape. */
+    private static double sample(String scrape, String name) {
+        return scrape.lines().filter(line -> line.startsWith(name + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(name.length() + 1).trim()))
+                .orElseThrow(() -> new AssertionError("no sample " + name));
     }
 
     @Test

@@ -132,4 +132,49 @@ class DelayedJobsTest {
         assertThat(counted).containsExactly(new Counted(0, 4));
         assertThat(timer.scheduledTotal).isZero();
     }
+
+    @Test
+    void thePendingCountIsTheSumOfTheBucketsStillToFallDue() {
+        HandTimer timer = new HandTimer(0);
+        DelayedJobs delayed = jobs(timer);
+        delayed.add(3, Duration.ofSeconds(1));
+        delayed.add(4, Duration.ofSeconds(1));
+        delayed.add(5, Duration.ofSeconds(3));
+        delayed.add(9, Duration.ZERO);
+        assertThat(delayed.pendingJobs()).as("two buckets: 7 due at 1 s, 5 at 3 s; no delay is never pending")
+                .isEqualTo(12);
+
+        timer.advanceTo(1 * S);
+        assertThat(delayed.pendingJobs()).isEqualTo(5);
+        timer.advanceTo(3 * S);
+        assertThat(delayed.pendingJobs()).isZero();
+    }
+
+    @Test
+    void thePendingCountStaysExactWhenManyThreadsAdd() throws Exception {
+        List<Runnable> scheduled = java.util.Collections.synchronizedList(new ArrayList<>());
+        DelayedJobs delayed = new DelayedJobs((task, nanos) -> scheduled.add(task), () -> 0L, n -> { });
+        int threads = 4;
+        int each = 5_000;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        delayed.add(1, Duration.ofSeconds(1 + i % 7));
+                    }
+                }));
+            }
+            for (var d : done) {
+                d.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(delayed.pendingJobs()).isEqualTo((long) threads * each);
+
+        List.copyOf(scheduled).forEach(Runnable::run);
+        assertThat(delayed.pendingJobs()).isZero();
+    }
 }

@@ -58,6 +58,7 @@ class PoolControllerTest {
     private SqsClient sqs;
     private ControlContext ctx;
     private String queueUrl;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() {
@@ -98,7 +99,7 @@ class PoolControllerTest {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
         return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
                 ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100), Duration.ofSeconds(2), 100, exitSettle,
-                new ControlMetrics(new SimpleMeterRegistry()), leadership, counts);
+                new ControlMetrics(registry), leadership, counts);
     }
 
     /** A replica that does not hold the lease: another one, at some address, does. */
@@ -396,6 +397,7 @@ class PoolControllerTest {
         ahead.set(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
         pool.renewProtection().get(10, TimeUnit.SECONDS);
         eventually().until(() -> protectionCalls() == calls + 1);
+        assertThat(registry.get("coscale.protection.renewals").tag("pool", "p").counter().count()).isEqualTo(1);
     }
 
     @Test

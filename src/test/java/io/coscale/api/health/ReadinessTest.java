@@ -97,6 +97,10 @@ class ReadinessTest {
                 .body(containsString("coscale_pool_healthy{pool=\"deleted\"} 0.0"))
                 .body(containsString("coscale_pool_healthy{pool=\"clusterless\"} 0.0"))
                 .body(containsString("coscale_pool_healthy{pool=\"demo\"} 1.0"));
+        // Every pass so far failed for both: each failure is a reconcile error of that pool.
+        assertThat(given().get("/q/metrics").asString())
+                .containsPattern("coscale_reconcile_errors_total\\{pool=\"deleted\"} [1-9]")
+                .containsPattern("coscale_reconcile_errors_total\\{pool=\"clusterless\"} [1-9]");
 
         long completedBefore = jobsCompleted();
         given().contentType(ContentType.JSON).body("{\"payload\": {\"seconds\": 0.1}}").post("/v1/pools/demo/jobs")

@@ -1,0 +1,153 @@
+package io.coscale.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.coscale.domain.Mode;
+import io.coscale.domain.Pool;
+import io.coscale.domain.ReleaseDecision;
+import io.coscale.lease.Leadership;
+import io.coscale.lease.NotLeaderException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics a pool registers and what moves them, on a {@link SimpleMeterRegistry}: no ECS, no SQS (the
+ * controller here never leads, so it never calls either).
+ */
+class ControlMetricsTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ControlMetrics metrics = new ControlMetrics(registry);
+    private final ControlThreads threads = ControlThreads.create(1, 1, 1);
+    private final PoolController pool = new PoolController(
+            new Pool("p", "cluster", "service", "http://127.0.0.1:1/000000000000/q", 2, 7, Mode.PROTECT, 1, 60,
+                    Duration.ofSeconds(60)),
+            ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)), threads,
+                    Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 10, Duration.ZERO, metrics,
+                    new Follower(), CountForwarding.NONE));
+
+    @AfterEach
+    void tearDown() {
+        threads.shutdown();
+    }
+
+    @Test
+    void aRegisteredPoolShowsItsBoundsAndEveryCounterAtZero() {
+        metrics.register(pool);
+
+        assertThat(gauge("coscale.pool.min.tasks")).isEqualTo(2);
+        assertThat(gauge("coscale.pool.max.tasks")).isEqualTo(7);
+        assertThat(gauge("coscale.delayed.jobs")).isZero();
+        for (String name : List.of("coscale.update.service.calls", "coscale.update.service.throttles",
+                "coscale.reconcile.errors", "coscale.protection.renewals", "coscale.protection.renewal.failures")) {
+            assertThat(counter(name)).as(name).isZero();
+        }
+        for (ReleaseDecision.Kind kind : ReleaseDecision.Kind.values()) {
+            assertThat(registry.get("coscale.release.decisions").tag("pool", "p").tag("decision", kind.wireName())
+                    .counter().count()).as(kind.wireName()).isZero();
+        }
+        assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getDescription())
+                .as("help text of %s", m.getId().getName()).isNotBlank());
+    }
+
+    @Test
+    void jobsSubmittedWithADelayShowAsDelayedUntilTheirDelayEnds() {
+        metrics.register(pool);
+
+        pool.submittedDelayed(3, Duration.ofSeconds(600));
+        pool.submittedDelayed(4, Duration.ofSeconds(900));
+        pool.submittedDelayed(5, Duration.ZERO);
+
+        assertThat(gauge("coscale.delayed.jobs")).as("jobs without a delay are counted at once").isEqualTo(7);
+    }
+
+    @Test
+    void onlyFailuresTheReconcilerReportsCountAsReconcileErrors() {
+        metrics.register(pool);
+
+        pool.failed("reconcile: DescribeServices", new IllegalStateException("throttled"));
+        pool.failed("reconcile: GetQueueAttributes", new IllegalStateException("no such queue"));
+        pool.failed("reconcile", new IllegalStateException("service not found"));
+        pool.failed("reconcile", new IllegalStateException("service not found"));
+        pool.failed("scale-up", new IllegalStateException("throttled"));
+        pool.failed("renew protection", new IllegalStateException("throttled"));
+
+        assertThat(counter("coscale.reconcile.errors")).as("each failure, even one repeating the lastError").isEqualTo(4);
+    }
+
+    @Test
+    void protectionRenewalsSentAndFailedAreCountedApart() {
+        metrics.register(pool);
+
+        metrics.protectionRenewalsSent("p", 3);
+        metrics.protectionRenewalsSent("p", 0);
+        metrics.protectionRenewalFailed("p");
+
+        assertThat(counter("coscale.protection.renewals")).isEqualTo(3);
+        assertThat(counter("coscale.protection.renewal.failures")).isEqualTo(1);
+    }
+
+    @Test
+    void reconcilePassesAreCountedAndTimedBeforeAnyPoolExists() {
+        assertThat(registry.get("coscale.reconcile.passes").counter().count()).isZero();
+
+        metrics.reconcilePass(Duration.ofMillis(250));
+        metrics.reconcilePass(Duration.ofMillis(750));
+
+        assertThat(registry.get("coscale.reconcile.passes").counter().count()).isEqualTo(2);
+        Timer pass = registry.get("coscale.reconcile.pass").timer();
+        assertThat(pass.count()).isEqualTo(2);
+        assertThat(pass.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1_000);
+        assertThat(pass.max(TimeUnit.MILLISECONDS)).isEqualTo(750);
+    }
+
+    private double gauge(String name) {
+        return registry.get(name).tag("pool", "p").gauge().value();
+    }
+
+    private double counter(String name) {
+        Counter counter = registry.get(name).tag("pool", "p").counter();
+        return counter.count();
+    }
+
+    /** Another replica leads: this controller only counts, so it never reaches for ECS or SQS. */
+    private static final class Follower implements Leadership {
+        @Override
+        public boolean isLeader() {
+            return false;
+        }
+
+        @Override
+        public long epoch() {
+            return 1;
+        }
+
+        @Override
+        public Optional<String> leaderId() {
+            return Optional.of("other");
+        }
+
+        @Override
+        public Optional<String> leaderAddress() {
+            return Optional.of("http://127.0.0.1:1");
+        }
+
+        @Override
+        public String selfId() {
+            return "me";
+        }
+
+        @Override
+        public void checkWrite() {
+            throw new NotLeaderException("not the leader", leaderAddress());
+        }
+    }
+}
