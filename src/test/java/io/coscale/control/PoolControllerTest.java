@@ -470,13 +470,17 @@ class PoolControllerTest {
         TaskResolver resolver = new TaskResolver(ctx, () -> List.of(pool), Duration.ofSeconds(2), Duration.ofSeconds(4));
         ecs.emulator.faults().staleReads(Duration.ofSeconds(2));
         ecs.setDesiredCount(SERVICE, 2);
-        ecs.awaitCounts(SERVICE, 2, 0);
+        // ListTasks is not among the stale reads (DescribeTasks is): the ARNs of the tasks just placed.
+        AtomicReference<List<String>> placed = new AtomicReference<>(List.of());
+        eventually().until(() -> {
+            placed.set(ecs.ecs.listTasks(r -> r.cluster(EcsEmulatorFixture.CLUSTER).serviceName(SERVICE)).taskArns());
+            return placed.get().size() == 2;
+        });
 
-        for (Task task : ecs.activeTasks(SERVICE)) {
-            assertThat(resolver.resolve(task.taskArn(), java.util.Optional.empty()).get(10, TimeUnit.SECONDS).pool())
-                    .isSameAs(pool);
+        for (String task : placed.get()) {
+            assertThat(resolver.resolve(task, java.util.Optional.empty()).get(10, TimeUnit.SECONDS).pool()).isSameAs(pool);
         }
-        String forged = ecs.activeTasks(SERVICE).get(0).taskArn().replaceAll("[0-9a-f]{32}$", "0".repeat(32));
+        String forged = placed.get().get(0).replaceAll("[0-9a-f]{32}$", "0".repeat(32));
         assertThatThrownBy(() -> resolver.resolve(forged, java.util.Optional.empty()).get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(TaskRejectedException.class);
     }
