@@ -3,8 +3,6 @@ package io.coscale.aws;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import java.util.function.Supplier;
@@ -52,26 +50,10 @@ public final class AwsCallException extends RuntimeException {
                 !neverSent(e));
     }
 
-    /** Classifies the failure of an asynchronous call, as the future reports it (wrapped or not). */
-    static AwsCallException from(String operation, Throwable failure) {
-        Throwable t = failure;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        if (t instanceof SdkException e) {
-            return from(operation, e);
-        }
-        return new AwsCallException(operation + " failed: " + t, true, false, "ClientError", t, !neverSent(t));
-    }
-
     /** Whether the request surely never reached the service: the connection was not even made. */
     private static boolean neverSent(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
-                return true;
-            }
-            // The async client's pool found no connection in time (its connects kept failing): nothing was written.
-            if (t instanceof TimeoutException && String.valueOf(t.getMessage()).startsWith("Acquire operation")) {
                 return true;
             }
         }

@@ -1,15 +1,11 @@
 package io.coscale.aws;
 
 import io.coscale.domain.QueueDepth;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -27,17 +23,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 public class QueueGateway {
 
     private final SqsClient sqs;
-    private final SqsAsyncClient async;
 
-    /** For stand-ins that override what they use. */
     public QueueGateway(SqsClient sqs) {
-        this(sqs, null);
-    }
-
-    @Inject
-    public QueueGateway(SqsClient sqs, SqsAsyncClient async) {
         this.sqs = sqs;
-        this.async = async;
     }
 
     /** Enqueues one job; returns once SQS has accepted it. */
@@ -68,35 +56,6 @@ public class QueueGateway {
             }
         }
         return outcomes;
-    }
-
-    /**
-     * As {@link #sendBatch}, through the asynchronous client: no thread waits for SQS's answer, and the future
-     * completes on the client's event loop (keep what follows it short). Never fails: a failed call is in the
-     * outcomes of its messages.
-     */
-    public CompletableFuture<List<SendOutcome>> sendBatchAsync(String queueUrl, List<OutgoingMessage> messages) {
-        List<List<OutgoingMessage>> batches = SendBatches.of(messages);
-        List<CompletableFuture<List<SendOutcome>>> calls = new ArrayList<>(batches.size());
-        for (List<OutgoingMessage> batch : batches) {
-            CompletableFuture<SendMessageBatchResponse> call;
-            try {
-                call = async.sendMessageBatch(request(queueUrl, batch));
-            } catch (SdkException e) {
-                call = CompletableFuture.failedFuture(e);
-            }
-            calls.add(call.handle((response, failure) -> failure == null
-                    ? outcomes(batch, response)
-                    : failed(batch, AwsCallException.from("SendMessageBatch", failure))));
-        }
-        if (calls.size() == 1) {
-            return calls.get(0);
-        }
-        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<SendOutcome> outcomes = new ArrayList<>(messages.size());
-            calls.forEach(c -> outcomes.addAll(c.join()));
-            return outcomes;
-        });
     }
 
     private static SendMessageBatchRequest request(String queueUrl, List<OutgoingMessage> batch) {
@@ -131,10 +90,6 @@ public class QueueGateway {
                     : SendOutcome.refused(batch.get(i).jobId(), true, "NoAnswer", "SQS gave no outcome for this entry"));
         }
         return outcomes;
-    }
-
-    private static List<SendOutcome> failed(List<OutgoingMessage> batch, AwsCallException e) {
-        return batch.stream().map(m -> SendOutcome.unknown(m.jobId(), e)).toList();
     }
 
     /** The queue's approximate visible, in-flight and delayed message counts. */

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Sends jobs, merging those that arrive together into SendMessageBatch calls: under load one SQS request carries up
  * to ten jobs (a tenth of the SQS requests, and of their cost), while a lone job still goes out at once. The gateway
  * cuts each merged batch by SQS's byte limit too, so a large job goes alone. Nothing here waits: {@link #send}
- * returns a future, and the batch calls are asynchronous.
+ * returns a future, completed by the thread that made the call (see {@link BatchCall}).
  *
  * <p>Per queue, up to {@link #MAX_IN_FLIGHT} calls are in flight at once; a FIFO queue gets one, so its jobs keep
  * their order. A job that arrives while calls are in flight waits for a full batch of ten or for a call to end,
@@ -40,7 +40,10 @@ final class QueueSender {
     /** Jobs waiting their turn, across queues, beyond which a submission is refused. */
     static final int MAX_QUEUED = 2_000;
 
-    /** One SendMessageBatch (or several, cut by bytes): an outcome per message, in order. */
+    /**
+     * One SendMessageBatch (or several, cut by bytes), started now and answered later: an outcome per message, in
+     * order. The caller's thread must not wait for SQS.
+     */
     @FunctionalInterface
     interface BatchCall {
         CompletableFuture<List<SendOutcome>> send(String queueUrl, List<OutgoingMessage> messages);
