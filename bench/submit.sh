@@ -9,7 +9,8 @@
 # wrk's outputs and the logs go; target/bench-submit), JAVA_OPTS (added to both apps' JVM options). Ports 8080, 8081, 9324 and 9325 must be free.
 #
 # The local app runs a cluster with no room and a high maxTasks: the queue only grows and no worker runs. The
-# queue is purged before each row so that every row starts from the same empty queue.
+# queue is purged before each row so that every row starts from the same empty queue. Its heap is capped at 2 GiB:
+# left to the JVM's sizing on a large machine it grows to several GiB, and its RSS says nothing about coscale.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -88,13 +89,21 @@ run() {
 
 : >"$OUT/rows"
 echo "starting the packaged app in local mode (cluster with no room) ..."
-java ${JAVA_OPTS:-} -Dquarkus.profile=local -Dcoscale.local.cluster-capacity=0 -Dcoscale.pools.demo.max-tasks=100000 \
+java -Xmx2g ${JAVA_OPTS:-} -Dquarkus.profile=local -Dcoscale.local.cluster-capacity=0 -Dcoscale.pools.demo.max-tasks=100000 \
     -Dcoscale.pools.demo.messages-per-task=50 -jar "$JAR" >"$OUT/local-app.log" 2>&1 &
 app=$!
 started+=("$app")
 await_pool $PORT "$app"
 jobs_url=http://127.0.0.1:$PORT/v1/pools/demo/jobs
 batch_url=http://127.0.0.1:$PORT/v1/pools/demo/jobs:batch
+
+# UpdateService calls the emulator received, sampled each second over the measured rows: ECS allows 5 per second
+# once its burst of 50 is spent, and coscale must stay within that however fast jobs come.
+sample_update_service() {
+    while sleep 1; do
+        curl -sf "http://127.0.0.1:$PORT/local/v1/stats" | grep -o '"UpdateService":[0-9]*' | cut -d: -f2 || echo
+    done >"$OUT/update-service"
+}
 
 echo "warming up for $WARMUP s ..."
 quarter=$(( (WARMUP + 3) / 4 ))
@@ -107,6 +116,9 @@ if [[ ${PROFILE:-0} == 1 ]]; then
     echo "JFR recording for 30 s into $OUT/local-app.jfr"
 fi
 
+sample_update_service &
+sampler=$!
+started+=("$sampler")
 for c in $CONNECTIONS; do
     echo "measuring at $c connections ($DURATION s per row) ..."
     RATIO=- run "sqs SendMessage" sqs-send.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
@@ -118,6 +130,10 @@ for c in $CONNECTIONS; do
     run "coscale POST /jobs:batch (10)" coscale-batch.lua "$batch_url" "$c" "$DURATION" "$app"
     sed -i '$ s/[^\t]*$/'"$(awk -v a="$JOBS_PER_S" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"'/' "$OUT/rows"
 done
+
+kill "$sampler" 2>/dev/null || true
+update_service=$(awk 'NF && prev != "" {d = $1 - prev; if (d > max) max = d; total += d} NF {prev = $1}
+    END {printf "%d calls during the measured rows, at most %d in any 1-s sample", total, max}' "$OUT/update-service")
 
 # The production profile, as on a 512 MiB Fargate task (the container image's JVM sizes its heap from the task's
 # memory: MaxRAM stands in for the cgroup limit), with the demo pool pointed at the local app's SQS and ECS.
@@ -151,5 +167,6 @@ echo
     cat "$OUT/rows"
 } | column -t -s $'\t'
 echo
+echo "UpdateService (local app): $update_service (ECS allows 5/s after a burst of 50)"
 echo "production profile (no local cloud; pool on the local SQS), JVM sized for a 512 MiB task:"
 echo "  RSS idle ${prod_idle} MiB; after ${DURATION} s at ${prod_c} connections ${prod_load} MiB (peak ${prod_peak} MiB) of 512 MiB"

@@ -34,7 +34,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class QueueSender {
 
-    static final int MAX_IN_FLIGHT = 4;
+    /**
+     * Calls in flight per standard queue: as many as the SQS threads (16 by default), so that full batches (a
+     * jobs:batch, or single jobs under load) are not held behind a few calls, while the merging rule keeps batches
+     * full whatever the bound.
+     */
+    static final int MAX_IN_FLIGHT = 16;
     /** How long a job may wait for its turn before it is withdrawn. */
     static final Duration QUEUE_WAIT = Duration.ofSeconds(10);
     /** Jobs waiting their turn, across queues, beyond which a submission is refused. */
