@@ -3,15 +3,15 @@ package io.coscale.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.openapi.JobRequests;
-import io.coscale.aws.AwsCallException;
 import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.QueueGateway;
 import io.coscale.aws.SendOutcome;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
 import io.coscale.control.ControlPlane;
+import io.coscale.control.Futures;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
+import io.coscale.control.Submitted;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,8 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -47,13 +48,11 @@ public class JobsResource {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final ControlPlane plane;
-    private final QueueGateway queues;
     private final ControlMetrics metrics;
     private final JobParser parser;
 
-    JobsResource(ControlPlane plane, QueueGateway queues, ControlMetrics metrics, JobsConfig config) {
+    JobsResource(ControlPlane plane, ControlMetrics metrics, JobsConfig config) {
         this.plane = plane;
-        this.queues = queues;
         this.metrics = metrics;
         this.parser = new JobParser(Math.min(config.maxPayloadBytes(), 1024 * 1024));
     }
@@ -100,7 +99,7 @@ public class JobsResource {
             + "connection): it may be enqueued, and a retry may enqueue it twice")
     @APIResponse(responseCode = "503", description = "SQS could not be reached or refused: the job was not enqueued; "
             + "retry after Retry-After seconds")
-    public Response submit(@PathParam("pool") String poolName, JsonNode job) {
+    public CompletionStage<Response> submit(@PathParam("pool") String poolName, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
         OutgoingMessage message;
@@ -109,21 +108,14 @@ public class JobsResource {
         } catch (JobParser.InvalidJob e) {
             throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
         }
-        try {
-            plane.enqueue(pool.pool().queueUrl(), message);
-        } catch (NotEnqueuedException e) {
-            throw ApiException.unavailable(e.getMessage(), RETRY_AFTER);
-        } catch (AwsCallException e) {
-            throw sqsFailure(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("interrupted before its turn: the job was withdrawn and not enqueued", RETRY_AFTER);
-        }
-        int desired = message.delaySeconds() > 0
-                ? pool.submittedDelayed(1, Duration.ofSeconds(message.delaySeconds()))
-                : pool.submitted(1, message.messageGroupId().stream().toList());
-        metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-        return Response.accepted(new Accepted(message.jobId(), poolName, desired)).build();
+        return answer(plane.submit(pool, List.of(message)), submitted -> {
+            SendOutcome outcome = submitted.outcomes().get(0);
+            if (!outcome.accepted()) {
+                throw sqsFailure(outcome);
+            }
+            metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+            return Response.accepted(new Accepted(message.jobId(), poolName, submitted.desiredCount())).build();
+        });
     }
 
     @POST
@@ -144,63 +136,87 @@ public class JobsResource {
             + "retry may enqueue them twice (entries of a mixed outcome are listed in failed with code OutcomeUnknown)")
     @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry: nothing was enqueued; "
             + "retry after Retry-After seconds")
-    public Response submitBatch(@PathParam("pool") String poolName, JsonNode body) {
+    public CompletionStage<Response> submitBatch(@PathParam("pool") String poolName, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
         }
-        String[] jobIds = new String[jobs.size()];
-        List<Failed> failed = new ArrayList<>();
-        List<OutgoingMessage> valid = new ArrayList<>();
-        List<Integer> validIndex = new ArrayList<>();
+        List<Failed> invalid = new ArrayList<>();
+        List<OutgoingMessage> valid = new ArrayList<>(jobs.size());
+        int[] validIndex = new int[jobs.size()];
         for (int i = 0; i < jobs.size(); i++) {
             try {
                 valid.add(parser.parse(jobs.get(i), pool.pool().queueUrl()));
-                validIndex.add(i);
+                validIndex[valid.size() - 1] = i;
             } catch (JobParser.InvalidJob e) {
-                failed.add(new Failed(i, e.code, e.getMessage()));
+                invalid.add(new Failed(i, e.code, e.getMessage()));
             }
         }
-        List<SendOutcome> outcomes = valid.isEmpty() ? List.of() : queues.sendBatch(pool.pool().queueUrl(), valid);
-        int accepted = 0;
-        List<String> groups = new ArrayList<>();
-        Map<Integer, Integer> delayedBySeconds = new TreeMap<>();
+        int total = jobs.size();
+        return answer(plane.submit(pool, valid), submitted -> {
+            BatchAccepted accepted = batchAnswer(total, invalid, validIndex, submitted);
+            metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+            return Response.accepted(accepted).build();
+        });
+    }
+
+    /**
+     * The batch's answer: each entry's job id or failure. When no entry got through and SQS (not the entries) is to
+     * blame, the batch as a whole fails: 503 if nothing can have been enqueued, 502 if SQS may have some.
+     */
+    private static BatchAccepted batchAnswer(int total, List<Failed> invalid, int[] validIndex, Submitted submitted) {
+        List<SendOutcome> outcomes = submitted.outcomes();
+        String[] jobIds = new String[total];
+        List<Failed> failed = new ArrayList<>(invalid);
         boolean sqsDown = !outcomes.isEmpty();
+        boolean maybeEnqueued = false;
         for (int k = 0; k < outcomes.size(); k++) {
             SendOutcome outcome = outcomes.get(k);
-            int index = validIndex.get(k);
+            int index = validIndex[k];
             if (outcome.accepted()) {
                 jobIds[index] = outcome.jobId();
-                int delay = valid.get(k).delaySeconds();
-                if (delay > 0) {
-                    delayedBySeconds.merge(delay, 1, Integer::sum);
-                } else {
-                    accepted++;
-                    valid.get(k).messageGroupId().ifPresent(groups::add);
-                }
                 sqsDown = false;
             } else {
                 // Same rule as one job (sqsFailure): only an SQS "Invalid…" refusal is the entry's own fault.
                 sqsDown &= outcome.transientFailure() || !isInvalid(outcome.errorCode());
+                maybeEnqueued |= outcome.maybeEnqueued();
                 failed.add(outcome.maybeEnqueued()
                         ? new Failed(index, "OutcomeUnknown", "may be enqueued (SQS failed while it had it): " + outcome.message())
                         : new Failed(index, outcome.errorCode(), outcome.message()));
             }
         }
-        if (sqsDown && failed.size() == jobs.size() && valid.size() == jobs.size() && outcomes.stream().anyMatch(SendOutcome::maybeEnqueued)) {
+        if (sqsDown && invalid.isEmpty() && maybeEnqueued) {
             throw ApiException.outcomeUnknown("SQS failed while it had the jobs: they may be enqueued, and a retry may "
                     + "enqueue them twice (" + failed.get(0).message() + ")");
         }
-        if (sqsDown && failed.size() == jobs.size() && valid.size() == jobs.size()) {
+        if (sqsDown && invalid.isEmpty()) {
             throw ApiException.unavailable("queue unreachable: nothing was enqueued (" + failed.get(0).message() + ")", RETRY_AFTER);
         }
         failed.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        delayedBySeconds.forEach((delay, n) -> pool.submittedDelayed(n, Duration.ofSeconds(delay)));
-        int desired = pool.submitted(accepted, groups);
-        metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-        return Response.accepted(new BatchAccepted(Arrays.asList(jobIds), failed, desired)).build();
+        return new BatchAccepted(Arrays.asList(jobIds), failed, submitted.desiredCount());
+    }
+
+    /**
+     * The response once the submission is answered, on whichever thread answers it (never one that waits): an
+     * {@link ApiException} thrown by {@code map} fails the stage as itself, for the exception mappers.
+     */
+    private static CompletionStage<Response> answer(CompletableFuture<Submitted> submission, Function<Submitted, Response> map) {
+        CompletableFuture<Response> response = new CompletableFuture<>();
+        submission.whenComplete((submitted, failure) -> {
+            try {
+                if (failure != null) {
+                    throw Futures.cause(failure) instanceof NotEnqueuedException e
+                            ? ApiException.unavailable(e.getMessage(), RETRY_AFTER)
+                            : Futures.unchecked(failure);
+                }
+                response.complete(map.apply(submitted));
+            } catch (RuntimeException e) {
+                response.completeExceptionally(e);
+            }
+        });
+        return response;
     }
 
     private PoolController pool(String name) {
@@ -211,15 +227,18 @@ public class JobsResource {
         return sqsErrorCode != null && sqsErrorCode.startsWith("Invalid");
     }
 
-    private static ApiException sqsFailure(AwsCallException e) {
-        if (!e.isTransient() && isInvalid(e.errorCode())) {
-            return ApiException.badRequest("SQS refused the job: " + e.getMessage());
+    private static ApiException sqsFailure(SendOutcome outcome) {
+        if (outcome.neverSent()) {
+            return ApiException.unavailable(outcome.message(), RETRY_AFTER);
         }
-        if (e.maybeApplied()) {
+        if (!outcome.transientFailure() && isInvalid(outcome.errorCode())) {
+            return ApiException.badRequest("SQS refused the job: " + outcome.errorCode() + ": " + outcome.message());
+        }
+        if (outcome.maybeEnqueued()) {
             // Not a 503: that promises nothing was enqueued, and here SQS had the job when it failed.
             return ApiException.outcomeUnknown("SQS failed while it had the job: it may be enqueued, and a retry may "
-                    + "enqueue it twice (" + e.getMessage() + ")");
+                    + "enqueue it twice (" + outcome.message() + ")");
         }
-        return ApiException.unavailable("queue unreachable: the job was not enqueued (" + e.getMessage() + ")", RETRY_AFTER);
+        return ApiException.unavailable("queue unreachable: the job was not enqueued (" + outcome.message() + ")", RETRY_AFTER);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
@@ -46,31 +47,47 @@ public class QueueGateway {
     public List<SendOutcome> sendBatch(String queueUrl, List<OutgoingMessage> messages) {
         List<SendOutcome> outcomes = new ArrayList<>();
         for (List<OutgoingMessage> batch : SendBatches.of(messages)) {
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                OutgoingMessage message = batch.get(i);
-                SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(i)).messageBody(message.body()).messageAttributes(attributes(message));
-                if (message.delaySeconds() > 0) {
-                    entry.delaySeconds(message.delaySeconds());
-                }
-                fifo(queueUrl, message, entry::messageDeduplicationId, entry::messageGroupId);
-                entries.add(entry.build());
-            }
             try {
                 SendMessageBatchResponse response = AwsCallException.call("SendMessageBatch",
-                        () -> sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries)));
-                Map<String, SendOutcome> byId = new HashMap<>();
-                response.successful().forEach(ok -> byId.put(ok.id(), SendOutcome.accepted(batch.get(Integer.parseInt(ok.id())).jobId())));
-                response.failed().forEach(f -> byId.put(f.id(), SendOutcome.refused(batch.get(Integer.parseInt(f.id())).jobId(),
-                        !Boolean.TRUE.equals(f.senderFault()), f.code(), f.message())));
-                for (int i = 0; i < batch.size(); i++) {
-                    outcomes.add(byId.getOrDefault(Integer.toString(i), SendOutcome.refused(batch.get(i).jobId(), true,
-                            "NoAnswer", "SQS gave no outcome for this entry")));
-                }
+                        () -> sqs.sendMessageBatch(request(queueUrl, batch)));
+                outcomes.addAll(outcomes(batch, response));
             } catch (AwsCallException e) {
                 batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
             }
+        }
+        return outcomes;
+    }
+
+    private static SendMessageBatchRequest request(String queueUrl, List<OutgoingMessage> batch) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            OutgoingMessage message = batch.get(i);
+            SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder()
+                    .id(Integer.toString(i)).messageBody(message.body()).messageAttributes(attributes(message));
+            if (message.delaySeconds() > 0) {
+                entry.delaySeconds(message.delaySeconds());
+            }
+            fifo(queueUrl, message, entry::messageDeduplicationId, entry::messageGroupId);
+            entries.add(entry.build());
+        }
+        return SendMessageBatchRequest.builder().queueUrl(queueUrl).entries(entries).build();
+    }
+
+    /** Each message's outcome from SQS's answer, in order; an entry SQS did not mention failed. */
+    static List<SendOutcome> outcomes(List<OutgoingMessage> batch, SendMessageBatchResponse response) {
+        SendOutcome[] byIndex = new SendOutcome[batch.size()];
+        response.successful().forEach(ok -> {
+            int i = Integer.parseInt(ok.id());
+            byIndex[i] = SendOutcome.accepted(batch.get(i).jobId());
+        });
+        response.failed().forEach(f -> {
+            int i = Integer.parseInt(f.id());
+            byIndex[i] = SendOutcome.refused(batch.get(i).jobId(), !Boolean.TRUE.equals(f.senderFault()), f.code(), f.message());
+        });
+        List<SendOutcome> outcomes = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(byIndex[i] != null ? byIndex[i]
+                    : SendOutcome.refused(batch.get(i).jobId(), true, "NoAnswer", "SQS gave no outcome for this entry"));
         }
         return outcomes;
     }

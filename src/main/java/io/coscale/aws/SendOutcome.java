@@ -16,7 +16,21 @@ public record SendOutcome(String jobId, boolean accepted, boolean transientFailu
         return new SendOutcome(jobId, false, transientFailure, errorCode, message, false);
     }
 
-    static SendOutcome unknown(String jobId, AwsCallException e) {
+    /** The outcome of a message whose call failed as a whole: see {@link AwsCallException#maybeApplied()}. */
+    public static SendOutcome unknown(String jobId, AwsCallException e) {
         return new SendOutcome(jobId, false, e.isTransient(), e.errorCode(), e.getMessage(), e.maybeApplied());
+    }
+
+    /** The error code of a message that was never handed to SQS (withdrawn before its turn): retrying is safe. */
+    public static final String NOT_SENT = "NotEnqueued";
+
+    /** A message coscale never handed to SQS, and never will. */
+    public static SendOutcome notSent(String jobId, String why) {
+        return new SendOutcome(jobId, false, true, NOT_SENT, why, false);
+    }
+
+    /** Whether the message was never handed to SQS (see {@link #notSent}). */
+    public boolean neverSent() {
+        return !accepted && NOT_SENT.equals(errorCode);
     }
 }

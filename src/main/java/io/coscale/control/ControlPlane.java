@@ -17,6 +17,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * The managed pools, loaded and validated at start-up, and the two ways in: a job to enqueue, and a worker's task
+ * The managed pools, loaded and validated at start-up, and the two ways in: jobs to submit, and a worker's task
  * to resolve to its pool.
  */
 @Singleton
@@ -37,7 +38,7 @@ public class ControlPlane {
     private final ControlContext ctx;
     private final ControlMetrics metrics;
     private final TaskResolver resolver;
-    private final QueueSender sender;
+    private final Intake intake;
     private volatile Map<String, PoolController> pools = Map.of();
 
     ControlPlane(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
@@ -49,7 +50,12 @@ public class ControlPlane {
         this.ctx = ControlContext.create(ecs, queues, budget, threads, Clock.systemUTC(), config.scaleUpSpacing(),
                 config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics, leadership, counts);
         this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());
-        this.sender = new QueueSender(queues, threads.sqsCalls());
+        // The sync client on the bounded SQS threads, not the async (Netty) one: measured side by side out of process
+        // (bench/submit.sh, 2026-12-02), the sync client cost less CPU per job and sent more jobs per second, as
+        // batching leaves few calls (about one per nine jobs) for threads to wait on. Either way no request thread
+        // waits: the call's thread completes the submission.
+        this.intake = new Intake(new QueueSender(
+                (url, messages) -> Futures.on(threads.sqsCalls(), () -> queues.sendBatch(url, messages)), threads.timer()));
     }
 
     /** Loads the pools after local mode (priority 1) has its SQS up; invalid configuration stops start-up. */
@@ -118,13 +124,15 @@ public class ControlPlane {
     }
 
     /**
-     * Enqueues one job on a queue, merged with concurrent ones into SendMessageBatch calls; returns once SQS
-     * has accepted it.
-     *
-     * @throws io.coscale.aws.AwsCallException SQS refused it or could not be reached: the job is not enqueued
+     * Submits jobs to a pool (one job or a batch): each goes onto the pool's queue, merged with concurrent ones into
+     * SendMessageBatch calls, and those SQS accepted count toward its scale-up. The future completes with an outcome
+     * per job, in order, and the desiredCount the pool is heading for; it fails with {@link NotEnqueuedException}
+     * only when the send queue was full and nothing was handed to SQS. A job that waited its turn too long is
+     * withdrawn ({@link io.coscale.aws.SendOutcome#neverSent()}); one whose call failed after SQS may have had it says
+     * so ({@link io.coscale.aws.SendOutcome#maybeEnqueued()}).
      */
-    public void enqueue(String queueUrl, OutgoingMessage message) throws InterruptedException {
-        sender.send(queueUrl, message);
+    public CompletableFuture<Submitted> submit(PoolController pool, List<OutgoingMessage> jobs) {
+        return intake.submit(pool, jobs);
     }
 
     ControlContext context() {

@@ -3,117 +3,152 @@ package io.coscale.control;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.OutgoingMessage;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.SendBatches;
 import io.coscale.aws.SendOutcome;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Sends single jobs, merging those that arrive together into SendMessageBatch calls: under load one SQS request
- * carries up to ten jobs (a tenth of the SQS requests, and of their cost), while a lone job still goes out at once.
- * The gateway cuts each merged batch by SQS's byte limit too, so a large job goes alone.
+ * Sends jobs, merging those that arrive together into SendMessageBatch calls: under load one SQS request carries up
+ * to ten jobs (a tenth of the SQS requests, and of their cost), while a lone job still goes out at once. The gateway
+ * cuts each merged batch by SQS's byte limit too, so a large job goes alone. Nothing here waits: {@link #send}
+ * returns a future, completed by the thread that made the call (see {@link BatchCall}).
  *
- * <p>Up to {@link #SHARDS} batch calls per queue are in flight at once; a FIFO queue gets one, so its jobs keep
- * their order.
+ * <p>Per queue, up to {@link #MAX_IN_FLIGHT} calls are in flight at once; a FIFO queue gets one, so its jobs keep
+ * their order. A job that arrives while calls are in flight waits for a full batch of ten or for a call to end,
+ * whichever comes first: the merging that makes a busy queue cheap costs an idle one nothing.
  *
- * <p>The promise: {@link #send} returns only when SQS has accepted the job, and throws {@link NotEnqueuedException}
+ * <p>The promise: a job's outcome says SQS accepted it only when SQS did, and says {@link SendOutcome#neverSent()}
  * only when the job was never handed to SQS. A job waits its turn at most {@code queueWait}; if its turn has not
- * come by then, its caller withdraws it, and the merger skips it. Whichever of the two takes the job first wins
- * (one compare-and-set), so a job is never both withdrawn and sent. A job already in flight is not abandoned: its
- * caller waits for SQS's answer, which the SDK's own timeouts bound. At most {@code maxQueued} jobs wait their turn;
- * beyond that a submission is refused at once.
+ * come by then, a timer withdraws it. Taking a job for a call and withdrawing it both remove it from its queue under
+ * the queue's lock, so a job is never both withdrawn and sent. A job already in flight is not abandoned: its outcome
+ * is SQS's answer, which the SDK's own timeouts bound. At most {@code maxQueued} jobs wait their turn; beyond that a
+ * submission is refused at once, as a whole, with {@link NotEnqueuedException}.
  */
 final class QueueSender {
 
-    static final int SHARDS = 4;
-    /** How long a job may wait for its turn before its caller withdraws it. */
+    /**
+     * Calls in flight per standard queue: as many as the SQS threads (16 by default), so that full batches (a
+     * jobs:batch, or single jobs under load) are not held behind a few calls, while the merging rule keeps batches
+     * full whatever the bound.
+     */
+    static final int MAX_IN_FLIGHT = 16;
+    /** How long a job may wait for its turn before it is withdrawn. */
     static final Duration QUEUE_WAIT = Duration.ofSeconds(10);
     /** Jobs waiting their turn, across queues, beyond which a submission is refused. */
     static final int MAX_QUEUED = 2_000;
 
-    private record Key(String queueUrl, int shard) {
+    /**
+     * One SendMessageBatch (or several, cut by bytes), started now and answered later: an outcome per message, in
+     * order. The caller's thread must not wait for SQS.
+     */
+    @FunctionalInterface
+    interface BatchCall {
+        CompletableFuture<List<SendOutcome>> send(String queueUrl, List<OutgoingMessage> messages);
     }
 
-    /** One job's passage: queued until the merger takes it or its caller withdraws it, never both. */
-    private static final class Job {
-        private static final int QUEUED = 0;
-        private static final int TAKEN = 1;
-        private static final int WITHDRAWN = 2;
+    private record Job(OutgoingMessage message, long deadline, CompletableFuture<SendOutcome> outcome) {
+    }
 
-        final OutgoingMessage message;
-        private final AtomicInteger state = new AtomicInteger(QUEUED);
+    /** One queue's jobs waiting their turn, and its calls in flight. */
+    private final class Lane {
+        final String queueUrl;
+        final int maxInFlight;
+        // @GuardedBy("this")
+        final ArrayDeque<Job> waiting = new ArrayDeque<>();
+        // @GuardedBy("this")
+        int inFlight;
+        // @GuardedBy("this"): a withdrawal timer is set for the oldest waiting job.
+        boolean timerSet;
 
-        Job(OutgoingMessage message) {
-            this.message = message;
+        Lane(String queueUrl) {
+            this.queueUrl = queueUrl;
+            this.maxInFlight = QueueGateway.isFifo(queueUrl) ? 1 : MAX_IN_FLIGHT;
         }
 
-        boolean take() {
-            return state.compareAndSet(QUEUED, TAKEN);
-        }
-
-        boolean withdraw() {
-            return state.compareAndSet(QUEUED, WITHDRAWN);
+        /**
+         * The batches to send now, taken from the head (so in order). Arrivals start a call only on an idle queue or
+         * with a full batch; the end of a call starts the next with whatever waits.
+         */
+        // @GuardedBy("this")
+        List<List<Job>> take(boolean callEnded) {
+            List<List<Job>> batches = null;
+            boolean next = callEnded;
+            while (!waiting.isEmpty() && inFlight < maxInFlight
+                    && (next || inFlight == 0 || waiting.size() >= SendBatches.MAX_ENTRIES)) {
+                List<Job> batch = new ArrayList<>(Math.min(waiting.size(), SendBatches.MAX_ENTRIES));
+                while (batch.size() < SendBatches.MAX_ENTRIES && !waiting.isEmpty()) {
+                    batch.add(waiting.poll());
+                }
+                queued.addAndGet(-batch.size());
+                inFlight++;
+                next = false;
+                if (batches == null) {
+                    batches = new ArrayList<>(2);
+                }
+                batches.add(batch);
+            }
+            return batches == null ? List.of() : batches;
         }
     }
 
-    private final Batcher<Key, Job, SendOutcome> batcher;
+    private final BatchCall call;
+    private final ScheduledExecutorService timer;
     private final Duration queueWait;
     private final int maxQueued;
-    private final AtomicInteger next = new AtomicInteger();
-    /** Jobs in the merger's queues, withdrawn ones included until the merger drops them: what memory holds. */
+    private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Jobs waiting their turn, across queues: what memory holds. */
     private final AtomicInteger queued = new AtomicInteger();
 
-    QueueSender(QueueGateway queues, Executor executor) {
-        this(queues, executor, QUEUE_WAIT, MAX_QUEUED);
+    QueueSender(BatchCall call, ScheduledExecutorService timer) {
+        this(call, timer, QUEUE_WAIT, MAX_QUEUED);
     }
 
-    QueueSender(QueueGateway queues, Executor executor, Duration queueWait, int maxQueued) {
+    QueueSender(BatchCall call, ScheduledExecutorService timer, Duration queueWait, int maxQueued) {
+        this.call = call;
+        this.timer = timer;
         this.queueWait = queueWait;
         this.maxQueued = maxQueued;
-        this.batcher = new Batcher<>(10, executor, (key, jobs) -> {
-            queued.addAndGet(-jobs.size());
-            List<Job> taken = jobs.stream().filter(Job::take).toList();
-            Map<Job, SendOutcome> byJob = new HashMap<>();
-            if (taken.isEmpty()) {
-                return byJob;
-            }
-            List<SendOutcome> outcomes = queues.sendBatch(key.queueUrl(), taken.stream().map(j -> j.message).toList());
-            for (int i = 0; i < taken.size(); i++) {
-                byJob.put(taken.get(i), outcomes.get(i));
-            }
-            return byJob;
-        }, (a, b) -> true);
     }
 
     /**
-     * Enqueues one job and returns once SQS has accepted it.
-     *
-     * @throws NotEnqueuedException the job was never handed to SQS: the send queue was full, or SQS was not asked
-     *         within the queue wait
-     * @throws AwsCallException SQS refused it or could not be reached
-     * @throws InterruptedException interrupted before its turn came: the job was withdrawn, nothing was enqueued
+     * Enqueues jobs on one queue. The future completes with an outcome per job, in order, once each was accepted,
+     * refused or withdrawn; it fails with {@link NotEnqueuedException} (and nothing is enqueued) when the send queue
+     * has no room for all of them.
      */
-    void send(String queueUrl, OutgoingMessage message) throws InterruptedException {
-        if (queued.incrementAndGet() > maxQueued) {
-            queued.decrementAndGet();
-            throw new NotEnqueuedException("coscale's send queue is full (" + maxQueued
-                    + " jobs wait for SQS): the job was not enqueued");
+    CompletableFuture<List<SendOutcome>> send(String queueUrl, List<OutgoingMessage> messages) {
+        if (queued.addAndGet(messages.size()) > maxQueued) {
+            queued.addAndGet(-messages.size());
+            return CompletableFuture.failedFuture(new NotEnqueuedException("coscale's send queue is full (" + maxQueued
+                    + " jobs wait for SQS): nothing was enqueued"));
         }
-        int shard = QueueGateway.isFifo(queueUrl) ? 0 : Math.floorMod(next.getAndIncrement(), SHARDS);
-        Job job = new Job(message);
-        SendOutcome outcome = await(job, batcher.submit(new Key(queueUrl, shard), job));
-        if (!outcome.accepted()) {
-            throw new AwsCallException("SendMessageBatch failed for the job: " + outcome.errorCode() + ": " + outcome.message(),
-                    outcome.transientFailure(), false, outcome.errorCode(), null, outcome.maybeEnqueued());
+        Lane lane = lanes.computeIfAbsent(queueUrl, Lane::new);
+        long deadline = System.nanoTime() + queueWait.toNanos();
+        List<CompletableFuture<SendOutcome>> outcomes = new ArrayList<>(messages.size());
+        List<List<Job>> batches;
+        boolean setTimer;
+        synchronized (lane) {
+            for (OutgoingMessage message : messages) {
+                Job job = new Job(message, deadline, new CompletableFuture<>());
+                lane.waiting.add(job);
+                outcomes.add(job.outcome());
+            }
+            batches = lane.take(false);
+            setTimer = !lane.waiting.isEmpty() && !lane.timerSet;
+            lane.timerSet |= setTimer;
         }
+        if (setTimer) {
+            timer.schedule(() -> withdrawLate(lane), queueWait.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        batches.forEach(batch -> start(lane, batch));
+        return all(outcomes);
     }
 
     /** Jobs waiting their turn now. */
@@ -121,37 +156,56 @@ final class QueueSender {
         return queued.get();
     }
 
-    private SendOutcome await(Job job, CompletableFuture<SendOutcome> answer) throws InterruptedException {
-        try {
-            return answer.get(queueWait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
-        } catch (TimeoutException e) {
-            if (job.withdraw()) {
-                throw new NotEnqueuedException("SQS was not asked within " + queueWait.toSeconds()
-                        + " s (coscale is busy): the job was withdrawn and not enqueued");
+    private void start(Lane lane, List<Job> batch) {
+        List<OutgoingMessage> messages = new ArrayList<>(batch.size());
+        batch.forEach(job -> messages.add(job.message()));
+        Futures.start(() -> call.send(lane.queueUrl, messages)).whenComplete((outcomes, failure) -> {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).outcome().complete(failure == null ? outcomes.get(i) : failed(batch.get(i), failure));
             }
-            return inFlight(answer);
-        } catch (InterruptedException e) {
-            if (job.withdraw()) {
-                throw e;
+            List<List<Job>> next;
+            synchronized (lane) {
+                lane.inFlight--;
+                next = lane.take(true);
             }
-            SendOutcome outcome = inFlight(answer);
-            Thread.currentThread().interrupt();
-            return outcome;
-        }
+            next.forEach(b -> start(lane, b));
+        });
     }
 
-    /** The job is with SQS: only its answer says whether it is enqueued, so wait for it (join ignores interrupts). */
-    private static SendOutcome inFlight(CompletableFuture<SendOutcome> answer) {
-        try {
-            return answer.join();
-        } catch (CompletionException e) {
-            throw unwrap(e.getCause());
-        }
+    /** A call that failed unexpectedly (the gateway reports SQS's failures as outcomes): SQS may have had the job. */
+    private static SendOutcome failed(Job job, Throwable failure) {
+        Throwable cause = Futures.cause(failure);
+        AwsCallException e = cause instanceof AwsCallException a ? a
+                : new AwsCallException("SendMessageBatch failed: " + cause, true, false, "InternalError", cause, true);
+        return SendOutcome.unknown(job.message().jobId(), e);
     }
 
-    private static RuntimeException unwrap(Throwable cause) {
-        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+    /** Withdraws the jobs whose wait is over, oldest first (deadlines grow along the queue), and sets the next timer. */
+    private void withdrawLate(Lane lane) {
+        List<Job> late = new ArrayList<>();
+        long nextIn;
+        long now = System.nanoTime();
+        synchronized (lane) {
+            while (!lane.waiting.isEmpty() && lane.waiting.peek().deadline() - now <= 0) {
+                late.add(lane.waiting.poll());
+            }
+            queued.addAndGet(-late.size());
+            nextIn = lane.waiting.isEmpty() ? -1 : lane.waiting.peek().deadline() - now;
+            lane.timerSet = nextIn >= 0;
+        }
+        if (nextIn >= 0) {
+            timer.schedule(() -> withdrawLate(lane), nextIn, TimeUnit.NANOSECONDS);
+        }
+        String why = "SQS was not asked within " + queueWait.toSeconds() + " s (coscale is busy): the job was withdrawn"
+                + " and not enqueued";
+        late.forEach(job -> job.outcome().complete(SendOutcome.notSent(job.message().jobId(), why)));
+    }
+
+    private static CompletableFuture<List<SendOutcome>> all(List<CompletableFuture<SendOutcome>> outcomes) {
+        if (outcomes.size() == 1) {
+            return outcomes.get(0).thenApply(List::of);
+        }
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(done -> outcomes.stream().map(CompletableFuture::join).toList());
     }
 }

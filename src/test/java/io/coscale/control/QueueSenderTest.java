@@ -1,185 +1,171 @@
 package io.coscale.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.QueueGateway;
 import io.coscale.aws.SendOutcome;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sender's promise: a job is either sent and accepted, or never handed to SQS ({@link NotEnqueuedException}).
- * SQS is a stand-in gateway whose calls the test holds with latches; merges run on a hand-drained executor, so
- * the test chooses whether a job's turn comes before or after its caller gives up.
+ * The sender's promise: a job is either sent and answered by SQS, or never handed to SQS (withdrawn, or refused
+ * with {@link NotEnqueuedException}). SQS is a stand-in whose calls stay unanswered until the test answers them, so
+ * the test chooses whether a job's turn comes before or after its wait ends; no thread waits on a send.
  */
 class QueueSenderTest {
 
     private static final String QUEUE = "http://sqs.local/000000000000/jobs";
     private static final Duration LONG = Duration.ofSeconds(30);
 
-    /** Accepts every job; records each batch; holds a call while {@code hold} is set. */
-    private static final class StandInQueues extends QueueGateway {
-        final List<List<String>> calls = new CopyOnWriteArrayList<>();
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        volatile boolean hold;
-
-        StandInQueues() {
-            super(null);
-        }
-
-        @Override
-        public List<SendOutcome> sendBatch(String queueUrl, List<OutgoingMessage> messages) {
-            calls.add(messages.stream().map(OutgoingMessage::jobId).toList());
-            if (hold) {
-                entered.countDown();
-                awaitQuietly(release);
-            }
-            return messages.stream().map(m -> new SendOutcome(m.jobId(), true, false, null, null, false)).toList();
+    /** One SendMessageBatch the stand-in holds until {@link #accept()}. */
+    private record Call(List<String> jobIds, CompletableFuture<List<SendOutcome>> answer) {
+        void accept() {
+            answer.complete(jobIds.stream().map(id -> new SendOutcome(id, true, false, null, null, false)).toList());
         }
     }
 
-    private final StandInQueues queues = new StandInQueues();
-    private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private final List<Call> calls = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
-    private void drain() {
-        Runnable r;
-        while ((r = poll()) != null) {
-            r.run();
-        }
+    private synchronized CompletableFuture<List<SendOutcome>> call(String queueUrl, List<OutgoingMessage> messages) {
+        Call call = new Call(messages.stream().map(OutgoingMessage::jobId).toList(), new CompletableFuture<>());
+        calls.add(call);
+        return call.answer();
     }
 
-    private synchronized Runnable poll() {
-        return pending.poll();
+    private synchronized List<Call> calls() {
+        return List.copyOf(calls);
     }
 
-    private final Executor handDrained = r -> {
-        synchronized (this) {
-            pending.add(r);
-        }
-    };
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    @Test
+    void aLoneJobGoesOutAtOnce() {
+        QueueSender sender = new QueueSender(this::call, timer, LONG, 100);
+        CompletableFuture<List<SendOutcome>> answer = sender.send(QUEUE, List.of(job("a")));
+        assertThat(calls()).extracting(Call::jobIds).containsExactly(List.of("a"));
+        assertThat(answer).isNotDone();
+        calls().get(0).accept();
+        assertThat(answer.join()).singleElement().satisfies(o -> assertThat(o.accepted()).isTrue());
+    }
 
     @Test
     void aJobWhoseTurnHasNotComeWhenTheWaitEndsIsWithdrawnAndNeverSent() {
-        QueueSender sender = new QueueSender(queues, handDrained, Duration.ofMillis(1), 100);
-        assertThatThrownBy(() -> sender.send(QUEUE, job("late")))
-                .isInstanceOf(NotEnqueuedException.class).hasMessageContaining("withdrawn and not enqueued");
-        drain(); // its turn comes after its caller was answered 503
-        assertThat(queues.calls).isEmpty();
+        // FIFO: one call at a time, so the second job waits behind the first, which SQS never answers.
+        QueueSender sender = new QueueSender(this::call, timer, Duration.ofMillis(50), 100);
+        sender.send(QUEUE + ".fifo", List.of(job("first")));
+        List<SendOutcome> late = sender.send(QUEUE + ".fifo", List.of(job("late"))).orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(late).singleElement().satisfies(o -> {
+            assertThat(o.neverSent()).isTrue();
+            assertThat(o.maybeEnqueued()).isFalse();
+            assertThat(o.message()).contains("withdrawn and not enqueued");
+        });
+        calls().get(0).accept(); // the first call ends after the late job was answered: it is not sent
+        assertThat(calls()).extracting(Call::jobIds).containsExactly(List.of("first"));
         assertThat(sender.queued()).isZero();
     }
 
     @Test
-    void aJobAlreadyInFlightWhenTheWaitEndsWaitsForSqsAndIsAccepted() throws Exception {
-        queues.hold = true;
-        // The merge starts on its own thread, and submit returns only once SQS holds the call: the 1 ms wait
-        // then surely ends with the job in flight.
-        Executor inFlightFirst = r -> {
-            new Thread(r, "merge").start();
-            awaitQuietly(queues.entered);
-        };
-        QueueSender sender = new QueueSender(queues, inFlightFirst, Duration.ofMillis(1), 100);
-        CompletableFuture<Void> answered = new CompletableFuture<>();
-        Thread caller = caller(() -> sender.send(QUEUE, job("slow")), answered);
-        caller.start();
-        // The caller's wait ended and it now waits, untimed, for SQS's answer rather than answering 503.
-        await().atMost(Duration.ofSeconds(10)).failFast("the caller was answered before SQS", answered::isDone)
-                .until(() -> caller.getState() == Thread.State.WAITING);
-        queues.release.countDown();
-        answered.get(10, TimeUnit.SECONDS);
-        assertThat(queues.calls).containsExactly(List.of("slow"));
+    void aJobAlreadyInFlightWhenTheWaitEndsIsAnsweredBySqs() throws Exception {
+        QueueSender sender = new QueueSender(this::call, timer, Duration.ofMillis(50), 100);
+        sender.send(QUEUE + ".fifo", List.of(job("first")));
+        CompletableFuture<List<SendOutcome>> answer = sender.send(QUEUE + ".fifo", List.of(job("slow")));
+        calls().get(0).accept(); // "slow" goes out now, within its wait
+        // The timer runs its tasks in time order: once this one has run, the withdrawal timer has too.
+        timer.schedule(() -> null, 100, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS);
+        assertThat(answer).isNotDone();
+        calls().get(1).accept();
+        assertThat(answer.join()).singleElement().satisfies(o -> assertThat(o.accepted()).isTrue());
     }
 
     @Test
-    void aFullSendQueueRefusesAtOnceWithoutEnqueuing() throws Exception {
-        QueueSender sender = new QueueSender(queues, handDrained, LONG, 2);
-        CompletableFuture<Void> first = new CompletableFuture<>();
-        CompletableFuture<Void> second = new CompletableFuture<>();
-        caller(() -> sender.send(QUEUE, job("a")), first).start();
-        caller(() -> sender.send(QUEUE, job("b")), second).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> sender.queued() == 2);
+    void aFullSendQueueRefusesAtOnceWithoutEnqueuing() {
+        QueueSender sender = new QueueSender(this::call, timer, LONG, 2);
+        sender.send(QUEUE + ".fifo", List.of(job("in flight")));
+        CompletableFuture<List<SendOutcome>> waiting = sender.send(QUEUE + ".fifo", List.of(job("a"), job("b")));
+        assertThat(sender.queued()).isEqualTo(2);
 
-        assertThatThrownBy(() -> sender.send(QUEUE, job("c")))
-                .isInstanceOf(NotEnqueuedException.class).hasMessageContaining("send queue is full");
-        drain();
-        first.get(10, TimeUnit.SECONDS);
-        second.get(10, TimeUnit.SECONDS);
-        assertThat(queues.calls.stream().flatMap(List::stream)).containsExactlyInAnyOrder("a", "b");
+        CompletableFuture<List<SendOutcome>> refused = sender.send(QUEUE + ".fifo", List.of(job("c")));
+        assertThat(refused).isCompletedExceptionally();
+        assertThat(refused.handle((ok, e) -> e).join()).isInstanceOf(NotEnqueuedException.class)
+                .hasMessageContaining("send queue is full");
+        calls().get(0).accept();
+        calls().get(1).accept();
+        assertThat(waiting.join()).allMatch(SendOutcome::accepted);
+        assertThat(calls()).flatExtracting(Call::jobIds).containsExactly("in flight", "a", "b");
         assertThat(sender.queued()).isZero();
     }
 
     @Test
-    void anInterruptedCallerWithdrawsItsQueuedJob() throws Exception {
-        QueueSender sender = new QueueSender(queues, handDrained, LONG, 100);
-        CompletableFuture<Void> answered = new CompletableFuture<>();
-        Thread caller = caller(() -> sender.send(QUEUE, job("interrupted")), answered);
-        caller.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> sender.queued() == 1 && caller.getState() == Thread.State.TIMED_WAITING);
-        caller.interrupt();
-        assertThatThrownBy(() -> answered.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(InterruptedException.class);
-        drain();
-        assertThat(queues.calls).isEmpty();
+    void jobsArrivingWhileACallIsInFlightShareTheNextCall() {
+        QueueSender sender = new QueueSender(this::call, timer, LONG, 100);
+        sender.send(QUEUE, List.of(job("first")));
+        List<CompletableFuture<List<SendOutcome>>> answers = IntStream.range(0, 3)
+                .mapToObj(i -> sender.send(QUEUE, List.of(job("j" + i)))).toList();
+        assertThat(calls()).hasSize(1); // fewer than ten wait: they go when the call in flight ends
+        calls().get(0).accept();
+        assertThat(calls()).extracting(Call::jobIds).containsExactly(List.of("first"), List.of("j0", "j1", "j2"));
+        calls().get(1).accept();
+        answers.forEach(a -> assertThat(a.join()).allMatch(SendOutcome::accepted));
     }
 
     @Test
-    void jobsWaitingTogetherShareOneCall() throws Exception {
-        QueueSender sender = new QueueSender(queues, handDrained, LONG, 100);
-        List<CompletableFuture<Void>> answers = List.of(new CompletableFuture<>(), new CompletableFuture<>(), new CompletableFuture<>());
-        for (int i = 0; i < answers.size(); i++) {
-            String id = "j" + i;
-            // FIFO: one shard, so all three share one merge queue.
-            caller(() -> sender.send(QUEUE + ".fifo", job(id)), answers.get(i)).start();
+    void aFullBatchStartsAnotherCallUpToTheBoundInFlight() {
+        QueueSender sender = new QueueSender(this::call, timer, LONG, 1000);
+        sender.send(QUEUE, List.of(job("first")));
+        int more = (QueueSender.MAX_IN_FLIGHT + 2) * 10;
+        List<OutgoingMessage> many = IntStream.range(0, more).mapToObj(i -> job("m" + i)).toList();
+        CompletableFuture<List<SendOutcome>> answer = sender.send(QUEUE, many);
+
+        assertThat(calls()).hasSize(QueueSender.MAX_IN_FLIGHT);
+        assertThat(calls().subList(1, QueueSender.MAX_IN_FLIGHT)).allSatisfy(c -> assertThat(c.jobIds()).hasSize(10));
+        while (!answer.isDone()) {
+            calls().stream().filter(c -> !c.answer().isDone()).findFirst().orElseThrow().accept();
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> sender.queued() == 3);
-        drain();
-        for (CompletableFuture<Void> answer : answers) {
-            answer.get(10, TimeUnit.SECONDS);
-        }
-        assertThat(queues.calls).hasSize(1);
-        assertThat(queues.calls.get(0)).containsExactlyInAnyOrder("j0", "j1", "j2");
+        assertThat(answer.join()).extracting(SendOutcome::jobId)
+                .containsExactlyElementsOf(many.stream().map(OutgoingMessage::jobId).toList());
+        assertThat(calls()).flatExtracting(Call::jobIds).hasSize(more + 1).doesNotHaveDuplicates();
     }
 
-    private interface Send {
-        void run() throws Exception;
+    @Test
+    void aCallThatFailsUnexpectedlyMayHaveEnqueuedItsJobs() {
+        QueueSender sender = new QueueSender((url, messages) -> {
+            throw new IllegalStateException("a bug");
+        }, timer, LONG, 100);
+        List<SendOutcome> outcomes = sender.send(QUEUE, List.of(job("a"), job("b"))).join();
+        assertThat(outcomes).allSatisfy(o -> {
+            assertThat(o.accepted()).isFalse();
+            assertThat(o.maybeEnqueued()).isTrue();
+        });
+        assertThat(sender.queued()).isZero();
     }
 
-    private static Thread caller(Send send, CompletableFuture<Void> answered) {
-        return new Thread(() -> {
-            try {
-                send.run();
-                answered.complete(null);
-            } catch (Exception e) {
-                answered.completeExceptionally(e);
-            }
-        }, "caller");
+    @Test
+    void noThreadWaitsOnASend() {
+        QueueSender sender = new QueueSender(this::call, timer, LONG, 100);
+        // Returns at once although SQS never answers.
+        CompletableFuture<List<SendOutcome>> answer = sender.send(QUEUE, List.of(job("a")));
+        assertThat(answer).isNotDone();
+        calls().get(0).answer().completeExceptionally(new CompletionException(new IllegalStateException("cut")));
+        assertThat(answer.join()).singleElement().satisfies(o -> assertThat(o.maybeEnqueued()).isTrue());
     }
 
     private static OutgoingMessage job(String id) {
         return new OutgoingMessage(id, "{}", Map.of(), 0, Optional.empty());
-    }
-
-    private static void awaitQuietly(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("latch not released");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Sustained submission, measured out of process: wrk against coscale's POST /v1/pools/demo/jobs and /jobs:batch,
+# and the same wrk against the same embedded SQS (ElasticMQ) with raw SendMessage and SendMessageBatch calls, side
+# by side in one run, at each connection count. Then the production profile's RSS, idle and under load.
+#
+# Builds nothing: run `./mvnw -B -o -q package -DskipTests` first. Needs wrk (installed with apt-get when missing
+# and run as root) and curl. Knobs (environment): WARMUP (s, 30), DURATION (s per row, 20), CONNECTIONS ("16 64"),
+# THREADS (wrk threads, 2), PROFILE=1 (a 30 s JFR recording of the local app after warm-up, into OUT), OUT (where
+# wrk's outputs and the logs go; target/bench-submit), JAVA_OPTS (added to both apps' JVM options). Ports 8080, 8081, 9324 and 9325 must be free.
+#
+# The local app runs a cluster with no room and a high maxTasks: the queue only grows and no worker runs. The
+# queue is purged before each row so that every row starts from the same empty queue. Its heap is capped at 2 GiB:
+# left to the JVM's sizing on a large machine it grows to several GiB, and its RSS says nothing about coscale.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+JAR=${JAR:-$root/target/quarkus-app/quarkus-run.jar}
+WARMUP=${WARMUP:-30}
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-"16 64"}
+THREADS=${THREADS:-2}
+OUT=${OUT:-$root/target/bench-submit}
+PORT=8080
+PROD_PORT=8081
+SQS=http://127.0.0.1:9324
+export QUEUE_URL=$SQS/000000000000/demo
+TICKS=$(getconf CLK_TCK)
+
+[[ -f $JAR ]] || { echo "no $JAR: run ./mvnw -B -o -q package -DskipTests first" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then
+    [[ $(id -u) == 0 ]] || { echo "wrk is missing; install it (apt-get install wrk) or run as root" >&2; exit 1; }
+    apt-get install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+fi
+mkdir -p "$OUT"
+
+started=()
+cleanup() {
+    for pid in "${started[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${started[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mib() { awk -v f="${2:-VmRSS}:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# Waits until the pool answers on the given port (the app is up and its pools are loaded).
+await_pool() {
+    local port=$1 pid=$2
+    for _ in $(seq 1 120); do
+        kill -0 "$pid" 2>/dev/null || { echo "the app on port $port exited; see $OUT" >&2; exit 1; }
+        curl -sf -o /dev/null "http://127.0.0.1:$port/v1/pools/demo" && return 0
+        sleep 1
+    done
+    echo "the app on port $port did not come up within 120 s" >&2
+    exit 1
+}
+
+purge() {
+    curl -sf -o /dev/null --data-urlencode "QueueUrl=$QUEUE_URL" -d "Action=PurgeQueue" "$QUEUE_URL" || true
+}
+
+# run LABEL SCRIPT URL CONNECTIONS SECONDS PID: one wrk run; appends a row to $OUT/rows and sets JOBS_PER_S.
+run() {
+    local label=$1 script=$2 url=$3 connections=$4 seconds=$5 pid=$6
+    local file="$OUT/$(echo "$label-c$connections" | tr ' :/' '___').txt"
+    purge
+    local before after
+    before=$(cpu_ticks "$pid")
+    wrk -t"$THREADS" -c"$connections" -d"${seconds}s" --latency -s "$here/$script" "$url" >"$file" 2>&1
+    after=$(cpu_ticks "$pid")
+    local result
+    result=$(grep '^RESULT ' "$file") || { echo "wrk failed for $label:" >&2; cat "$file" >&2; exit 1; }
+    eval "${result#RESULT }"   # requests= duration_us= jobs_per_request= p50_us= p99_us= non2xx= socket_errors=
+    local jobs=$((requests * jobs_per_request))
+    JOBS_PER_S=$(awk -v j="$jobs" -v d="$duration_us" 'BEGIN {printf "%.0f", j / (d / 1e6)}')
+    local cpu_per_job
+    cpu_per_job=$(awk -v t=$((after - before)) -v hz="$TICKS" -v j="$jobs" 'BEGIN {printf "%.3f", j ? t * 1000 / hz / j : 0}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$connections" \
+        "$(awk -v r="$requests" -v d="$duration_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')" "$JOBS_PER_S" \
+        "$(awk -v u="$p50_us" 'BEGIN {printf "%.1f", u / 1000}')" "$(awk -v u="$p99_us" 'BEGIN {printf "%.1f", u / 1000}')" \
+        "$cpu_per_job" "$(rss_mib "$pid")" "$((non2xx + socket_errors))" "${RATIO:--}" >>"$OUT/rows"
+}
+
+: >"$OUT/rows"
+echo "starting the packaged app in local mode (cluster with no room) ..."
+java -Xmx2g ${JAVA_OPTS:-} -Dquarkus.profile=local -Dcoscale.local.cluster-capacity=0 -Dcoscale.pools.demo.max-tasks=100000 \
+    -Dcoscale.pools.demo.messages-per-task=50 -jar "$JAR" >"$OUT/local-app.log" 2>&1 &
+app=$!
+started+=("$app")
+await_pool $PORT "$app"
+jobs_url=http://127.0.0.1:$PORT/v1/pools/demo/jobs
+batch_url=http://127.0.0.1:$PORT/v1/pools/demo/jobs:batch
+
+# UpdateService calls the emulator received, sampled each second over the measured rows: ECS allows 5 per second
+# once its burst of 50 is spent, and coscale must stay within that however fast jobs come.
+sample_update_service() {
+    while sleep 1; do
+        curl -sf "http://127.0.0.1:$PORT/local/v1/stats" | grep -o '"UpdateService":[0-9]*' | cut -d: -f2 || echo
+    done >"$OUT/update-service"
+}
+
+echo "warming up for $WARMUP s ..."
+quarter=$(( (WARMUP + 3) / 4 ))
+for pair in "coscale-job.lua $jobs_url" "sqs-send.lua $QUEUE_URL" "coscale-batch.lua $batch_url" "sqs-batch.lua $QUEUE_URL"; do
+    set -- $pair
+    wrk -t"$THREADS" -c64 -d"${quarter}s" -s "$here/$1" "$2" >/dev/null 2>&1
+done
+if [[ ${PROFILE:-0} == 1 ]]; then
+    jcmd "$app" JFR.start duration=30s settings=profile filename="$OUT/local-app.jfr" >/dev/null
+    echo "JFR recording for 30 s into $OUT/local-app.jfr"
+fi
+
+sample_update_service &
+sampler=$!
+started+=("$sampler")
+for c in $CONNECTIONS; do
+    echo "measuring at $c connections ($DURATION s per row) ..."
+    RATIO=- run "sqs SendMessage" sqs-send.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
+    raw=$JOBS_PER_S
+    run "coscale POST /jobs" coscale-job.lua "$jobs_url" "$c" "$DURATION" "$app"
+    sed -i '$ s/[^\t]*$/'"$(awk -v a="$JOBS_PER_S" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"'/' "$OUT/rows"
+    RATIO=- run "sqs SendMessageBatch (10)" sqs-batch.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
+    raw=$JOBS_PER_S
+    run "coscale POST /jobs:batch (10)" coscale-batch.lua "$batch_url" "$c" "$DURATION" "$app"
+    sed -i '$ s/[^\t]*$/'"$(awk -v a="$JOBS_PER_S" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"'/' "$OUT/rows"
+done
+
+kill "$sampler" 2>/dev/null || true
+update_service=$(awk 'NF && prev != "" {d = $1 - prev; if (d > max) max = d; total += d} NF {prev = $1}
+    END {printf "%d calls during the measured rows, at most %d in any 1-s sample", total, max}' "$OUT/update-service")
+
+# The production profile, as on a 512 MiB Fargate task (the container image's JVM sizes its heap from the task's
+# memory: MaxRAM stands in for the cgroup limit), with the demo pool pointed at the local app's SQS and ECS.
+echo "starting the packaged app in the production profile (as in 512 MiB) ..."
+AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+java ${JAVA_OPTS:-} -XX:MaxRAM=512m -XX:MaxRAMPercentage=80 -Dquarkus.profile=prod -Dquarkus.http.port=$PROD_PORT \
+    -Dquarkus.http.host=127.0.0.1 -Dcoscale.auth.enabled=false \
+    -Dquarkus.sqs.endpoint-override=$SQS -Dquarkus.sqs.aws.region=us-east-1 \
+    -Dquarkus.sqs.aws.credentials.type=static -Dquarkus.sqs.aws.credentials.static-provider.access-key-id=local \
+    -Dquarkus.sqs.aws.credentials.static-provider.secret-access-key=local \
+    -Dcoscale.ecs.endpoint-override=http://127.0.0.1:9325 -Dcoscale.ecs.region=us-east-1 \
+    -Dcoscale.pools.demo.cluster=local -Dcoscale.pools.demo.service=demo -Dcoscale.pools.demo.queue-url="$QUEUE_URL" \
+    -Dcoscale.pools.demo.max-tasks=100000 -Dcoscale.pools.demo.messages-per-task=50 \
+    -jar "$JAR" >"$OUT/prod-app.log" 2>&1 &
+prod=$!
+started+=("$prod")
+await_pool $PROD_PORT "$prod"
+sleep 5
+prod_idle=$(rss_mib "$prod")
+prod_c=${CONNECTIONS##* }
+RATIO=- run "prod POST /jobs" coscale-job.lua "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" "$prod_c" "$DURATION" "$prod"
+prod_load=$(rss_mib "$prod")
+prod_peak=$(rss_mib "$prod" VmHWM)
+
+echo
+echo "Sustained submission, $(date -u +%F), $(nproc) cores, wrk -t$THREADS, ${DURATION} s per row after ${WARMUP} s of warm-up"
+echo "(CPU and RSS: the coscale JVM, which also hosts the embedded SQS in local mode; ratio: coscale jobs/s / raw SQS jobs/s)"
+echo
+{
+    printf 'row\tconn\treq/s\tjobs/s\tp50 ms\tp99 ms\tCPU ms/job\tRSS MiB\terrors\tratio\n'
+    cat "$OUT/rows"
+} | column -t -s $'\t'
+echo
+echo "UpdateService (local app): $update_service (ECS allows 5/s after a burst of 50)"
+echo "production profile (no local cloud; pool on the local SQS), JVM sized for a 512 MiB task:"
+echo "  RSS idle ${prod_idle} MiB; after ${DURATION} s at ${prod_c} connections ${prod_load} MiB (peak ${prod_peak} MiB) of 512 MiB"

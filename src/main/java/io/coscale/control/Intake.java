@@ -1,0 +1,75 @@
+package io.coscale.control;
+
+import io.coscale.aws.OutgoingMessage;
+import io.coscale.aws.SendOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Job submission's one way in, for one job and for a batch alike: the jobs go onto the pool's queue (merged with
+ * others' into SendMessageBatch calls by the {@link QueueSender}), and those SQS accepted, and only those, count
+ * toward the pool's scale-up. Nothing waits: the answer is a future.
+ */
+final class Intake {
+
+    private final QueueSender sender;
+
+    Intake(QueueSender sender) {
+        this.sender = sender;
+    }
+
+    /**
+     * Enqueues the jobs and counts the accepted ones. Fails with {@link NotEnqueuedException} when none of them was
+     * handed to SQS because the send queue was full; every other failure is in the outcomes.
+     */
+    CompletableFuture<Submitted> submit(PoolController pool, List<OutgoingMessage> jobs) {
+        if (jobs.isEmpty()) {
+            return CompletableFuture.completedFuture(new Submitted(List.of(), pool.submitted(0, List.of())));
+        }
+        return sender.send(pool.pool().queueUrl(), jobs).thenApply(outcomes -> new Submitted(outcomes, count(pool, jobs, outcomes)));
+    }
+
+    /**
+     * Counts what SQS accepted: delayed jobs when they become visible (grouped by delay), the others at once with
+     * their message groups. A lone delayed job is counted by {@code submittedDelayed} alone, as it always was.
+     */
+    private static int count(PoolController pool, List<OutgoingMessage> jobs, List<SendOutcome> outcomes) {
+        int accepted = 0;
+        List<String> groups = List.of();
+        Map<Integer, Integer> delayedBySeconds = null;
+        for (int i = 0; i < jobs.size(); i++) {
+            if (!outcomes.get(i).accepted()) {
+                continue;
+            }
+            OutgoingMessage job = jobs.get(i);
+            if (job.delaySeconds() > 0) {
+                if (delayedBySeconds == null) {
+                    delayedBySeconds = new TreeMap<>();
+                }
+                delayedBySeconds.merge(job.delaySeconds(), 1, Integer::sum);
+            } else {
+                accepted++;
+                if (job.messageGroupId().isPresent()) {
+                    if (groups.isEmpty()) {
+                        groups = new ArrayList<>();
+                    }
+                    groups.add(job.messageGroupId().get());
+                }
+            }
+        }
+        int desired = 0;
+        if (delayedBySeconds != null) {
+            for (Map.Entry<Integer, Integer> delayed : delayedBySeconds.entrySet()) {
+                desired = pool.submittedDelayed(delayed.getValue(), Duration.ofSeconds(delayed.getKey()));
+            }
+        }
+        if (accepted > 0 || delayedBySeconds == null) {
+            desired = pool.submitted(accepted, groups);
+        }
+        return desired;
+    }
+}
