@@ -76,7 +76,7 @@ public final class PoolController {
         this.ctx = ctx;
         this.steps = new SerialSteps(ctx.threads().steps());
         this.events = new EventLog(ctx.eventsPerPool());
-        this.tasks = new PoolTasks(pool, ctx, events);
+        this.tasks = new PoolTasks(pool, ctx, events, this::currentDesired);
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 System::nanoTime, this::submitted);

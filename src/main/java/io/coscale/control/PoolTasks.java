@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * What coscale knows of one pool's tasks: which are busy (claimed since their last empty poll), which it
@@ -34,6 +35,8 @@ final class PoolTasks {
     private final Pool pool;
     private final ControlContext ctx;
     private final EventLog events;
+    /** The pool's count as its controller believes it: what protection events are made under. */
+    private final Supplier<Integer> desiredCount;
 
     // @GuardedBy("this")
     private final Map<String, Instant> busySince = new HashMap<>();
@@ -49,7 +52,8 @@ final class PoolTasks {
         }
     };
 
-    PoolTasks(Pool pool, ControlContext ctx, EventLog events) {
+    PoolTasks(Pool pool, ControlContext ctx, EventLog events, Supplier<Integer> desiredCount) {
+        this.desiredCount = desiredCount;
         this.pool = pool;
         this.ctx = ctx;
         this.events = events;
@@ -105,7 +109,7 @@ final class PoolTasks {
                 before = protectedUntil.put(taskArn, until);
             }
             if (before == null) {
-                events.add(Event.protection(ctx.clock().instant(), "protected " + shortId(taskArn) + " until " + until));
+                events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "protected " + shortId(taskArn) + " until " + until));
             }
             return Optional.of(until);
         });
@@ -132,7 +136,7 @@ final class PoolTasks {
                 }
             }
             if (adopted > 0) {
-                events.add(Event.protection(ctx.clock().instant(), "took over the protection of "
+                events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "took over the protection of "
                         + Words.count(adopted, "task") + " from ECS"));
             }
             return adopted;
@@ -187,7 +191,7 @@ final class PoolTasks {
                         was = protectedUntil.remove(taskArn) != null;
                     }
                     if (was) {
-                        events.add(Event.protection(ctx.clock().instant(), "unprotected " + shortId(taskArn)));
+                        events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "unprotected " + shortId(taskArn)));
                     }
                 });
     }

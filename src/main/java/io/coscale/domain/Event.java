@@ -69,9 +69,13 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
         return new Event(at, Kind.RECONCILE, from, to, reason);
     }
 
-    /** A protection change, e.g. "protected 1a2b… until 2026-01-01T12:00:00Z"; changes no count, so carries none. */
-    public static Event protection(Instant at, String reason) {
-        return new Event(at, Kind.PROTECTION, null, null, reason);
+    /**
+     * A protection change, e.g. "protected 1a2b… until 2026-01-01T12:00:00Z". It changes no count: {@code from} and
+     * {@code to} are both the desiredCount it was made under (null before the count is known), so the event list
+     * still reads as the count's history.
+     */
+    public static Event protection(Instant at, Integer desiredCount, String reason) {
+        return new Event(at, Kind.PROTECTION, desiredCount, desiredCount, reason);
     }
 
     /** Failed jobs reached the dead-letter queue, e.g. "2 more failed jobs in dead-letter queue jobs-dlq (5 now)". */

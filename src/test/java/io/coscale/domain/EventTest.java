@@ -29,14 +29,14 @@ class EventTest {
     }
 
     @Test
-    void protectionAndErrorEventsCarryNoCountBecauseTheyChangeNone() {
-        Event p = Event.protection(AT, "protected task abc for 60 min");
+    void protectionEventsCarryTheCountTheyLeaveUnchangedErrorsNone() {
+        Event p = Event.protection(AT, 3, "protected task abc for 60 min");
         Event e = Event.error(AT, "UpdateService failed");
         Event d = Event.deadLetter(AT, "1 more failed job in dead-letter queue demo-dlq (1 now)");
         assertEquals(Event.Kind.PROTECTION, p.kind());
         assertEquals(Event.Kind.ERROR, e.kind());
-        assertNull(p.from());
-        assertNull(p.to());
+        assertEquals(3, p.from());
+        assertEquals(3, p.to());
         assertNull(e.from());
         assertNull(e.to());
         assertEquals(Event.Kind.DEAD_LETTER, d.kind());
