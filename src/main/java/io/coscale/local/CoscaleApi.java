@@ -21,7 +21,11 @@ final class CoscaleApi {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int ATTEMPTS = 8;
+    /**
+     * How long a claim or release is repeated while coscale cannot answer (restarting, a failover, ECS faults): long
+     * enough for any of those, so that a worker never gives up over coscale's own outage.
+     */
+    private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(2);
 
     private final String baseUrl;
     private final String token;
@@ -62,14 +66,16 @@ final class CoscaleApi {
 
     private static JsonNode send(HttpRequest request) throws IOException, InterruptedException {
         long backoffMillis = 100;
-        for (int attempt = 1; ; attempt++) {
+        long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+        while (true) {
+            boolean last = System.nanoTime() - deadline > 0;
             HttpResponse<String> response;
             try {
                 response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 // Refused, timed out, or cut mid-answer (coscale killed while it handled the call): claims and
                 // releases are safe to repeat — a repeated release answers the same and lowers nothing twice.
-                if (attempt == ATTEMPTS) {
+                if (last) {
                     throw e;
                 }
                 response = null;
@@ -79,7 +85,7 @@ final class CoscaleApi {
                 if (status / 100 == 2) {
                     return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
                 }
-                if ((status != 429 && status < 500) || attempt == ATTEMPTS) {
+                if ((status != 429 && status < 500) || last) {
                     throw new IOException(request.method() + " " + request.uri() + " answered " + status + ": "
                             + response.body());
                 }

@@ -10,7 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.EcsException;
 
 /** What the benchmarks share: knobs, set-up through the SDK, and the client side of a submission. */
 final class Bench {
@@ -51,7 +57,49 @@ final class Bench {
 
     /** Creates a service of the local cluster's demo task definition, with no tasks. */
     static void createService(EcsClient ecs, String cluster, String service) {
-        ecs.createService(b -> b.cluster(cluster).serviceName(service).taskDefinition(TASK_DEFINITION).desiredCount(0));
+        createService(ecs, cluster, service, 0);
+    }
+
+    /**
+     * Creates a service of the demo task definition with {@code desired} tasks, waiting out throttling: CreateService
+     * shares ECS's 50-burst, 5-per-second bucket with UpdateService.
+     */
+    static void createService(EcsClient ecs, String cluster, String service, int desired) {
+        while (true) {
+            try {
+                ecs.createService(b -> b.cluster(cluster).serviceName(service).taskDefinition(TASK_DEFINITION)
+                        .desiredCount(desired));
+                return;
+            } catch (EcsException e) {
+                if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
+                    throw e;
+                }
+                LockSupport.parkNanos(200_000_000L);
+            }
+        }
+    }
+
+    /** The settings of pools {@code names}, in {@code cluster}, each on its own queue of the local SQS. */
+    static Map<String, String> pools(String cluster, List<String> names, int maxTasks) {
+        Map<String, String> config = new HashMap<>();
+        config.put("coscale.pools.demo.cluster", cluster);
+        for (String name : names) {
+            String key = "coscale.pools." + name + ".";
+            config.put(key + "cluster", cluster);
+            config.put(key + "service", name);
+            config.put(key + "queue-url", "http://127.0.0.1:${coscale.local.sqs-port}/000000000000/" + name);
+            config.put(key + "max-tasks", Integer.toString(maxTasks));
+        }
+        return config;
+    }
+
+    /** {@code count - 1} pool names, {@code prefix}001 on: the pools beside the demo one. */
+    static List<String> names(String prefix, int count) {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i < count; i++) {
+            names.add(String.format(Locale.ROOT, "%s%03d", prefix, i));
+        }
+        return names;
     }
 
     static void sleepUntil(long nanoTime) {

@@ -25,7 +25,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -52,25 +51,14 @@ class ManyPoolsBenchmark {
             config.put("coscale.status.sample-interval", "1h");
             config.put("coscale.local.cluster-capacity", "0");
             config.put("quarkus.sqs.interceptors", SqsCallCounter.class.getName());
-            config.put("coscale.pools.demo.cluster", CLUSTER);
-            for (String name : extraPools()) {
-                String key = "coscale.pools." + name + ".";
-                config.put(key + "cluster", CLUSTER);
-                config.put(key + "service", name);
-                config.put(key + "queue-url", "http://127.0.0.1:${coscale.local.sqs-port}/000000000000/" + name);
-                config.put(key + "max-tasks", "8");
-            }
+            config.putAll(Bench.pools(CLUSTER, extraPools(), 8));
             return config;
         }
     }
 
     /** The 199 pools beside the demo one. */
     static List<String> extraPools() {
-        List<String> names = new ArrayList<>();
-        for (int i = 1; i < POOLS; i++) {
-            names.add(String.format(Locale.ROOT, "p%03d", i));
-        }
-        return names;
+        return Bench.names("p", POOLS);
     }
 
     @Inject
@@ -137,18 +125,7 @@ class ManyPoolsBenchmark {
         Figures.print("reconcile pass over " + POOLS + " pools", lines);
     }
 
-    /** CreateService shares ECS's 50-burst, 5-per-second bucket with UpdateService: wait out throttling. */
-    private void createService(String name) throws InterruptedException {
-        while (true) {
-            try {
-                Bench.createService(ecs, CLUSTER, name);
-                return;
-            } catch (EcsException e) {
-                if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
+    private void createService(String name) {
+        Bench.createService(ecs, CLUSTER, name);
     }
 }

@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
-import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -60,24 +59,13 @@ class StarvationBenchmark {
             // ECS's sustained rate with no burst left: what a busy account looks like.
             config.put("coscale.ecs.update-service.burst", "1");
             config.put("coscale.ecs.update-service.rate-per-second", "5");
-            config.put("coscale.pools.demo.cluster", CLUSTER);
-            for (String name : pools()) {
-                String key = "coscale.pools." + name + ".";
-                config.put(key + "cluster", CLUSTER);
-                config.put(key + "service", name);
-                config.put(key + "queue-url", "http://127.0.0.1:${coscale.local.sqs-port}/000000000000/" + name);
-                config.put(key + "max-tasks", "4");
-            }
+            config.putAll(Bench.pools(CLUSTER, pools(), 4));
             return config;
         }
     }
 
     static List<String> pools() {
-        List<String> names = new ArrayList<>();
-        for (int i = 1; i < POOLS; i++) {
-            names.add(String.format(Locale.ROOT, "s%03d", i));
-        }
-        return names;
+        return Bench.names("s", POOLS);
     }
 
     @Inject
@@ -191,18 +179,7 @@ class StarvationBenchmark {
         return ecs.listTasks(b -> b.cluster(CLUSTER).serviceName(service).desiredStatus(DesiredStatus.RUNNING)).taskArns();
     }
 
-    /** CreateService shares ECS's bucket with UpdateService: wait out throttling. */
-    private void createService(String name) throws InterruptedException {
-        while (true) {
-            try {
-                ecs.createService(b -> b.cluster(CLUSTER).serviceName(name).taskDefinition(Bench.TASK_DEFINITION).desiredCount(3));
-                return;
-            } catch (EcsException e) {
-                if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
+    private void createService(String name) {
+        Bench.createService(ecs, CLUSTER, name, 3);
     }
 }
