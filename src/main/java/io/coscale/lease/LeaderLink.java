@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,6 +42,7 @@ public class LeaderLink implements CountForwarding {
     public static final String FORWARDED = "X-Coscale-Forwarded";
     static final Duration COUNT_PATIENCE = Duration.ofSeconds(10);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(LeaderLink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,29 +83,36 @@ public class LeaderLink implements CountForwarding {
      * own credentials. Fails with {@link NotLeaderException} when no leader is known.
      */
     public CompletableFuture<Answer> passOn(String path, String body, Optional<String> authorization) {
-        Optional<String> leader = leadership.leaderAddress().filter(a -> !leadership.isLeader());
+        return call(path, CALL_TIMEOUT, authorization, b -> b.header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Reads {@code pathAndQuery} from the leader with the caller's own credentials; fails as {@link #passOn} does. */
+    public CompletableFuture<Answer> get(String pathAndQuery, Optional<String> authorization) {
+        return call(pathAndQuery, READ_TIMEOUT, authorization, HttpRequest.Builder::GET);
+    }
+
+    /** One call to the leader, marked as passed on by this replica; its answer as it gave it. */
+    private CompletableFuture<Answer> call(String pathAndQuery, Duration timeout, Optional<String> authorization,
+            UnaryOperator<HttpRequest.Builder> method) {
+        Optional<String> leader = leader();
         if (leader.isEmpty()) {
-            return CompletableFuture.failedFuture(new NotLeaderException("no leader is known", Optional.empty()));
+            return CompletableFuture.failedFuture(noLeader());
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(leader.get() + path)).timeout(CALL_TIMEOUT)
-                .header("Content-Type", "application/json").header(FORWARDED, leadership.selfId())
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = method.apply(HttpRequest.newBuilder(URI.create(leader.get() + pathAndQuery))
+                .timeout(timeout).header(FORWARDED, leadership.selfId()));
         authorization.ifPresent(a -> request.header("Authorization", a));
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
                 r.statusCode(), r.body(), r.headers().firstValue("Retry-After"), r.headers().firstValue("Content-Type")));
     }
 
-    /** Reads {@code pathAndQuery} from the leader with the caller's own credentials. */
-    public CompletableFuture<Answer> get(String pathAndQuery, Optional<String> authorization) {
-        Optional<String> leader = leadership.leaderAddress().filter(a -> !leadership.isLeader());
-        if (leader.isEmpty()) {
-            return CompletableFuture.failedFuture(new NotLeaderException("no leader is known", Optional.empty()));
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(leader.get() + pathAndQuery))
-                .timeout(Duration.ofSeconds(5)).header(FORWARDED, leadership.selfId()).GET();
-        authorization.ifPresent(a -> request.header("Authorization", a));
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
-                r.statusCode(), r.body(), r.headers().firstValue("Retry-After"), r.headers().firstValue("Content-Type")));
+    /** The leader's address, when another replica leads and this one knows where. */
+    private Optional<String> leader() {
+        return leadership.leaderAddress().filter(a -> !leadership.isLeader());
+    }
+
+    private static NotLeaderException noLeader() {
+        return new NotLeaderException("no leader is known", Optional.empty());
     }
 
     @Override
@@ -139,9 +148,9 @@ public class LeaderLink implements CountForwarding {
             p.jobs = 0;
             p.groups.clear();
         }
-        Optional<String> leader = leadership.leaderAddress().filter(a -> !leadership.isLeader());
+        Optional<String> leader = leader();
         CompletableFuture<Integer> sent = leader.isEmpty()
-                ? CompletableFuture.failedFuture(new NotLeaderException("no leader is known", Optional.empty()))
+                ? CompletableFuture.failedFuture(noLeader())
                 : http.sendAsync(countsRequest(leader.get(), pool, jobs, groups), HttpResponse.BodyHandlers.discarding())
                         .thenApply(HttpResponse::statusCode);
         sent.whenComplete((status, e) -> {
