@@ -20,23 +20,9 @@ public final class Backoff {
         this.capMillis = capMillis;
     }
 
-    /** Runs {@code call} until it succeeds, fails terminally, or has failed transiently {@code attempts} times. */
-    public <T> T run(Supplier<T> call) throws InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.get();
-            } catch (AwsCallException e) {
-                if (!e.isTransient() || attempt >= attempts) {
-                    throw e;
-                }
-                Thread.sleep(delayMillis(attempt));
-            }
-        }
-    }
-
     /**
-     * As {@link #run}, for a call that answers with a future: the pauses between attempts hold no thread, they are
-     * waits on {@code timer}.
+     * Runs {@code call} until it succeeds, fails terminally, or has failed transiently {@code attempts} times. The
+     * pauses between attempts hold no thread: they are waits on {@code timer}.
      */
     public <T> CompletableFuture<T> runAsync(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer) {
         return attempt(call, timer, 1);
