@@ -169,6 +169,7 @@ public class DynamoDbLeaseStore implements LeaseStore {
                 "address", AttributeValue.fromS(item.address()),
                 "epoch", AttributeValue.fromN(Long.toString(item.epoch())),
                 "version", AttributeValue.fromN(Long.toString(item.version())),
+                "released", AttributeValue.fromBool(item.released()),
                 "ttl", AttributeValue.fromN(Long.toString(ttl)));
     }
 
@@ -179,8 +180,10 @@ public class DynamoDbLeaseStore implements LeaseStore {
      */
     static LeaseItem fromAttributes(Map<String, AttributeValue> item) {
         try {
+            AttributeValue released = item.get("released");
             return new LeaseItem(string(item, "name"), string(item, "holder"), string(item, "address"),
-                    Long.parseLong(number(item, "epoch")), Long.parseLong(number(item, "version")));
+                    Long.parseLong(number(item, "epoch")), Long.parseLong(number(item, "version")),
+                    released != null && Boolean.TRUE.equals(released.bool()));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new LeaseStoreException("the lease item " + item + " is malformed: " + e.getMessage(), e);
         }

@@ -12,8 +12,15 @@ import java.util.Objects;
  * @param address the URL other replicas reach the holder at
  * @param epoch   the fencing token: 1 for the first holder, one more at every takeover
  * @param version 1 for the first write, one more at every write
+ * @param released the holder gave the lease up (it stopped writing ECS a margin before): another replica may take
+ *                 it over at once instead of waiting for it to run out
  */
-public record LeaseItem(String name, String holder, String address, long epoch, long version) {
+public record LeaseItem(String name, String holder, String address, long epoch, long version, boolean released) {
+
+    /** A held lease (not released). */
+    public LeaseItem(String name, String holder, String address, long epoch, long version) {
+        this(name, holder, address, epoch, version, false);
+    }
 
     public LeaseItem {
         Objects.requireNonNull(name, "name");

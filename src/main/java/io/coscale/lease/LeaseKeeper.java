@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -29,6 +30,10 @@ import org.jboss.logging.Logger;
  * reads and writes the {@link LeaseStore} as {@link LeaseRules} say, and keeps the resulting {@link LeaseState}.
  * Nothing escapes a heartbeat: a store that does not answer leaves this replica with what it knew, which for a
  * holder runs out by itself. Gaining or losing the lease fires {@link LeadershipChanged} and is logged.
+ *
+ * <p>On shutdown a leader hands the lease over: it stops leading, waits the margin, and writes the lease released, so
+ * that another replica takes over at its next heartbeat rather than after the lease ran out (a rolling deploy then
+ * goes without a leader for about a heartbeat, not for duration + margin).
  */
 @ApplicationScoped
 public class LeaseKeeper implements Leadership {
@@ -41,7 +46,10 @@ public class LeaseKeeper implements Leadership {
     private final Consumer<LeadershipChanged> changes;
     private final Duration heartbeat;
     private final Counter takeovers;
+    private final LongConsumer pauseNanos;
     private ScheduledExecutorService timer;
+    // @GuardedBy("this"): stopped; no heartbeat runs any more.
+    private boolean stopped;
 
     // Written only by heartbeat() (synchronized); read by any thread.
     private volatile LeaseState state = LeaseState.initial();
@@ -51,13 +59,25 @@ public class LeaseKeeper implements Leadership {
 
     @Inject
     LeaseKeeper(LeaseConfig config, LeaseStore store, Event<LeadershipChanged> events, MeterRegistry registry) {
-        this(store, rules(config), System::nanoTime, events::fire, config.heartbeat(), registry);
+        this(store, rules(config), System::nanoTime, events::fire, config.heartbeat(), registry,
+                // The memory store has no other replica to hand over to: shutting down need not wait for one.
+                config.store() == LeaseConfig.Store.MEMORY ? null : LeaseKeeper::sleep);
     }
 
     /** A keeper of {@code store} by {@code rules}, on {@code nanoClock}; {@link #start()} is up to the caller. */
     LeaseKeeper(LeaseStore store, LeaseRules rules, LongSupplier nanoClock, Consumer<LeadershipChanged> changes,
             Duration heartbeat, MeterRegistry registry) {
+        this(store, rules, nanoClock, changes, heartbeat, registry, LeaseKeeper::sleep);
+    }
+
+    /**
+     * As above, waiting out the hand-over's margin with {@code pauseNanos} (tests move their clock instead); with
+     * null, a stopping leader does not hand over (its lease runs out).
+     */
+    LeaseKeeper(LeaseStore store, LeaseRules rules, LongSupplier nanoClock, Consumer<LeadershipChanged> changes,
+            Duration heartbeat, MeterRegistry registry, LongConsumer pauseNanos) {
         this.store = store;
+        this.pauseNanos = pauseNanos;
         this.rules = rules;
         this.nanoClock = nanoClock;
         this.changes = changes;
@@ -93,10 +113,51 @@ public class LeaseKeeper implements Leadership {
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.NANOSECONDS);
     }
 
-    /** Stops heartbeating; a lease held runs out by itself (nothing is written). */
+    /** Stops heartbeating and hands the lease over if this replica leads (see {@link #handOver()}). */
     synchronized void stop() {
+        stopped = true;
         if (timer != null) {
             timer.shutdownNow();
+        }
+        handOver();
+    }
+
+    /**
+     * Gives the lease up: stops leading now (every later {@link #checkWrite} refuses), waits the margin that a write
+     * checked just before may still take to go out, then writes the lease released. A release refused or unanswered
+     * changes nothing: the lease then runs out by itself, as it would have without a hand-over.
+     */
+    private void handOver() {
+        long now = nanoClock.getAsLong();
+        if (pauseNanos == null || !rules.leads(state, now)) {
+            return;
+        }
+        state = rules.resign(state, now);
+        report();
+        pauseNanos.accept(rules.margin().toNanos());
+        Optional<Write> release = rules.release(state, nanoClock.getAsLong());
+        if (release.isEmpty()) {
+            return;
+        }
+        long started = nanoClock.getAsLong();
+        try {
+            if (store.write(release.get().item(), release.get().expectedVersion())) {
+                state = rules.written(state, release.get(), started);
+                LOG.infof("Replica %s handed the lease over (epoch %d): another replica may take it at once",
+                        rules.self(), release.get().item().epoch());
+            } else {
+                LOG.infof("Replica %s could not release the lease (another replica wrote it)", rules.self());
+            }
+        } catch (LeaseStoreException e) {
+            LOG.warnf("Replica %s could not release the lease (%s); it runs out by itself", rules.self(), e.getMessage());
+        }
+    }
+
+    private static void sleep(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -105,6 +166,9 @@ public class LeaseKeeper implements Leadership {
      * refused write so that the new leader is known at once. Never throws.
      */
     synchronized void heartbeat() {
+        if (stopped) {
+            return;
+        }
         try {
             if (rules.shouldRead(state)) {
                 state = rules.read(state, store.read(rules.name()), nanoClock.getAsLong());

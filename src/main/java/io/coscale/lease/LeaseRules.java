@@ -21,6 +21,9 @@ import java.util.Optional;
  *   <li>A refused write means another replica wrote: not leader; read again before the next write.</li>
  *   <li>A write whose outcome is unknown gives nothing: the holder keeps only what its last known write gave. A
  *       later read that finds exactly that write's item credits it from the time the write (first) started.</li>
+ *   <li>A holder that shuts down resigns: it stops leading at once, waits m (a write it checked just before may
+ *       still go out in that time), then writes its item released (version + 1). A follower that reads a released
+ *       item takes over at once, with epoch + 1, instead of waiting D + m.</li>
  * </ul>
  *
  * <p><b>Invariant</b>: two replicas never lead at the same time. Say A leads at some instant under version v,
@@ -28,7 +31,8 @@ import java.util.Optional;
  * ends A's lead expects v. B first saw v after W landed, hence after s, and writes no earlier than D + m later by
  * its clock; A stopped leading at s + D − m by its clock. The 2m between them absorbs clock rates that drift apart;
  * the absolute readings of the two clocks never meet. {@link #mayWrite} asks for m of lease left besides, for the
- * time between the check and the write it guards.
+ * time between the check and the write it guards. A release keeps the invariant: its writer stopped leading at least
+ * m before it started the write, and every write it had checked was out by then.
  */
 final class LeaseRules {
 
@@ -38,8 +42,10 @@ final class LeaseRules {
         ACQUIRE,
         /** The holder extends its lease. */
         RENEW,
-        /** A follower replaces a holder whose lease ran out. */
-        TAKEOVER
+        /** A follower replaces a holder whose lease ran out or was released. */
+        TAKEOVER,
+        /** The holder gives the lease up on its way out. */
+        RELEASE
     }
 
     /** A conditional write to send: put {@code item} if the stored version is {@code expectedVersion}. */
@@ -67,6 +73,11 @@ final class LeaseRules {
             throw new IllegalArgumentException("the lease margin (" + margin + ") must be at least 0 and less than "
                     + "half of its duration (" + duration + ")");
         }
+    }
+
+    /** How long a check before a write guards it; also how long a resigning holder waits before it releases. */
+    public Duration margin() {
+        return Duration.ofNanos(margin);
     }
 
     /** The lease's key. */
@@ -104,6 +115,30 @@ final class LeaseRules {
         return Optional.empty();
     }
 
+    /**
+     * The holder stops leading at {@code now}: {@link #leads} and {@link #mayWrite} say no from here on, while it
+     * still knows its item, to {@link #release} it a margin later. Not holding: nothing changes.
+     */
+    public LeaseState resign(LeaseState state, long now) {
+        if (!state.holding() || state.leadUntil() - now <= 0) {
+            return state;
+        }
+        return new LeaseState(state.item(), state.seenAt(), true, now, state.mustRead(), state.attempt());
+    }
+
+    /**
+     * The write that gives the lease up: the holder's item, released, if this replica holds it and no longer leads
+     * (see {@link #resign}); none otherwise. A holder still leading must resign and wait a margin first.
+     */
+    public Optional<Write> release(LeaseState state, long now) {
+        if (!state.holding() || state.mustRead() || state.item().isEmpty() || state.leadUntil() - now > -margin) {
+            return Optional.empty();
+        }
+        LeaseItem item = state.item().get();
+        return Optional.of(new Write(Kind.RELEASE, new LeaseItem(item.name(), item.holder(), item.address(),
+                item.epoch(), item.version() + 1, true), item.version()));
+    }
+
     /** After a read at {@code now} found {@code stored} (empty: no item). */
     public LeaseState read(LeaseState state, Optional<LeaseItem> stored, long now) {
         Optional<Attempt> attempt = state.attempt();
@@ -127,6 +162,9 @@ final class LeaseRules {
      * would have been refused; and once this one landed, that one never can.
      */
     public LeaseState written(LeaseState state, Write write, long startedAt) {
+        if (write.kind() == Kind.RELEASE) {
+            return new LeaseState(Optional.of(write.item()), startedAt, false, 0, false, Optional.empty());
+        }
         return holding(write.item(), startedAt);
     }
 
@@ -160,9 +198,12 @@ final class LeaseRules {
         return expired(state, now) ? Optional.empty() : state.item();
     }
 
-    /** A follower's view: the item it knows has stood unchanged for duration + margin since it first saw it. */
+    /**
+     * A follower's view: the item it knows was released, or has stood unchanged for duration + margin since it first
+     * saw it.
+     */
     private boolean expired(LeaseState state, long now) {
-        return state.item().isEmpty() || now - state.seenAt() >= duration + margin;
+        return state.item().isEmpty() || state.item().get().released() || now - state.seenAt() >= duration + margin;
     }
 
     private LeaseState holding(LeaseItem item, long startedAt) {

@@ -93,6 +93,11 @@ public final class AppProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not ready within " + timeout + " at " + readiness + "; see " + log);
     }
 
+    /** SIGTERM, as ECS stops a task in a deploy; returns once the process is gone (SIGKILL after 15 s). */
+    public void terminate() throws InterruptedException {
+        close();
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -116,6 +116,45 @@ class LeaseKeeperTest {
         assertThat(aChanges).containsExactly(new LeadershipChanged(true, 1), new LeadershipChanged(false, 2));
     }
 
+    @Test
+    void aLeaderThatStopsHandsOverAndTheOtherLeadsAtItsNextHeartbeat() {
+        List<Long> pauses = new ArrayList<>();
+        LeaseKeeper handing = new LeaseKeeper(shared, new LeaseRules("coscale", "c", "http://c:8080", DURATION, MARGIN),
+                () -> realMillis.get() * 1_000_000, aChanges::add, HEARTBEAT, aMetrics, nanos -> {
+                    pauses.add(nanos);
+                    assertThat(b.isLeader()).as("nobody leads while the writes checked before the stop go out").isFalse();
+                    advance(Duration.ofNanos(nanos));
+                });
+        handing.heartbeat();
+        b.heartbeat();
+        assertThat(handing.isLeader()).isTrue();
+        advance(HEARTBEAT);
+
+        handing.stop();
+        assertThat(pauses).containsExactly(MARGIN.toNanos());
+        assertThat(handing.isLeader()).isFalse();
+        assertThatThrownBy(handing::checkWrite).isInstanceOf(NotLeaderException.class);
+        assertThat(aChanges).containsExactly(new LeadershipChanged(true, 1), new LeadershipChanged(false, 1));
+        assertThat(shared.read("coscale")).map(LeaseItem::released).contains(true);
+
+        b.heartbeat();
+        assertThat(b.isLeader()).as("b leads at its next heartbeat, not duration + margin later").isTrue();
+        assertThat(b.epoch()).isEqualTo(2);
+        handing.heartbeat();
+        assertThat(handing.isLeader()).as("a stopped keeper heartbeats no more").isFalse();
+        assertThat(shared.read("coscale").map(LeaseItem::holder)).contains("b");
+    }
+
+    @Test
+    void aFollowerThatStopsWritesNothing() {
+        a.heartbeat();
+        b.heartbeat();
+        LeaseItem before = shared.read("coscale").orElseThrow();
+        b.stop();
+        assertThat(shared.read("coscale")).contains(before);
+        assertThat(a.isLeader()).isTrue();
+    }
+
     @ParameterizedTest(name = "duration {0}, heartbeat {1}, margin {2}: {3}")
     @CsvSource({
             "PT10S,  PT2S,    PT1S,    true",

@@ -204,6 +204,75 @@ class LeaseRulesTest {
         assertThat(firstTakeover).isEqualTo(11_500);
     }
 
+    @Test
+    void aResigningHolderStopsLeadingAtOnceAndReleasesOnlyAMarginLater() {
+        LeaseState held = holding(100);
+        LeaseItem item = held.item().orElseThrow();
+        assertThat(A.release(held, at(101))).as("a holder that still leads may not release").isEmpty();
+
+        LeaseState resigned = A.resign(held, at(101));
+        assertThat(A.leads(resigned, at(101))).isFalse();
+        assertThat(A.mayWrite(resigned, at(101))).isFalse();
+        assertThat(A.leader(resigned, at(101))).isEmpty();
+        assertThat(A.release(resigned, at(101.999))).as("a write checked just before may still go out").isEmpty();
+
+        Write release = A.release(resigned, at(102)).orElseThrow();
+        assertThat(release).isEqualTo(new Write(Kind.RELEASE,
+                new LeaseItem("coscale", "a", "http://a:8080", item.epoch(), item.version() + 1, true), item.version()));
+        LeaseState released = A.written(resigned, release, at(102));
+        assertThat(released.holding()).isFalse();
+        assertThat(A.leads(released, at(102))).isFalse();
+        assertThat(A.release(released, at(103))).isEmpty();
+        assertThat(A.next(released, at(102))).as("the releaser itself may take it again, with a new epoch")
+                .map(Write::kind).contains(Kind.TAKEOVER);
+    }
+
+    @Test
+    void resigningTwiceOrWithoutTheLeaseChangesNothing() {
+        LeaseState resigned = A.resign(holding(100), at(101));
+        assertThat(A.resign(resigned, at(101.5))).isEqualTo(resigned);
+        LeaseState follower = afterRead(Optional.of(HELD_BY_B), 100);
+        assertThat(A.resign(follower, at(101))).isEqualTo(follower);
+        assertThat(A.release(follower, at(200))).isEmpty();
+    }
+
+    @Test
+    void aFollowerTakesAReleasedLeaseOverAtOnceWithTheNextEpoch() {
+        LeaseItem released = new LeaseItem("coscale", "b", "http://b:8080", 3, 6, true);
+        LeaseState a = A.read(afterRead(Optional.of(HELD_BY_B), 100), Optional.of(released), at(104));
+        assertThat(A.leader(a, at(104))).as("nobody leads a released lease").isEmpty();
+        assertThat(A.next(a, at(104))).contains(new Write(Kind.TAKEOVER,
+                new LeaseItem("coscale", "a", "http://a:8080", 4, 7), 6));
+    }
+
+    @ParameterizedTest(name = "A's clock {0} ms, B's clock {1} ms off real time")
+    @CsvSource({"0, 0", "-3600000, 86400000", "123456, -99999999"})
+    void aHandOverNeverLetsTwoLeadWhateverTheClocksRead(long skewA, long skewB) {
+        LeaseState a = holdingSince(ms(skewA));
+        LeaseState b = B.read(LeaseState.initial(), a.item(), ms(skewB));
+        long resignAt = 3_000;
+        long lastLed = -1;
+        long firstTakeover = -1;
+        for (long real = 0; real <= 10_000; real++) {
+            if (real == resignAt) {
+                a = A.resign(a, ms(real + skewA));
+            }
+            Optional<Write> release = A.release(a, ms(real + skewA));
+            if (release.isPresent()) {
+                a = A.written(a, release.get(), ms(real + skewA));
+                b = B.read(b, a.item(), ms(real + skewB));
+            }
+            if (A.leads(a, ms(real + skewA))) {
+                lastLed = real;
+            }
+            if (firstTakeover < 0 && B.next(b, ms(real + skewB)).isPresent()) {
+                firstTakeover = real;
+            }
+        }
+        assertThat(lastLed).isEqualTo(resignAt - 1);
+        assertThat(firstTakeover).as("a margin after the resignation, not duration + margin").isEqualTo(resignAt + 1_000);
+    }
+
     static long ms(long millis) {
         return millis * 1_000_000;
     }

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two coscale replicas behind a load balancer, one lease in DynamoDB (dynalite), the local cloud on its own, all
  * packaged processes on loopback. The leader is killed -9 twice: in the middle of a burst of submissions, and in the
- * middle of the releases that follow one. Printed: how long the other replica took to lead, what the submissions got
+ * middle of the releases that follow one; then a rolling deploy's SIGTERM stops it, and it hands the lease over.
+ * Printed: how long the other replica took to lead, what the submissions got
  * meanwhile (202 / 503 / 502 / cut connection), jobs lost, exits that lowered the count twice (decrements beyond
  * clean exits), busy tasks stopped. Each job is posted once, not retried, so every answer is counted as given.
  */
@@ -136,7 +137,6 @@ class FailoverBenchmark {
                     .until(() -> leads(A) && epoch(A) > epoch2);
             double takeover2 = (System.nanoTime() - secondKill) / 1e9;
             awaitAllDone(cloud, before, burst.of("202") + second.of("202"));
-            clients.shutdownNow();
             b.start(Duration.ofSeconds(120)); // back, as a follower: its status reads come from the leader
             JsonNode throughFollower = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + B
                     + "/v1/pools/demo")).build(), HttpResponse.BodyHandlers.ofString()).body());
@@ -144,8 +144,37 @@ class FailoverBenchmark {
             lines.put("kill -9 of the leader mid-release: the other replica led after", String.format(Locale.ROOT, "%.1f s", takeover2));
             lines.put("  24 submissions before it", second.toString());
 
+            // 3. A rolling deploy stops the leader while jobs arrive, as ECS does behind a load balancer: the target is
+            // deregistered (no new connections; those in flight finish), then the task gets SIGTERM. It hands the
+            // lease over on its way out.
+            Answers third = new Answers();
+            List<java.util.concurrent.Future<?>> during = new ArrayList<>();
+            long epoch3 = epoch(A);
+            for (int i = 0; i < 20; i++) {
+                during.add(clients.submit(() -> third.add(post("{\"payload\": {\"seconds\": 0.5}}"))));
+                Thread.sleep(50);
+                if (i == 5) {
+                    balancer.drain(A);
+                }
+            }
+            Thread.sleep(1_000); // the deregistration delay: requests in flight on the drained replica finish
+            long terminatedAt = System.nanoTime();
+            a.terminate();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> leads(B) && epoch(B) > epoch3);
+            double takeover3 = (System.nanoTime() - terminatedAt) / 1e9;
+            for (java.util.concurrent.Future<?> f : during) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            clients.shutdownNow();
+            awaitAllDone(cloud, before, burst.of("202") + second.of("202") + third.of("202"));
+            awaitNoTasks(B); // the last workers released and exited: their decrements and exits are both counted
+            lines.put("SIGTERM of the leader (a rolling deploy): the other replica led after",
+                    String.format(Locale.ROOT, "%.1f s (the lease handed over)", takeover3));
+            lines.put("  20 submissions during it", third.toString());
+
             JsonNode after = cloud.stats();
-            long accepted = burst.of("202") + second.of("202");
+            long accepted = burst.of("202") + second.of("202") + third.of("202");
             long completed = after.path("jobsCompleted").asLong() - before.path("jobsCompleted").asLong();
             long decrements = after.path("desiredCountLowered").asLong() - before.path("desiredCountLowered").asLong();
             long cleanExits = after.path("workerExitsClean").asLong() - before.path("workerExitsClean").asLong();
@@ -158,6 +187,9 @@ class FailoverBenchmark {
 
             assertThat(takeover1).as("takeover mid-burst, s").isLessThanOrEqualTo(10);
             assertThat(takeover2).as("takeover mid-release, s").isLessThanOrEqualTo(10);
+            // SIGTERM: shutdown + margin (1 s) + the follower's next heartbeat (1 s), not the lease's 5 s + 1 s.
+            assertThat(takeover3).as("takeover after a SIGTERM, s").isLessThan(5);
+            assertThat(third.of("202")).as("a rolling deploy answers every submission 202").isEqualTo(20);
             assertThat(completed).as("every 202 completed: no job lost, no 202 for a job not in SQS").isGreaterThanOrEqualTo(accepted);
             assertThat(decrements).as("no exit lowered the count twice").isLessThanOrEqualTo(cleanExits);
             assertThat(busyStopped).isZero();
@@ -208,7 +240,17 @@ class FailoverBenchmark {
         return leader(port).path("epoch").asLong();
     }
 
-    /** Waits until every accepted job completed and the pool is back at no tasks. */
+    /** Waits until the pool, as the replica on {@code port} sees it, has no task left, nor one wanted. */
+    private static void awaitNoTasks(int port) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode pool = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/v1/pools/demo")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body());
+            return pool.path("desiredCount").asInt(-1) == 0 && pool.path("runningCount").asInt(-1) == 0
+                    && pool.path("pendingCount").asInt(-1) == 0;
+        });
+    }
+
+    /** Waits until every accepted job completed. */
     private static void awaitAllDone(CloudClient cloud, JsonNode before, long accepted) {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
             JsonNode now = cloud.stats();

@@ -8,18 +8,22 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The load balancer in front of coscale's replicas, as far as a failover run needs one: each connection goes to the
  * next replica that accepts it, round robin, so a replica killed -9 is passed over (as a load balancer's health check
- * would, only at once). Bytes are piped both ways until either side closes.
+ * would, only at once). A replica can be drained, as a deploy deregisters a target before it stops the task: it gets
+ * no new connection. Bytes are piped both ways until either side closes.
  */
 final class RoundRobinProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Integer> backends;
     private final AtomicInteger next = new AtomicInteger();
+    private final Set<Integer> drained = ConcurrentHashMap.newKeySet();
 
     RoundRobinProxy(int port, List<Integer> backends) throws IOException {
         this.server = new ServerSocket(port, 200, InetAddress.getLoopbackAddress());
@@ -46,9 +50,22 @@ final class RoundRobinProxy implements AutoCloseable {
         }
     }
 
+    /** New connections no longer go to the replica on {@code port} (those open stay open). */
+    void drain(int port) {
+        drained.add(port);
+    }
+
+    /** The replica on {@code port} gets new connections again. */
+    void restore(int port) {
+        drained.remove(port);
+    }
+
     private Socket connect() {
         for (int i = 0; i < backends.size(); i++) {
             int port = backends.get(Math.floorMod(next.getAndIncrement(), backends.size()));
+            if (drained.contains(port)) {
+                continue;
+            }
             try {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
