@@ -295,6 +295,35 @@ class WorkerLoopTest(unittest.TestCase):
         self.assertEqual(["m1"], [m["MessageId"] for m in sqs.pending])  # the next never taken
         self.assertEqual([], self.fake.calls("/v1/release"))
 
+    def test_a_job_that_outlasts_the_stop_grace_is_given_back_before_the_kill(self):
+        # A Spot interruption mid-job: the job (5 s) cannot finish within the grace (0.3 s), so its message goes
+        # back with visibility 0 at the deadline, not after its visibility timeout, and the worker exits 0.
+        sqs = FakeSqs(['{"seconds": 5}', '{"seconds": 0}'])
+        w = self.worker(sqs, stop_grace=0.3)
+        threading.Timer(0.1, w.stop).start()
+        started = time.monotonic()
+        self.assertEqual(0, w.run())
+        took = time.monotonic() - started
+        self.assertGreaterEqual(took, 0.35)
+        self.assertLess(took, 2.0)  # far from the job's 5 s: the deadline, not the job, ended it
+        self.assertEqual([], sqs.deleted)
+        self.assertEqual([("r0", 0)], sqs.visibility)
+        self.assertEqual(["m1"], [m["MessageId"] for m in sqs.pending])
+        self.assertEqual([], self.fake.calls("/v1/release"))
+
+    def test_a_job_that_fails_within_the_grace_is_left_to_its_visibility_timeout(self):
+        sqs = FakeSqs(['{"seconds": 0.2}'])
+
+        def fail_later(body, stopping):
+            time.sleep(0.2)
+            raise worker.JobFailed("broken")
+
+        w = self.worker(sqs, stop_grace=5, job=fail_later)
+        threading.Timer(0.05, w.stop).start()
+        self.assertEqual(0, w.run())
+        self.assertEqual([], sqs.deleted)
+        self.assertEqual([], sqs.visibility)
+
     def test_message_received_during_stop_is_handed_back_not_deleted(self):
         sqs = FakeSqs(['{"seconds": 0}'])
         w = self.worker(sqs)

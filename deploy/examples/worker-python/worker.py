@@ -18,10 +18,21 @@ Every setting comes from the environment, so the same file runs on ECS and as a 
   FIRST_WAIT_SECONDS             long-poll wait before the first job and after a release (default 20)
   NEXT_WAIT_SECONDS              wait right after a job, before releasing (default 1)
   STAY_WAIT_SECONDS              pause between polls while told to `stay` (default 5)
+  STOP_GRACE_SECONDS             after SIGTERM, how long the running job may go on before its message is given
+                                 back (visibility 0) and the worker exits (default 20); keep it below the task
+                                 definition's stopTimeout (ECS default 30 s, Fargate max 120 s), leaving a few
+                                 seconds for the give-back before SIGKILL
   COSCALE_LOCAL_JOB_EVENTS=1     report each message's received/deleted/failed/returned to the local
                                  emulator's /jobs endpoint (busy counts from the receive, not the claim)
 
   COSCALE_MAX_ATTEMPTS           give up (exit 1) after this many failed tries of one call; default: never
+
+SIGTERM (a scale-in of an unprotected task, a deployment, a Spot interruption, a host retirement, StopTask): the
+worker takes no new job; the running one may finish within STOP_GRACE_SECONDS (then its message is deleted as
+usual); past that deadline its message is given back (ChangeMessageVisibility 0) so that another task picks the job
+up at once, instead of after the visibility timeout, and the worker exits 0 before ECS's SIGKILL. A Spot
+interruption gives a 2-minute notice; with stopTimeout 120 and STOP_GRACE_SECONDS about 100, short jobs still finish.
+A job given back this way runs again from the start elsewhere: jobs must be idempotent (SQS delivers at least once).
 
 Exit codes: 0 when coscale says `exit` or after SIGTERM; 1 when this task is not a managed task (403),
 the token or configuration is wrong, or (only with COSCALE_MAX_ATTEMPTS) coscale stays unreachable.
@@ -172,7 +183,7 @@ def run_job(body, stopping):
         seconds = float(job.get("seconds", 0))
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            # Finishes its sleep even when stopping: ECS's stopTimeout (up to 120 s) is the time to do so.
+            # Finishes its sleep even when stopping: the worker gives the message back if the grace runs out.
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
 
 
@@ -216,19 +227,31 @@ class Heartbeat:
 
 class Worker:
     def __init__(self, coscale, sqs, queue_url, task_arn, metadata_uri=None, heartbeat_seconds=60.0,
-                 first_wait=20, next_wait=1, stay_wait=5.0, job=run_job, stopping=None):
+                 first_wait=20, next_wait=1, stay_wait=5.0, job=run_job, stopping=None, stop_grace=20.0):
         self.coscale, self.sqs, self.queue_url, self.task_arn = coscale, sqs, queue_url, task_arn
         self.metadata_uri = metadata_uri
         self.heartbeat_seconds = heartbeat_seconds
         self.first_wait, self.next_wait, self.stay_wait = first_wait, next_wait, stay_wait
         self.job = job
         self.stopping = stopping if stopping is not None else threading.Event()
+        self.stop_grace = stop_grace
+        self.stop_deadline = None
         self.max_receives = max_receive_count(sqs, queue_url)
 
     def stop(self, *_):
-        """SIGTERM: take no new work. A running job goes on for ECS's stopTimeout; see the README."""
-        log.info("stop signal: finishing the current job, taking no new one")
+        """SIGTERM: take no new work; the running job has `stop_grace` seconds left, then its message goes back."""
+        log.info("stop signal: the current job has %.0fs to finish, then its message goes back", self.stop_grace)
+        if self.stop_deadline is None:
+            self.stop_deadline = time.monotonic() + self.stop_grace
         self.stopping.set()
+
+    def _past_grace(self):
+        """Whether a stop signal came and its grace has run out (a stop seen without `stop()`: from now)."""
+        if not self.stopping.is_set():
+            return False
+        if self.stop_deadline is None:
+            self.stop_deadline = time.monotonic() + self.stop_grace
+        return time.monotonic() >= self.stop_deadline
 
     def run(self):
         """Returns the exit code: 0 for `exit` or a stop signal. Raises Fatal for a real failure."""
@@ -275,7 +298,11 @@ class Worker:
         try:
             with Heartbeat(self.coscale, self.sqs, self.queue_url, self.task_arn, message["ReceiptHandle"],
                            self.heartbeat_seconds):
-                self.job(message.get("Body", ""), self.stopping)
+                finished = self._run_within_grace(message.get("Body", ""))
+            if not finished:
+                log.info("stop grace over: giving job %s back to the queue", message.get("MessageId"))
+                self._give_back(message)
+                return
         except Exception as e:  # noqa: BLE001 - any job error leaves the message for a retry
             log.warning("job %s failed, leaving it to reappear: %s", message.get("MessageId"), e)
             report_job_event(self.metadata_uri, "failed")
@@ -283,6 +310,27 @@ class Worker:
             return
         self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         report_job_event(self.metadata_uri, "deleted")
+
+    def _run_within_grace(self, body):
+        """Runs the job on a thread of its own; False when a stop signal's grace ran out first (the job thread is
+        abandoned: the process exits right after). Re-raises the job's own error."""
+        outcome = {}
+
+        def work():
+            try:
+                self.job(body, self.stopping)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+                outcome["error"] = e
+
+        thread = threading.Thread(target=work, name="job", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            if self._past_grace():
+                return False
+            thread.join(0.05)
+        if "error" in outcome:
+            raise outcome["error"]
+        return True
 
     def _after_last_try(self, message):
         """After a job's last try (receive count at the redrive policy's maxReceiveCount), hand its message back at
@@ -349,7 +397,8 @@ def main():
                         heartbeat_seconds=float(_env("HEARTBEAT_SECONDS", "60")),
                         first_wait=int(_env("FIRST_WAIT_SECONDS", "20")),
                         next_wait=int(_env("NEXT_WAIT_SECONDS", "1")),
-                        stay_wait=float(_env("STAY_WAIT_SECONDS", "5")), stopping=stopping)
+                        stay_wait=float(_env("STAY_WAIT_SECONDS", "5")), stopping=stopping,
+                        stop_grace=float(_env("STOP_GRACE_SECONDS", "20")))
         if stopping.is_set():
             log.info("stop signal during start-up: exiting without taking work")
             return 0

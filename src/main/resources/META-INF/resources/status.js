@@ -58,6 +58,11 @@
       cell(row, 'pending', p.pendingCount);
       cell(row, 'busy', p.busyTasks);
       cell(row, 'protected', p.protectedTasks);
+      // Tasks ECS stopped in the last hour without coscale letting them exit (Spot, retirement, OOM), by stopCode.
+      const stops = Object.entries(p.stoppedTasks || {}).map(([code, n]) => `${code} ${n}`).join(', ');
+      cell(row, 'stopped', stops, stops ? 'warn text' : 'text');
+      row.lastChild.title = (p.recentStops || [])
+        .map((s) => `${s.stoppedAt} ${s.taskArn.split('/').pop()} ${s.stopCode}: ${s.reason}`).join('\n');
       cell(row, 'visible', p.queue.visible);
       cell(row, 'inFlight', p.queue.inFlight);
       cell(row, 'delayed', p.queue.delayed);

@@ -34,6 +34,7 @@ final class ApiRoutes {
         ROUTES.put("/v1/leader", Set.of("GET"));
         ROUTES.put("/local/v1/stats", Set.of("GET"));
         ROUTES.put("/local/v1/faults", Set.of("GET", "PUT", "DELETE"));
+        ROUTES.put("/local/v1/faults/task-stops", Set.of("POST"));
     }
 
     private ApiRoutes() {

@@ -46,7 +46,8 @@ public class PoolsResource {
     @Schema(name = "Event")
     public record EventView(
             Instant at,
-            @Schema(enumeration = {"scale-up", "release", "reconcile", "protection", "error"}) String kind,
+            @Schema(enumeration = {"scale-up", "release", "reconcile", "protection", "error", "dead-letter", "task-stopped"})
+            String kind,
             @Schema(description = "desiredCount before; null for protection and error events, which change no count")
             Integer from,
             @Schema(description = "desiredCount after; null for protection and error events") Integer to,

@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.GetTaskProtectionResponse;
 import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
 import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskField;
 import software.amazon.awssdk.services.ecs.model.UpdateTaskProtectionResponse;
 
@@ -70,6 +72,19 @@ public class EcsGateway {
                 .orElse(null);
     }
 
+    /**
+     * Why ECS stopped a task, in one line: its stoppedReason, and the essential container's reason when there is one
+     * (an out-of-memory kill says so only there). Null when ECS gave neither.
+     */
+    static String stoppedReason(Task task) {
+        String containerReason = task.containers() == null ? null : task.containers().stream()
+                .map(Container::reason).filter(r -> r != null && !r.isBlank()).findFirst().orElse(null);
+        if (containerReason == null) {
+            return task.stoppedReason();
+        }
+        return task.stoppedReason() == null ? containerReason : task.stoppedReason() + " (" + containerReason + ")";
+    }
+
     /** The given tasks of one cluster, 100 per DescribeTasks call; every asked ARN has an entry. */
     public Map<String, TaskState> describeTasks(String cluster, Collection<String> taskArns) {
         Map<String, TaskState> found = new HashMap<>();
@@ -77,7 +92,8 @@ public class EcsGateway {
             DescribeTasksResponse response = AwsCallException.call("DescribeTasks",
                     () -> ecs.describeTasks(b -> b.cluster(cluster).tasks(batch).include(TaskField.TAGS)));
             response.tasks().forEach(t -> found.put(t.taskArn(), new TaskState(t.taskArn(), t.clusterArn(), t.group(),
-                    t.lastStatus(), t.desiredStatus(), t.taskDefinitionArn(), exitRecord(t.tags()), false)));
+                    t.lastStatus(), t.desiredStatus(), t.taskDefinitionArn(), exitRecord(t.tags()), t.stopCodeAsString(),
+                    stoppedReason(t), t.stoppedAt(), t.stoppingAt(), false)));
         }
         taskArns.forEach(arn -> found.putIfAbsent(arn, TaskState.missing(arn)));
         return found;

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
@@ -25,6 +26,9 @@ public class ControlMetrics {
 
     /** What {@link PoolController#failed} is told by the reconciler: every such failure starts with this. */
     static final String RECONCILE = "reconcile";
+    /** ECS's stop codes, registered at zero for every pool; another code ECS may add gets its counter when seen. */
+    private static final List<String> STOP_CODES = List.of("SpotInterruption", "TerminationNotice",
+            "EssentialContainerExited", "TaskFailedToStart", "UserInitiated", "ServiceSchedulerInitiated");
 
     private final MeterRegistry registry;
     private final Counter reconcilePasses;
@@ -80,6 +84,14 @@ public class ControlMetrics {
         for (ReleaseDecision.Kind kind : ReleaseDecision.Kind.values()) {
             releaseDecisions(pool, kind);
         }
+        for (String stopCode : STOP_CODES) {
+            tasksStopped(pool, stopCode);
+        }
+    }
+
+    /** Counts a task of {@code pool} that stopped for another reason than coscale's exit (see {@code OtherStops}). */
+    void taskStopped(String pool, String stopCode) {
+        tasksStopped(pool, stopCode).increment();
     }
 
     void updateServiceCall(String pool) {
@@ -157,6 +169,13 @@ public class ControlMetrics {
     private Counter releaseDecisions(String pool, ReleaseDecision.Kind kind) {
         return Counter.builder("coscale.release.decisions").description("Release decisions by kind")
                 .tag("pool", pool).tag("decision", kind.wireName()).register(registry);
+    }
+
+    private Counter tasksStopped(String pool, String stopCode) {
+        return Counter.builder("coscale.tasks.stopped").description("Tasks of the pool that coscale knew (claimed or"
+                + " protected) and ECS stopped without coscale letting them exit, by ECS stopCode (SpotInterruption,"
+                + " TerminationNotice, EssentialContainerExited for a crash or out-of-memory kill, …); ECS replaces"
+                + " them, coscale changes no count").tag("pool", pool).tag("stop_code", stopCode).register(registry);
     }
 
     private Counter counter(String name, String description, String pool) {

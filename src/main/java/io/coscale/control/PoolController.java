@@ -16,10 +16,12 @@ import io.coscale.domain.ReleaseDecision;
 import io.coscale.domain.ReleasePolicy;
 import io.coscale.domain.ScaleUpPacing;
 import io.coscale.domain.ScalingPolicy;
+import io.coscale.domain.TaskStop;
 import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -287,7 +289,7 @@ public final class PoolController {
                 }
             });
         }
-        return done.thenCompose(changed -> tasks.forgetStopped()).thenRun(() -> {
+        return done.thenCompose(changed -> tasks.forgetStopped(observedService)).thenRun(() -> {
             synchronized (this) {
                 lastError = null;
             }
@@ -483,13 +485,15 @@ public final class PoolController {
     public PoolStatus status() {
         int busy = tasks.busyCount();
         int protectedTasks = tasks.protectedCount();
+        Map<String, Integer> stopped = tasks.stopsByCode();
+        List<TaskStop> recentStops = stopped.isEmpty() ? List.of() : tasks.lastStops();
         synchronized (this) {
             QueueDepth depth = backlog.lastRead();
             return new PoolStatus(pool.name(), pool.cluster(), pool.service(), pool.queueUrl(), pool.mode().wireName(),
                     pool.minTasks(), pool.maxTasks(), pool.messagesPerTask(), count.value(),
-                    service == null ? 0 : service.runningCount(), service == null ? 0 : service.pendingCount(),
-                    new PoolStatus.Queue(depth.visible(), depth.inFlight(), depth.delayed()), busy, protectedTasks,
-                    lastReconcileAt, lastError);
+                    service == null ? 0 : service.runningCount(), service == null ? 0 : service.pendingCount(), null,
+                    new PoolStatus.Queue(depth.visible(), depth.inFlight(), depth.delayed()), null, busy, protectedTasks,
+                    lastReconcileAt, lastError, null, stopped, recentStops);
         }
     }
 }

@@ -1,6 +1,11 @@
 package io.coscale.control;
 
+import io.coscale.domain.TaskStop;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@code GET /v1/pools/{pool}} shows of a pool: its settings, ECS's and SQS's word, coscale's own view.
@@ -15,11 +20,30 @@ import java.time.Instant;
  * @param deadLetter the dead-letter queue the queue's redrive policy names; null when the queue has none
  * @param leader the replica that leads (writes ECS for every pool) and the lease's epoch, as the answering replica
  *        knows them; null when not known
+ * @param stoppedTasks the pool's tasks ECS stopped without coscale letting them exit (Spot interruption, host
+ *        retirement, out-of-memory kill, crash) within the last hour, counted by ECS stopCode; empty when none
+ * @param recentStops the last five of those, newest first
  */
 public record PoolStatus(String name, String cluster, String service, String queueUrl, String mode, int minTasks,
         int maxTasks, int messagesPerTask, Integer desiredCount, Integer runningCount, Integer pendingCount,
         Instant ecsObservedAt, Queue queue, DeadLetter deadLetter, int busyTasks, int protectedTasks,
-        Instant lastReconcileAt, String lastError, Leader leader) {
+        Instant lastReconcileAt, String lastError, Leader leader, Map<String, Integer> stoppedTasks,
+        List<TaskStop> recentStops) {
+
+    public PoolStatus {
+        stoppedTasks = stoppedTasks == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(stoppedTasks));
+        recentStops = recentStops == null ? List.of() : List.copyOf(recentStops);
+    }
+
+    /** The status with no task stopped for another reason. */
+    public PoolStatus(String name, String cluster, String service, String queueUrl, String mode, int minTasks,
+            int maxTasks, int messagesPerTask, Integer desiredCount, Integer runningCount, Integer pendingCount,
+            Instant ecsObservedAt, Queue queue, DeadLetter deadLetter, int busyTasks, int protectedTasks,
+            Instant lastReconcileAt, String lastError, Leader leader) {
+        this(name, cluster, service, queueUrl, mode, minTasks, maxTasks, messagesPerTask, desiredCount, runningCount,
+                pendingCount, ecsObservedAt, queue, deadLetter, busyTasks, protectedTasks, lastReconcileAt, lastError,
+                leader, Map.of(), List.of());
+    }
 
     /** The status without the leader: a controller's own view. */
     public PoolStatus(String name, String cluster, String service, String queueUrl, String mode, int minTasks,

@@ -1,13 +1,18 @@
 package io.coscale.control;
 
+import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
+import io.coscale.domain.RecentStops;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.StopCheck;
+import io.coscale.domain.TaskStop;
 import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,11 +31,22 @@ import java.util.function.Supplier;
  * shard. Thread-safe and never blocking: claims call it directly, not through the pool's serial steps, so a claim
  * never waits for another task's release; ordering with a release is kept per task (a task told to exit is marked
  * before its protection is dropped, and the batcher keeps one task's changes in order).
+ *
+ * <p>A known task ECS stopped without coscale letting it exit (Spot interruption, host retirement, out-of-memory
+ * kill, crash) is forgotten here and reported once, as a {@code task-stopped} event, in
+ * {@code coscale_tasks_stopped_total} and in status ({@link OtherStops}). coscale changes no count for it: the
+ * service replaces the task, and the worker gives its message back on the stop signal.
  */
 final class PoolTasks {
 
     private static final int EXITS_REMEMBERED = 10_000;
     private static final Duration UNPROTECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest a pool with known tasks goes without asking ECS about them (see {@link StopCheck}). */
+    static final Duration STOP_CHECK_BACKSTOP = Duration.ofMinutes(1);
+    /** How long status shows a task stopped for another reason, and how many stops of it a pool keeps at most. */
+    private static final Duration STOPS_WINDOW = Duration.ofHours(1);
+    private static final int STOPS_KEPT = 1_000;
+    private static final int STOPS_SHOWN = 5;
 
     private final Pool pool;
     private final ControlContext ctx;
@@ -51,6 +67,12 @@ final class PoolTasks {
             return size() > EXITS_REMEMBERED;
         }
     };
+
+    // @GuardedBy("this") tasks stopped for other reasons, for status.
+    private final RecentStops recentStops = new RecentStops(STOPS_WINDOW, STOPS_KEPT);
+    // @GuardedBy("this") the service read and the time of the last DescribeTasks of the known tasks; null before.
+    private StopCheck.Signal lastStopCheck;
+    private Instant lastStopCheckAt;
 
     PoolTasks(Pool pool, ControlContext ctx, EventLog events, Supplier<Integer> desiredCount) {
         this.desiredCount = desiredCount;
@@ -150,6 +172,7 @@ final class PoolTasks {
     synchronized void forgetProtection() {
         protectedUntil.clear();
         busySince.clear();
+        lastStopCheck = null;
     }
 
     /** The decision a task's earlier release got, if it was told to exit. */
@@ -231,26 +254,66 @@ final class PoolTasks {
         }));
     }
 
-    /** Forgets tasks ECS no longer runs; asks ECS about every task coscale remembers (100 per DescribeTasks). */
-    CompletableFuture<Void> forgetStopped() {
-        Set<String> known = new HashSet<>();
+    /**
+     * Learns which tasks coscale knows (busy, protected, let exit) ECS no longer runs, and forgets them; a task that
+     * stopped without coscale letting it exit ({@link OtherStops}) is also reported: an event, the metric, and
+     * {@link #recentStops}. ECS is asked (DescribeTasks, 100 per call) only when {@link StopCheck} says the pass's
+     * service read hints at a change, or its backstop has passed: a converged pool costs no call.
+     *
+     * @param service the service as this pass read it
+     */
+    CompletableFuture<Void> forgetStopped(ServiceState service) {
+        Set<String> ask = new HashSet<>();
+        StopCheck.Signal signal;
         synchronized (this) {
-            known.addAll(busySince.keySet());
-            known.addAll(protectedUntil.keySet());
-            known.addAll(exits.keySet());
+            Set<String> live = new HashSet<>(busySince.keySet());
+            live.addAll(protectedUntil.keySet());
+            live.removeAll(exiting);
+            signal = new StopCheck.Signal(service.desiredCount(), service.runningCount(), service.pendingCount(), live.size());
+            Duration since = lastStopCheckAt == null ? Duration.ZERO : Duration.between(lastStopCheckAt, ctx.clock().instant());
+            if (!StopCheck.due(lastStopCheck, signal, exits.size(), since, STOP_CHECK_BACKSTOP)) {
+                return CompletableFuture.completedFuture(null);
+            }
+            ask.addAll(live);
+            ask.addAll(exiting);
+            ask.addAll(exits.keySet());
         }
-        if (known.isEmpty()) {
+        if (ask.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return ctx.ecsRead(ecs -> ecs.describeTasks(pool.cluster(), known)).thenAccept(states -> {
+        return ctx.ecsRead(ecs -> ecs.describeTasks(pool.cluster(), ask)).thenAccept(states -> {
+            Instant now = ctx.clock().instant();
+            List<TaskStop> reported = new ArrayList<>();
             synchronized (this) {
-                states.values().stream().filter(t -> !t.isLive()).map(TaskState::taskArn).forEach(arn -> {
+                for (TaskState task : states.values()) {
+                    if (task.isLive()) {
+                        continue;
+                    }
+                    String arn = task.taskArn();
+                    boolean letExit = exits.containsKey(arn) || exiting.contains(arn);
+                    OtherStops.of(task, letExit, now).filter(recentStops::add).ifPresent(reported::add);
                     busySince.remove(arn);
                     protectedUntil.remove(arn);
                     exits.remove(arn);
-                });
+                }
+                lastStopCheck = signal;
+                lastStopCheckAt = now;
+            }
+            for (TaskStop stop : reported) {
+                ctx.metrics().taskStopped(pool.name(), stop.stopCode());
+                events.add(Event.taskStopped(now, desiredCount.get(), OtherStops.describe(stop)));
             }
         });
+    }
+
+    /** The pool's tasks stopped for other reasons within the last hour, by stopCode. */
+    synchronized Map<String, Integer> stopsByCode() {
+        return recentStops.byStopCode(ctx.clock().instant());
+    }
+
+    /** The last few tasks stopped for other reasons within the last hour, newest first. */
+    synchronized List<TaskStop> lastStops() {
+        return recentStops.newest(ctx.clock().instant(), STOPS_SHOWN);
     }
 
     synchronized int busyCount() {

@@ -128,7 +128,8 @@ public class StatusReader {
         }
         return new PoolStatus(own.name(), own.cluster(), own.service(), own.queueUrl(), own.mode(), own.minTasks(),
                 own.maxTasks(), own.messagesPerTask(), desired, running, pending, ecsAt, depth, deadLetter,
-                own.busyTasks(), own.protectedTasks(), own.lastReconcileAt(), own.lastError(), leader);
+                own.busyTasks(), own.protectedTasks(), own.lastReconcileAt(), own.lastError(), leader, own.stoppedTasks(),
+                own.recentStops());
     }
 
     /** The pools' services, one DescribeServices per cluster and 10 services; a cluster that fails is left out. */

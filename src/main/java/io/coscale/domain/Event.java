@@ -34,7 +34,12 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
         /** A call failed for good; the same text goes to the pool's {@code lastError}. */
         ERROR,
         /** More failed jobs reached the pool's dead-letter queue since coscale last looked; the reason says how many. */
-        DEAD_LETTER;
+        DEAD_LETTER,
+        /**
+         * A task coscale knew (claimed, protected) stopped without coscale letting it exit: a Spot interruption, a
+         * host retirement, an out-of-memory kill, a crash. The reason names the task, ECS's stopCode and its reason.
+         */
+        TASK_STOPPED;
 
         /** The JSON name, lower-kebab: {@code "scale-up"}, {@code "release"}, {@code "reconcile"}, … */
         public String wireName() {
@@ -76,6 +81,15 @@ public record Event(Instant at, Kind kind, Integer from, Integer to, String reas
      */
     public static Event protection(Instant at, Integer desiredCount, String reason) {
         return new Event(at, Kind.PROTECTION, desiredCount, desiredCount, reason);
+    }
+
+    /**
+     * A task stopped for another reason than coscale's exit, e.g. "task 1a2b… stopped by ECS: SpotInterruption (Your
+     * Spot Task was interrupted.)". coscale changed no count for it (ECS replaces the task): {@code from} and {@code
+     * to} are both the desiredCount (null before the count is known).
+     */
+    public static Event taskStopped(Instant at, Integer desiredCount, String reason) {
+        return new Event(at, Kind.TASK_STOPPED, desiredCount, desiredCount, reason);
     }
 
     /** Failed jobs reached the dead-letter queue, e.g. "2 more failed jobs in dead-letter queue jobs-dlq (5 now)". */

@@ -60,7 +60,8 @@ class OpenApiDriftTest {
             Map.entry("GET /local/v1/stats", Set.of("200", "401", "403", "404", "500")),
             Map.entry("GET /local/v1/faults", Set.of("200", "401", "403", "404", "500")),
             Map.entry("PUT /local/v1/faults", Set.of("200", "400", "401", "403", "404", "415", "500")),
-            Map.entry("DELETE /local/v1/faults", Set.of("200", "401", "403", "404", "500")));
+            Map.entry("DELETE /local/v1/faults", Set.of("200", "401", "403", "404", "500")),
+            Map.entry("POST /local/v1/faults/task-stops", Set.of("200", "400", "401", "403", "404", "415", "500")));
 
     static Map<String, Object> document;
 
@@ -252,6 +253,15 @@ class OpenApiDriftTest {
         answers("PUT /local/v1/faults", 400, json("{\"ecsStaleReadsMs\": -1}").put("/local/v1/faults"));
         answers("PUT /local/v1/faults", 415, given().contentType("text/plain").body("{}").put("/local/v1/faults"));
         answers("DELETE /local/v1/faults", 200, given().delete("/local/v1/faults"));
+        String unknownTask = "arn:aws:ecs:us-east-1:000000000000:task/local/0123456789abcdef0123456789abcdef";
+        answers("POST /local/v1/faults/task-stops", 404, json("{\"taskArn\": \"" + unknownTask
+                + "\", \"kind\": \"SpotInterruption\"}").post("/local/v1/faults/task-stops"));
+        answers("POST /local/v1/faults/task-stops", 400, json("{\"taskArn\": \"" + unknownTask
+                + "\", \"kind\": \"Meteor\"}").post("/local/v1/faults/task-stops"));
+        answers("POST /local/v1/faults/task-stops", 400, json("{\"kind\": \"SpotInterruption\"}")
+                .post("/local/v1/faults/task-stops"));
+        answers("POST /local/v1/faults/task-stops", 415, given().contentType("text/plain").body("{}")
+                .post("/local/v1/faults/task-stops"));
     }
 
     @Test

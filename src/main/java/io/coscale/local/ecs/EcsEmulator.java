@@ -274,6 +274,19 @@ public final class EcsEmulator implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops a task for a reason of ECS's own, as {@link ServiceScheduler#interrupt} does.
+     *
+     * @param taskArnOrId the task's ARN or id
+     * @return {@code empty} when no such task is known; else whether it was stopped now (false: it was already
+     *         told to stop, and keeps that stop's code and reason)
+     */
+    public Optional<Boolean> interrupt(String taskArnOrId, Interruption kind) {
+        synchronized (lock) {
+            return findTask(EcsState.lastSegment(taskArnOrId)).map(t -> scheduler.interrupt(t, kind, Instant.now()));
+        }
+    }
+
     private Optional<Task> findTask(String taskId) {
         return state.clusters.values().stream()
                 .map(c -> c.tasks.get(taskId))

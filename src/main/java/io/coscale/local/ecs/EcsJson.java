@@ -167,6 +167,9 @@ final class EcsJson {
             if (task.exitCode != null) {
                 container.put("exitCode", task.exitCode);
             }
+            if (task.containerReason != null) {
+                container.put("reason", task.containerReason);
+            }
         }
         return node;
     }

@@ -159,6 +159,8 @@ final class EcsState {
         Instant killAt;
         String stoppedReason;
         String stopCode;
+        /** The essential container's reason (e.g. {@code OutOfMemoryError: …}); null when ECS gives none. */
+        String containerReason;
         StopCause stopCause;
         Integer exitCode;
         Instant protectedUntil;

@@ -35,6 +35,7 @@ import java.util.function.Function;
 final class ServiceScheduler {
 
     private static final int STOPPED_TASKS_KEPT = 500;
+    private static final Duration STOPPED_TASKS_SHOWN = Duration.ofHours(1);
 
     private final EcsState state;
     private final EmulatorStats stats;
@@ -78,7 +79,7 @@ final class ServiceScheduler {
                 converge(service, now);
             }
             startPending(cluster, now);
-            forgetOldStoppedTasks(cluster);
+            forgetOldStoppedTasks(cluster, now);
         }
     }
 
@@ -152,19 +153,44 @@ final class ServiceScheduler {
     }
 
     /**
-     * An injected death (OOM kill, lost instance): the workload is killed at once (exit 137) and the task is
+     * An injected death (a crash, a lost instance): the workload is killed at once (exit 137) and the task is
      * STOPPED now, cause {@link StopCause#DEATH}, busy if it held a message. A task already told to stop keeps
      * the cause and reason of that stop (it is only killed sooner); a PENDING task just stops. Caller holds the lock.
      */
     void die(Task task, Instant now) {
+        die(task, "Essential container in task exited (injected death)", "EssentialContainerExited", null, now);
+    }
+
+    /**
+     * Stops a task for a reason of ECS's own ({@link Interruption}), cause {@link StopCause#DEATH}: Spot
+     * interruption and host retirement send the stop signal and kill after {@code stopTimeout}, as a scale-in does;
+     * an out-of-memory kill is immediate. Either way the service replaces the task at once. A task already told to
+     * stop (or STOPPED) is left as it is: ECS keeps the first stop's code and reason. Caller holds the lock.
+     *
+     * @return whether the task was stopped now
+     */
+    boolean interrupt(Task task, Interruption kind, Instant now) {
+        if (!task.desiredStatus.equals("RUNNING") || task.lastStatus.equals("STOPPED")) {
+            return false;
+        }
+        if (kind.graceful()) {
+            stop(task, kind.stoppedReason(), kind.stopCode(), StopCause.DEATH, now);
+        } else {
+            die(task, kind.stoppedReason(), kind.stopCode(), kind.containerReason(), now);
+        }
+        return true;
+    }
+
+    private void die(Task task, String reason, String stopCode, String containerReason, Instant now) {
         if (task.lastStatus.equals("STOPPED")) {
             return;
         }
         if (task.desiredStatus.equals("RUNNING")) {
             task.desiredStatus = "STOPPED";
             task.stopCause = StopCause.DEATH;
-            task.stoppedReason = "Essential container in task exited (injected death)";
-            task.stopCode = "EssentialContainerExited";
+            task.stoppedReason = reason;
+            task.stopCode = stopCode;
+            task.containerReason = containerReason;
             task.stoppingAt = now;
             StopAccounting.stopSignal(task);
         }
@@ -219,8 +245,13 @@ final class ServiceScheduler {
         new TaskJobs(task, stats, lock).event(event);
     }
 
-    /** ECS shows stopped tasks for a while, then forgets them; the oldest go first. */
-    private static void forgetOldStoppedTasks(Cluster cluster) {
+    /**
+     * ECS shows stopped tasks for about an hour ({@link #STOPPED_TASKS_SHOWN}), then forgets them; here also at
+     * most {@link #STOPPED_TASKS_KEPT} per cluster, the oldest forgotten first.
+     */
+    private static void forgetOldStoppedTasks(Cluster cluster, Instant now) {
+        Instant shownSince = now.minus(STOPPED_TASKS_SHOWN);
+        cluster.tasks.values().removeIf(t -> t.lastStatus.equals("STOPPED") && t.stoppedAt.isBefore(shownSince));
         List<Task> stopped = cluster.tasks.values().stream().filter(t -> t.lastStatus.equals("STOPPED")).toList();
         stopped.stream().sorted(Comparator.comparing((Task t) -> t.stoppedAt))
                 .limit(Math.max(0, stopped.size() - STOPPED_TASKS_KEPT))

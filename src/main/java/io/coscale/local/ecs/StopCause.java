@@ -14,6 +14,9 @@ enum StopCause {
     STOP_TASK,
     /** The workload ended by itself (ECS: essential container exited). */
     EXITED,
-    /** An injected crash: OOM kill, lost instance, Spot reclaim. */
+    /**
+     * A stop for a reason of ECS's own: an injected crash, or an {@link Interruption} (Spot interruption, host
+     * retirement, out-of-memory kill).
+     */
     DEATH
 }
