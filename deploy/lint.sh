@@ -8,23 +8,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$root/target/cfn-lint"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  # Debian's nodejs package brings both; only attempted where we may install (CI and developers are root).
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get install -y -qq nodejs npm >/dev/null
-  else
-    echo "deploy/lint.sh: node and npm are needed (Debian: apt-get install nodejs npm)" >&2
-    exit 1
-  fi
-fi
-
-mkdir -p "$work"
-# Reinstall only when the pinned set changed.
-if ! cmp -s "$root/deploy/lint/package-lock.json" "$work/package-lock.json" || [ ! -d "$work/node_modules" ]; then
-  cp "$root/deploy/lint/package.json" "$root/deploy/lint/package-lock.json" "$work/"
-  # --ignore-scripts: nothing in the set needs an install script, and none should run at build time.
-  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-fi
+# shellcheck source=../build/npm-pinned.sh
+. "$root/build/npm-pinned.sh"
+# Nothing in the set needs an install script.
+npm_pinned deploy/lint.sh "$root/deploy/lint" "$work" node_modules
 cp "$root/deploy/lint/validate.js" "$work/"
 
 # A parameter without a Default is mocked by its type; an ARN-typed property needs something shaped like one.

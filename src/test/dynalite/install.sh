@@ -8,25 +8,11 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 work="$root/target/dynalite"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  # Debian's nodejs package brings both; only attempted where we may install (CI and developers are root).
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-  else
-    echo "src/test/dynalite/install.sh: node and npm are needed (Debian: apt-get install nodejs npm)" >&2
-    exit 1
-  fi
-fi
-
-mkdir -p "$work"
-# Reinstall only when the pinned set changed.
-if ! cmp -s "$root/src/test/dynalite/package-lock.json" "$work/package-lock.json" || [ ! -d "$work/node_modules" ]; then
-  cp "$root/src/test/dynalite/package.json" "$root/src/test/dynalite/package-lock.json" "$work/"
-  # --ignore-scripts: the one install script in the set, classic-level's (LevelDB, which dynalite loads even when
-  # it keeps its tables in memory, as the tests do), only compiles the addon where no prebuilt one fits; the
-  # package ships prebuilt ones for Linux, macOS and Windows on x64 and arm64, and no script should run at build time.
-  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-fi
+# shellcheck source=../../../build/npm-pinned.sh
+. "$root/build/npm-pinned.sh"
+# The one install script in the set, classic-level's (LevelDB, which dynalite loads even when it keeps its tables in
+# memory, as the tests do), only compiles the addon where no prebuilt one fits; the package ships prebuilt ones for
+# Linux, macOS and Windows on x64 and arm64.
+npm_pinned src/test/dynalite/install.sh "$root/src/test/dynalite" "$work" node_modules
 # Fails the build here, not in a test, if the addon does not load on this platform.
 (cd "$work" && node -e "require('dynalite')")
