@@ -7,6 +7,7 @@ import io.coscale.idempotency.IdempotencyRecord;
 import io.coscale.idempotency.IdempotencyRules;
 import io.coscale.idempotency.IdempotencyStore;
 import io.coscale.idempotency.IdempotencyStoreException;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -54,6 +55,7 @@ public class IdempotentSubmissions {
     private final Duration claim;
     private final Clock clock;
 
+    @Inject
     IdempotentSubmissions(IdempotencyStore store, IdempotencyConfig config) {
         this(store, config.ttl(), config.claim(), Clock.systemUTC());
     }

@@ -17,7 +17,8 @@ import io.coscale.control.PoolController;
 import io.coscale.control.Submitted;
 import io.coscale.idempotency.IdempotencyKey;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -125,12 +127,13 @@ public class JobsResource {
             + "connection): it may be enqueued, and a retry may enqueue it twice")
     @APIResponse(responseCode = "503", description = "SQS could not be reached or refused: the job was not enqueued; "
             + "retry after Retry-After seconds")
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public CompletionStage<Response> submit(@PathParam("pool") String poolName,
-            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = SchemaType.STRING, maxLength = 255))
-            @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey, JsonNode job) {
+@Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, idempotencyKey);
+        Optional<IdempotencyKey> key = key(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
@@ -180,12 +183,13 @@ public class JobsResource {
             + "retry may enqueue them twice (entries of a mixed outcome are listed in failed with code OutcomeUnknown)")
     @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry: nothing was enqueued; "
             + "retry after Retry-After seconds")
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public CompletionStage<Response> submitBatch(@PathParam("pool") String poolName,
-            @Parameter(description = IDEMPOTENCY_KEY_DOC, schema = @Schema(type = SchemaType.STRING, maxLength = 255))
-            @HeaderParam(IdempotencyKey.HEADER) String idempotencyKey, JsonNode body) {
+@Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, idempotencyKey);
+        Optional<IdempotencyKey> key = key(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
@@ -218,13 +222,18 @@ public class JobsResource {
                 })).thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 
-    /** The key the header names, if it is there; a malformed one is 400 and nothing is enqueued. */
-    private static Optional<IdempotencyKey> key(String poolName, String headerValue) {
-        if (headerValue == null) {
+    /**
+     * The key the header names, if it was sent; a malformed one (an empty one too: a client that sends the header
+     * counts on it) is 400 and nothing is enqueued.
+     */
+    private static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
+        List<String> values = headers.getRequestHeader(IdempotencyKey.HEADER);
+        if (values == null || values.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(IdempotencyKey.parse(poolName, headerValue).orElseThrow(() -> ApiException.badRequest(
-                IdempotencyKey.HEADER + " must be 1 to " + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
+        Optional<IdempotencyKey> key = values.size() == 1 ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
+        return Optional.of(key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
+                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
     }
 
     /**
