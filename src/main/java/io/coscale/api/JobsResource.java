@@ -124,9 +124,10 @@ public class JobsResource {
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "422", description = REUSED_DOC)
     @APIResponse(responseCode = "502", description = "SQS failed while it had the job (a 5xx, a timeout, a cut "
-            + "connection): it may be enqueued, and a retry may enqueue it twice")
-    @APIResponse(responseCode = "503", description = "SQS could not be reached or refused: the job was not enqueued; "
-            + "retry after Retry-After seconds")
+            + "connection): it may be enqueued, and a retry may enqueue it twice (with the same Idempotency-Key: "
+            + "with the same jobId)")
+    @APIResponse(responseCode = "503", description = "SQS (or the Idempotency-Key store) could not be reached or "
+            + "refused: the job was not enqueued; retry after Retry-After seconds")
     @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public CompletionStage<Response> submit(@PathParam("pool") String poolName,
@@ -180,9 +181,10 @@ public class JobsResource {
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "422", description = REUSED_DOC)
     @APIResponse(responseCode = "502", description = "SQS failed while it had every entry: they may be enqueued, and a "
-            + "retry may enqueue them twice (entries of a mixed outcome are listed in failed with code OutcomeUnknown)")
-    @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry: nothing was enqueued; "
-            + "retry after Retry-After seconds")
+            + "retry may enqueue them twice (with the same Idempotency-Key: with the same jobIds); entries of a mixed "
+            + "outcome are listed in failed with code OutcomeUnknown")
+    @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry, or the Idempotency-Key "
+            + "store at all: nothing was enqueued; retry after Retry-After seconds")
     @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public CompletionStage<Response> submitBatch(@PathParam("pool") String poolName,
