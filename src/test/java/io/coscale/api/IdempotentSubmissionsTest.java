@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -68,8 +69,9 @@ class IdempotentSubmissionsTest {
         return submissions.submit(KEY, fingerprint, List.of(jobId), sends);
     }
 
+    /** The problem {@code future} failed with; a future that never completes fails the test instead of hanging it. */
     static ApiException failure(CompletableFuture<?> future) {
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(future::join);
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> future.orTimeout(10, TimeUnit.SECONDS).join());
         assertThat(thrown).isInstanceOf(CompletionException.class).hasCauseInstanceOf(ApiException.class);
         return (ApiException) thrown.getCause();
     }
