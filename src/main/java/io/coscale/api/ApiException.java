@@ -91,6 +91,24 @@ public class ApiException extends RuntimeException {
     }
 
     /**
+     * 409 {@code idempotency-key-in-progress} with {@code Retry-After}: another request holds the submission's
+     * {@code Idempotency-Key} and is still under way; nothing was enqueued by this one.
+     */
+    public static ApiException idempotencyKeyInProgress(String detail, Duration retryAfter) {
+        long seconds = Math.max(1, (Math.max(0, retryAfter.toMillis()) + 999) / 1000);
+        return new ApiException(409, "idempotency-key-in-progress", "Idempotency-Key In Progress", detail,
+                Map.of("Retry-After", Long.toString(seconds)));
+    }
+
+    /**
+     * 422 {@code idempotency-key-reused}: the submission's {@code Idempotency-Key} was first used for a different
+     * request; nothing was enqueued.
+     */
+    public static ApiException idempotencyKeyReused(String detail) {
+        return new ApiException(422, "idempotency-key-reused", "Idempotency-Key Reused", detail);
+    }
+
+    /**
      * 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3); {@code invalidToken} adds
      * {@code error="invalid_token"} when a token was presented but not accepted.
      */

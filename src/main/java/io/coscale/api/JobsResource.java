@@ -1,9 +1,12 @@
 package io.coscale.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.openapi.JobRequests;
 import io.coscale.aws.OutgoingMessage;
+import io.coscale.aws.QueueGateway;
 import io.coscale.aws.SendOutcome;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
@@ -12,7 +15,10 @@ import io.coscale.control.Futures;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
 import io.coscale.control.Submitted;
+import io.coscale.idempotency.IdempotencyKey;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,10 +29,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -45,16 +56,29 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 public class JobsResource {
 
     static final int MAX_BATCH = 100;
+    static final String IDEMPOTENCY_KEY_DOC = "Makes retries safe: 1 to 255 visible ASCII characters (bare, or quoted as a "
+            + "structured-field string), unique per submission within the pool. A repeat with the same key and body within "
+            + "coscale.idempotency.ttl (24 h) answers the first 202 again and enqueues nothing.";
+    static final String REPLAYED_DOC = "\"true\" when the answer is the first answer to this Idempotency-Key, given again";
+    static final String CONFLICT_DOC = "Another request with this Idempotency-Key is under way (type idempotency-key-in-"
+            + "progress); nothing enqueued by this one; repeat after Retry-After seconds";
+    static final String REUSED_DOC = "The Idempotency-Key was used for a different request to this pool (type "
+            + "idempotency-key-reused); nothing enqueued";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final ControlPlane plane;
     private final ControlMetrics metrics;
     private final JobParser parser;
+    private final IdempotentSubmissions idempotent;
+    private final ObjectMapper mapper;
 
-    JobsResource(ControlPlane plane, ControlMetrics metrics, JobsConfig config) {
+    JobsResource(ControlPlane plane, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
+            ObjectMapper mapper) {
         this.plane = plane;
         this.metrics = metrics;
         this.parser = new JobParser(Math.min(config.maxPayloadBytes(), 1024 * 1024));
+        this.idempotent = idempotent;
+        this.mapper = mapper;
     }
 
     /** The answer to one job: on the queue, and counted toward the pool's scale-up. */
@@ -88,34 +112,54 @@ public class JobsResource {
             + " once. 202 only once SQS has accepted the job.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = JobRequests.Job.class)))
-    @APIResponse(responseCode = "202", description = "On the queue; the scale-up is under way",
+    @APIResponse(responseCode = "202", description = "On the queue; the scale-up is under way. With an Idempotency-Key "
+            + "already answered: the first answer again, nothing enqueued", headers = @Header(name = IdempotentSubmissions.REPLAYED,
+            description = REPLAYED_DOC, schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Accepted.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON or an invalid field (the detail names it); nothing enqueued")
     @APIResponse(responseCode = "404", description = "No pool of this name")
+    @APIResponse(responseCode = "409", description = CONFLICT_DOC)
     @APIResponse(responseCode = "413", description = "The payload is over coscale.jobs.max-payload-bytes (the detail "
             + "states it), or the body over quarkus.http.limits.max-body-size (10 MiB); nothing enqueued")
     @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "422", description = REUSED_DOC)
     @APIResponse(responseCode = "502", description = "SQS failed while it had the job (a 5xx, a timeout, a cut "
-            + "connection): it may be enqueued, and a retry may enqueue it twice")
-    @APIResponse(responseCode = "503", description = "SQS could not be reached or refused: the job was not enqueued; "
-            + "retry after Retry-After seconds")
-    public CompletionStage<Response> submit(@PathParam("pool") String poolName, JsonNode job) {
+            + "connection): it may be enqueued, and a retry may enqueue it twice (with the same Idempotency-Key: "
+            + "with the same jobId)")
+    @APIResponse(responseCode = "503", description = "SQS (or the Idempotency-Key store) could not be reached or "
+            + "refused: the job was not enqueued; retry after Retry-After seconds")
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
+    public CompletionStage<Response> submit(@PathParam("pool") String poolName,
+@Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
+        Optional<IdempotencyKey> key = key(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
         } catch (JobParser.InvalidJob e) {
             throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
         }
-        return answer(plane.submit(pool, List.of(message)), submitted -> {
-            SendOutcome outcome = submitted.outcomes().get(0);
-            if (!outcome.accepted()) {
-                throw sqsFailure(outcome);
-            }
-            metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-            return Response.accepted(new Accepted(message.jobId(), poolName, submitted.desiredCount())).build();
-        });
+        if (key.isEmpty()) {
+            return answer(plane.submit(pool, List.of(message)),
+                    submitted -> Response.accepted(accepted(poolName, message, submitted, start)).build());
+        }
+        List<OutgoingMessage> keyed = deduplicated(pool, key.get(), List.of(message), new int[] {0});
+        return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), jobIds(keyed), jobIds -> {
+            OutgoingMessage sent = withJobIds(keyed, jobIds).get(0);
+            return answer(plane.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
+        }).thenApply(IdempotentSubmissions.Answer::toResponse);
+    }
+
+    /** The answer to one job SQS accepted; throws the problem when it did not. */
+    private Accepted accepted(String poolName, OutgoingMessage message, Submitted submitted, long start) {
+        SendOutcome outcome = submitted.outcomes().get(0);
+        if (!outcome.accepted()) {
+            throw sqsFailure(outcome);
+        }
+        metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+        return new Accepted(message.jobId(), poolName, submitted.desiredCount());
     }
 
     @POST
@@ -124,21 +168,30 @@ public class JobsResource {
             + "dropped; an invalid entry fails alone.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = JobRequests.Batch.class)))
-    @APIResponse(responseCode = "202", description = "Every entry enqueued or listed in failed",
+    @APIResponse(responseCode = "202", description = "Every entry enqueued or listed in failed. With an Idempotency-Key "
+            + "already answered: the first answer again, nothing enqueued", headers = @Header(name = IdempotentSubmissions.REPLAYED,
+            description = REPLAYED_DOC, schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchAccepted.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON, or not {\"jobs\": [...]} with 1 to 100 jobs; "
             + "nothing enqueued")
     @APIResponse(responseCode = "404", description = "No pool of this name")
+    @APIResponse(responseCode = "409", description = CONFLICT_DOC)
     @APIResponse(responseCode = "413", description = "The body is over quarkus.http.limits.max-body-size (10 MiB); "
             + "nothing enqueued. A single payload over the limit fails only its entry (PayloadTooLarge)")
     @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "422", description = REUSED_DOC)
     @APIResponse(responseCode = "502", description = "SQS failed while it had every entry: they may be enqueued, and a "
-            + "retry may enqueue them twice (entries of a mixed outcome are listed in failed with code OutcomeUnknown)")
-    @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry: nothing was enqueued; "
-            + "retry after Retry-After seconds")
-    public CompletionStage<Response> submitBatch(@PathParam("pool") String poolName, JsonNode body) {
+            + "retry may enqueue them twice (with the same Idempotency-Key: with the same jobIds); entries of a mixed "
+            + "outcome are listed in failed with code OutcomeUnknown")
+    @APIResponse(responseCode = "503", description = "SQS could not be reached for any entry, or the Idempotency-Key "
+            + "store at all: nothing was enqueued; retry after Retry-After seconds")
+    @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
+            schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
+    public CompletionStage<Response> submitBatch(@PathParam("pool") String poolName,
+@Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
+        Optional<IdempotencyKey> key = key(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
@@ -155,11 +208,76 @@ public class JobsResource {
             }
         }
         int total = jobs.size();
-        return answer(plane.submit(pool, valid), submitted -> {
-            BatchAccepted accepted = batchAnswer(total, invalid, validIndex, submitted);
-            metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-            return Response.accepted(accepted).build();
-        });
+        if (key.isEmpty()) {
+            return answer(plane.submit(pool, valid), submitted -> {
+                BatchAccepted accepted = batchAnswer(total, invalid, validIndex, submitted);
+                metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+                return Response.accepted(accepted).build();
+            });
+        }
+        List<OutgoingMessage> keyed = deduplicated(pool, key.get(), valid, validIndex);
+        return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), jobIds(keyed),
+                jobIds -> answer(plane.submit(pool, withJobIds(keyed, jobIds)), submitted -> {
+                    BatchAccepted accepted = batchAnswer(total, invalid, validIndex, submitted);
+                    metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+                    return json(accepted);
+                })).thenApply(IdempotentSubmissions.Answer::toResponse);
+    }
+
+    /**
+     * The key the header names, if it was sent; a malformed one (an empty one too: a client that sends the header
+     * counts on it) is 400 and nothing is enqueued.
+     */
+    private static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
+        List<String> values = headers.getRequestHeader(IdempotencyKey.HEADER);
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<IdempotencyKey> key = values.size() == 1 ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
+        return Optional.of(key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
+                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
+    }
+
+    /**
+     * On a FIFO queue, each job without a deduplicationId of its own gets one derived from the key and its index in
+     * the request, so that SQS drops a resend within its five minutes even if the key's record was lost.
+     */
+    private static List<OutgoingMessage> deduplicated(PoolController pool, IdempotencyKey key, List<OutgoingMessage> jobs,
+            int[] index) {
+        if (!QueueGateway.isFifo(pool.pool().queueUrl())) {
+            return jobs;
+        }
+        List<OutgoingMessage> keyed = new ArrayList<>(jobs.size());
+        for (int k = 0; k < jobs.size(); k++) {
+            keyed.add(jobs.get(k).withDefaultDeduplicationId(RequestFingerprint.deduplicationId(key.pool(), key.key(), index[k])));
+        }
+        return keyed;
+    }
+
+    private static List<String> jobIds(List<OutgoingMessage> jobs) {
+        return jobs.stream().map(OutgoingMessage::jobId).toList();
+    }
+
+    /** The jobs under the ids their key was reserved with (the same jobs: the request's fingerprint matched). */
+    private static List<OutgoingMessage> withJobIds(List<OutgoingMessage> jobs, List<String> jobIds) {
+        if (jobIds.size() != jobs.size()) {
+            // Only if the limits changed between the two requests; the ids of this one are then the honest ones.
+            return jobs;
+        }
+        List<OutgoingMessage> bound = new ArrayList<>(jobs.size());
+        for (int k = 0; k < jobs.size(); k++) {
+            bound.add(jobs.get(k).withJobId(jobIds.get(k)));
+        }
+        return bound;
+    }
+
+    /** The answer's JSON, as the first and every replayed keyed answer carry it. */
+    private String json(Object answer) {
+        try {
+            return mapper.writeValueAsString(answer);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + answer + " as JSON", e);
+        }
     }
 
     /**
@@ -202,8 +320,8 @@ public class JobsResource {
      * The response once the submission is answered, on whichever thread answers it (never one that waits): an
      * {@link ApiException} thrown by {@code map} fails the stage as itself, for the exception mappers.
      */
-    private static CompletionStage<Response> answer(CompletableFuture<Submitted> submission, Function<Submitted, Response> map) {
-        CompletableFuture<Response> response = new CompletableFuture<>();
+    private static <T> CompletableFuture<T> answer(CompletableFuture<Submitted> submission, Function<Submitted, T> map) {
+        CompletableFuture<T> response = new CompletableFuture<>();
         submission.whenComplete((submitted, failure) -> {
             try {
                 if (failure != null) {

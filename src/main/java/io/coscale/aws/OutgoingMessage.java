@@ -22,4 +22,15 @@ public record OutgoingMessage(String jobId, String body, Map<String, String> att
     public OutgoingMessage {
         attributes = Map.copyOf(attributes);
     }
+
+    /** This job under another id (a keyed submission sends with the ids its key was first reserved with). */
+    public OutgoingMessage withJobId(String id) {
+        return new OutgoingMessage(id, body, attributes, delaySeconds, deduplicationId, messageGroupId);
+    }
+
+    /** This job with a FIFO deduplication id, unless it has one. */
+    public OutgoingMessage withDefaultDeduplicationId(String id) {
+        return deduplicationId.isPresent() ? this
+                : new OutgoingMessage(jobId, body, attributes, delaySeconds, Optional.of(id), messageGroupId);
+    }
 }

@@ -70,6 +70,14 @@ public class DynamoDbLeaseStore implements LeaseStore {
 
     /** A store over {@code settings.table()}; nothing is called until the first read, write or {@link #createTable}. */
     public static DynamoDbLeaseStore open(Settings settings) {
+        return new DynamoDbLeaseStore(client(settings), settings.table(), Clock.systemUTC());
+    }
+
+    /**
+     * A client as {@code settings} say: one attempt per call (the caller decides whether to try again), every call
+     * bounded by {@code callTimeout}. The idempotency records share the lease's table and build theirs here too.
+     */
+    public static DynamoDbClient client(Settings settings) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .credentialsProvider(settings.dummyCredentials()
                         ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
@@ -81,7 +89,7 @@ public class DynamoDbLeaseStore implements LeaseStore {
                         .apiCallTimeout(settings.callTimeout()));
         settings.endpointOverride().ifPresent(builder::endpointOverride);
         settings.region().map(Region::of).ifPresent(builder::region);
-        return new DynamoDbLeaseStore(builder.build(), settings.table(), Clock.systemUTC());
+        return builder.build();
     }
 
     /**

@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @TestProfile(ApiTestProfile.class)
 class OpenApiDriftTest {
 
-    static final Set<String> JOBS = Set.of("202", "400", "401", "403", "404", "413", "415", "500", "502", "503");
+    static final Set<String> JOBS = Set.of("202", "400", "401", "403", "404", "409", "413", "415", "422", "500", "502", "503");
     static final Set<String> WORKER = Set.of("200", "400", "401", "403", "415", "500", "503");
 
     /** What each operation can answer: "METHOD path" → statuses. */
@@ -189,6 +189,9 @@ class OpenApiDriftTest {
         answers(jobs, 413, json("{\"payload\": \"" + "x".repeat(256 * 1024 + 1) + "\"}").post("/v1/pools/idle/jobs"));
         answers(jobs, 415, given().contentType("text/plain").body("{\"payload\": 1}").post("/v1/pools/idle/jobs"));
         answers(jobs, 503, json("{\"payload\": 1}").post("/v1/pools/gone/jobs"));
+        String key = UUID.randomUUID().toString();
+        answers(jobs, 202, json("{\"payload\": 1}").header("Idempotency-Key", key).post("/v1/pools/idle/jobs"));
+        answers(jobs, 422, json("{\"payload\": 2}").header("Idempotency-Key", key).post("/v1/pools/idle/jobs"));
 
         String batch = "POST /v1/pools/{pool}/jobs:batch";
         answers(batch, 202, json("{\"jobs\": [{\"payload\": 1}]}").post("/v1/pools/idle/jobs:batch"));
@@ -196,6 +199,19 @@ class OpenApiDriftTest {
         answers(batch, 404, json("{\"jobs\": [{\"payload\": 1}]}").post("/v1/pools/nope/jobs:batch"));
         answers(batch, 415, given().urlEncodingEnabled(false).contentType("text/plain").body("{}").post("/v1/pools/idle/jobs:batch"));
         answers(batch, 503, json("{\"jobs\": [{\"payload\": 1}]}").post("/v1/pools/gone/jobs:batch"));
+        answers(batch, 422, json("{\"jobs\": [{\"payload\": 2}]}").header("Idempotency-Key", key).post("/v1/pools/idle/jobs:batch"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void bothSubmissionsDocumentTheIdempotencyKeyAndTheReplayHeader() {
+        for (String operation : List.of("POST /v1/pools/{pool}/jobs", "POST /v1/pools/{pool}/jobs:batch")) {
+            List<Map<String, Object>> parameters = (List<Map<String, Object>>) operations().get(operation).get("parameters");
+            assertThat(parameters).as(operation).anySatisfy(p -> assertThat(p)
+                    .containsEntry("name", "Idempotency-Key").containsEntry("in", "header"));
+            assertThat((Map<String, Object>) responses(operation).get("202").get("headers")).as(operation)
+                    .containsKey(IdempotentSubmissions.REPLAYED);
+        }
     }
 
     @Test

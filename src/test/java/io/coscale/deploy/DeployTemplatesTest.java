@@ -109,18 +109,30 @@ class DeployTemplatesTest {
         assertEquals(Set.of("ecs:UpdateService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
                 "ecs:UpdateTaskProtection", "ecs:GetTaskProtection", "ecs:TagResource",
                 "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
-                "dynamodb:GetItem", "dynamodb:PutItem"), all);
+                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"), all);
     }
 
-    /** The lease needs a conditional read and write of one item; nothing else in DynamoDB, on no other table. */
+    /**
+     * The lease needs a conditional read and write of one item; the Idempotency-Key records a read, conditional puts
+     * and deletes of their own items (idem#…) alone, so that nothing may delete the lease. Nothing else in DynamoDB,
+     * on no other table.
+     */
     @Test
+    @SuppressWarnings("unchecked")
     void coscaleMayOnlyReadAndWriteItemsOfItsLeaseTable() {
         List<Map<String, Object>> dynamo = coscale.statements("TaskRole").stream()
                 .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:"))).toList();
-        assertEquals(1, dynamo.size(), dynamo.toString());
-        assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem"), actions(dynamo.get(0)));
-        assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(dynamo.get(0).get("Resource")));
-        assertFalse(dynamo.get(0).containsKey("Condition"), dynamo.toString());
+        assertEquals(2, dynamo.size(), dynamo.toString());
+        Map<String, Object> lease = dynamo.stream().filter(s -> "HoldTheLeaderLease".equals(s.get("Sid"))).findFirst().orElseThrow();
+        assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem"), actions(lease));
+        assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(lease.get("Resource")));
+        assertFalse(lease.containsKey("Condition"), lease.toString());
+
+        Map<String, Object> keys = dynamo.stream().filter(s -> "KeepIdempotencyKeys".equals(s.get("Sid"))).findFirst().orElseThrow();
+        assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"), actions(keys));
+        assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(keys.get("Resource")));
+        Map<String, Object> condition = (Map<String, Object>) keys.get("Condition");
+        assertEquals(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("idem#*"))), condition);
     }
 
     @Test

@@ -4,20 +4,28 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.coscale.api.IdempotentSubmissions;
+import io.coscale.idempotency.DynamoDbIdempotencyStore;
+import io.coscale.idempotency.IdempotencyKey;
+import io.coscale.idempotency.IdempotencyRecord;
+import io.coscale.idempotency.IdempotencyStore;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The application with {@code coscale.lease.store=dynamodb} against dynalite: the producer builds the DynamoDB store,
- * creates the table, and the single replica leads through it.
+ * creates the table, and the single replica leads through it; the Idempotency-Key records are kept in the same table.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -38,6 +46,9 @@ class DynamoDbLeaseWiringTest {
     @Inject
     Leadership leadership;
 
+    @Inject
+    IdempotencyStore keys;
+
     @Test
     void theOnlyReplicaLeadsThroughTheItemInDynamoDb() {
         assertThat(store).isInstanceOf(DynamoDbLeaseStore.class);
@@ -48,5 +59,22 @@ class DynamoDbLeaseWiringTest {
         given().get("/v1/leader").then().statusCode(200)
                 .body("leader", equalTo(leadership.selfId())).body("self", equalTo(true))
                 .body("address", equalTo(item.address()));
+    }
+
+    @Test
+    void idempotencyKeysLiveInTheSameTable() {
+        assertThat(keys).isInstanceOf(DynamoDbIdempotencyStore.class);
+        String key = "wiring-" + UUID.randomUUID();
+        String jobId = given().urlEncodingEnabled(false).contentType("application/json").header("Idempotency-Key", key)
+                .body("{\"payload\": {\"seconds\": 0}}").post("/v1/pools/demo/jobs").then().statusCode(202)
+                .header(IdempotentSubmissions.REPLAYED, nullValue()).extract().path("jobId");
+        given().urlEncodingEnabled(false).contentType("application/json").header("Idempotency-Key", key)
+                .body("{\"payload\": {\"seconds\": 0}}").post("/v1/pools/demo/jobs").then().statusCode(202)
+                .header(IdempotentSubmissions.REPLAYED, equalTo("true")).body("jobId", equalTo(jobId));
+
+        IdempotencyRecord record = keys.find(new IdempotencyKey("demo", key), Instant.now()).join().orElseThrow();
+        assertThat(record.state()).isEqualTo(IdempotencyRecord.State.DONE);
+        assertThat(record.jobIds()).containsExactly(jobId);
+        assertThat(store.read("coscale")).isPresent();
     }
 }
