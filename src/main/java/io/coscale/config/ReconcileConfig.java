@@ -11,4 +11,12 @@ public interface ReconcileConfig {
     /** How often every pool is reconciled (also once at start-up). Default 10s. */
     @WithDefault("10s")
     Duration interval();
+
+    /**
+     * How many DescribeServices calls, and separately how many queue-depth reads, one pass has in flight at once:
+     * fewer than {@code coscale.control.ecs-threads} and {@code sqs-threads}, so that a pass over many pools leaves
+     * threads free for claims, releases and enqueues. Default 8.
+     */
+    @WithDefault("8")
+    int readsInFlight();
 }

@@ -53,6 +53,12 @@ public final class PoolController {
     private final PoolTasks tasks;
     private final DelayedJobs delayedJobs;
     private final ScaleUpPacing pacing;
+    /** The queue's depth as releases read it, with the submission mark taken just before each read. */
+    private final ReadsAfter<MarkedDepth> depthReads;
+
+    /** A depth read, and {@link #submissionMark()} just before it was asked for. */
+    private record MarkedDepth(long mark, QueueDepth depth) {
+    }
 
     // All @GuardedBy("this"). The count and the service change in steps only.
     /** When this replica began to act for the pool: its start-up, or its takeover of the lease. */
@@ -84,6 +90,10 @@ public final class PoolController {
                 System::nanoTime, this::submitted);
         this.pacing = new ScaleUpPacing(ctx.scaleUpSpacing().toNanos(), ctx.scaleUpSpacingMax().toNanos());
         this.gapNanos = pacing.firstGapNanos();
+        this.depthReads = new ReadsAfter<>(() -> {
+            long mark = submissionMark();
+            return ctx.sqs(queues -> queues.depth(pool.queueUrl())).thenApply(depth -> new MarkedDepth(mark, depth));
+        }, System::nanoTime);
         this.startedAt = ctx.clock().instant();  // before any other thread sees this object
         this.count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
     }
@@ -165,7 +175,8 @@ public final class PoolController {
 
     /** As {@link #release(TaskState)} for a task known by its ARN and task definition. */
     public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
-        return steps.submit(() -> releaseStep(taskArn, olderDeployment(taskDefinitionArn), null));
+        long asked = System.nanoTime();
+        return steps.submit(() -> releaseStep(taskArn, olderDeployment(taskDefinitionArn), null, asked));
     }
 
     /**
@@ -173,7 +184,9 @@ public final class PoolController {
      * −1; a task of an older deployment exits with the count kept), continue or stay.
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
-        return steps.submit(() -> releaseStep(task.taskArn(), olderDeployment(task.taskDefinitionArn()), task.exitRecord()));
+        long asked = System.nanoTime();
+        return steps.submit(() -> releaseStep(task.taskArn(), olderDeployment(task.taskDefinitionArn()), task.exitRecord(),
+                asked));
     }
 
     /**
@@ -196,7 +209,13 @@ public final class PoolController {
         return steps.submit(() -> reconcileStep(service, observed, observedAtNanos, submissionMark));
     }
 
-    private CompletableFuture<ReleaseDecision> releaseStep(String taskArn, boolean olderDeployment, String exitRecord) {
+    /**
+     * @param askedNanos when the release came in: the queue's depth it decides on was read after that. Releases
+     *        queued behind one another share that read (see {@link ReadsAfter}), so that a pool's releases wait for
+     *        one SQS round trip together, not one each in turn.
+     */
+    private CompletableFuture<ReleaseDecision> releaseStep(String taskArn, boolean olderDeployment, String exitRecord,
+            long askedNanos) {
         ReleaseDecision earlier = tasks.earlierExit(taskArn);
         if (earlier != null) {
             return CompletableFuture.completedFuture(earlier);
@@ -208,10 +227,9 @@ public final class PoolController {
             tasks.exited(taskArn, replay);
             return CompletableFuture.completedFuture(replay);
         }
-        long mark = submissionMark();
-        return ctx.sqs(queues -> queues.depth(pool.queueUrl()))
+        return depthReads.after(askedNanos)
                 .thenCombine(knownCount(), (fresh, known) -> fresh)
-                .thenCompose(fresh -> act(taskArn, olderDeployment, fresh, mark));
+                .thenCompose(fresh -> act(taskArn, olderDeployment, fresh.depth(), fresh.mark()));
     }
 
     private CompletableFuture<ReleaseDecision> act(String taskArn, boolean olderDeployment, QueueDepth fresh, long mark) {

@@ -43,6 +43,10 @@ public class Reconciler {
 
     private final ControlPlane plane;
     private final Duration interval;
+    /** A pass's DescribeServices calls in flight, bounded: the ECS threads also serve claims and releases. */
+    private final InFlightLimit serviceReads;
+    /** A pass's queue-depth reads in flight, bounded: the SQS threads also serve enqueues and releases. */
+    private final InFlightLimit queueReads;
     private final Clock clock = Clock.systemUTC();
 
     private volatile Instant lastCompletedAt;
@@ -53,6 +57,8 @@ public class Reconciler {
     Reconciler(ControlPlane plane, ReconcileConfig config) {
         this.plane = plane;
         this.interval = config.interval();
+        this.serviceReads = new InFlightLimit(config.readsInFlight());
+        this.queueReads = new InFlightLimit(config.readsInFlight());
     }
 
     void atStartup(@Observes @Priority(20) StartupEvent event) {
@@ -82,9 +88,10 @@ public class Reconciler {
     }
 
     /**
-     * One pass over every pool: DescribeServices for ten services at a time and every queue's depth, all in flight at
-     * once (bounded by the ECS and SQS threads); each pool's step starts as soon as its own reads are in. Returns when
-     * every step has finished or the interval has passed.
+     * One pass over every pool: DescribeServices for ten services at a time and every queue's depth, read in parallel,
+     * at most {@code coscale.reconcile.reads-in-flight} of each at once (the ECS and SQS threads also serve workers and
+     * submitters); each pool's step starts as soon as its own reads are in. Returns when every step has finished or the
+     * interval has passed.
      */
     public synchronized void reconcileAll() {
         long started = System.nanoTime();
@@ -119,9 +126,12 @@ public class Reconciler {
     /** Reads up to ten services of one cluster, then each pool's queue, and hands each pool its step. */
     private CompletableFuture<Void> reconcile(String cluster, List<PoolController> pools, Tally tally,
             Map<PoolController, CompletableFuture<Void>> steps) {
+        // Taken before the read waits its turn: the observation counts as older than it is, which only ever makes a
+        // count coscale wrote itself win over it (CountBelief), never the reverse. The same for the submission mark.
         long observedAtNanos = System.nanoTime();
         List<String> names = pools.stream().map(p -> p.pool().service()).distinct().toList();
-        return plane.context().ecsRead(ecs -> ecs.describeServices(cluster, names)).handle((found, failure) -> {
+        return serviceReads.submit(() -> plane.context().ecsRead(ecs -> ecs.describeServices(cluster, names)))
+                .handle((found, failure) -> {
             if (failure != null) {
                 RuntimeException e = Futures.unchecked(failure);
                 tally.ecs(e);
@@ -140,7 +150,8 @@ public class Reconciler {
                     continue;
                 }
                 long mark = pool.submissionMark();
-                depths.add(plane.context().sqsRead(queues -> queues.depth(pool.pool().queueUrl())).handle((depth, e) -> {
+                depths.add(queueReads.submit(() -> plane.context().sqsRead(queues -> queues.depth(pool.pool().queueUrl())))
+                        .handle((depth, e) -> {
                     if (e != null) {
                         RuntimeException cause = Futures.unchecked(e);
                         tally.sqs(cause);

@@ -3,14 +3,18 @@ package io.coscale.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.coscale.local.ecs.EcsEmulator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every ECS API call the emulator receives while attached, with its receive time: what the benchmarks count
- * and time. UpdateService calls are also handed out one by one, for latency rounds.
+ * and time. UpdateService calls are also handed out one by one, for latency rounds. Also the most calls of each action
+ * that were in flight at once (received, not yet answered: injected latency included).
  */
 final class EcsCalls implements EcsEmulator.CallListener, AutoCloseable {
 
@@ -21,6 +25,8 @@ final class EcsCalls implements EcsEmulator.CallListener, AutoCloseable {
     private final EcsEmulator emulator;
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
     private final BlockingQueue<Call> updates = new LinkedBlockingQueue<>();
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> maxInFlight = new ConcurrentHashMap<>();
 
     private EcsCalls(EcsEmulator emulator) {
         this.emulator = emulator;
@@ -38,9 +44,23 @@ final class EcsCalls implements EcsEmulator.CallListener, AutoCloseable {
         Call call = new Call(action, service == null ? null : service.substring(service.lastIndexOf('/') + 1),
                 request.path("desiredCount").asInt(-1), receivedNanos);
         calls.add(call);
+        int now = inFlight.computeIfAbsent(action, a -> new AtomicInteger()).incrementAndGet();
+        maxInFlight.computeIfAbsent(action, a -> new AtomicInteger()).accumulateAndGet(now, Math::max);
         if (action.equals("UpdateService")) {
             updates.add(call);
         }
+    }
+
+    @Override
+    public void answered(String action) {
+        // A call received before this recorder was attached is not counted in, so it is not counted out either.
+        inFlight.computeIfAbsent(action, a -> new AtomicInteger()).getAndUpdate(n -> Math.max(0, n - 1));
+    }
+
+    /** The most calls of {@code action} in flight at once since the last {@link #clear()}. */
+    int maxInFlight(String action) {
+        AtomicInteger max = maxInFlight.get(action);
+        return max == null ? 0 : max.get();
     }
 
     /**
@@ -62,6 +82,7 @@ final class EcsCalls implements EcsEmulator.CallListener, AutoCloseable {
     void clear() {
         calls.clear();
         updates.clear();
+        maxInFlight.clear();
     }
 
     List<Call> calls() {

@@ -87,6 +87,15 @@ public final class EcsEmulator implements AutoCloseable {
          * @param receivedNanos {@link System#nanoTime()} when the emulator took the call
          */
         void received(String action, JsonNode request, long receivedNanos);
+
+        /**
+         * Called on the same thread once the call is over (answered, refused or failed), after any injected latency:
+         * with {@link #received} it tells how many calls were in flight at once.
+         *
+         * @param action the ECS action, as given to {@link #received}
+         */
+        default void answered(String action) {
+        }
     }
 
     private final Object lock = new Object();
@@ -183,6 +192,16 @@ public final class EcsEmulator implements AutoCloseable {
         for (CallListener listener : listeners) {
             listener.received(action, request, received);
         }
+        try {
+            return run(action, request);
+        } finally {
+            for (CallListener listener : listeners) {
+                listener.answered(action);
+            }
+        }
+    }
+
+    private ObjectNode run(String action, JsonNode request) throws InterruptedException {
         if (!actions.supports(action)) {
             throw new EcsApiException("UnknownOperationException", 400, "Unsupported action " + action);
         }

@@ -41,7 +41,9 @@ final class EcsHttpServer {
     EcsHttpServer(int port, EcsEmulator emulator) throws IOException {
         this.emulator = emulator;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-        this.executor = Executors.newFixedThreadPool(16, r -> {
+        // One thread per call in flight, however many: injected latency is slept on the call's thread, and AWS delays
+        // each call by itself, so a fixed pool would serialize delayed calls and time the emulator instead of its caller.
+        this.executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ecs-emulator-http");
             t.setDaemon(true);
             return t;
