@@ -131,7 +131,7 @@ public class JobsResource {
     @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public CompletionStage<Response> submit(@PathParam("pool") String poolName,
-@Context HttpHeaders headers, JsonNode job) {
+            @Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
         Optional<IdempotencyKey> key = key(poolName, headers);
@@ -188,7 +188,7 @@ public class JobsResource {
     @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC,
             schema = @Schema(type = SchemaType.STRING, minLength = 1, maxLength = 255))
     public CompletionStage<Response> submitBatch(@PathParam("pool") String poolName,
-@Context HttpHeaders headers, JsonNode body) {
+            @Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
         Optional<IdempotencyKey> key = key(poolName, headers);
