@@ -202,6 +202,8 @@ await_pool $PROD_PORT "$prod"
 sleep 5
 prod_idle=$(rss_mib "$prod")
 prod_c=${CONNECTIONS##* }
+# A quarter of the warm-up, so that its row does not measure the JIT compiling the whole path.
+wrk -t"$THREADS" -c"$prod_c" -d"$(( (WARMUP + 3) / 4 ))s" -s "$here/coscale-job.lua" "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" >/dev/null 2>&1
 run "prod POST /jobs" coscale-job.lua "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" "$prod_c" "$DURATION" "$prod"
 prod_load=$(rss_mib "$prod")
 prod_peak=$(rss_mib "$prod" VmHWM)
