@@ -4,8 +4,9 @@
 # by side in one run, at each connection count. Then the production profile's RSS, idle and under load.
 #
 # Builds nothing: run `./mvnw -B -o -q package -DskipTests` first. Needs wrk (installed with apt-get when missing
-# and run as root) and curl. Knobs (environment): WARMUP (s, 30), DURATION (s per row, 20), CONNECTIONS ("16 64"),
-# THREADS (wrk threads, 2), PROFILE=1 (a 30 s JFR recording of the local app after warm-up, into OUT), OUT (where
+# and run as root) and curl. Knobs (environment): WARMUP (s, 60), DURATION (s per row, 20), CONNECTIONS ("16 64"),
+# THREADS (wrk threads, 2), ROUNDS (1: with n > 1 the four rows of each connection count run n times in turn,
+# raw and coscale alternating, and each column prints its median over the rounds), PROFILE=1 (a 30 s JFR recording of the local app after warm-up, into OUT), OUT (where
 # wrk's outputs and the logs go; target/bench-submit), JAVA_OPTS (added to both apps' JVM options). Ports 8080, 8081, 9324 and 9325 must be free.
 #
 # The local app runs a cluster with no room and a high maxTasks: the queue only grows and no worker runs. The
@@ -16,9 +17,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 JAR=${JAR:-$root/target/quarkus-app/quarkus-run.jar}
-WARMUP=${WARMUP:-30}
+WARMUP=${WARMUP:-60}
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-"16 64"}
+ROUNDS=${ROUNDS:-1}
 THREADS=${THREADS:-2}
 OUT=${OUT:-$root/target/bench-submit}
 PORT=8080
@@ -47,6 +49,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU time (ms) the JIT compiler threads have used so far: CPU per job includes it, and on a busy machine the
+# compilers can still be at work after the warm-up (a compiler thread that has exited takes its share with it).
+jit_ms() {
+    jcmd "$1" Thread.print 2>/dev/null | awk '/^"C[12] CompilerThread/ && match($0, /cpu=[0-9.]+ms/) {
+        t += substr($0, RSTART + 4, RLENGTH - 6) } END {printf "%.0f", t}'
+}
 rss_mib() { awk -v f="${2:-VmRSS}:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 # Waits until the pool answers on the given port (the app is up and its pools are loaded).
@@ -65,26 +73,58 @@ purge() {
     curl -sf -o /dev/null --data-urlencode "QueueUrl=$QUEUE_URL" -d "Action=PurgeQueue" "$QUEUE_URL" || true
 }
 
-# run LABEL SCRIPT URL CONNECTIONS SECONDS PID: one wrk run; appends a row to $OUT/rows and sets JOBS_PER_S.
+# run LABEL SCRIPT URL CONNECTIONS SECONDS PID: one wrk run; appends a sample to $OUT/rows.
 run() {
     local label=$1 script=$2 url=$3 connections=$4 seconds=$5 pid=$6
     local file="$OUT/$(echo "$label-c$connections" | tr ' :/' '___').txt"
     purge
-    local before after
+    local before after jit_before jit_after
+    jit_before=$(jit_ms "$pid")
     before=$(cpu_ticks "$pid")
     wrk -t"$THREADS" -c"$connections" -d"${seconds}s" --latency -s "$here/$script" "$url" >"$file" 2>&1
     after=$(cpu_ticks "$pid")
+    jit_after=$(jit_ms "$pid")
     local result
     result=$(grep '^RESULT ' "$file") || { echo "wrk failed for $label:" >&2; cat "$file" >&2; exit 1; }
     eval "${result#RESULT }"   # requests= duration_us= jobs_per_request= p50_us= p99_us= non2xx= socket_errors=
     local jobs=$((requests * jobs_per_request))
-    JOBS_PER_S=$(awk -v j="$jobs" -v d="$duration_us" 'BEGIN {printf "%.0f", j / (d / 1e6)}')
     local cpu_per_job
     cpu_per_job=$(awk -v t=$((after - before)) -v hz="$TICKS" -v j="$jobs" 'BEGIN {printf "%.3f", j ? t * 1000 / hz / j : 0}')
+    local jit_per_job
+    jit_per_job=$(awk -v t=$((${jit_after:-0} - ${jit_before:-0})) -v j="$jobs" 'BEGIN {printf "%.3f", (j && t > 0) ? t / j : 0}')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$connections" \
-        "$(awk -v r="$requests" -v d="$duration_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')" "$JOBS_PER_S" \
+        "$(awk -v r="$requests" -v d="$duration_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')" \
+        "$(awk -v j="$jobs" -v d="$duration_us" 'BEGIN {printf "%.0f", j / (d / 1e6)}')" \
         "$(awk -v u="$p50_us" 'BEGIN {printf "%.1f", u / 1000}')" "$(awk -v u="$p99_us" 'BEGIN {printf "%.1f", u / 1000}')" \
-        "$cpu_per_job" "$(rss_mib "$pid")" "$((non2xx + socket_errors))" "${RATIO:--}" >>"$OUT/rows"
+        "$cpu_per_job" "$jit_per_job" "$(rss_mib "$pid")" "$((non2xx + socket_errors))" >>"$OUT/rows"
+}
+
+# The table from the samples in $OUT/rows: one line per row label and connection count, in the order first run,
+# each column the median of its samples (the lower middle one of an even count) and errors their sum; ratio: a
+# coscale row's median jobs/s over the median of the raw row run just before it in each round.
+summarise() {
+    awk -F'\t' '
+        function median(list,    n, a, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return a[int((n + 1) / 2)]
+        }
+        {
+            key = $1 "\t" $2
+            if (!(key in seen)) { seen[key] = 1; order[++rows] = key; raw[key] = ($1 ~ /^sqs /) ? "" : last[$2] }
+            if ($1 ~ /^sqs /) last[$2] = key
+            for (c = 3; c <= 9; c++) col[key, c] = col[key, c] " " $c
+            errors[key] += $10; count[key]++
+        }
+        END {
+            for (r = 1; r <= rows; r++) {
+                key = order[r]
+                line = key
+                for (c = 3; c <= 9; c++) line = line "\t" median(col[key, c])
+                ratio = (raw[key] == "" || key ~ /^prod /) ? "-" : sprintf("%.2f", median(col[key, 4]) / median(col[raw[key], 4]))
+                print line "\t" errors[key] "\t" ratio "\t" count[key]
+            }
+        }' "$OUT/rows"
 }
 
 : >"$OUT/rows"
@@ -105,11 +145,19 @@ sample_update_service() {
     done >"$OUT/update-service"
 }
 
+# Warm-up: the raw SQS path as much as coscale's (the JIT compiles ElasticMQ's code for SendMessage separately from
+# what coscale's SendMessageBatch calls use), in two passes at each connection count, so that no row of the first
+# round runs on colder code than its partner.
 echo "warming up for $WARMUP s ..."
-quarter=$(( (WARMUP + 3) / 4 ))
-for pair in "coscale-job.lua $jobs_url" "sqs-send.lua $QUEUE_URL" "coscale-batch.lua $batch_url" "sqs-batch.lua $QUEUE_URL"; do
-    set -- $pair
-    wrk -t"$THREADS" -c64 -d"${quarter}s" -s "$here/$1" "$2" >/dev/null 2>&1
+slice=$(( (WARMUP + 15) / 16 ))
+for pass in 1 2; do
+    for c in $CONNECTIONS; do
+        for pair in "sqs-send.lua $QUEUE_URL" "coscale-job.lua $jobs_url" "sqs-batch.lua $QUEUE_URL" "coscale-batch.lua $batch_url"; do
+            set -- $pair
+            wrk -t"$THREADS" -c"$c" -d"${slice}s" -s "$here/$1" "$2" >/dev/null 2>&1
+        done
+    done
+    purge
 done
 if [[ ${PROFILE:-0} == 1 ]]; then
     jcmd "$app" JFR.start duration=30s settings=profile filename="$OUT/local-app.jfr" >/dev/null
@@ -119,17 +167,17 @@ fi
 sample_update_service &
 sampler=$!
 started+=("$sampler")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for c in $CONNECTIONS; do
-    echo "measuring at $c connections ($DURATION s per row) ..."
-    RATIO=- run "sqs SendMessage" sqs-send.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
-    raw=$JOBS_PER_S
-    run "coscale POST /jobs" coscale-job.lua "$jobs_url" "$c" "$DURATION" "$app"
-    sed -i '$ s/[^\t]*$/'"$(awk -v a="$JOBS_PER_S" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"'/' "$OUT/rows"
-    RATIO=- run "sqs SendMessageBatch (10)" sqs-batch.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
-    raw=$JOBS_PER_S
-    run "coscale POST /jobs:batch (10)" coscale-batch.lua "$batch_url" "$c" "$DURATION" "$app"
-    sed -i '$ s/[^\t]*$/'"$(awk -v a="$JOBS_PER_S" -v b="$raw" 'BEGIN {printf "%.2f", a / b}')"'/' "$OUT/rows"
+    for round in $(seq 1 "$ROUNDS"); do
+        echo "measuring at $c connections, round $round of $ROUNDS ($DURATION s per row) ..."
+        run "sqs SendMessage" sqs-send.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
+        run "coscale POST /jobs" coscale-job.lua "$jobs_url" "$c" "$DURATION" "$app"
+        run "sqs SendMessageBatch (10)" sqs-batch.lua "$QUEUE_URL" "$c" "$DURATION" "$app"
+        run "coscale POST /jobs:batch (10)" coscale-batch.lua "$batch_url" "$c" "$DURATION" "$app"
+    done
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 kill "$sampler" 2>/dev/null || true
 update_service=$(awk 'NF && prev != "" {d = $1 - prev; if (d > max) max = d; total += d} NF {prev = $1}
@@ -154,17 +202,21 @@ await_pool $PROD_PORT "$prod"
 sleep 5
 prod_idle=$(rss_mib "$prod")
 prod_c=${CONNECTIONS##* }
-RATIO=- run "prod POST /jobs" coscale-job.lua "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" "$prod_c" "$DURATION" "$prod"
+# A quarter of the warm-up, so that its row does not measure the JIT compiling the whole path.
+wrk -t"$THREADS" -c"$prod_c" -d"$(( (WARMUP + 3) / 4 ))s" -s "$here/coscale-job.lua" "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" >/dev/null 2>&1
+run "prod POST /jobs" coscale-job.lua "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" "$prod_c" "$DURATION" "$prod"
 prod_load=$(rss_mib "$prod")
 prod_peak=$(rss_mib "$prod" VmHWM)
 
 echo
-echo "Sustained submission, $(date -u +%F), $(nproc) cores, wrk -t$THREADS, ${DURATION} s per row after ${WARMUP} s of warm-up"
-echo "(CPU and RSS: the coscale JVM, which also hosts the embedded SQS in local mode; ratio: coscale jobs/s / raw SQS jobs/s)"
+echo "Sustained submission, $(date -u +%F), $(nproc) cores, wrk -t$THREADS, ${DURATION} s per row after ${WARMUP} s of warm-up,"
+echo "$ROUNDS round(s) per connection count (medians; n: samples); load average $load_before before the rows, $load_after after"
+echo "(CPU and RSS: the coscale JVM, which also hosts the embedded SQS in local mode; of it JIT: its compiler threads' share;"
+echo " ratio: coscale jobs/s / raw SQS jobs/s)"
 echo
 {
-    printf 'row\tconn\treq/s\tjobs/s\tp50 ms\tp99 ms\tCPU ms/job\tRSS MiB\terrors\tratio\n'
-    cat "$OUT/rows"
+    printf 'row\tconn\treq/s\tjobs/s\tp50 ms\tp99 ms\tCPU ms/job\tof it JIT\tRSS MiB\terrors\tratio\tn\n'
+    summarise
 } | column -t -s $'\t'
 echo
 echo "UpdateService (local app): $update_service (ECS allows 5/s after a burst of 50)"
