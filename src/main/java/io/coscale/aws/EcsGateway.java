@@ -102,10 +102,11 @@ public class EcsGateway {
     /**
      * Turns scale-in protection on (for {@code minutes}) or off for tasks of one cluster, 10 per call.
      *
-     * @return per task ARN: the protection's expiry when on, empty when off; tasks ECS refused are absent
+     * @return per task ARN, what ECS did: applied (the expiry when on) or refused (its reason)
      */
-    public Map<String, Optional<Instant>> setProtection(String cluster, List<String> taskArns, boolean enabled, int minutes) {
+    public TaskProtections setProtection(String cluster, List<String> taskArns, boolean enabled, int minutes) {
         Map<String, Optional<Instant>> result = new HashMap<>();
+        Map<String, String> refused = new HashMap<>();
         for (List<String> batch : chunks(taskArns, PROTECTION_BATCH)) {
             UpdateTaskProtectionResponse response = AwsCallException.call("UpdateTaskProtection", () -> ecs.updateTaskProtection(b -> {
                 b.cluster(cluster).tasks(batch).protectionEnabled(enabled);
@@ -115,8 +116,10 @@ public class EcsGateway {
             }));
             response.protectedTasks().forEach(p -> result.put(p.taskArn(),
                     Boolean.TRUE.equals(p.protectionEnabled()) ? Optional.ofNullable(p.expirationDate()) : Optional.empty()));
+            response.failures().stream().filter(f -> f.arn() != null)
+                    .forEach(f -> refused.put(f.arn(), f.reason() == null ? "no reason given" : f.reason()));
         }
-        return result;
+        return new TaskProtections(result, refused);
     }
 
     /** The service's tasks that ECS has not been told to stop, every page of ListTasks. */

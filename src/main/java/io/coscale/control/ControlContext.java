@@ -3,6 +3,7 @@ package io.coscale.control;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.TaskProtections;
 import io.coscale.domain.Pool;
 import io.coscale.lease.Leadership;
 import java.time.Clock;
@@ -17,7 +18,7 @@ import java.util.function.Function;
  * budget, the protection batcher, the clock, and the pacing settings.
  */
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        Batcher<ProtectionShard, ProtectionChange, Optional<Instant>> protection, ControlThreads threads, Clock clock,
+        Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection, ControlThreads threads, Clock clock,
         Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
 
@@ -40,7 +41,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, ControlThreads threads,
             Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
             ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
-        Batcher<ProtectionShard, ProtectionChange, Optional<Instant>> protection = new Batcher<>(10, threads.ecsCalls(),
+        Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection = new Batcher<>(10, threads.ecsCalls(),
                 (shard, changes) -> {
                     leadership.checkWrite();
                     return ProtectionCalls.apply(ecs, shard.cluster(), changes);
@@ -93,8 +94,19 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
         })), threads.timer());
     }
 
-    /** A protection change for one task, merged with others of its cluster and shard. */
+    /**
+     * A protection change for one task, merged with others of its cluster and shard. An enable ECS refused because the
+     * task is not running (stopping, stopped) fails with {@link TaskRejectedException}: it is no live task, whatever an
+     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering.
+     */
     CompletableFuture<Optional<Instant>> changeProtection(String cluster, ProtectionChange change) {
-        return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change);
+        return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change).thenApply(answer -> {
+            if (answer.refusal() == null) {
+                return answer.expiry();
+            }
+            String why = "ECS refused to protect task " + change.taskArn() + ": " + answer.refusal();
+            throw TaskProtections.TASK_NOT_VALID.equals(answer.refusal()) ? new TaskRejectedException(why)
+                    : new IllegalStateException(why);
+        });
     }
 }

@@ -92,11 +92,12 @@ final class PoolTasks {
      */
     CompletableFuture<ClaimResult> claim(String taskArn, boolean drain) {
         Instant known;
+        boolean marked;
         synchronized (this) {
             if (exits.containsKey(taskArn) || exiting.contains(taskArn)) {
                 return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, true));
             }
-            busySince.putIfAbsent(taskArn, ctx.clock().instant());
+            marked = busySince.putIfAbsent(taskArn, ctx.clock().instant()) == null;
             known = protectedUntil.get(taskArn);
         }
         if (pool.mode() != Mode.PROTECT) {
@@ -106,7 +107,14 @@ final class PoolTasks {
         if (known != null && known.isAfter(ctx.clock().instant().plus(length.multipliedBy(3).dividedBy(4)))) {
             return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known, drain));
         }
-        return protect(taskArn).thenApply(until -> until
+        return protect(taskArn).whenComplete((until, failure) -> {
+            if (marked && failure != null && Futures.cause(failure) instanceof TaskRejectedException) {
+                // ECS will not protect it: it is no live task, and a refused claim changes nothing.
+                synchronized (this) {
+                    busySince.remove(taskArn);
+                }
+            }
+        }).thenApply(until -> until
                 .map(expiry -> new ClaimResult(pool.name(), true, expiry, drain))
                 .orElseGet(() -> new ClaimResult(pool.name(), false, null, true)));
     }
@@ -246,7 +254,12 @@ final class PoolTasks {
         // A failed renewal is told, not swallowed: the task is still protected until its expiry, and the next
         // renewal round tries again.
         renew.forEach(arn -> protect(arn).whenComplete((expiry, e) -> {
-            if (e != null) {
+            if (e != null && Futures.cause(e) instanceof TaskRejectedException) {
+                // Stopping or stopped: nothing left to renew; the next reconcile reports the stop.
+                synchronized (this) {
+                    protectedUntil.remove(arn);
+                }
+            } else if (e != null) {
                 ctx.metrics().protectionRenewalFailed(pool.name());
                 events.add(Event.error(ctx.clock().instant(), "renew protection of " + shortId(arn) + ": "
                         + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));

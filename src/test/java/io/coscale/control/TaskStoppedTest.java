@@ -1,6 +1,7 @@
 package io.coscale.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -133,6 +135,25 @@ class TaskStoppedTest {
         assertThat(status.busyTasks()).isEqualTo(2);
         assertThat(calls("UpdateService")).as("ECS replaces the task; coscale changes no count").isEqualTo(updateServices);
         assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aClaimOfATaskECSWillNotProtectBecauseItStoppedIsRejectedAndChangesNothing() throws Exception {
+        List<String> tasks = running(1);
+        reconcileOnce();
+        ecs.emulator.interrupt(tasks.get(0), Interruption.SPOT_INTERRUPTION);
+
+        assertThatThrownBy(() -> pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskRejectedException.class)
+                .hasMessageContaining("TASK_NOT_VALID");
+        assertThat(pool.status().busyTasks()).as("a rejected claim marks nothing busy").isZero();
+        assertThat(pool.status().protectedTasks()).isZero();
+
+        // A task ECS does not know (yet: reads catch up late) is not rejected: ECS may know it a moment later.
+        String unknown = tasks.get(0).substring(0, tasks.get(0).lastIndexOf('/') + 1) + "0123456789abcdef0123456789abcdef";
+        assertThatThrownBy(() -> pool.claim(unknown).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isNotInstanceOf(TaskRejectedException.class)
+                .hasMessageContaining("MISSING");
     }
 
     @Test

@@ -1,0 +1,21 @@
+package io.coscale.aws;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What UpdateTaskProtection did for each task of a call: applied (the protection's expiry when on, empty when off),
+ * or refused, with ECS's reason ({@code TASK_NOT_VALID}: the task is not running; {@code MISSING}: ECS does not know
+ * it, which may be a read that has not caught up). A task in neither map got no answer.
+ */
+public record TaskProtections(Map<String, Optional<Instant>> applied, Map<String, String> refused) {
+
+    /** ECS's reason for a task that is stopping or stopped: it will not be protected, now or later. */
+    public static final String TASK_NOT_VALID = "TASK_NOT_VALID";
+
+    public TaskProtections {
+        applied = Map.copyOf(applied);
+        refused = Map.copyOf(refused);
+    }
+}
