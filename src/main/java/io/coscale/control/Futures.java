@@ -29,6 +29,17 @@ public final class Futures {
         }
     }
 
+    /** Completes {@code target} as {@code source} completes: with its value, or with its failure's {@link #cause}. */
+    static <T> void relay(CompletionStage<T> source, CompletableFuture<T> target) {
+        source.whenComplete((value, failure) -> {
+            if (failure != null) {
+                target.completeExceptionally(cause(failure));
+            } else {
+                target.complete(value);
+            }
+        });
+    }
+
     /** Completes after {@code millis}, without holding a thread meanwhile. */
     static CompletableFuture<Void> delay(ScheduledExecutorService timer, long millis) {
         CompletableFuture<Void> done = new CompletableFuture<>();

@@ -31,14 +31,8 @@ final class InFlightLimit {
     /** Starts {@code call} now if a permit is free, else when one is; the answer completes as the call's does. */
     <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> call) {
         CompletableFuture<T> answer = new CompletableFuture<>();
-        Runnable start = () -> Futures.start(call).whenComplete((value, failure) -> {
-            handOn();
-            if (failure != null) {
-                answer.completeExceptionally(Futures.cause(failure));
-            } else {
-                answer.complete(value);
-            }
-        });
+        // The permit is handed on before the answer completes, whatever the call did.
+        Runnable start = () -> Futures.relay(Futures.start(call).whenComplete((value, failure) -> handOn()), answer);
         boolean now;
         synchronized (this) {
             now = inFlight < permits;

@@ -53,13 +53,7 @@ final class ReadsAfter<T> {
             last = started;
         }
         // Started outside the lock: the read may complete at once, and what callers chained then runs here.
-        Futures.start(read).whenComplete((value, failure) -> {
-            if (failure != null) {
-                started.result().completeExceptionally(Futures.cause(failure));
-            } else {
-                started.result().complete(value);
-            }
-        });
+        Futures.relay(Futures.start(read), started.result());
         return started.result();
     }
 }

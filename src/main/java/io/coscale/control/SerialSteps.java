@@ -40,17 +40,12 @@ public final class SerialSteps {
             previous = tail;
             tail = result;
         }
-        previous.whenCompleteAsync((ignored, failure) -> Futures.start(step).whenComplete((value, e) -> {
-            if (e != null) {
-                result.completeExceptionally(Futures.cause(e));
-            } else {
-                result.complete(value);
-            }
-        }), executor).exceptionally(rejected -> {
-            // The executor refused to start the step (it is shutting down): fail it rather than strand the queue.
-            result.completeExceptionally(rejected);
-            return null;
-        });
+        previous.whenCompleteAsync((ignored, failure) -> Futures.relay(Futures.start(step), result), executor)
+                .exceptionally(rejected -> {
+                    // The executor refused to start the step (it is shutting down): fail it rather than strand the queue.
+                    result.completeExceptionally(rejected);
+                    return null;
+                });
         return result;
     }
 }
