@@ -208,20 +208,18 @@ public class JobsResource {
             }
         }
         int total = jobs.size();
+        Function<Submitted, BatchAccepted> accepted = submitted -> {
+            BatchAccepted batch = batchAnswer(total, invalid, validIndex, submitted);
+            metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
+            return batch;
+        };
         if (key.isEmpty()) {
-            return answer(plane.submit(pool, valid), submitted -> {
-                BatchAccepted accepted = batchAnswer(total, invalid, validIndex, submitted);
-                metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-                return Response.accepted(accepted).build();
-            });
+            return answer(plane.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
         }
         List<OutgoingMessage> keyed = deduplicated(pool, key.get(), valid, validIndex);
         return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), jobIds(keyed),
-                jobIds -> answer(plane.submit(pool, withJobIds(keyed, jobIds)), submitted -> {
-                    BatchAccepted accepted = batchAnswer(total, invalid, validIndex, submitted);
-                    metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-                    return json(accepted);
-                })).thenApply(IdempotentSubmissions.Answer::toResponse);
+                jobIds -> answer(plane.submit(pool, withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
+                .thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 
     /**
