@@ -9,7 +9,6 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The idempotency store beside the lease: in memory when the lease is (one process), in the lease's DynamoDB table
@@ -32,10 +31,7 @@ public class IdempotencyStoreProducer {
             LeaseStore lease) {
         return switch (config.store()) {
             case MEMORY -> new MemoryIdempotencyStore(idempotency.memoryMaxKeys());
-            case DYNAMODB -> DynamoDbIdempotencyStore.open(new DynamoDbLeaseStore.Settings(config.table(),
-                    config.dynamodb().endpointOverride(),
-                    config.dynamodb().region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty()),
-                    local.enabled(), CALL_TIMEOUT));
+            case DYNAMODB -> DynamoDbIdempotencyStore.open(DynamoDbLeaseStore.Settings.of(config, local, CALL_TIMEOUT));
         };
     }
 

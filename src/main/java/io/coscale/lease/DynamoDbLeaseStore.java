@@ -1,5 +1,7 @@
 package io.coscale.lease;
 
+import io.coscale.config.LeaseConfig;
+import io.coscale.config.LocalConfig;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,6 +58,16 @@ public class DynamoDbLeaseStore implements LeaseStore {
      */
     public record Settings(String table, Optional<URI> endpointOverride, Optional<String> region,
             boolean dummyCredentials, Duration callTimeout) {
+
+        /**
+         * The lease table as {@code coscale.lease} names it, with calls of at most {@code callTimeout}. Local mode
+         * signs with dummy credentials and defaults the Region, so that a local DynamoDB-compatible server stands in.
+         */
+        public static Settings of(LeaseConfig config, LocalConfig local, Duration callTimeout) {
+            return new Settings(config.table(), config.dynamodb().endpointOverride(),
+                    config.dynamodb().region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty()),
+                    local.enabled(), callTimeout);
+        }
     }
 
     private final DynamoDbClient client;

@@ -5,7 +5,6 @@ import io.coscale.config.LocalConfig;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.util.Optional;
 
 /**
  * The lease store {@code coscale.lease.store} names: in memory (one process) or DynamoDB. Local mode signs DynamoDB
@@ -20,10 +19,8 @@ public class LeaseStoreProducer {
         return switch (config.store()) {
             case MEMORY -> new MemoryLeaseStore();
             case DYNAMODB -> {
-                DynamoDbLeaseStore store = DynamoDbLeaseStore.open(new DynamoDbLeaseStore.Settings(config.table(),
-                        config.dynamodb().endpointOverride(),
-                        config.dynamodb().region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty()),
-                        local.enabled(), config.heartbeat()));
+                DynamoDbLeaseStore store = DynamoDbLeaseStore.open(
+                        DynamoDbLeaseStore.Settings.of(config, local, config.heartbeat()));
                 if (config.createTable()) {
                     store.createTable();
                 }
