@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.domain.ReleaseDecision;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,6 +35,7 @@ public class ControlMetrics {
     private final Counter reconcilePasses;
     private final Timer reconcilePassTime;
     private final Map<String, Timer> submissionTimers = new ConcurrentHashMap<>();
+    private final DistributionSummary sendCallJobs;
 
     public ControlMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -46,6 +48,10 @@ public class ControlMetrics {
                         + " steps)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(2)).register(registry);
+        this.sendCallJobs = DistributionSummary.builder("coscale.sqs.send.jobs")
+                .description("Jobs per SendMessageBatch call coscale made (at most 10; _sum over _count is the mean):"
+                        + " SQS bills per call, and under load jobs that arrive together share one")
+                .register(registry);
     }
 
     /** Registers the gauges of one pool, and its counters at zero. */
@@ -130,6 +136,11 @@ public class ControlMetrics {
     void reconcilePass(Duration took) {
         reconcilePasses.increment();
         reconcilePassTime.record(took);
+    }
+
+    /** Counts one SendMessageBatch call of {@code jobs} jobs. */
+    void sendCall(int jobs) {
+        sendCallJobs.record(jobs);
     }
 
     /** Records how long one submission took, from request to 202. */

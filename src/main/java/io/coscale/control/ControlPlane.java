@@ -55,7 +55,10 @@ public class ControlPlane {
         // batching leaves few calls (about one per nine jobs) for threads to wait on. Either way no request thread
         // waits: the call's thread completes the submission.
         this.intake = new Intake(new QueueSender(
-                (url, messages) -> Futures.on(threads.sqsCalls(), () -> queues.sendBatch(url, messages)), threads.timer()));
+                (url, messages) -> {
+                    metrics.sendCall(messages.size());
+                    return Futures.on(threads.sqsCalls(), () -> queues.sendBatch(url, messages));
+                }, threads.timer()));
     }
 
     /** Loads the pools after local mode (priority 1) has its SQS up; invalid configuration stops start-up. */
