@@ -18,8 +18,8 @@ import java.util.function.Function;
  * and task-read budgets, the protection batcher, the clock, and the pacing settings.
  */
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        TaskReadBudget taskReads, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection, ControlThreads threads, Clock clock,
-        Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
+        TaskReadBudget taskReads, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
+        ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
@@ -33,8 +33,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
             ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics) {
-        return create(ecs, queues, budget, taskReads, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool, exitSettle,
-                metrics, Leadership.ALONE, CountForwarding.NONE);
+        return create(ecs, queues, budget, taskReads, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool,
+                exitSettle, metrics, Leadership.ALONE, CountForwarding.NONE);
     }
 
     /** As above, for one replica of several: ECS writes only while {@code leadership} holds; counts else forwarded. */
@@ -46,8 +46,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
                     leadership.checkWrite();
                     return ProtectionCalls.apply(ecs, shard.cluster(), changes);
                 }, ProtectionChange::sameCall);
-        return new ControlContext(ecs, queues, budget, taskReads, protection, threads, clock, scaleUpSpacing, scaleUpSpacingMax,
-                eventsPerPool, exitSettle, metrics, leadership, counts);
+        return new ControlContext(ecs, queues, budget, taskReads, protection, threads, clock, scaleUpSpacing,
+                scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }
 
     /** An ECS call on the ECS threads. */

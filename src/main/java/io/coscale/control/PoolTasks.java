@@ -166,10 +166,8 @@ final class PoolTasks {
      * reported it ({@link #protectionInEcs}), is protected here too, so that it is renewed, kept through a stay and
      * dropped on its exit. A task told to exit meanwhile, or being let exit, is not taken over; one claimed meanwhile
      * keeps its claim's expiry.
-     *
-     * @return how many tasks were taken over
      */
-    int adopt(Map<String, Instant> found) {
+    void adopt(Map<String, Instant> found) {
         int adopted = 0;
         synchronized (this) {
             for (Map.Entry<String, Instant> e : found.entrySet()) {
@@ -183,7 +181,6 @@ final class PoolTasks {
             events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "took over the protection of "
                     + Words.count(adopted, "task") + " from ECS"));
         }
-        return adopted;
     }
 
     /**

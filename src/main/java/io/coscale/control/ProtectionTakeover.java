@@ -8,8 +8,8 @@ import java.util.function.Consumer;
  * A protect-mode pool's take-over of the scale-in protection ECS holds for its tasks, once after a start-up or a lease
  * takeover: the coscale that gave it is gone, and this one must renew it, keep it through a stay and drop it on an
  * exit ({@link PoolTasks#adopt}). Started by the pool's first reconcile, it is not part of that step: its reads wait
- * for their turn of the task-read budget ({@link TaskReadBudget}), which at a thousand pools takes about a minute, and
- * the pool's releases and scale-ups must not wait behind it.
+ * for their turn of the task-read budget ({@link TaskReadBudget}), which at a thousand pools takes a minute or more
+ * (claims' reads go first), and the pool's releases and scale-ups must not wait behind it.
  *
  * <p>Until it is done the pool works as it always did: the tasks' protection is ECS's, so a scale-in (only ever after
  * {@code exit-settle}) still cannot stop a protected task; a release unprotects its own task whether or not it was
