@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.ServiceState;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +29,8 @@ import software.amazon.awssdk.services.ecs.model.EcsException;
 /**
  * The protection take-over after a start-up, against the ECS emulator, with more pools (150) than ECS's burst of
  * task reads (100): every pool takes over, and ECS throttles none of the reads, because the take-over spends the
- * task-read budget as its turn comes. A claim made meanwhile is answered.
+ * task-read budget as its turn comes. A claim made meanwhile is answered. And a take-over begun before this replica
+ * took the lease over (again) leaves nothing behind it.
  */
 class ProtectionTakeoverTest {
 
@@ -97,6 +100,49 @@ class ProtectionTakeoverTest {
         }
         assertThat(pools).allSatisfy(p -> assertThat(p.status().lastError()).isNull());
         assertThat(pools.subList(0, FIRST_WITH_TASKS)).allSatisfy(p -> assertThat(p.status().protectedTasks()).isZero());
+    }
+
+    @Test
+    void aTakeoverBegunBeforeALeaseTakeoverFillsInNothingAfterIt() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        TaskReadBudget budget = new TaskReadBudget(new TokenBucket(2, 1, nanos::get), 1);
+        ctx.threads().shutdown();
+        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)), budget,
+                ControlThreads.create(2, 4, 4), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 100,
+                Duration.ZERO, new ControlMetrics(new SimpleMeterRegistry()));
+        PoolController last = pools.get(POOLS - 1);
+        PoolController pool = new PoolController(last.pool(), ctx);
+        String service = pool.pool().service();
+        ecs.awaitCounts(service, 2, 0);
+        String task = ecs.activeTasks(service).get(0).taskArn();
+        ecs.ecs.updateTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(task).protectionEnabled(true)
+                .expiresInMinutes(120));
+        budget.spent(2);  // the budget's clock stands still: the take-over waits until the test moves it
+        long listTasks = calls("ListTasks");
+
+        reconcile(pool);
+        pool.takeOver().get(10, TimeUnit.SECONDS);  // this replica lost the lease and won it back meanwhile
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        reconcile(pool);  // the take-over is due again: it queues behind the first, which now gets the one spare token
+        eventually().until(() -> calls("GetTaskProtection") > 0);
+
+        assertThat(calls("ListTasks") - listTasks).as("only the first take-over has read").isEqualTo(1);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !pool.protectionTakenOver()
+                && pool.status().protectedTasks() == 0);
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        budget.takeoverTurn();  // wakes the queue up: the second take-over goes first
+        eventually().until(pool::protectionTakenOver);
+        assertThat(pool.status().protectedTasks()).isEqualTo(1);
+        assertThat(calls("ListTasks") - listTasks).isEqualTo(2);
+        budget.close();
+    }
+
+    /** One pool's reconcile step, given its service as ECS shows it and an empty queue. */
+    private void reconcile(PoolController pool) throws Exception {
+        ServiceState service = new EcsGateway(ecs.ecs).describeServices(EcsEmulatorFixture.CLUSTER,
+                List.of(pool.pool().service())).get(0);
+        pool.reconcile(service, QueueDepth.EMPTY, System.nanoTime(), pool.submissionMark()).get(10, TimeUnit.SECONDS);
     }
 
     /** The first pass after start-up: each pool's step, given its service as ECS shows it and an empty queue. */
