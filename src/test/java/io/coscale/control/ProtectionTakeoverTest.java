@@ -54,12 +54,20 @@ class ProtectionTakeoverTest {
                 new TaskReadBudget(new TokenBucket(50, 15), 25), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
                 new ControlMetrics(new SimpleMeterRegistry()));
+    }
+
+    /** {@link #POOLS} pools, each with a service of its own: the last {@link #WITH_TASKS} run two tasks. */
+    private void createPools() {
         for (int i = 0; i < POOLS; i++) {
             String service = String.format("s%03d", i);
             createService(service, i >= FIRST_WITH_TASKS ? 2 : 0);
-            pools.add(new PoolController(new Pool(service, EcsEmulatorFixture.CLUSTER, service,
-                    "http://127.0.0.1:1/000000000000/" + service, 0, 5, Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx));
+            pools.add(pool(service));
         }
+    }
+
+    private PoolController pool(String service) {
+        return new PoolController(new Pool(service, EcsEmulatorFixture.CLUSTER, service,
+                "http://127.0.0.1:1/000000000000/" + service, 0, 5, Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
     }
 
     @AfterEach
@@ -70,6 +78,7 @@ class ProtectionTakeoverTest {
 
     @Test
     void everyPoolTakesOverWithinEcsReadLimitAndAClaimMeanwhileIsAnswered() throws Exception {
+        createPools();
         List<String> protectedBefore = new ArrayList<>();
         List<String> unclaimed = new ArrayList<>();
         for (int i = FIRST_WITH_TASKS; i < POOLS; i++) {
@@ -110,9 +119,9 @@ class ProtectionTakeoverTest {
         ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)), budget,
                 ControlThreads.create(2, 4, 4), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 100,
                 Duration.ZERO, new ControlMetrics(new SimpleMeterRegistry()));
-        PoolController last = pools.get(POOLS - 1);
-        PoolController pool = new PoolController(last.pool(), ctx);
-        String service = pool.pool().service();
+        String service = "alone";
+        createService(service, 2);
+        PoolController pool = pool(service);
         ecs.awaitCounts(service, 2, 0);
         String task = ecs.activeTasks(service).get(0).taskArn();
         ecs.ecs.updateTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(task).protectionEnabled(true)
