@@ -31,6 +31,8 @@ public class EcsGateway {
     static final int DESCRIBE_SERVICES_BATCH = 10;
     static final int DESCRIBE_TASKS_BATCH = 100;
     static final int PROTECTION_BATCH = 10;
+    /** ListTasks's page when no maxResults is given. */
+    static final int LIST_TASKS_PAGE = 100;
     /** The tag that records an exit on its task; its value is the count the exit set. */
     public static final String EXIT_TAG = "coscale:exit";
 
@@ -83,6 +85,16 @@ public class EcsGateway {
             return task.stoppedReason();
         }
         return task.stoppedReason() == null ? containerReason : task.stoppedReason() + " (" + containerReason + ")";
+    }
+
+    /** The DescribeTasks calls {@link #describeTasks} makes for {@code tasks} tasks. */
+    public static int describeTasksCalls(int tasks) {
+        return (tasks + DESCRIBE_TASKS_BATCH - 1) / DESCRIBE_TASKS_BATCH;
+    }
+
+    /** The ListTasks calls (pages) {@link #serviceTasks} made to find {@code tasks} tasks: at least one. */
+    public static int listTasksCalls(int tasks) {
+        return Math.max(1, (tasks + LIST_TASKS_PAGE - 1) / LIST_TASKS_PAGE);
     }
 
     /** The given tasks of one cluster, 100 per DescribeTasks call; every asked ARN has an entry. */

@@ -23,6 +23,31 @@ public interface EcsConfig {
     /** The UpdateService budget shared by all pools (ECS's own account limit is 50 burst, 5 per second). */
     UpdateService updateService();
 
+    /**
+     * The budget for ECS's "cluster resource read actions" (DescribeTasks and ListTasks among them), which share one
+     * bucket per account and Region: 100 burst, 20 per second as AWS documents it ("Request throttling for the Amazon
+     * ECS API"). coscale keeps below that, leaving some for other callers in the account.
+     */
+    TaskReads taskReads();
+
+    interface TaskReads {
+
+        /** Calls that may go out at once. Default 50. */
+        @WithDefault("50")
+        int burst();
+
+        /** Sustained calls per second. Default 15. */
+        @WithDefault("15")
+        double ratePerSecond();
+
+        /**
+         * Tokens the protection take-over leaves for claims' DescribeTasks: it reads only while the budget holds more.
+         * Default 25; below {@link #burst()}.
+         */
+        @WithDefault("25")
+        int takeoverReserve();
+    }
+
     interface UpdateService {
 
         /** Calls that may go out at once. Default 50. */

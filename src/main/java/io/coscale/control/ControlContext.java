@@ -15,11 +15,11 @@ import java.util.function.Function;
 
 /**
  * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService
- * budget, the protection batcher, the clock, and the pacing settings.
+ * and task-read budgets, the protection batcher, the clock, and the pacing settings.
  */
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection, ControlThreads threads, Clock clock,
-        Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
+        TaskReadBudget taskReads, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
+        ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
@@ -30,24 +30,24 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     static final Backoff SCALE_UP_RETRIES = new Backoff(Integer.MAX_VALUE, 200, 5_000);
 
     /** The shared parts, with the protection batcher merging UpdateTaskProtection calls over {@code ecs}. */
-    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, ControlThreads threads,
-            Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
-            ControlMetrics metrics) {
-        return create(ecs, queues, budget, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool, exitSettle,
-                metrics, Leadership.ALONE, CountForwarding.NONE);
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
+            ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+            Duration exitSettle, ControlMetrics metrics) {
+        return create(ecs, queues, budget, taskReads, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool,
+                exitSettle, metrics, Leadership.ALONE, CountForwarding.NONE);
     }
 
     /** As above, for one replica of several: ECS writes only while {@code leadership} holds; counts else forwarded. */
-    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, ControlThreads threads,
-            Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
-            ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
+            ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+            Duration exitSettle, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection = new Batcher<>(10, threads.ecsCalls(),
                 (shard, changes) -> {
                     leadership.checkWrite();
                     return ProtectionCalls.apply(ecs, shard.cluster(), changes);
                 }, ProtectionChange::sameCall);
-        return new ControlContext(ecs, queues, budget, protection, threads, clock, scaleUpSpacing, scaleUpSpacingMax,
-                eventsPerPool, exitSettle, metrics, leadership, counts);
+        return new ControlContext(ecs, queues, budget, taskReads, protection, threads, clock, scaleUpSpacing,
+                scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }
 
     /** An ECS call on the ECS threads. */
@@ -71,6 +71,14 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     /** An ECS read, transient failures retried briefly without holding a thread between attempts. */
     <T> CompletableFuture<T> ecsRead(Function<EcsGateway, T> call) {
         return READ_RETRIES.runAsync(() -> ecs(call), threads.timer());
+    }
+
+    /**
+     * A read of the protection take-over, as {@link #ecsRead}, each attempt in its turn of the task-read budget: after
+     * the tokens claims may need ({@link TaskReadBudget}).
+     */
+    <T> CompletableFuture<T> takeoverRead(Function<EcsGateway, T> call) {
+        return READ_RETRIES.runAsync(() -> taskReads.takeoverTurn().thenCompose(turn -> ecs(call)), threads.timer());
     }
 
     /** An SQS read, retried as {@link #ecsRead} is. */

@@ -42,13 +42,15 @@ public class ControlPlane {
     private volatile Map<String, PoolController> pools = Map.of();
 
     ControlPlane(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
-            UpdateServiceBudget budget, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
+            UpdateServiceBudget budget, TaskReadBudget taskReads, ControlMetrics metrics, Leadership leadership,
+            CountForwarding counts) {
         this.poolsConfig = poolsConfig;
         this.queues = queues;
         this.metrics = metrics;
         ControlThreads threads = ControlThreads.create(config.threads(), config.ecsThreads(), config.sqsThreads());
-        this.ctx = ControlContext.create(ecs, queues, budget, threads, Clock.systemUTC(), config.scaleUpSpacing(),
-                config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics, leadership, counts);
+        this.ctx = ControlContext.create(ecs, queues, budget, taskReads, threads, Clock.systemUTC(),
+                config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
+                leadership, counts);
         this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());
         // The sync client on the bounded SQS threads, not the async (Netty) one: measured side by side out of process
         // (bench/submit.sh, 2026-12-02), the sync client cost less CPU per job and sent more jobs per second, as

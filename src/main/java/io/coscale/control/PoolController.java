@@ -7,7 +7,6 @@ import io.coscale.domain.Backlog;
 import io.coscale.domain.CountBelief;
 import io.coscale.domain.Event;
 import io.coscale.domain.MessageGroups;
-import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.ReconcileAction;
@@ -51,6 +50,7 @@ public final class PoolController {
     private final SerialSteps steps;
     private final EventLog events;
     private final PoolTasks tasks;
+    private final ProtectionTakeover takeover;
     private final DelayedJobs delayedJobs;
     private final ScaleUpPacing pacing;
     /** The queue's depth as releases read it, with the submission mark taken just before each read. */
@@ -71,8 +71,6 @@ public final class PoolController {
     private ServiceState service;
     private Instant lastReconcileAt;
     private String lastError;
-    /** Whether the protection ECS holds for this pool's tasks was taken over (once, at the first reconcile). */
-    private boolean protectionAdopted;
     // The merged scale-up.
     private boolean flushQueued;
     private long lastFlushNanos = Long.MIN_VALUE / 2;
@@ -85,6 +83,7 @@ public final class PoolController {
         this.steps = new SerialSteps(ctx.threads().steps());
         this.events = new EventLog(ctx.eventsPerPool());
         this.tasks = new PoolTasks(pool, ctx, events, this::currentDesired);
+        this.takeover = new ProtectionTakeover(pool, tasks, e -> failed("take over protection", e));
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 System::nanoTime, this::submitted);
@@ -300,13 +299,7 @@ public final class PoolController {
                 events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), to, action.reason()));
             });
         }
-        if (pool.mode() == Mode.PROTECT && !adopted()) {
-            done = done.thenCompose(changed -> tasks.adoptProtection()).thenRun(() -> {
-                synchronized (this) {
-                    protectionAdopted = true;
-                }
-            });
-        }
+        takeover.startIfDue();
         return done.thenCompose(changed -> tasks.forgetStopped(observedService)).thenRun(() -> {
             synchronized (this) {
                 lastError = null;
@@ -317,22 +310,25 @@ public final class PoolController {
     /**
      * This replica has just taken the lease over: what it knew of the pool may be older than what the last leader
      * did. As after a start-up, the count is read again and not lowered for {@code exitSettle}, and the protection ECS
-     * holds is taken over again at the next reconcile. A step, so that it never lands in the middle of another.
+     * holds is taken over again from the next reconcile on. A step, so that it never lands in the middle of another.
      */
     public CompletableFuture<Void> takeOver() {
         return steps.submit(() -> {
             synchronized (this) {
                 startedAt = ctx.clock().instant();
                 count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
-                protectionAdopted = false;
             }
-            tasks.forgetProtection();
+            takeover.restart();
             return CompletableFuture.completedFuture(null);
         });
     }
 
-    private synchronized boolean adopted() {
-        return protectionAdopted;
+    /**
+     * Whether the pool has taken over the protection ECS held for its tasks when this replica started or took the lease
+     * over (always, in cooperative mode).
+     */
+    public boolean protectionTakenOver() {
+        return takeover.done();
     }
 
     /** Renews protection that lapses soon; on its own schedule, not the reconcile's, and not a step: no count changes. */

@@ -1,5 +1,6 @@
 package io.coscale.control;
 
+import io.coscale.aws.EcsGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
@@ -146,36 +147,45 @@ final class PoolTasks {
     }
 
     /**
-     * Takes over the protection a coscale that is gone gave: every protected task of the pool's service, as ECS
-     * reports it, is protected here too, so that it is renewed, kept through a stay and dropped on its exit.
+     * The protection ECS holds for the pool's service's tasks: one ListTasks (a page per 100 tasks), in the take-over's
+     * turn of the task-read budget, then GetTaskProtection per 10 tasks (another bucket, see {@link TaskReadBudget}).
      *
-     * @return how many tasks were taken over
+     * @return each protected task's expiry
      */
-    CompletableFuture<Integer> adoptProtection() {
-        return ctx.ecsRead(ecs -> {
+    CompletableFuture<Map<String, Instant>> protectionInEcs() {
+        return ctx.takeoverRead(ecs -> {
             List<String> arns = ecs.serviceTasks(pool.cluster(), pool.service());
+            // The turn paid for the first page; a service of over 100 tasks read more.
+            ctx.taskReads().spent(EcsGateway.listTasksCalls(arns.size()) - 1);
             return arns.isEmpty() ? Map.<String, Instant>of() : ecs.protectedUntil(pool.cluster(), arns);
-        }).thenApply(found -> {
-            int adopted = 0;
-            synchronized (this) {
-                for (Map.Entry<String, Instant> e : found.entrySet()) {
-                    if (!exits.containsKey(e.getKey()) && !exiting.contains(e.getKey())
-                            && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
-                        adopted++;
-                    }
-                }
-            }
-            if (adopted > 0) {
-                events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "took over the protection of "
-                        + Words.count(adopted, "task") + " from ECS"));
-            }
-            return adopted;
         });
     }
 
     /**
+     * Takes over the protection a coscale that is gone gave: every protected task of the pool's service, as ECS
+     * reported it ({@link #protectionInEcs}), is protected here too, so that it is renewed, kept through a stay and
+     * dropped on its exit. A task told to exit meanwhile, or being let exit, is not taken over; one claimed meanwhile
+     * keeps its claim's expiry.
+     */
+    void adopt(Map<String, Instant> found) {
+        int adopted = 0;
+        synchronized (this) {
+            for (Map.Entry<String, Instant> e : found.entrySet()) {
+                if (!exits.containsKey(e.getKey()) && !exiting.contains(e.getKey())
+                        && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                    adopted++;
+                }
+            }
+        }
+        if (adopted > 0) {
+            events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "took over the protection of "
+                    + Words.count(adopted, "task") + " from ECS"));
+        }
+    }
+
+    /**
      * Forgets what this replica knew of protection and busy tasks, before it takes the lease over: the last leader
-     * may have changed both since. They are taken over again from ECS at the next reconcile; the exits stay known.
+     * may have changed both since. They are taken over again from ECS ({@link ProtectionTakeover}); the exits stay known.
      */
     synchronized void forgetProtection() {
         protectedUntil.clear();
@@ -294,7 +304,10 @@ final class PoolTasks {
         if (ask.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return ctx.ecsRead(ecs -> ecs.describeTasks(pool.cluster(), ask)).thenAccept(states -> {
+        return ctx.ecsRead(ecs -> {
+            ctx.taskReads().spent(EcsGateway.describeTasksCalls(ask.size()));
+            return ecs.describeTasks(pool.cluster(), ask);
+        }).thenAccept(states -> {
             Instant now = ctx.clock().instant();
             List<TaskStop> reported = new ArrayList<>();
             synchronized (this) {

@@ -1,6 +1,7 @@
 package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
+import io.coscale.aws.EcsGateway;
 import io.coscale.aws.TaskState;
 import java.time.Duration;
 import java.util.Collection;
@@ -47,7 +48,11 @@ final class TaskResolver {
         this.ctx = ctx;
         this.pools = pools;
         this.describe = new Batcher<>(100, ctx.threads().ecsCalls(),
-                (cluster, arns) -> new HashMap<>(ctx.ecsGateway().describeTasks(cluster, arns)), (a, b) -> true);
+                (cluster, arns) -> {
+                    // A worker waits for this answer: it spends the read budget without waiting its turn.
+                    ctx.taskReads().spent(EcsGateway.describeTasksCalls(arns.size()));
+                    return new HashMap<>(ctx.ecsGateway().describeTasks(cluster, arns));
+                }, (a, b) -> true);
         this.ttlNanos = cacheTtl.toNanos();
         this.readLag = readLag;
     }

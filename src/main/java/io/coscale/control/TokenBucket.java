@@ -1,5 +1,6 @@
 package io.coscale.control;
 
+import io.coscale.domain.TokenReserve;
 import java.util.function.LongSupplier;
 
 /**
@@ -12,6 +13,7 @@ import java.util.function.LongSupplier;
 public final class TokenBucket {
 
     private final double capacity;
+    private final double refillPerSecond;
     private final double refillPerNano;
     private final LongSupplier nanoClock;
 
@@ -25,6 +27,7 @@ public final class TokenBucket {
             throw new IllegalArgumentException("capacity must be >= 1 and refill > 0, got " + capacity + "/" + refillPerSecond);
         }
         this.capacity = capacity;
+        this.refillPerSecond = refillPerSecond;
         this.refillPerNano = refillPerSecond / 1e9;
         this.nanoClock = nanoClock;
         this.tokens = capacity;
@@ -36,19 +39,37 @@ public final class TokenBucket {
     }
 
     /** Takes one token if one is there; never waits. */
-    public synchronized boolean tryAcquire() {
+    public boolean tryAcquire() {
+        return tryAcquire(1, 0) == 1;
+    }
+
+    /**
+     * Takes up to {@code wanted} tokens, leaving at least {@code reserve} in the bucket ({@link TokenReserve}); never
+     * waits.
+     *
+     * @return how many it took
+     */
+    public synchronized int tryAcquire(int wanted, int reserve) {
         refill();
-        if (tokens >= 1) {
-            tokens -= 1;
-            return true;
-        }
-        return false;
+        int granted = TokenReserve.grant(tokens, reserve, wanted);
+        tokens -= granted;
+        return granted;
     }
 
     /** Nanoseconds until a token will be there: 0 when one is there now. Takes nothing. */
-    public synchronized long nanosUntilAvailable() {
+    public long nanosUntilAvailable() {
+        return nanosUntilAvailable(0);
+    }
+
+    /** Nanoseconds until a token will be there above {@code reserve}: 0 when one is there now. Takes nothing. */
+    public synchronized long nanosUntilAvailable(int reserve) {
         refill();
-        return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / refillPerNano);
+        return TokenReserve.nanosUntilNext(tokens, reserve, refillPerSecond);
+    }
+
+    /** The bucket's capacity: a reserve must stay below it. */
+    public double capacity() {
+        return capacity;
     }
 
     private void refill() {

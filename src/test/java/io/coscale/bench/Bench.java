@@ -65,10 +65,15 @@ final class Bench {
      * shares ECS's 50-burst, 5-per-second bucket with UpdateService.
      */
     static void createService(EcsClient ecs, String cluster, String service, int desired) {
+        waitingOutThrottling(() -> ecs.createService(b -> b.cluster(cluster).serviceName(service)
+                .taskDefinition(TASK_DEFINITION).desiredCount(desired)));
+    }
+
+    /** Makes an ECS call, again every 200 ms while ECS throttles it. */
+    static void waitingOutThrottling(Runnable call) {
         while (true) {
             try {
-                ecs.createService(b -> b.cluster(cluster).serviceName(service).taskDefinition(TASK_DEFINITION)
-                        .desiredCount(desired));
+                call.run();
                 return;
             } catch (EcsException e) {
                 if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {

@@ -10,10 +10,13 @@ import io.coscale.local.LocalCloud;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.EcsEmulator;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,8 +35,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code bench.pools.count} pools (default 1,000) in one cluster (the demo pool moved there, plus the rest), their
  * services and queues made through the SDK before measuring (ECS throttles CreateService at 5 a second: about three
  * minutes at 1,000). Then passes of {@link Reconciler#reconcileAll()}, one at a time, with every ECS and SQS call
- * counted: first the passes after start-up, until every pool has taken over its tasks' protection (one ListTasks per
- * pool, within ECS's read limit: some pools wait for a later pass), then the timed steady passes. Beside them, the
+ * counted: first the passes after start-up, until every pool has taken over its tasks' protection and reconciled
+ * without error ({@link StartUpTakeover}: the take-over's ListTasks paced by coscale's task-read budget, claims made
+ * meanwhile, and its unpaced baseline), then the timed steady passes. Beside them, the
  * baseline: the same reads made one after another with the same SDK clients (DescribeServices ten at a time, then
  * each queue's depth), with nothing decided.
  */
@@ -47,6 +51,9 @@ class ManyPoolsBenchmark {
     static final String CLUSTER = "bench";
     /** ECS's DescribeServices (and ListTasks) limit: 20 a second once the burst of 100 is spent. */
     static final int READS_PER_SECOND = 20;
+    /** Pools whose tasks (PENDING, protected) are claimed during the take-over; each has max-tasks of them. */
+    static final int CLAIM_POOLS = Bench.knob("pools.claim-pools", 10);
+    static final int TASKS_PER_CLAIM_POOL = 8;
 
     public static class ManyPools implements QuarkusTestProfile {
         @Override
@@ -58,7 +65,7 @@ class ManyPoolsBenchmark {
             config.put("coscale.status.sample-interval", "1h");
             config.put("coscale.local.cluster-capacity", "0");
             config.put("quarkus.sqs.interceptors", SqsCallCounter.class.getName());
-            config.putAll(Bench.pools(CLUSTER, extraPools(), 8));
+            config.putAll(Bench.pools(CLUSTER, extraPools(), TASKS_PER_CLAIM_POOL));
             return config;
         }
     }
@@ -83,6 +90,9 @@ class ManyPoolsBenchmark {
     @Inject
     Reconciler reconciler;
 
+    @TestHTTPResource("/v1/claim")
+    URI claimUri;
+
     @Test
     void reconcilePassesOverManyPools() throws Exception {
         int passes = Bench.knob("pools.passes", 5);
@@ -102,6 +112,8 @@ class ManyPoolsBenchmark {
         long setupSeconds = (System.nanoTime() - setupStart) / 1_000_000_000;
         int describeCalls = (POOLS + 9) / 10;
         long refillMillis = 1_000L * describeCalls / READS_PER_SECOND + 200;
+        StartUpTakeover takeover = new StartUpTakeover(emulator, ecs, sqs, plane, claimUri, CLUSTER);
+        takeover.tasksLeftProtected(extraPools().subList(0, CLAIM_POOLS), TASKS_PER_CLAIM_POOL);
         Thread.sleep(refillMillis); // ECS's read buckets full again
 
         List<String> lines = new ArrayList<>();
@@ -110,7 +122,11 @@ class ManyPoolsBenchmark {
                 POOLS, CLUSTER, setupSeconds, refillMillis, READS_PER_SECOND));
         List<Long> millis = new ArrayList<>();
         try (EcsCalls calls = EcsCalls.attach(emulator)) {
-            int warmUps = 0;
+            List<String> services = new ArrayList<>(List.of("demo"));
+            services.addAll(extraPools());
+            takeover.run(calls, reconciler::reconcileAll, Duration.ofMinutes(5), refillMillis, services);
+            Thread.sleep(refillMillis);
+            int warmUps = 1; // the first pass, above
             boolean settled = false;
             while (!settled && warmUps < maxWarmUps) {
                 warmUps++;

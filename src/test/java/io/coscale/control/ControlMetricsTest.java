@@ -30,7 +30,8 @@ class ControlMetricsTest {
     private final PoolController pool = new PoolController(
             new Pool("p", "cluster", "service", "http://127.0.0.1:1/000000000000/q", 2, 7, Mode.PROTECT, 1, 60,
                     Duration.ofSeconds(60)),
-            ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)), threads,
+            ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)),
+                    new TaskReadBudget(new TokenBucket(50, 15), 25), threads,
                     Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 10, Duration.ZERO, metrics,
                     new Follower(), CountForwarding.NONE));
 

@@ -98,7 +98,7 @@ class PoolControllerTest {
             Leadership leadership, CountForwarding counts) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
         return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
-                ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100), Duration.ofSeconds(2), 100, exitSettle,
+                new TaskReadBudget(new TokenBucket(50, 15), 25), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100), Duration.ofSeconds(2), 100, exitSettle,
                 new ControlMetrics(registry), leadership, counts);
     }
 
@@ -356,6 +356,8 @@ class PoolControllerTest {
 
         PoolController restarted = new PoolController(before.pool(), ctx);
         reconcileOnce(restarted);
+        // The take-over is not part of the reconcile step: it waits for its turn of the task-read budget.
+        eventually().until(restarted::protectionTakenOver);
 
         assertThat(restarted.status().protectedTasks()).isEqualTo(1);
         assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().equals("took over the protection of 1 task from ECS"));

@@ -1,0 +1,190 @@
+package io.coscale.control;
+
+import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.coscale.aws.EcsGateway;
+import io.coscale.aws.ServiceState;
+import io.coscale.domain.Mode;
+import io.coscale.domain.Pool;
+import io.coscale.domain.QueueDepth;
+import io.coscale.local.ecs.EcsEmulatorFixture;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.model.EcsException;
+
+/**
+ * The protection take-over after a start-up, against the ECS emulator, with more pools (150) than ECS's burst of
+ * task reads (100): every pool takes over, and ECS throttles none of the reads, because the take-over spends the
+ * task-read budget as its turn comes. A claim made meanwhile is answered. And a take-over begun before this replica
+ * took the lease over (again) leaves nothing behind it.
+ */
+class ProtectionTakeoverTest {
+
+    private static final int POOLS = 150;
+    /**
+     * The last pools, whose service runs tasks, one of them protected by the coscale that was there before: their turns
+     * come last, so that a claim of their tasks lands while the take-over runs.
+     */
+    private static final int WITH_TASKS = 5;
+    private static final int FIRST_WITH_TASKS = POOLS - WITH_TASKS;
+
+    private EcsEmulatorFixture ecs;
+    private ControlContext ctx;
+    private final List<PoolController> pools = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        ecs = EcsEmulatorFixture.start(2 * WITH_TASKS, EcsEmulatorFixture.idleRunner());
+        ecs.setUpCluster(1, Map.of());
+        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)),
+                new TaskReadBudget(new TokenBucket(50, 15), 25), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
+                new ControlMetrics(new SimpleMeterRegistry()));
+    }
+
+    /** {@link #POOLS} pools, each with a service of its own: the last {@link #WITH_TASKS} run two tasks. */
+    private void createPools() {
+        for (int i = 0; i < POOLS; i++) {
+            String service = String.format("s%03d", i);
+            createService(service, i >= FIRST_WITH_TASKS ? 2 : 0);
+            pools.add(pool(service));
+        }
+    }
+
+    private PoolController pool(String service) {
+        return new PoolController(new Pool(service, EcsEmulatorFixture.CLUSTER, service,
+                "http://127.0.0.1:1/000000000000/" + service, 0, 5, Mode.PROTECT, 1, 120, Duration.ofSeconds(60)), ctx);
+    }
+
+    @AfterEach
+    void tearDown() {
+        ctx.threads().shutdown();
+        ecs.close();
+    }
+
+    @Test
+    void everyPoolTakesOverWithinEcsReadLimitAndAClaimMeanwhileIsAnswered() throws Exception {
+        createPools();
+        List<String> protectedBefore = new ArrayList<>();
+        List<String> unclaimed = new ArrayList<>();
+        for (int i = FIRST_WITH_TASKS; i < POOLS; i++) {
+            String service = pools.get(i).pool().service();
+            ecs.awaitCounts(service, 2, 0);
+            List<String> tasks = ecs.activeTasks(service).stream().map(t -> t.taskArn()).toList();
+            protectedBefore.add(tasks.get(0));
+            unclaimed.add(tasks.get(1));
+        }
+        // What the coscale before this one left in ECS: one protected task per pool with tasks.
+        ecs.ecs.updateTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(protectedBefore)
+                .protectionEnabled(true).expiresInMinutes(120));
+        long listTasksBefore = calls("ListTasks");
+        long throttledBefore = ecs.emulator.stats().snapshot().throttled();
+
+        reconcileAll();
+        TaskResolver resolver = new TaskResolver(ctx, () -> pools, Duration.ofSeconds(2), Duration.ofSeconds(2));
+        ControlPlane.WorkerTask claimed = resolver.resolve(unclaimed.get(0), Optional.empty()).get(10, TimeUnit.SECONDS);
+        assertThat(claimed.pool().claim(unclaimed.get(0)).get(10, TimeUnit.SECONDS).expiresAt()).isNotNull();
+
+        eventually().atMost(Duration.ofSeconds(60)).until(() -> pools.stream().allMatch(PoolController::protectionTakenOver));
+        assertThat(calls("ListTasks") - listTasksBefore).as("one ListTasks per pool, none retried").isEqualTo(POOLS);
+        assertThat(ecs.emulator.stats().snapshot().throttled() - throttledBefore).as("calls ECS throttled").isZero();
+        assertThat(claimed.pool().status().protectedTasks()).as("the claimed task and the one taken over").isEqualTo(2);
+        for (PoolController pool : pools.subList(FIRST_WITH_TASKS + 1, POOLS)) {
+            assertThat(pool.status().protectedTasks()).as(pool.pool().name()).isEqualTo(1);
+            assertThat(pool.events().newest(10)).anyMatch(e -> e.reason().equals("took over the protection of 1 task from ECS"));
+        }
+        assertThat(pools).allSatisfy(p -> assertThat(p.status().lastError()).isNull());
+        assertThat(pools.subList(0, FIRST_WITH_TASKS)).allSatisfy(p -> assertThat(p.status().protectedTasks()).isZero());
+    }
+
+    @Test
+    void aTakeoverBegunBeforeALeaseTakeoverFillsInNothingAfterIt() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        TaskReadBudget budget = new TaskReadBudget(new TokenBucket(2, 1, nanos::get), 1);
+        ctx.threads().shutdown();
+        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)), budget,
+                ControlThreads.create(2, 4, 4), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 100,
+                Duration.ZERO, new ControlMetrics(new SimpleMeterRegistry()));
+        String service = "alone";
+        createService(service, 2);
+        PoolController pool = pool(service);
+        ecs.awaitCounts(service, 2, 0);
+        String task = ecs.activeTasks(service).get(0).taskArn();
+        ecs.ecs.updateTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(task).protectionEnabled(true)
+                .expiresInMinutes(120));
+        budget.spent(2);  // the budget's clock stands still: the take-over waits until the test moves it
+        long listTasks = calls("ListTasks");
+
+        reconcile(pool);
+        pool.takeOver().get(10, TimeUnit.SECONDS);  // this replica lost the lease and won it back meanwhile
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        reconcile(pool);  // the take-over is due again: it queues behind the first, which now gets the one spare token
+        eventually().until(() -> calls("GetTaskProtection") > 0);
+
+        assertThat(calls("ListTasks") - listTasks).as("only the first take-over has read").isEqualTo(1);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !pool.protectionTakenOver()
+                && pool.status().protectedTasks() == 0);
+
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        budget.takeoverTurn();  // wakes the queue up: the second take-over goes first
+        eventually().until(pool::protectionTakenOver);
+        assertThat(pool.status().protectedTasks()).isEqualTo(1);
+        assertThat(calls("ListTasks") - listTasks).isEqualTo(2);
+        budget.close();
+    }
+
+    /** One pool's reconcile step, given its service as ECS shows it and an empty queue. */
+    private void reconcile(PoolController pool) throws Exception {
+        ServiceState service = new EcsGateway(ecs.ecs).describeServices(EcsEmulatorFixture.CLUSTER,
+                List.of(pool.pool().service())).get(0);
+        pool.reconcile(service, QueueDepth.EMPTY, System.nanoTime(), pool.submissionMark()).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The first pass after start-up: each pool's step, given its service as ECS shows it and an empty queue. */
+    private void reconcileAll() throws Exception {
+        EcsGateway gateway = new EcsGateway(ecs.ecs);
+        Map<String, ServiceState> services = new HashMap<>();
+        for (int i = 0; i < POOLS; i += 10) {
+            List<String> names = pools.subList(i, Math.min(POOLS, i + 10)).stream().map(p -> p.pool().service()).toList();
+            gateway.describeServices(EcsEmulatorFixture.CLUSTER, names).forEach(s -> services.put(s.service(), s));
+        }
+        long at = System.nanoTime();
+        for (PoolController pool : pools) {
+            pool.reconcile(services.get(pool.pool().service()), QueueDepth.EMPTY, at, pool.submissionMark())
+                    .get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private long calls(String action) {
+        return ecs.emulator.stats().snapshot().apiCalls(action);
+    }
+
+    /** CreateService shares ECS's 50-burst, 5-per-second bucket with UpdateService: wait throttling out. */
+    private void createService(String name, int desired) {
+        while (true) {
+            try {
+                ecs.createService(name, desired);
+                return;
+            } catch (EcsException e) {
+                if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
+                    throw e;
+                }
+                LockSupport.parkNanos(200_000_000L);
+            }
+        }
+    }
+}
