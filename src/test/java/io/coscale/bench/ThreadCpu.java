@@ -11,19 +11,24 @@ import java.util.stream.Collectors;
 
 /**
  * CPU time the JVM's threads spent between two snapshots, summed per kind of thread (the name without its number):
- * what one benchmark phase cost each part of the one-JVM local cloud. CPU time, unlike samples or wall time, hardly
- * depends on how busy the shared machine is.
+ * what one benchmark phase cost each part of the one-JVM local cloud. CPU time depends less than samples or wall time
+ * on how busy the shared machine is, though a loaded machine still inflates it (shared caches, more JIT work).
  */
 final class ThreadCpu {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
+    /** The JVM's own threads (JIT compilers, GC) are not Java threads: only the process's CPU time counts them. */
+    private static final String OTHERS = "JIT, GC and other JVM threads";
+
     private final Map<Long, Long> cpuNanos;
     private final Map<Long, String> names;
+    private final long processNanos;
 
-    private ThreadCpu(Map<Long, Long> cpuNanos, Map<Long, String> names) {
+    private ThreadCpu(Map<Long, Long> cpuNanos, Map<Long, String> names, long processNanos) {
         this.cpuNanos = cpuNanos;
         this.names = names;
+        this.processNanos = processNanos;
     }
 
     /** Every live thread's CPU time now. */
@@ -39,16 +44,23 @@ final class ThreadCpu {
                 }
             }
         }
-        return new ThreadCpu(cpu, names);
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        return new ThreadCpu(cpu, names, process);
     }
 
-    /** CPU milliseconds spent since {@code before}, per kind of thread, largest first; kinds under 1 ms left out. */
+    /**
+     * CPU milliseconds spent since {@code before}, per kind of thread, largest first; kinds under 1 ms left out. What
+     * the process spent beyond its Java threads is one more kind, {@link #OTHERS}.
+     */
     Map<String, Long> millisSince(ThreadCpu before) {
         Map<String, Long> byKind = new HashMap<>();
         cpuNanos.forEach((id, nanos) -> {
             long spent = nanos - before.cpuNanos.getOrDefault(id, 0L);
             byKind.merge(kind(names.get(id)), spent, Long::sum);
         });
+        long threads = byKind.values().stream().mapToLong(Long::longValue).sum();
+        byKind.put(OTHERS, Math.max(0, processNanos - before.processNanos - threads));
         Map<String, Long> millis = new HashMap<>();
         byKind.forEach((kind, nanos) -> millis.put(kind, nanos / 1_000_000));
         return largestFirst(millis);
