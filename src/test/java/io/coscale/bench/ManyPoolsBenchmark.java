@@ -14,7 +14,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import jdk.jfr.Recording;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -36,13 +36,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code bench.pools.count} pools (default 1,000) in one cluster (the demo pool moved there, plus the rest), their
  * queues made through the SDK and their services in the emulator's own state before measuring (set-up only: through
  * the API, ECS's 5-a-second CreateService budget would take minutes at 1,000). Then passes of
- * {@link Reconciler#reconcileAll()}, one at a time, with every ECS and SQS call counted, and the CPU time each kind of
- * thread spent in them ({@link ThreadCpu}): first the passes after start-up, until every pool has taken over its tasks' protection (one ListTasks per
- * pool, within ECS's read limit: some pools wait for a later pass), then the timed steady passes. Beside them, the
- * baseline: the same reads made one after another with the same SDK clients (DescribeServices ten at a time, then
- * each queue's depth), with nothing decided. With {@code -Dbench.pools.jfr=<file>} the steady passes alone are recorded
- * by JFR, pass i into {@code <file>-i.jfr} (execution samples every 10 ms), for {@code jfr print --events
- * jdk.ExecutionSample}.
+ * {@link Reconciler#reconcileAll()}, one at a time, with every ECS and SQS call counted: first the passes after
+ * start-up, until every pool has taken over its tasks' protection (one ListTasks per pool, within ECS's read limit:
+ * some pools wait for a later pass), then the timed steady passes, each with the CPU time every kind of thread spent in
+ * it ({@link ThreadCpu}). Beside them, the baseline: the same reads made one after another with the same SDK clients
+ * (DescribeServices ten at a time, then each queue's depth), with nothing decided. With
+ * {@code -Dbench.pools.jfr=<file>} the steady passes alone are recorded by JFR, pass i into {@code <file>-i.jfr}
+ * (execution samples every 10 ms), for {@code jfr print --events jdk.ExecutionSample}.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
