@@ -16,6 +16,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,8 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -33,13 +36,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * The target in README "Benchmarks" "1,000 pools reconciled in one pass of ≤ 1 s with ≤ 100 DescribeServices calls":
  * {@code bench.pools.count} pools (default 1,000) in one cluster (the demo pool moved there, plus the rest), their
- * services and queues made through the SDK before measuring (ECS throttles CreateService at 5 a second: about three
- * minutes at 1,000). Then passes of {@link Reconciler#reconcileAll()}, one at a time, with every ECS and SQS call
- * counted: first the passes after start-up, until every pool has taken over its tasks' protection and reconciled
- * without error ({@link StartUpTakeover}: the take-over's ListTasks paced by coscale's task-read budget, claims made
- * meanwhile, and its unpaced baseline), then the timed steady passes. Beside them, the
- * baseline: the same reads made one after another with the same SDK clients (DescribeServices ten at a time, then
- * each queue's depth), with nothing decided.
+ * queues made through the SDK and their services in the emulator's own state before measuring (set-up only: through
+ * the API, ECS's 5-a-second CreateService budget would take minutes at 1,000). Then passes of
+ * {@link Reconciler#reconcileAll()}, one at a time, with every ECS and SQS call counted: first the passes after
+ * start-up, until every pool has taken over its tasks' protection and reconciled without error
+ * ({@link StartUpTakeover}: the take-over's ListTasks paced by coscale's task-read budget, claims made meanwhile, and
+ * its unpaced baseline), then the timed steady passes, each with the CPU time every kind of thread spent in it
+ * ({@link ThreadCpu}). Beside them, the baseline: the same reads made one after another with the same SDK clients
+ * (DescribeServices ten at a time, then each queue's depth), with nothing decided. With
+ * {@code -Dbench.pools.jfr=<file>} the steady passes alone are recorded by JFR, pass i into {@code <file>-i.jfr}
+ * (execution samples every 10 ms), for {@code jfr print --events jdk.ExecutionSample}.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -49,6 +55,8 @@ class ManyPoolsBenchmark {
 
     static final int POOLS = Bench.knob("pools.count", 1_000);
     static final String CLUSTER = "bench";
+    /** The property naming where the steady passes' JFR recordings go (none unless set). */
+    static final String JFR = "bench.pools.jfr";
     /** ECS's DescribeServices (and ListTasks) limit: 20 a second once the burst of 100 is spent. */
     static final int READS_PER_SECOND = 20;
     /** Pools whose tasks (PENDING, protected) are claimed during the take-over; each has max-tasks of them. */
@@ -100,14 +108,15 @@ class ManyPoolsBenchmark {
         EcsEmulator emulator = localCloud.emulator().orElseThrow();
         assertThat(plane.pools()).hasSize(POOLS);
         long setupStart = System.nanoTime();
+        recording().ifPresent(Recording::close); // JFR's own start-up cost lands in set-up, not in a pass
         ecs.createCluster(b -> b.clusterName(CLUSTER));
-        createService("demo");
+        emulator.createServiceForSetUp(CLUSTER, "demo", Bench.TASK_DEFINITION, 0);
         List<String> queueUrls = new ArrayList<>();
         queueUrls.add(plane.pools().stream().filter(p -> p.pool().name().equals("demo")).findFirst().orElseThrow()
                 .pool().queueUrl());
         for (String name : extraPools()) {
             queueUrls.add(sqs.createQueue(b -> b.queueName(name)).queueUrl());
-            createService(name);
+            emulator.createServiceForSetUp(CLUSTER, name, Bench.TASK_DEFINITION, 0);
         }
         long setupSeconds = (System.nanoTime() - setupStart) / 1_000_000_000;
         int describeCalls = (POOLS + 9) / 10;
@@ -117,10 +126,11 @@ class ManyPoolsBenchmark {
         Thread.sleep(refillMillis); // ECS's read buckets full again
 
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%d pools in cluster '%s' (services and queues made through the SDK in %d s: "
-                + "ECS throttles CreateService at 5/s); %d ms between passes, for ECS's read limit (%d/s) to refill",
+        lines.add(String.format(Locale.ROOT, "%d pools in cluster '%s' (queues made through the SDK, services in the "
+                + "emulator's state, in %d s); %d ms between passes, for ECS's read limit (%d/s) to refill",
                 POOLS, CLUSTER, setupSeconds, refillMillis, READS_PER_SECOND));
         List<Long> millis = new ArrayList<>();
+        Map<String, Long> cpuOfPasses = new HashMap<>();
         try (EcsCalls calls = EcsCalls.attach(emulator)) {
             List<String> services = new ArrayList<>(List.of("demo"));
             services.addAll(extraPools());
@@ -140,24 +150,49 @@ class ManyPoolsBenchmark {
             }
             assertThat(settled).as("every pool reconciled without error within %d passes", maxWarmUps).isTrue();
             for (int i = 1; i <= passes; i++) {
+                Optional<Recording> recording = recording();
+                ThreadCpu before = ThreadCpu.now();
                 Pass pass = pass(calls);
+                Map<String, Long> cpu = ThreadCpu.now().millisSince(before);
+                cpu.forEach((kind, ms) -> cpuOfPasses.merge(kind, ms, Long::sum));
+                if (recording.isPresent()) {
+                    recording.get().dump(Path.of(System.getProperty(JFR) + "-" + i + ".jfr"));
+                    recording.get().close();
+                }
                 millis.add(pass.millis());
-                lines.add(String.format(Locale.ROOT, "steady pass %d: %d ms; ECS calls %s; SQS calls %s", i,
-                        pass.millis(), pass.ecsCalls(), pass.sqsCalls()));
+                lines.add(String.format(Locale.ROOT, "steady pass %d: %d ms; ECS calls %s; SQS calls %s; %s", i,
+                        pass.millis(), pass.ecsCalls(), pass.sqsCalls(), ThreadCpu.describe(cpu)));
                 assertThat(pass.failing()).as("pools with an error in steady pass %d", i).isZero();
                 assertThat(pass.ecsCalls().get("DescribeServices")).as("DescribeServices calls").isEqualTo(describeCalls);
                 Thread.sleep(refillMillis);
             }
         }
+        ThreadCpu beforeBaseline = ThreadCpu.now();
         long baseline = sequentialReads(queueUrls);
+        Map<String, Long> baselineCpu = ThreadCpu.now().millisSince(beforeBaseline);
         Figures.Distribution passTimes = Figures.Distribution.of(millis.stream().map(m -> m * 1_000_000).toList());
         lines.add(String.format(Locale.ROOT, "steady passes: p50 %s, max %s (target <= 1 s: %s); DescribeServices per "
                 + "pass %d (target <= 100)", Figures.ms(passTimes.percentileMillis(50)), Figures.ms(passTimes.maxMillis()),
                 passTimes.maxMillis() <= 1_000 ? "met" : "NOT met", describeCalls));
+        Map<String, Long> cpuPerPass = new HashMap<>();
+        cpuOfPasses.forEach((kind, ms) -> cpuPerPass.put(kind, ms / Math.max(1, passes)));
+        lines.add("steady passes, mean per pass by thread: " + ThreadCpu.describe(ThreadCpu.largestFirst(cpuPerPass)));
         lines.add(String.format(Locale.ROOT, "baseline, the same reads one after another (%d DescribeServices, %d "
-                + "GetQueueAttributes, nothing decided): %d ms; a pass takes %.2fx of it", describeCalls, queueUrls.size(),
-                baseline, passTimes.percentileMillis(50) / baseline));
+                + "GetQueueAttributes, nothing decided): %d ms; %s; a pass takes %.2fx of it", describeCalls,
+                queueUrls.size(), baseline, ThreadCpu.describe(baselineCpu),
+                passTimes.percentileMillis(50) / baseline));
         Figures.print("reconcile pass over " + POOLS + " pools", lines);
+    }
+
+    /** A JFR recording of execution samples, started now, when {@code bench.pools.jfr} names where to put it. */
+    private static Optional<Recording> recording() {
+        if (System.getProperty(JFR) == null) {
+            return Optional.empty();
+        }
+        Recording recording = new Recording();
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+        recording.start();
+        return Optional.of(recording);
     }
 
     /** One timed pass and what it asked of ECS and SQS. */
@@ -188,10 +223,9 @@ class ManyPoolsBenchmark {
     }
 
     /** The pass's reads one at a time, through the same SDK clients: DescribeServices ten at a time, then each depth. */
-    private long sequentialReads(List<String> queueUrls) throws InterruptedException {
+    private long sequentialReads(List<String> queueUrls) {
         List<String> services = new ArrayList<>(List.of("demo"));
         services.addAll(extraPools());
-        Thread.sleep(1_000L * services.size() / 10 / READS_PER_SECOND + 200); // ECS's read bucket full again
         long start = System.nanoTime();
         for (int i = 0; i < services.size(); i += 10) {
             List<String> batch = services.subList(i, Math.min(services.size(), i + 10));
@@ -202,9 +236,5 @@ class ManyPoolsBenchmark {
                     "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"));
         }
         return (System.nanoTime() - start) / 1_000_000;
-    }
-
-    private void createService(String name) {
-        Bench.createService(ecs, CLUSTER, name);
     }
 }
