@@ -49,7 +49,8 @@ public class ControlMetrics {
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(2)).register(registry);
         this.sendCallJobs = DistributionSummary.builder("coscale.sqs.send.jobs")
-                .description("Jobs per SendMessageBatch call coscale made (at most 10; _sum over _count is the mean):"
+                .description("Jobs per SendMessageBatch call coscale made (at most 10; _sum over _count is the mean; a"
+                        + " batch cut by SQS's 256 KiB request limit counts as one call):"
                         + " SQS bills per call, and under load jobs that arrive together share one")
                 .register(registry);
     }

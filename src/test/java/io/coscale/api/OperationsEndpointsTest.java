@@ -61,6 +61,20 @@ class OperationsEndpointsTest {
         });
     }
 
+    @Test
+    void everySendMessageBatchCallIsCountedWithItsJobs() {
+        String before = given().get("/q/metrics").asString();
+        Api.json("{\"jobs\": [{\"payload\": 1}, {\"payload\": 2}, {\"payload\": 3}]}")
+                .post("/v1/pools/demo/jobs:batch").then().statusCode(202);
+
+        String after = given().get("/q/metrics").asString();
+        // Other tests' jobs may share the calls of this one's, never exceed ten per call.
+        assertThat(sample(after, "coscale_sqs_send_jobs_sum") - sample(before, "coscale_sqs_send_jobs_sum"))
+                .isGreaterThanOrEqualTo(3);
+        assertThat(sample(after, "coscale_sqs_send_jobs_count")).isGreaterThan(sample(before, "coscale_sqs_send_jobs_count"));
+        assertThat(sample(after, "coscale_sqs_send_jobs_max")).isBetween(1.0, 10.0);
+    }
+
     /** The value of an untagged sample in a scrape. */
     private static double sample(String scrape, String name) {
         return scrape.lines().filter(line -> line.startsWith(name + " ")).findFirst()
