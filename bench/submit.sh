@@ -4,7 +4,7 @@
 # by side in one run, at each connection count. Then the production profile's RSS, idle and under load.
 #
 # Builds nothing: run `./mvnw -B -o -q package -DskipTests` first. Needs wrk (installed with apt-get when missing
-# and run as root) and curl. Knobs (environment): WARMUP (s, 60), DURATION (s per row, 20), CONNECTIONS ("16 64"),
+# and run as root) and curl. Knobs (environment): WARMUP (s, 180: with 60 the 16-connection row still measured the JIT), DURATION (s per row, 20), CONNECTIONS ("16 64"),
 # THREADS (wrk threads, 2), ROUNDS (1: with n > 1 the four rows of each connection count run n times in turn,
 # raw and coscale alternating, and each column prints its median over the rounds), PROFILE=1 (a 30 s JFR recording of the local app after warm-up, into OUT), OUT (where
 # wrk's outputs and the logs go; target/bench-submit), JAVA_OPTS (added to both apps' JVM options). Ports 8080, 8081, 9324 and 9325 must be free.
@@ -17,7 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 JAR=${JAR:-$root/target/quarkus-app/quarkus-run.jar}
-WARMUP=${WARMUP:-60}
+WARMUP=${WARMUP:-180}
 DURATION=${DURATION:-20}
 CONNECTIONS=${CONNECTIONS:-"16 64"}
 ROUNDS=${ROUNDS:-1}
