@@ -86,6 +86,18 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
         return READ_RETRIES.runAsync(() -> sqs(call), threads.timer());
     }
 
+    /**
+     * Records an exit on its task (a TagResource), transient failures retried briefly: ECS meters TagResource at 20
+     * burst and 10 a second per account, so a mass exit across pools meets throttling, which a retry outlasts. The
+     * same tag written twice is one record.
+     */
+    CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
+        return CHANGE_RETRIES.runAsync(() -> ecsWrite(gateway -> {
+            gateway.recordExit(taskArn, desiredCount);
+            return null;
+        }), threads.timer());
+    }
+
     /** Sets a pool's desiredCount: one budget token per attempt, transient failures retried briefly. */
     CompletableFuture<Void> updateService(Pool pool, int desiredCount) {
         return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {

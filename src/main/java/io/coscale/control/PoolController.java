@@ -257,10 +257,8 @@ public final class PoolController {
         if (decision.lowersCount()) {
             // The record before the decrement: a crash between the two loses a decrement (the count stays one too
             // high, and the next release takes it down), never doubles one.
-            done = done.thenCompose(unprotected -> ctx.ecsWrite(ecs -> {
-                ecs.recordExit(taskArn, decision.desiredCount());
-                return null;
-            })).thenCompose(recorded -> changeDesired(decision.desiredCount())).thenRun(this::recheckScaleUp);
+            done = done.thenCompose(unprotected -> ctx.recordExit(taskArn, decision.desiredCount()))
+                    .thenCompose(recorded -> changeDesired(decision.desiredCount())).thenRun(this::recheckScaleUp);
         }
         return done.handle((ok, e) -> {
             if (e != null) {

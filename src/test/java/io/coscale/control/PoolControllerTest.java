@@ -239,6 +239,39 @@ class PoolControllerTest {
     }
 
     @Test
+    void aThrottledExitRecordIsRetriedAndTheCountLoweredOnce() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        String task = ecs.activeTasks(SERVICE).get(0).taskArn();
+        // ECS meters TagResource at 20 burst and 10 a second: a mass exit meets it. The first attempt is throttled.
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ThrottlingException"));
+        java.util.concurrent.atomic.AtomicInteger tagCalls = new java.util.concurrent.atomic.AtomicInteger();
+        ecs.emulator.addCallListener(new io.coscale.local.ecs.EcsEmulator.CallListener() {
+            @Override
+            public void received(String action, com.fasterxml.jackson.databind.JsonNode request, long receivedNanos) {
+            }
+
+            @Override
+            public void answered(String action) {
+                if (action.equals("TagResource") && tagCalls.incrementAndGet() == 1) {
+                    ecs.emulator.faults().clear();
+                }
+            }
+        });
+        long before = updateServiceCalls();
+
+        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
+
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(tagCalls.get()).isEqualTo(2);
+        assertThat(updateServiceCalls() - before).isEqualTo(1);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+        assertThat(ecs.ecs.listTagsForResource(r -> r.resourceArn(task)).tags())
+                .anySatisfy(t -> assertThat(t.key()).isEqualTo(EcsGateway.EXIT_TAG));
+    }
+
+    @Test
     void aReleaseWithJobsWaitingSaysContinueAndChangesNothing() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         ecs.setDesiredCount(SERVICE, 1);

@@ -12,8 +12,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.model.EcsException;
+import software.amazon.awssdk.services.ecs.model.Tag;
 
-/** UpdateService is metered like ECS: a burst of 50, then 5 per second, answered with ThrottlingException. */
+/**
+ * UpdateService is metered like ECS: a burst of 50, then 5 per second, answered with ThrottlingException; TagResource
+ * (coscale's exit record) has its own bucket, 20 then 10 per second.
+ */
 class ThrottlingTest {
 
     private static final String SERVICE = "svc";
@@ -87,5 +91,31 @@ class ThrottlingTest {
         assertEquals(calls, fx.emulator.stats().snapshot().apiCalls("UpdateService"));
         // Reads are not starved by the exhausted modification bucket.
         assertEquals(SERVICE, fx.service(SERVICE).serviceName());
+    }
+
+    @Test
+    void tagsHaveTheirOwnBucketOfTwentyThenTenASecond() {
+        fx.setDesiredCount(SERVICE, 1);
+        String task = await().atMost(Duration.ofSeconds(10)).until(() -> fx.activeTasks(SERVICE), t -> !t.isEmpty())
+                .get(0).taskArn();
+        long startNanos = System.nanoTime();
+        int succeeded = 0;
+        EcsException throttled = null;
+        while (throttled == null && succeeded < 100) {
+            try {
+                fx.ecs.tagResource(r -> r.resourceArn(task).tags(Tag.builder().key("coscale:exit").value("0").build()));
+                succeeded++;
+            } catch (EcsException e) {
+                throttled = e;
+            }
+        }
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+
+        assertNotNull(throttled, "no ThrottlingException after " + succeeded + " TagResource calls");
+        assertEquals("ThrottlingException", throttled.awsErrorDetails().errorCode());
+        assertTrue(succeeded >= 20 && succeeded <= 20 + (int) Math.ceil(seconds * 10),
+                succeeded + " calls succeeded in " + seconds + " s");
+        // The tags' bucket is their own: UpdateService still has its tokens.
+        fx.setDesiredCount(SERVICE, 1);
     }
 }
