@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.emptyOrNullString;
 
+import io.coscale.aws.EcsGateway;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.Task;
+import software.amazon.awssdk.services.ecs.model.TaskField;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -79,13 +82,27 @@ final class Api {
         return byJobId;
     }
 
-    /** A RUNNING task of the demo service: submits a few-second job so that the pool scales up, then waits for it. */
+    /**
+     * A task of the demo service that ECS runs and coscale has not told to exit: submits a few-second job so that the
+     * pool scales up, then waits for it. A task an earlier test released (its exit recorded) may still run until ECS
+     * stops it, and a claim of it would rightly answer unprotected.
+     */
     static String liveDemoTask(EcsClient ecs, int jobs) {
         for (int i = 0; i < jobs; i++) {
             json("{\"payload\": {\"seconds\": 3}}").post("/v1/pools/demo/jobs").then().statusCode(202);
         }
         return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                .until(() -> ecs.listTasks(b -> b.cluster("local").serviceName("demo")
-                        .desiredStatus(DesiredStatus.RUNNING)).taskArns(), arns -> !arns.isEmpty()).get(0);
+                .until(() -> notExiting(ecs), arns -> !arns.isEmpty()).get(0);
+    }
+
+    private static List<String> notExiting(EcsClient ecs) {
+        List<String> running = ecs.listTasks(b -> b.cluster("local").serviceName("demo")
+                .desiredStatus(DesiredStatus.RUNNING)).taskArns();
+        if (running.isEmpty()) {
+            return running;
+        }
+        return ecs.describeTasks(b -> b.cluster("local").tasks(running).include(TaskField.TAGS)).tasks().stream()
+                .filter(t -> t.tags().stream().noneMatch(tag -> tag.key().equals(EcsGateway.EXIT_TAG)))
+                .map(Task::taskArn).toList();
     }
 }
