@@ -18,9 +18,17 @@ import java.util.function.Function;
  * and task-read budgets, the protection batcher, the clock, and the pacing settings.
  */
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        TaskReadBudget taskReads, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
+        TaskReadBudget taskReads, TokenQueue tagBudget, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
         ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
+
+    /**
+     * ECS's TagResource limit per account and Region (AWS's "Request throttling for the Amazon ECS API": 20 burst,
+     * refilled at 10 a second). coscale's exit records wait for it as UpdateService waits for its budget, so a mass
+     * exit is paced instead of throttled.
+     */
+    static final int TAG_BURST = 20;
+    static final double TAGS_PER_SECOND = 10;
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);
@@ -46,7 +54,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
                     leadership.checkWrite();
                     return ProtectionCalls.apply(ecs, shard.cluster(), changes);
                 }, ProtectionChange::sameCall);
-        return new ControlContext(ecs, queues, budget, taskReads, protection, threads, clock, scaleUpSpacing,
+        TokenQueue tagBudget = new TokenQueue(new TokenBucket(TAG_BURST, TAGS_PER_SECOND), 0, threads.timer());
+        return new ControlContext(ecs, queues, budget, taskReads, tagBudget, protection, threads, clock, scaleUpSpacing,
                 scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }
 
@@ -87,15 +96,15 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     }
 
     /**
-     * Records an exit on its task (a TagResource), transient failures retried briefly: ECS meters TagResource at 20
-     * burst and 10 a second per account, so a mass exit across pools meets throttling, which a retry outlasts. The
+     * Records an exit on its task (a TagResource): one tag-budget token per attempt (ECS meters TagResource per account,
+     * so a mass exit across pools waits its turn instead of being throttled), transient failures retried briefly. The
      * same tag written twice is one record.
      */
     CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> ecsWrite(gateway -> {
+        return CHANGE_RETRIES.runAsync(() -> tagBudget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
             gateway.recordExit(taskArn, desiredCount);
             return null;
-        }), threads.timer());
+        })), threads.timer());
     }
 
     /** Sets a pool's desiredCount: one budget token per attempt, transient failures retried briefly. */

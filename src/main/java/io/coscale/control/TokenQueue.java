@@ -17,6 +17,8 @@ final class TokenQueue {
     private final TokenBucket bucket;
     private final int reserve;
     private final ScheduledExecutorService timer;
+    /** Whether {@link #close} stops the timer: it does when the queue made it. */
+    private final boolean ownTimer;
     // @GuardedBy("this")
     private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
     // @GuardedBy("this") whether a wake-up is scheduled for the head of the queue
@@ -24,17 +26,27 @@ final class TokenQueue {
 
     /** @param threadName the name of the timer's thread, which only wakes the queue up */
     TokenQueue(TokenBucket bucket, int reserve, String threadName) {
+        this(bucket, reserve, Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        }), true);
+    }
+
+    /** On a timer the caller owns (and stops): {@link #close} leaves it running. */
+    TokenQueue(TokenBucket bucket, int reserve, ScheduledExecutorService timer) {
+        this(bucket, reserve, timer, false);
+    }
+
+    private TokenQueue(TokenBucket bucket, int reserve, ScheduledExecutorService timer, boolean ownTimer) {
         if (reserve < 0 || reserve + 1 > bucket.capacity()) {
             throw new IllegalArgumentException("a reserve of " + reserve + " leaves no token of a bucket of "
                     + bucket.capacity() + " to hand out");
         }
         this.bucket = bucket;
         this.reserve = reserve;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = timer;
+        this.ownTimer = ownTimer;
     }
 
     /** Completes once one call may go out; the token is taken for the caller. Never blocks. */
@@ -75,6 +87,8 @@ final class TokenQueue {
     }
 
     void close() {
-        timer.shutdownNow();
+        if (ownTimer) {
+            timer.shutdownNow();
+        }
     }
 }
