@@ -15,6 +15,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.EcsException;
 
@@ -70,6 +74,17 @@ final class Bench {
     }
 
     /** Makes an ECS call, again every 200 ms while ECS throttles it. */
+    /**
+     * An ECS client of the emulator as a baseline's caller without coscale has one: the real SDK with retries off, so
+     * that every throttle is seen and counted.
+     */
+    static EcsClient baselineEcsClient(String endpoint) {
+        return EcsClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+    }
+
     static void waitingOutThrottling(Runnable call) {
         while (true) {
             try {

@@ -21,10 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.EcsException;
@@ -148,10 +144,7 @@ final class StartUpTakeover {
         AtomicLong throttled = new AtomicLong();
         long start = System.nanoTime();
         long[] took = new long[1];
-        EcsClient raw = EcsClient.builder().endpointOverride(URI.create(emulator.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
+        EcsClient raw = Bench.baselineEcsClient(emulator.endpoint());
         ExecutorService threads = Executors.newFixedThreadPool(16);
         Claims claims;
         try {

@@ -32,10 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.EcsException;
@@ -347,13 +343,7 @@ class WorkerPathBenchmark {
         AtomicLong answered = new AtomicLong();
         AtomicLong throttled = new AtomicLong();
         ConcurrentLinkedQueue<Long> nanos = new ConcurrentLinkedQueue<>();
-        ThreadLocal<EcsClient> clients = ThreadLocal.withInitial(() -> EcsClient.builder()
-                .endpointOverride(URI.create(emulator.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1)))
-                .build());
+        ThreadLocal<EcsClient> clients = ThreadLocal.withInitial(() -> Bench.baselineEcsClient(emulator.endpoint()));
         List<Plan> live = plans.stream().filter(p -> !p.pool().equals(exiting())).toList();
         long start = System.nanoTime();
         runAll(live, start + TimeUnit.SECONDS.toNanos(seconds), (pool, task) -> {
