@@ -44,25 +44,14 @@ class ThrottlingTest {
 
     @Test
     void burstOfFiftyThenThrottlingThenRecovery() {
-        long startNanos = System.nanoTime();
-        int succeeded = 0;
-        EcsException throttled = null;
-        while (throttled == null && succeeded < 100) {
-            try {
-                fx.setDesiredCount(SERVICE, 0);
-                succeeded++;
-            } catch (EcsException e) {
-                throttled = e;
-            }
-        }
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        Burst burst = burst(() -> fx.setDesiredCount(SERVICE, 0));
 
-        assertNotNull(throttled, "no ThrottlingException after " + succeeded + " calls");
-        assertEquals("ThrottlingException", throttled.awsErrorDetails().errorCode());
-        assertEquals(400, throttled.statusCode());
+        assertNotNull(burst.throttled(), "no ThrottlingException after " + burst.succeeded() + " calls");
+        assertEquals("ThrottlingException", burst.throttled().awsErrorDetails().errorCode());
+        assertEquals(400, burst.throttled().statusCode());
         // The first 50 always succeed; tokens refilled during the burst (5/s) may allow a few more.
-        assertTrue(succeeded >= 50 && succeeded <= 50 + (int) Math.ceil(seconds * 5),
-                succeeded + " calls succeeded in " + seconds + " s");
+        assertTrue(burst.succeeded() >= 50 && burst.succeeded() <= 50 + (int) Math.ceil(burst.seconds() * 5),
+                burst.succeeded() + " calls succeeded in " + burst.seconds() + " s");
         assertTrue(fx.emulator.stats().snapshot().throttled() >= 1);
 
         await().atMost(Duration.ofMillis(1200)).pollInterval(Duration.ofMillis(20)).ignoreException(EcsException.class)
@@ -98,24 +87,34 @@ class ThrottlingTest {
         fx.setDesiredCount(SERVICE, 1);
         String task = await().atMost(Duration.ofSeconds(10)).until(() -> fx.activeTasks(SERVICE), t -> !t.isEmpty())
                 .get(0).taskArn();
+        Burst burst = burst(() -> fx.ecs.tagResource(r -> r.resourceArn(task)
+                .tags(Tag.builder().key("coscale:exit").value("0").build())));
+
+        assertNotNull(burst.throttled(), "no ThrottlingException after " + burst.succeeded() + " TagResource calls");
+        assertEquals("ThrottlingException", burst.throttled().awsErrorDetails().errorCode());
+        assertTrue(burst.succeeded() >= 20 && burst.succeeded() <= 20 + (int) Math.ceil(burst.seconds() * 10),
+                burst.succeeded() + " calls succeeded in " + burst.seconds() + " s");
+        // The tags' bucket is their own: UpdateService still has its tokens.
+        fx.setDesiredCount(SERVICE, 1);
+    }
+
+    /** How a burst of calls went: how many succeeded before the first throttle (at most 100), and in how long. */
+    private record Burst(int succeeded, EcsException throttled, double seconds) {
+    }
+
+    /** Makes {@code call} back to back until ECS throttles it, or 100 succeeded. */
+    private static Burst burst(Runnable call) {
         long startNanos = System.nanoTime();
         int succeeded = 0;
         EcsException throttled = null;
         while (throttled == null && succeeded < 100) {
             try {
-                fx.ecs.tagResource(r -> r.resourceArn(task).tags(Tag.builder().key("coscale:exit").value("0").build()));
+                call.run();
                 succeeded++;
             } catch (EcsException e) {
                 throttled = e;
             }
         }
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-
-        assertNotNull(throttled, "no ThrottlingException after " + succeeded + " TagResource calls");
-        assertEquals("ThrottlingException", throttled.awsErrorDetails().errorCode());
-        assertTrue(succeeded >= 20 && succeeded <= 20 + (int) Math.ceil(seconds * 10),
-                succeeded + " calls succeeded in " + seconds + " s");
-        // The tags' bucket is their own: UpdateService still has its tokens.
-        fx.setDesiredCount(SERVICE, 1);
+        return new Burst(succeeded, throttled, (System.nanoTime() - startNanos) / 1e9);
     }
 }
