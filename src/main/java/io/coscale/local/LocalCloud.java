@@ -36,6 +36,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public class LocalCloud {
 
     private static final Logger LOG = Logger.getLogger(LocalCloud.class);
+    /** The local cloud's access key id and secret, both {@code local} (application.properties, the worker's env). */
+    private static final String LOCAL_KEY = "local";
     /** Where the cloud profile serves its stats and fault controls. */
     static final String CLOUD_CONTROL_URL = "http://127.0.0.1:9326";
 
@@ -67,7 +69,8 @@ public class LocalCloud {
             // ElasticMQ (on a free port) names the proxy in the queue URLs it hands out, so every client that
             // follows one goes through it.
             sqs = EmbeddedSqs.start(0, config.sqsPort(), "us-east-1");
-            sqsProxy = SqsFaultProxy.start(config.sqsPort(), sqs.endpoint());
+            // Requests signed with the local cloud's own key (coscale's, the reference worker's) must be signed right.
+            sqsProxy = SqsFaultProxy.start(config.sqsPort(), sqs.endpoint(), Map.of(LOCAL_KEY, LOCAL_KEY));
             sqsEndpoint = sqsProxy.endpoint();
         } else {
             sqs = EmbeddedSqs.start(config.sqsPort(), "us-east-1");

@@ -41,6 +41,27 @@ record SqsErrorResponse(int status, Map<String, String> headers, byte[] body) {
                 "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A refusal of the caller's request (403, type Sender, not retryable), such as a signature SQS would not accept:
+     * {@code code} is SQS's query code, which the JSON protocol also carries in {@code x-amzn-query-error}.
+     */
+    static SqsErrorResponse refused(boolean json, String code, String message) {
+        String requestId = UUID.randomUUID().toString();
+        if (json) {
+            String body = "{\"__type\":\"com.amazon.coral.service#" + code + "\",\"message\":\"" + escapeJson(message) + "\"}";
+            return new SqsErrorResponse(403, Map.of(
+                    "Content-Type", "application/x-amz-json-1.0",
+                    "x-amzn-query-error", code + ";Sender",
+                    "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
+        }
+        String body = "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
+                + "<Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + escapeXml(message)
+                + "</Message><Detail/></Error><RequestId>" + requestId + "</RequestId></ErrorResponse>";
+        return new SqsErrorResponse(403, Map.of(
+                "Content-Type", "text/xml",
+                "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static String escapeJson(String s) {
         return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }

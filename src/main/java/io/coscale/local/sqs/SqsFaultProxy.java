@@ -35,7 +35,11 @@ import org.jboss.logging.Logger;
  *       SendMessage that enqueued and still "failed", whose retry enqueues a duplicate);</li>
  *   <li>otherwise relays it faithfully: method, path and query, body, end-to-end headers, status, answer.</li>
  * </ol>
- * The two draws are independent, so any pair of rates in [0, 1] is valid. A thread per in-flight request (a cached
+ * The two draws are independent, so any pair of rates in [0, 1] is valid. Before any of that, a request signed with an
+ * access key the proxy knows the secret of (the local cloud's own, {@code local}) must carry a valid SigV4 signature
+ * ({@link SigV4Check}), or it is refused with 403 {@code SignatureDoesNotMatch} as SQS would refuse it: ElasticMQ
+ * checks none, and a client that signs wrongly must fail here, not first on AWS. Requests signed with other keys go
+ * through unchecked, so that any SQS tool can still be pointed at the local cloud. A thread per in-flight request (a cached
  * pool) lets dozens of 20-second long polls wait side by side; connections are kept alive on both sides.
  */
 public final class SqsFaultProxy implements AutoCloseable {
@@ -85,14 +89,16 @@ public final class SqsFaultProxy implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient client;
     private final String target;
+    private final Map<String, String> secrets;
     private volatile Faults faults = Faults.NONE;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong delayed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
 
-    private SqsFaultProxy(HttpServer server, ExecutorService executor, String target) {
+    private SqsFaultProxy(HttpServer server, ExecutorService executor, String target, Map<String, String> secrets) {
         this.server = server;
+        this.secrets = Map.copyOf(secrets);
         this.executor = executor;
         this.target = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
         this.client = HttpClient.newBuilder()
@@ -107,6 +113,14 @@ public final class SqsFaultProxy implements AutoCloseable {
      * forwarding to {@code targetEndpoint}, e.g. {@code http://127.0.0.1:9324}; returns once it accepts connections.
      */
     public static SqsFaultProxy start(int port, String targetEndpoint) {
+        return start(port, targetEndpoint, Map.of());
+    }
+
+    /**
+     * As {@link #start(int, String)}, checking the signature of every request signed with one of {@code secrets}'
+     * access keys (access key id to secret access key).
+     */
+    public static SqsFaultProxy start(int port, String targetEndpoint, Map<String, String> secrets) {
         URI.create(targetEndpoint); // fail here, not on the first request
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sqs-fault-proxy");
@@ -115,7 +129,7 @@ public final class SqsFaultProxy implements AutoCloseable {
         });
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-            SqsFaultProxy proxy = new SqsFaultProxy(server, executor, targetEndpoint);
+            SqsFaultProxy proxy = new SqsFaultProxy(server, executor, targetEndpoint, secrets);
             server.setExecutor(executor);
             server.createContext("/", proxy::handle);
             server.start();
@@ -162,6 +176,15 @@ public final class SqsFaultProxy implements AutoCloseable {
             requests.incrementAndGet();
             Faults now = faults;
             byte[] body = exchange.getRequestBody().readAllBytes();
+            SigV4Check.Refusal refusal = secrets.isEmpty() ? null : SigV4Check.check(exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
+                    exchange.getRequestHeaders(), body, secrets::get, java.time.Instant.now());
+            if (refusal != null) {
+                LOG.warnf("SQS fault proxy refused %s %s: %s: %s", exchange.getRequestMethod(), exchange.getRequestURI(),
+                        refusal.code(), refusal.message());
+                reply(exchange, SqsErrorResponse.refused(isJson(exchange), refusal.code(), refusal.message()));
+                return;
+            }
             if (!now.latency().isZero()) {
                 delayed.incrementAndGet();
                 TimeUnit.NANOSECONDS.sleep(now.latency().toNanos());
