@@ -51,7 +51,7 @@ public final class AwsCallException extends RuntimeException {
     }
 
     /** Whether the request surely never reached the service: the connection was not even made. */
-    private static boolean neverSent(Throwable e) {
+    static boolean neverSent(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
                 return true;

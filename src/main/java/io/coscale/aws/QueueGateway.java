@@ -1,11 +1,13 @@
 package io.coscale.aws;
 
 import io.coscale.domain.QueueDepth;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -17,15 +19,30 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 /**
  * Everything coscale asks of SQS: enqueue jobs (one, or batches within SQS's limits), read a queue's depth (and,
  * for status, its dead-letter queue), resolve a queue name. SDK types stay in here; failures surface as
- * {@link AwsCallException}.
+ * {@link AwsCallException}. The two calls made at volume, merged sends and depth reads, have a non-blocking client
+ * of their own ({@link #wire()}, {@link SqsWire}) in the running service.
  */
 @Singleton
 public class QueueGateway {
 
     private final SqsClient sqs;
+    private final SqsWire wire;
 
+    /** SQS through the SDK client alone: every call blocks its caller. */
     public QueueGateway(SqsClient sqs) {
+        this(sqs, null);
+    }
+
+    /** The hot calls (merged sends, depth reads) on {@code wire}, which blocks no thread; the rest on the SDK client. */
+    @Inject
+    public QueueGateway(SqsClient sqs, SqsWire wire) {
         this.sqs = sqs;
+        this.wire = wire;
+    }
+
+    /** The non-blocking client for the hot calls, when this gateway has one. */
+    public Optional<SqsWire> wire() {
+        return Optional.ofNullable(wire);
     }
 
     /** Enqueues one job; returns once SQS has accepted it. */

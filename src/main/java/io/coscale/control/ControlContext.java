@@ -5,6 +5,7 @@ import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskProtections;
 import io.coscale.domain.Pool;
+import io.coscale.domain.QueueDepth;
 import io.coscale.lease.Leadership;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,9 +91,19 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
         return READ_RETRIES.runAsync(() -> taskReads.takeoverTurn().thenCompose(turn -> ecs(call)), threads.timer());
     }
 
-    /** An SQS read, retried as {@link #ecsRead} is. */
-    <T> CompletableFuture<T> sqsRead(Function<QueueGateway, T> call) {
-        return READ_RETRIES.runAsync(() -> sqs(call), threads.timer());
+    /**
+     * A queue's depth: on the non-blocking SQS client when the gateway has one (no thread waits; what follows runs on
+     * the step threads, not the client's event loop), else on the SQS threads. Not retried here (see {@link #depthRead}).
+     */
+    CompletableFuture<QueueDepth> depth(String queueUrl) {
+        return queueGateway.wire()
+                .map(wire -> wire.depth(queueUrl).thenApplyAsync(depth -> depth, threads.steps()))
+                .orElseGet(() -> sqs(queues -> queues.depth(queueUrl)));
+    }
+
+    /** A queue's depth for a reconcile pass, retried as {@link #ecsRead} is. */
+    CompletableFuture<QueueDepth> depthRead(String queueUrl) {
+        return READ_RETRIES.runAsync(() -> depth(queueUrl), threads.timer());
     }
 
     /**

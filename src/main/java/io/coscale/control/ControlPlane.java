@@ -52,14 +52,14 @@ public class ControlPlane {
                 config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
                 leadership, counts);
         this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());
-        // The sync client on the bounded SQS threads, not the async (Netty) one: measured side by side out of process
-        // (bench/submit.sh, 2026-12-02), the sync client cost less CPU per job and sent more jobs per second, as
-        // batching leaves few calls (about one per nine jobs) for threads to wait on. Either way no request thread
-        // waits: the call's thread completes the submission.
+        // Sends go out on SqsWire (Vert.x's HTTP client: no thread waits, and the answer completes the submission on the
+        // event loop): the SDK's pipeline cost more CPU per call than SQS's server spent on it (see SqsWire). A gateway
+        // without one (tests on a bare SDK client) sends on the SQS threads.
         this.intake = new Intake(new QueueSender(
                 (url, messages) -> {
                     metrics.sendCall(messages.size());
-                    return Futures.on(threads.sqsCalls(), () -> queues.sendBatch(url, messages));
+                    return queues.wire().map(wire -> wire.sendBatch(url, messages))
+                            .orElseGet(() -> Futures.on(threads.sqsCalls(), () -> queues.sendBatch(url, messages)));
                 }, threads.timer()));
     }
 

@@ -91,7 +91,7 @@ public final class PoolController {
         this.gapNanos = pacing.firstGapNanos();
         this.depthReads = new ReadsAfter<>(() -> {
             long mark = submissionMark();
-            return ctx.sqs(queues -> queues.depth(pool.queueUrl())).thenApply(depth -> new MarkedDepth(mark, depth));
+            return ctx.depth(pool.queueUrl()).thenApply(depth -> new MarkedDepth(mark, depth));
         }, System::nanoTime);
         this.startedAt = ctx.clock().instant();  // before any other thread sees this object
         this.count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());

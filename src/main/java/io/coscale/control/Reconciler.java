@@ -150,7 +150,7 @@ public class Reconciler {
                     continue;
                 }
                 long mark = pool.submissionMark();
-                depths.add(queueReads.submit(() -> plane.context().sqsRead(queues -> queues.depth(pool.pool().queueUrl())))
+                depths.add(queueReads.submit(() -> plane.context().depthRead(pool.pool().queueUrl()))
                         .handle((depth, e) -> {
                     if (e != null) {
                         RuntimeException cause = Futures.unchecked(e);

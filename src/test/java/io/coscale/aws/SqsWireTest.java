@@ -1,0 +1,242 @@
+package io.coscale.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.coscale.domain.QueueDepth;
+import io.coscale.local.LocalCloudTestResource;
+import io.coscale.local.sqs.EmbeddedSqs;
+import io.coscale.local.sqs.SqsFaultProxy;
+import io.coscale.local.sqs.SqsFaultProxy.Faults;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * SqsWire against a real ElasticMQ (behind the local cloud's fault proxy), with the SDK as the oracle: what it sends
+ * is what the SDK receives back, SQS's own digests match (an accepted outcome means they did), errors carry the codes
+ * the SDK reports, and failures split into "nothing sent" and "maybe enqueued" as the SDK's do.
+ */
+class SqsWireTest {
+
+    private static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+
+    private static Vertx vertx;
+    private static EmbeddedSqs elasticMq;
+    private static SqsFaultProxy proxy;
+    private static SqsClient sdk;
+    private static SqsWire wire;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        int proxyPort = LocalCloudTestResource.freePort();
+        elasticMq = EmbeddedSqs.start(0, proxyPort, "us-east-1");
+        // The proxy checks every signature made with the local key: each call here is signed as AWS requires.
+        proxy = SqsFaultProxy.start(proxyPort, elasticMq.endpoint(), Map.of("local", "local"));
+        sdk = SqsClient.builder().endpointOverride(URI.create(proxy.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(CREDENTIALS).httpClient(UrlConnectionHttpClient.create()).build();
+        wire = wire(proxy.endpoint());
+    }
+
+    private static SqsWire wire(String endpoint) {
+        return new SqsWire(vertx, URI.create(endpoint), "us-east-1", new SqsCredentials(CREDENTIALS, Runnable::run),
+                Duration.ofSeconds(2), Duration.ofSeconds(5), 4);
+    }
+
+    @AfterAll
+    static void stop() {
+        wire.close();
+        sdk.close();
+        proxy.close();
+        elasticMq.close();
+        vertx.close();
+    }
+
+    @AfterEach
+    void faultsOff() {
+        proxy.set(Faults.NONE);
+    }
+
+    private static String queue(String name) {
+        return sdk.createQueue(b -> b.queueName(name)).queueUrl();
+    }
+
+    private static List<SendOutcome> send(String queueUrl, List<OutgoingMessage> jobs) throws Exception {
+        return wire.sendBatch(queueUrl, jobs).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void jobsArriveAsSentWithTheirAttributesAndSqsDigestsMatch() throws Exception {
+        String url = queue("plain");
+        List<OutgoingMessage> jobs = IntStream.range(0, 12)
+                .mapToObj(i -> new OutgoingMessage("job-" + i, "{\"n\":" + i + ",\"text\":\"ünïcode ✓\"}",
+                        Map.of("tenant", "acme", "n", Integer.toString(i)), 0, Optional.empty()))
+                .toList();
+
+        List<SendOutcome> outcomes = send(url, jobs);
+
+        assertThat(outcomes).extracting(SendOutcome::jobId).containsExactlyElementsOf(jobs.stream().map(OutgoingMessage::jobId).toList());
+        assertThat(outcomes).allMatch(SendOutcome::accepted);
+        List<Message> received = receiveAll(url, 12);
+        received.sort(Comparator.comparing(m -> m.messageAttributes().get(OutgoingMessage.JOB_ID_ATTRIBUTE).stringValue()));
+        OutgoingMessage sent = jobs.stream().filter(j -> j.jobId().equals("job-3")).findFirst().orElseThrow();
+        Message m = received.stream().filter(r -> r.messageAttributes().get(OutgoingMessage.JOB_ID_ATTRIBUTE)
+                .stringValue().equals("job-3")).findFirst().orElseThrow();
+        assertThat(m.body()).isEqualTo(sent.body());
+        assertThat(m.messageAttributes().get("tenant").stringValue()).isEqualTo("acme");
+        assertThat(m.messageAttributes().get("n").stringValue()).isEqualTo("3");
+        assertThat(received).hasSize(12);
+    }
+
+    @Test
+    void aDelayedJobIsDelayedAndTheDepthReadSeesEachCount() throws Exception {
+        String url = queue("depth");
+        send(url, List.of(new OutgoingMessage("later", "b", Map.of(), 60, Optional.empty()),
+                new OutgoingMessage("now1", "b", Map.of(), 0, Optional.empty()),
+                new OutgoingMessage("now2", "b", Map.of(), 0, Optional.empty())));
+        sdk.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(1));
+
+        QueueDepth depth = wire.depth(url).get(10, TimeUnit.SECONDS);
+
+        assertThat(depth).isEqualTo(new QueueDepth(1, 1, 1));
+        Map<QueueAttributeName, String> sdkView = sdk.getQueueAttributes(b -> b.queueUrl(url)
+                .attributeNames(QueueAttributeName.ALL)).attributes();
+        assertThat(depth.visible()).isEqualTo(Long.parseLong(sdkView.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)));
+    }
+
+    @Test
+    void aFifoQueueDeduplicatesByJobIdAndKeepsGroups() throws Exception {
+        String url = sdk.createQueue(b -> b.queueName("jobs.fifo").attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")))
+                .queueUrl();
+        OutgoingMessage grouped = new OutgoingMessage("g1", "x", Map.of(), 0, Optional.empty(), Optional.of("group-a"));
+
+        assertThat(send(url, List.of(grouped))).allMatch(SendOutcome::accepted);
+        assertThat(send(url, List.of(grouped))).allMatch(SendOutcome::accepted);
+
+        List<Message> received = sdk.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                .attributeNamesWithStrings("MessageGroupId")).messages();
+        assertThat(received).as("the second send was deduplicated by the job id").hasSize(1);
+        assertThat(received.get(0).attributesAsStrings()).containsEntry("MessageGroupId", "group-a");
+    }
+
+    @Test
+    void aMissingQueueIsRefusedWithTheCodeTheSdkReports() throws Exception {
+        String missing = proxy.endpoint() + "/" + EmbeddedSqs.ACCOUNT_ID + "/no-such-queue";
+        String sdkCode = null;
+        try {
+            sdk.sendMessageBatch(b -> b.queueUrl(missing).entries(e -> e.id("0").messageBody("x")));
+        } catch (AwsServiceException e) {
+            sdkCode = e.awsErrorDetails().errorCode();
+        }
+
+        SendOutcome outcome = send(missing, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
+
+        assertThat(sdkCode).isNotNull();
+        assertThat(outcome.accepted()).isFalse();
+        assertThat(outcome.errorCode()).isEqualTo(sdkCode);
+        assertThat(outcome.transientFailure()).isFalse();
+        assertThat(outcome.maybeEnqueued()).isFalse();
+        assertThatThrownBy(() -> wire.depth(missing).join()).hasCauseInstanceOf(AwsCallException.class)
+                .hasMessageContaining(sdkCode);
+    }
+
+    @Test
+    void aServerErrorIsRetriedThriceThenReportedAsMaybeEnqueued() throws Exception {
+        String url = queue("errors");
+        proxy.set(new Faults(Duration.ZERO, 1, 0));
+        long before = proxy.stats().requests();
+
+        SendOutcome outcome = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
+
+        assertThat(proxy.stats().requests() - before).isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(outcome.accepted()).isFalse();
+        assertThat(outcome.transientFailure()).isTrue();
+        assertThat(outcome.maybeEnqueued()).as("a 5xx came from a service that had the request").isTrue();
+    }
+
+    @Test
+    void aRetryAfterOneServerErrorEnqueuesTheJobOnce() throws Exception {
+        String url = queue("one-error");
+        proxy.set(new Faults(Duration.ZERO, 0.5, 0));
+        List<OutgoingMessage> jobs = IntStream.range(0, 40)
+                .mapToObj(i -> new OutgoingMessage("j" + i, "x", Map.of(), 0, Optional.empty())).toList();
+
+        List<SendOutcome> outcomes = new java.util.ArrayList<>();
+        for (OutgoingMessage job : jobs) {
+            outcomes.addAll(send(url, List.of(job)));
+        }
+        proxy.set(Faults.NONE);
+
+        long accepted = outcomes.stream().filter(SendOutcome::accepted).count();
+        assertThat(accepted).as("most survive a 50%% error rate with three attempts").isGreaterThan(25);
+        assertThat(proxy.stats().errors()).isPositive();
+        // Injected errors never reach SQS: exactly the accepted jobs are on the queue.
+        assertThat(receiveAll(url, (int) accepted)).hasSize((int) accepted);
+    }
+
+    @Test
+    void aCutConnectionMayHaveEnqueuedARefusedOneSurelyNot() throws Exception {
+        String url = queue("cut");
+        proxy.set(new Faults(Duration.ZERO, 0, 1));
+        SendOutcome cut = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
+        proxy.set(Faults.NONE);
+        assertThat(cut.accepted()).isFalse();
+        assertThat(cut.transientFailure()).isTrue();
+        assertThat(cut.maybeEnqueued()).isTrue();
+
+        SqsWire nowhere = wire("http://127.0.0.1:" + LocalCloudTestResource.freePort());
+        try {
+            SendOutcome refused = nowhere.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
+                    Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
+            assertThat(refused.accepted()).isFalse();
+            assertThat(refused.transientFailure()).isTrue();
+            assertThat(refused.maybeEnqueued()).isFalse();
+        } finally {
+            nowhere.close();
+        }
+    }
+
+    @Test
+    void retriesFollowTheSdksStandardRule() {
+        AwsCallException internal = new AwsCallException("x", true, false, "InternalError", null, true);
+        AwsCallException throttled = new AwsCallException("x", true, true, "ThrottlingException", null, false);
+        AwsCallException refused = new AwsCallException("x", false, false, "InvalidParameterValue", null, false);
+
+        assertThat(SqsWire.retryDelayMillis(1, refused, 0.5)).isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0.999)).isEqualTo(99);
+        assertThat(SqsWire.retryDelayMillis(2, internal, 0.999)).isEqualTo(199);
+        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5)).isEqualTo(250);
+        assertThat(SqsWire.retryDelayMillis(2, throttled, 0.999)).isEqualTo(999);
+        assertThat(SqsWire.retryDelayMillis(SqsWire.MAX_ATTEMPTS, internal, 0.5)).isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0)).isZero();
+    }
+
+    private static List<Message> receiveAll(String url, int expected) {
+        List<Message> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 20 && all.size() < expected; i++) {
+            all.addAll(sdk.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                    .messageAttributeNames("All")).messages());
+        }
+        return all;
+    }
+}
