@@ -25,7 +25,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     /**
      * ECS's TagResource limit per account and Region (AWS's "Request throttling for the Amazon ECS API": 20 burst,
      * refilled at 10 a second). coscale's exit records wait for it as UpdateService waits for its budget, so a mass
-     * exit is paced instead of throttled.
+     * exit is paced instead of throttled. The queue keeps no reserve (only exit records spend it), so aging does not
+     * apply to it.
      */
     static final int TAG_BURST = 20;
     static final double TAGS_PER_SECOND = 10;
@@ -54,7 +55,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
                     leadership.checkWrite();
                     return ProtectionCalls.apply(ecs, shard.cluster(), changes);
                 }, ProtectionChange::sameCall);
-        TokenQueue tagBudget = new TokenQueue(new TokenBucket(TAG_BURST, TAGS_PER_SECOND), 0, threads.timer());
+        TokenQueue tagBudget = new TokenQueue(new TokenBucket(TAG_BURST, TAGS_PER_SECOND), threads.timer());
         return new ControlContext(ecs, queues, budget, taskReads, tagBudget, protection, threads, clock, scaleUpSpacing,
                 scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }

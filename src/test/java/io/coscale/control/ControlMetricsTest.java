@@ -31,7 +31,7 @@ class ControlMetricsTest {
             new Pool("p", "cluster", "service", "http://127.0.0.1:1/000000000000/q", 2, 7, Mode.PROTECT, 1, 60,
                     Duration.ofSeconds(60)),
             ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)),
-                    new TaskReadBudget(new TokenBucket(50, 15), 25), threads,
+                    new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)), threads,
                     Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 10, Duration.ZERO, metrics,
                     new Follower(), CountForwarding.NONE));
 
