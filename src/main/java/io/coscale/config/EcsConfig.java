@@ -57,6 +57,23 @@ public interface EcsConfig {
         Duration takeoverMaxWait();
     }
 
+    /**
+     * The budget for ECS's TagResource, with which coscale records a task's exit: ECS's own limit is 20 burst, 10 per
+     * second per account and Region.
+     */
+    Tags tags();
+
+    interface Tags {
+
+        /** Calls that may go out at once. Default 20. */
+        @WithDefault("20")
+        int burst();
+
+        /** Sustained calls per second. Default 10. */
+        @WithDefault("10")
+        double ratePerSecond();
+    }
+
     interface UpdateService {
 
         /** Calls that may go out at once. Default 50. */

@@ -24,9 +24,8 @@ final class TokenQueue {
     private final TokenBucket bucket;
     private final int reserve;
     private final long maxWaitNanos;
+    /** Only wakes the queue up. */
     private final ScheduledExecutorService timer;
-    /** Whether {@link #close} stops the timer: it does when the queue made it. */
-    private final boolean ownTimer;
     // @GuardedBy("this")
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
     // @GuardedBy("this") when the queue last handed out a token, on the bucket's clock: the first waiter ages from here
@@ -43,37 +42,26 @@ final class TokenQueue {
         this(bucket, 0, Duration.ofNanos(Long.MAX_VALUE), threadName);
     }
 
-    /** Without a reserve, on a timer the caller owns (and stops): {@link #close} leaves it running. */
-    TokenQueue(TokenBucket bucket, ScheduledExecutorService timer) {
-        this(bucket, 0, Long.MAX_VALUE, timer, false);
-    }
-
     /**
      * @param maxWait how long the first waiter waits, with nobody served, before it takes a token below the reserve
      * @param threadName the name of the timer's thread, which only wakes the queue up
      */
     TokenQueue(TokenBucket bucket, int reserve, Duration maxWait, String threadName) {
-        this(bucket, reserve, maxWait.toNanos(), Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        }), true);
-    }
-
-    private TokenQueue(TokenBucket bucket, int reserve, long maxWaitNanos, ScheduledExecutorService timer,
-            boolean ownTimer) {
         if (reserve < 0 || reserve + 1 > bucket.capacity()) {
             throw new IllegalArgumentException("a reserve of " + reserve + " leaves no token of a bucket of "
                     + bucket.capacity() + " to hand out");
         }
-        if (maxWaitNanos <= 0) {
-            throw new IllegalArgumentException("the longest wait must be > 0, got " + Duration.ofNanos(maxWaitNanos));
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("the longest wait must be > 0, got " + maxWait);
         }
         this.bucket = bucket;
         this.reserve = reserve;
-        this.maxWaitNanos = maxWaitNanos;
-        this.timer = timer;
-        this.ownTimer = ownTimer;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Completes once one call may go out; the token is taken for the caller. Never blocks. */
@@ -129,8 +117,6 @@ final class TokenQueue {
     }
 
     void close() {
-        if (ownTimer) {
-            timer.shutdownNow();
-        }
+        timer.shutdownNow();
     }
 }

@@ -122,9 +122,9 @@ class ControlMetricsTest {
     /** What the pools share, without ECS or SQS. */
     private ControlContext context(Leadership leadership) {
         return ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)),
-                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)), threads, Clock.systemUTC(),
-                Duration.ofMillis(100), Duration.ofSeconds(2), 10, Duration.ZERO, metrics, leadership,
-                CountForwarding.NONE);
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TagBudget(new TokenBucket(20, 10)), threads, Clock.systemUTC(), Duration.ofMillis(100),
+                Duration.ofSeconds(2), 10, Duration.ZERO, metrics, leadership, CountForwarding.NONE);
     }
 
     private double takeoversPending() {

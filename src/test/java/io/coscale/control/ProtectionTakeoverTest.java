@@ -52,7 +52,8 @@ class ProtectionTakeoverTest {
         ecs = EcsEmulatorFixture.start(2 * WITH_TASKS, EcsEmulatorFixture.idleRunner());
         ecs.setUpCluster(1, Map.of());
         ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, new ControlMetrics(registry));
     }
 
@@ -121,8 +122,9 @@ class ProtectionTakeoverTest {
         TaskReadBudget budget = new TaskReadBudget(new TokenBucket(2, 1, nanos::get), 1, Duration.ofSeconds(10));
         ctx.threads().shutdown();
         ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)), budget,
-                ControlThreads.create(2, 4, 4), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 100,
-                Duration.ZERO, new ControlMetrics(new SimpleMeterRegistry()));
+                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
+                new ControlMetrics(new SimpleMeterRegistry()));
         String service = "alone";
         createService(service, 2);
         PoolController pool = pool(service);
