@@ -46,6 +46,32 @@ public interface EcsConfig {
          */
         @WithDefault("25")
         int takeoverReserve();
+
+        /**
+         * How long the take-over's next read waits, with none served, while claims hold the budget at or below the
+         * reserve: then it reads anyway, with a token below the reserve (never one the budget does not have), so that
+         * claims alone cannot stop the take-over. Default 10s: one read per 10 s at the least, 0.1 a second of the
+         * claims' reserve at the most.
+         */
+        @WithDefault("10s")
+        Duration takeoverMaxWait();
+    }
+
+    /**
+     * The budget for ECS's TagResource, with which coscale records a task's exit: ECS's own limit is 20 burst, 10 per
+     * second per account and Region.
+     */
+    Tags tags();
+
+    interface Tags {
+
+        /** Calls that may go out at once. Default 20. */
+        @WithDefault("20")
+        int burst();
+
+        /** Sustained calls per second. Default 10. */
+        @WithDefault("10")
+        double ratePerSecond();
     }
 
     interface UpdateService {

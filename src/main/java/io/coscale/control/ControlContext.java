@@ -15,21 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService
- * and task-read budgets, the protection batcher, the clock, and the pacing settings.
+ * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService,
+ * task-read and tag budgets, the protection batcher, the clock, and the pacing settings.
  */
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        TaskReadBudget taskReads, TokenQueue tagBudget, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
+        TaskReadBudget taskReads, TagBudget tags, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
         ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
-
-    /**
-     * ECS's TagResource limit per account and Region (AWS's "Request throttling for the Amazon ECS API": 20 burst,
-     * refilled at 10 a second). coscale's exit records wait for it as UpdateService waits for its budget, so a mass
-     * exit is paced instead of throttled.
-     */
-    static final int TAG_BURST = 20;
-    static final double TAGS_PER_SECOND = 10;
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);
@@ -40,23 +32,22 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
 
     /** The shared parts, with the protection batcher merging UpdateTaskProtection calls over {@code ecs}. */
     static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
-            ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+            TagBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics) {
-        return create(ecs, queues, budget, taskReads, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool,
+        return create(ecs, queues, budget, taskReads, tags, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool,
                 exitSettle, metrics, Leadership.ALONE, CountForwarding.NONE);
     }
 
     /** As above, for one replica of several: ECS writes only while {@code leadership} holds; counts else forwarded. */
     static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
-            ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+            TagBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection = new Batcher<>(10, threads.ecsCalls(),
                 (shard, changes) -> {
                     leadership.checkWrite();
                     return ProtectionCalls.apply(ecs, shard.cluster(), changes);
                 }, ProtectionChange::sameCall);
-        TokenQueue tagBudget = new TokenQueue(new TokenBucket(TAG_BURST, TAGS_PER_SECOND), 0, threads.timer());
-        return new ControlContext(ecs, queues, budget, taskReads, tagBudget, protection, threads, clock, scaleUpSpacing,
+        return new ControlContext(ecs, queues, budget, taskReads, tags, protection, threads, clock, scaleUpSpacing,
                 scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }
 
@@ -107,12 +98,12 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     }
 
     /**
-     * Records an exit on its task (a TagResource): one tag-budget token per attempt (ECS meters TagResource per account,
-     * so a mass exit across pools waits its turn instead of being throttled), transient failures retried briefly. The
+     * Records an exit on its task (a TagResource): one {@link TagBudget} token per attempt (ECS meters TagResource per
+     * account, so a mass exit across pools waits its turn instead of being throttled), transient failures retried briefly. The
      * same tag written twice is one record.
      */
     CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> tagBudget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+        return CHANGE_RETRIES.runAsync(() -> tags.acquire().thenCompose(turn -> ecsWrite(gateway -> {
             gateway.recordExit(taskArn, desiredCount);
             return null;
         })), threads.timer());

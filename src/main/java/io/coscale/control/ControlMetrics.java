@@ -10,13 +10,14 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
  * coscale's Prometheus metrics: per-pool gauges read from each pool's status at scrape time, counters of
  * UpdateService calls, throttles, release decisions, reconcile errors and protection renewals, the reconcile pass
- * timer, and the submission latency histogram. The lease's own metrics are {@code LeaseKeeper}'s, the dead-letter
+ * timer, the submission latency histogram, and the protection take-overs still pending across pools. The lease's own metrics are {@code LeaseKeeper}'s, the dead-letter
  * gauge {@link DeadLetterWatch}'s.
  *
  * <p>A pool's counters are registered at zero with the pool: a counter that first appears with its first increment
@@ -36,9 +37,17 @@ public class ControlMetrics {
     private final Timer reconcilePassTime;
     private final Map<String, Timer> submissionTimers = new ConcurrentHashMap<>();
     private final DistributionSummary sendCallJobs;
+    /** The pools registered so far: the take-over gauge counts over them. */
+    private final Set<PoolController> pools = ConcurrentHashMap.newKeySet();
 
     public ControlMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder("coscale.protection.takeovers.pending", pools,
+                        ps -> ps.stream().filter(PoolController::protectionTakeoverPending).count())
+                .description("Protect-mode pools whose take-over of the protection ECS holds (after this replica's"
+                        + " start-up or lease takeover) has not finished: until it has, protection the last leader set"
+                        + " is not renewed. 0 on a replica that does not lead")
+                .register(registry);
         this.reconcilePasses = Counter.builder("coscale.reconcile.passes")
                 .description("Reconcile passes this replica ran (only the replica that leads runs them)")
                 .register(registry);
@@ -58,6 +67,7 @@ public class ControlMetrics {
     /** Registers the gauges of one pool, and its counters at zero. */
     void register(PoolController controller) {
         String pool = controller.pool().name();
+        pools.add(controller);
         gauge("coscale.pool.desired.tasks", "The service's desiredCount as coscale last set or read it (NaN before"
                 + " the first read)", pool, controller, c -> orNaN(c.status().desiredCount()));
         gauge("coscale.pool.running.tasks", "The service's RUNNING tasks at the last ECS read (NaN before the first)",

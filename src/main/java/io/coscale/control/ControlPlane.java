@@ -42,13 +42,13 @@ public class ControlPlane {
     private volatile Map<String, PoolController> pools = Map.of();
 
     ControlPlane(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
-            UpdateServiceBudget budget, TaskReadBudget taskReads, ControlMetrics metrics, Leadership leadership,
-            CountForwarding counts) {
+            UpdateServiceBudget budget, TaskReadBudget taskReads, TagBudget tags, ControlMetrics metrics,
+            Leadership leadership, CountForwarding counts) {
         this.poolsConfig = poolsConfig;
         this.queues = queues;
         this.metrics = metrics;
         ControlThreads threads = ControlThreads.create(config.threads(), config.ecsThreads(), config.sqsThreads());
-        this.ctx = ControlContext.create(ecs, queues, budget, taskReads, threads, Clock.systemUTC(),
+        this.ctx = ControlContext.create(ecs, queues, budget, taskReads, tags, threads, Clock.systemUTC(),
                 config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
                 leadership, counts);
         this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());

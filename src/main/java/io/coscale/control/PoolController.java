@@ -329,6 +329,14 @@ public final class PoolController {
         return takeover.done();
     }
 
+    /**
+     * Whether this replica leads and has still to take over the protection ECS holds for the pool's tasks: until it
+     * has, that protection is not renewed. A replica that does not lead has nothing to take over until it does.
+     */
+    boolean protectionTakeoverPending() {
+        return ctx.leadership().isLeader() && !protectionTakenOver();
+    }
+
     /** Renews protection that lapses soon; on its own schedule, not the reconcile's, and not a step: no count changes. */
     public CompletableFuture<Void> renewProtection() {
         return Futures.start(() -> {

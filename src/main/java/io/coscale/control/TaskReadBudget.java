@@ -4,6 +4,7 @@ import io.coscale.config.EcsConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -17,7 +18,11 @@ import java.util.concurrent.CompletableFuture;
  * and never wait: a worker is waiting for the answer. The protection take-over after a start-up or a lease takeover
  * (a ListTasks per pool: a thousand at once at a thousand pools) waits its turn as a future, and only takes tokens
  * while more than {@code takeoverReserve} are left ({@link io.coscale.domain.TokenReserve}), so that claims made during
- * it still find ECS's bucket with room.
+ * it still find ECS's bucket with room. Claims alone may hold the budget below the reserve (15 a second with the
+ * defaults); then the first take-over read that has waited {@code takeoverMaxWait} with none served goes anyway, on
+ * a token below the reserve, and the next no sooner than {@code takeoverMaxWait} later (aging, in
+ * {@link io.coscale.domain.TokenReserve}): the take-over goes on, slowly, and the protection the last leader set is
+ * taken over before it runs out.
  */
 @Singleton
 public class TaskReadBudget {
@@ -28,12 +33,12 @@ public class TaskReadBudget {
     @Inject
     TaskReadBudget(EcsConfig config) {
         this(new TokenBucket(config.taskReads().burst(), config.taskReads().ratePerSecond()),
-                config.taskReads().takeoverReserve());
+                config.taskReads().takeoverReserve(), config.taskReads().takeoverMaxWait());
     }
 
-    TaskReadBudget(TokenBucket bucket, int takeoverReserve) {
+    TaskReadBudget(TokenBucket bucket, int takeoverReserve, Duration takeoverMaxWait) {
         this.bucket = bucket;
-        this.takeovers = new TokenQueue(bucket, takeoverReserve, "coscale-read-budget");
+        this.takeovers = new TokenQueue(bucket, takeoverReserve, takeoverMaxWait, "coscale-read-budget");
     }
 
     /** Reads that go now whatever the budget holds (a claim's lookup): they take the tokens there are. */
@@ -41,7 +46,10 @@ public class TaskReadBudget {
         bucket.tryAcquire(calls, 0);
     }
 
-    /** Completes when a take-over read may go: the budget holds more than the reserve. Never blocks. */
+    /**
+     * Completes when a take-over read may go: the budget holds more than the reserve, or the read has waited its
+     * longest. Never blocks.
+     */
     CompletableFuture<Void> takeoverTurn() {
         return takeovers.acquire();
     }

@@ -51,9 +51,16 @@ public final class TokenBucket {
      */
     public synchronized int tryAcquire(int wanted, int reserve) {
         refill();
-        int granted = TokenReserve.grant(tokens, reserve, wanted);
-        tokens -= granted;
-        return granted;
+        return take(TokenReserve.grant(tokens, reserve, wanted));
+    }
+
+    /**
+     * As {@link #tryAcquire(int, int)}, with {@link TokenReserve}'s aging: one token below the reserve for a first
+     * waiter that has waited {@code maxWaitNanos} without any waiter being served.
+     */
+    synchronized int tryAcquire(int wanted, int reserve, long headWaitNanos, long maxWaitNanos) {
+        refill();
+        return take(TokenReserve.grant(tokens, reserve, wanted, headWaitNanos, maxWaitNanos));
     }
 
     /** Nanoseconds until a token will be there: 0 when one is there now. Takes nothing. */
@@ -67,9 +74,25 @@ public final class TokenBucket {
         return TokenReserve.nanosUntilNext(tokens, reserve, refillPerSecond);
     }
 
+    /** As {@link #nanosUntilAvailable(int)}, or until the first waiter may take a token below the reserve if sooner. */
+    synchronized long nanosUntilAvailable(int reserve, long headWaitNanos, long maxWaitNanos) {
+        refill();
+        return TokenReserve.nanosUntilNext(tokens, reserve, refillPerSecond, headWaitNanos, maxWaitNanos);
+    }
+
+    /** Now on the bucket's clock: a queue ages its waiters on the time the tokens refill by. */
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
     /** The bucket's capacity: a reserve must stay below it. */
     public double capacity() {
         return capacity;
+    }
+
+    private int take(int granted) {
+        tokens -= granted;
+        return granted;
     }
 
     private void refill() {

@@ -1,5 +1,7 @@
 package io.coscale.control;
 
+import io.coscale.domain.TokenReserve;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -10,50 +12,63 @@ import java.util.concurrent.TimeUnit;
  * Callers waiting for tokens of a {@link TokenBucket}, served first come first served, each with a future: waiting
  * holds no thread, and one timer wakes up when the next token is due. A token is handed out only while at least
  * {@code reserve} stay in the bucket, so that callers who take tokens from the bucket directly, without queueing here,
- * always find some.
+ * always find some; but a first waiter that has waited {@code maxWait} without anyone being served takes one below it
+ * ({@link TokenReserve}'s aging), so that those callers cannot keep the queue waiting for ever.
  */
 final class TokenQueue {
 
+    /** A waiter, and when it came on the bucket's clock. */
+    private record Waiter(CompletableFuture<Void> turn, long since) {
+    }
+
     private final TokenBucket bucket;
     private final int reserve;
+    private final long maxWaitNanos;
+    /** Only wakes the queue up. */
     private final ScheduledExecutorService timer;
-    /** Whether {@link #close} stops the timer: it does when the queue made it. */
-    private final boolean ownTimer;
     // @GuardedBy("this")
-    private final ArrayDeque<CompletableFuture<Void>> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    // @GuardedBy("this") when the queue last handed out a token, on the bucket's clock: the first waiter ages from here
+    private long lastServed = Long.MIN_VALUE;
     // @GuardedBy("this") whether a wake-up is scheduled for the head of the queue
     private boolean wakeUpScheduled;
 
-    /** @param threadName the name of the timer's thread, which only wakes the queue up */
-    TokenQueue(TokenBucket bucket, int reserve, String threadName) {
-        this(bucket, reserve, Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        }), true);
+    /**
+     * Without a reserve: every whole token goes to the waiters, so aging has nothing to change.
+     *
+     * @param threadName the name of the timer's thread, which only wakes the queue up
+     */
+    TokenQueue(TokenBucket bucket, String threadName) {
+        this(bucket, 0, Duration.ofNanos(Long.MAX_VALUE), threadName);
     }
 
-    /** On a timer the caller owns (and stops): {@link #close} leaves it running. */
-    TokenQueue(TokenBucket bucket, int reserve, ScheduledExecutorService timer) {
-        this(bucket, reserve, timer, false);
-    }
-
-    private TokenQueue(TokenBucket bucket, int reserve, ScheduledExecutorService timer, boolean ownTimer) {
+    /**
+     * @param maxWait how long the first waiter waits, with nobody served, before it takes a token below the reserve
+     * @param threadName the name of the timer's thread, which only wakes the queue up
+     */
+    TokenQueue(TokenBucket bucket, int reserve, Duration maxWait, String threadName) {
         if (reserve < 0 || reserve + 1 > bucket.capacity()) {
             throw new IllegalArgumentException("a reserve of " + reserve + " leaves no token of a bucket of "
                     + bucket.capacity() + " to hand out");
         }
+        if (maxWait.isNegative() || maxWait.isZero()) {
+            throw new IllegalArgumentException("the longest wait must be > 0, got " + maxWait);
+        }
         this.bucket = bucket;
         this.reserve = reserve;
-        this.timer = timer;
-        this.ownTimer = ownTimer;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Completes once one call may go out; the token is taken for the caller. Never blocks. */
     CompletableFuture<Void> acquire() {
         CompletableFuture<Void> turn = new CompletableFuture<>();
         synchronized (this) {
-            waiting.add(turn);
+            waiting.add(new Waiter(turn, bucket.nanoTime()));
         }
         serve();
         return turn;
@@ -64,13 +79,21 @@ final class TokenQueue {
         return waiting.size();
     }
 
-    /** Hands out the tokens above the reserve, in order; schedules one wake-up for when the next one is due. */
+    /**
+     * Hands out the tokens above the reserve (or one below it to a first waiter that has waited {@code maxWait}), in
+     * order; schedules one wake-up for when the next one is due, or the first waiter's {@code maxWait} if sooner.
+     */
     private void serve() {
         ArrayDeque<CompletableFuture<Void>> served = new ArrayDeque<>();
         synchronized (this) {
-            int granted = bucket.tryAcquire(waiting.size(), reserve);
+            long now = bucket.nanoTime();
+            int granted = waiting.isEmpty() ? 0
+                    : bucket.tryAcquire(waiting.size(), reserve, headWait(now), maxWaitNanos);
+            if (granted > 0) {
+                lastServed = now;
+            }
             for (int i = 0; i < granted; i++) {
-                served.add(waiting.poll());
+                served.add(waiting.poll().turn());
             }
             if (!waiting.isEmpty() && !wakeUpScheduled) {
                 wakeUpScheduled = true;
@@ -79,16 +102,21 @@ final class TokenQueue {
                         wakeUpScheduled = false;
                     }
                     serve();
-                }, Math.max(bucket.nanosUntilAvailable(reserve), 100_000), TimeUnit.NANOSECONDS);
+                }, Math.max(bucket.nanosUntilAvailable(reserve, headWait(now), maxWaitNanos), 100_000),
+                        TimeUnit.NANOSECONDS);
             }
         }
         // Outside the lock: what the callers chained runs here.
         served.forEach(turn -> turn.complete(null));
     }
 
+    /** How long the first waiter has waited with nobody served: since it came, or since the last token went. */
+    // @GuardedBy("this"), with a waiter
+    private long headWait(long now) {
+        return Math.max(0, now - Math.max(waiting.peek().since(), lastServed));
+    }
+
     void close() {
-        if (ownTimer) {
-            timer.shutdownNow();
-        }
+        timer.shutdownNow();
     }
 }

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * 5 per second by default), so coscale slows itself down instead of being throttled.
  *
  * <p>Waiting for a token holds no thread ({@link TokenQueue}): a caller gets a future, waiters are served first come
- * first served, and one timer wakes up when the next token is due. So a pool whose change waits for the budget never
+ * first served, and one timer wakes up when the next token is due. The queue keeps no reserve, so its aging (for a
+ * reserve that others hold the bucket below) never applies: every token goes to the waiters. So a pool whose change waits for the budget never
  * keeps another pool, a claim or a batcher from running.
  */
 @Singleton
@@ -25,7 +26,7 @@ public class UpdateServiceBudget {
     }
 
     UpdateServiceBudget(TokenBucket bucket) {
-        this.queue = new TokenQueue(bucket, 0, "coscale-budget");
+        this.queue = new TokenQueue(bucket, "coscale-budget");
     }
 
     /** Completes once one call may go out; the token is taken for the caller. Never blocks. */

@@ -48,6 +48,9 @@ class OperationsEndpointsTest {
                 .body(containsString("coscale_reconcile_errors_total{pool=\"demo\"}"))
                 .body(containsString("coscale_protection_renewals_total{pool=\"demo\"}"))
                 .body(containsString("coscale_pool_max_tasks{pool=\"demo\"}")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sample(given().get("/q/metrics").asString(),
+                "coscale_protection_takeovers_pending")).as("the demo pool has taken over; idle and gone, whose"
+                        + " services ECS does not have, never get past their reconcile to it").isEqualTo(2));
     }
 
     @Test

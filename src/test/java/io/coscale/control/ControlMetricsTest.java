@@ -30,10 +30,7 @@ class ControlMetricsTest {
     private final PoolController pool = new PoolController(
             new Pool("p", "cluster", "service", "http://127.0.0.1:1/000000000000/q", 2, 7, Mode.PROTECT, 1, 60,
                     Duration.ofSeconds(60)),
-            ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)),
-                    new TaskReadBudget(new TokenBucket(50, 15), 25), threads,
-                    Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 10, Duration.ZERO, metrics,
-                    new Follower(), CountForwarding.NONE));
+            context(new Follower()));
 
     @AfterEach
     void tearDown() {
@@ -97,6 +94,18 @@ class ControlMetricsTest {
     }
 
     @Test
+    void takeoversPendingCountTheLeadersProtectModePoolsNotYetTakenOver() {
+        metrics.register(pool);
+        assertThat(takeoversPending()).as("a follower has nothing to take over until it leads").isZero();
+
+        ControlContext leading = context(Leadership.ALONE);
+        metrics.register(new PoolController(pool("protected", Mode.PROTECT), leading));
+        metrics.register(new PoolController(pool("cooperative", Mode.COOPERATIVE), leading));
+
+        assertThat(takeoversPending()).as("the leader's protect-mode pool, before its first reconcile").isEqualTo(1);
+    }
+
+    @Test
     void reconcilePassesAreCountedAndTimedBeforeAnyPoolExists() {
         assertThat(registry.get("coscale.reconcile.passes").counter().count()).isZero();
 
@@ -108,6 +117,23 @@ class ControlMetricsTest {
         assertThat(pass.count()).isEqualTo(2);
         assertThat(pass.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(1_000);
         assertThat(pass.max(TimeUnit.MILLISECONDS)).isEqualTo(750);
+    }
+
+    /** What the pools share, without ECS or SQS. */
+    private ControlContext context(Leadership leadership) {
+        return ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)),
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TagBudget(new TokenBucket(20, 10)), threads, Clock.systemUTC(), Duration.ofMillis(100),
+                Duration.ofSeconds(2), 10, Duration.ZERO, metrics, leadership, CountForwarding.NONE);
+    }
+
+    private double takeoversPending() {
+        return registry.get("coscale.protection.takeovers.pending").gauge().value();
+    }
+
+    private static Pool pool(String name, Mode mode) {
+        return new Pool(name, "cluster", "service-" + name, "http://127.0.0.1:1/000000000000/" + name, 0, 7, mode, 1, 60,
+                Duration.ofSeconds(60));
     }
 
     private double gauge(String name) {

@@ -98,7 +98,9 @@ class PoolControllerTest {
             Leadership leadership, CountForwarding counts) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
         return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
-                new TaskReadBudget(new TokenBucket(50, 15), 25), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100), Duration.ofSeconds(2), 100, exitSettle,
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100),
+                Duration.ofSeconds(2), 100, exitSettle,
                 new ControlMetrics(registry), leadership, counts);
     }
 

@@ -44,6 +44,7 @@ class ProtectionTakeoverTest {
 
     private EcsEmulatorFixture ecs;
     private ControlContext ctx;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<PoolController> pools = new ArrayList<>();
 
     @BeforeEach
@@ -51,9 +52,9 @@ class ProtectionTakeoverTest {
         ecs = EcsEmulatorFixture.start(2 * WITH_TASKS, EcsEmulatorFixture.idleRunner());
         ecs.setUpCluster(1, Map.of());
         ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new TaskReadBudget(new TokenBucket(50, 15), 25), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
-                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
-                new ControlMetrics(new SimpleMeterRegistry()));
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, new ControlMetrics(registry));
     }
 
     /** {@link #POOLS} pools, each with a service of its own: the last {@link #WITH_TASKS} run two tasks. */
@@ -61,7 +62,9 @@ class ProtectionTakeoverTest {
         for (int i = 0; i < POOLS; i++) {
             String service = String.format("s%03d", i);
             createService(service, i >= FIRST_WITH_TASKS ? 2 : 0);
-            pools.add(pool(service));
+            PoolController pool = pool(service);
+            ctx.metrics().register(pool);
+            pools.add(pool);
         }
     }
 
@@ -93,6 +96,7 @@ class ProtectionTakeoverTest {
                 .protectionEnabled(true).expiresInMinutes(120));
         long listTasksBefore = calls("ListTasks");
         long throttledBefore = ecs.emulator.stats().snapshot().throttled();
+        assertThat(takeoversPending()).as("every pool, before the first pass").isEqualTo(POOLS);
 
         reconcileAll();
         TaskResolver resolver = new TaskResolver(ctx, () -> pools, Duration.ofSeconds(2), Duration.ofSeconds(2));
@@ -100,6 +104,7 @@ class ProtectionTakeoverTest {
         assertThat(claimed.pool().claim(unclaimed.get(0)).get(10, TimeUnit.SECONDS).expiresAt()).isNotNull();
 
         eventually().atMost(Duration.ofSeconds(60)).until(() -> pools.stream().allMatch(PoolController::protectionTakenOver));
+        assertThat(takeoversPending()).isZero();
         assertThat(calls("ListTasks") - listTasksBefore).as("one ListTasks per pool, none retried").isEqualTo(POOLS);
         assertThat(ecs.emulator.stats().snapshot().throttled() - throttledBefore).as("calls ECS throttled").isZero();
         assertThat(claimed.pool().status().protectedTasks()).as("the claimed task and the one taken over").isEqualTo(2);
@@ -114,11 +119,12 @@ class ProtectionTakeoverTest {
     @Test
     void aTakeoverBegunBeforeALeaseTakeoverFillsInNothingAfterIt() throws Exception {
         AtomicLong nanos = new AtomicLong();
-        TaskReadBudget budget = new TaskReadBudget(new TokenBucket(2, 1, nanos::get), 1);
+        TaskReadBudget budget = new TaskReadBudget(new TokenBucket(2, 1, nanos::get), 1, Duration.ofSeconds(10));
         ctx.threads().shutdown();
         ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)), budget,
-                ControlThreads.create(2, 4, 4), Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 100,
-                Duration.ZERO, new ControlMetrics(new SimpleMeterRegistry()));
+                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
+                new ControlMetrics(new SimpleMeterRegistry()));
         String service = "alone";
         createService(service, 2);
         PoolController pool = pool(service);
@@ -167,6 +173,10 @@ class ProtectionTakeoverTest {
             pool.reconcile(services.get(pool.pool().service()), QueueDepth.EMPTY, at, pool.submissionMark())
                     .get(10, TimeUnit.SECONDS);
         }
+    }
+
+    private double takeoversPending() {
+        return registry.get("coscale.protection.takeovers.pending").gauge().value();
     }
 
     private long calls(String action) {

@@ -61,7 +61,8 @@ class TaskStoppedTest {
         queueUrl = sqs.createQueue(b -> b.queueName("jobs")).queueUrl();
         ControlMetrics metrics = new ControlMetrics(registry);
         ctx = ControlContext.create(new EcsGateway(ecs.ecs), new QueueGateway(sqs),
-                new UpdateServiceBudget(new TokenBucket(50, 5)), new TaskReadBudget(new TokenBucket(50, 15), 25),
+                new UpdateServiceBudget(new TokenBucket(50, 5)),
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)), new TagBudget(new TokenBucket(20, 10)),
                 ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, metrics, Leadership.ALONE,
                 CountForwarding.NONE);
