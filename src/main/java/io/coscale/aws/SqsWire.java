@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -56,6 +59,8 @@ public final class SqsWire implements AutoCloseable {
     private final SqsCredentials credentials;
     private final long idleTimeoutMillis;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    /** Requests sent so far, per action, retries included: what SQS bills. */
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
     /** One SQS answer: its status, its query-compatible error header, its body. */
     private record Answer(int status, String queryError, byte[] body) {
@@ -129,6 +134,13 @@ public final class SqsWire implements AutoCloseable {
         return value == null ? 0 : Long.parseLong(value);
     }
 
+    /** The requests sent to SQS since start, per action (every attempt counts, as SQS bills each). */
+    public Map<String, Long> requestsSent() {
+        Map<String, Long> copy = new TreeMap<>();
+        requests.forEach((action, n) -> copy.put(action, n.sum()));
+        return copy;
+    }
+
     /** One call with the SDK's retry rule; its answer read by {@code read}, its failure an AwsCallException. */
     private <T> CompletableFuture<T> call(String action, byte[] body, Function<byte[], T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -180,6 +192,7 @@ public final class SqsWire implements AutoCloseable {
 
     private CompletableFuture<Answer> send(String action, byte[] body,
             software.amazon.awssdk.identity.spi.AwsCredentialsIdentity identity) {
+        requests.computeIfAbsent(action, a -> new LongAdder()).increment();
         SdkHttpRequest unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.POST)
                 .uri(endpoint)

@@ -165,10 +165,13 @@ class SqsWireTest {
         String url = queue("errors");
         proxy.set(new Faults(Duration.ZERO, 1, 0));
         long before = proxy.stats().requests();
+        long sentBefore = wire.requestsSent().getOrDefault("SendMessageBatch", 0L);
 
         SendOutcome outcome = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
 
         assertThat(proxy.stats().requests() - before).isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(wire.requestsSent().get("SendMessageBatch") - sentBefore).as("every attempt counted")
+                .isEqualTo(SqsWire.MAX_ATTEMPTS);
         assertThat(outcome.accepted()).isFalse();
         assertThat(outcome.transientFailure()).isTrue();
         assertThat(outcome.maybeEnqueued()).as("a 5xx came from a service that had the request").isTrue();

@@ -2,6 +2,7 @@ package io.coscale.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.aws.SqsWire;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
@@ -96,6 +97,9 @@ class ManyPoolsBenchmark {
     ControlPlane plane;
 
     @Inject
+    SqsWire wire;
+
+    @Inject
     Reconciler reconciler;
 
     @TestHTTPResource("/v1/claim")
@@ -164,6 +168,7 @@ class ManyPoolsBenchmark {
                         pass.millis(), pass.ecsCalls(), pass.sqsCalls(), ThreadCpu.describe(cpu)));
                 assertThat(pass.failing()).as("pools with an error in steady pass %d", i).isZero();
                 assertThat(pass.ecsCalls().get("DescribeServices")).as("DescribeServices calls").isEqualTo(describeCalls);
+                assertThat(pass.sqsCalls().get("GetQueueAttributes")).as("one depth read per pool").isEqualTo(queueUrls.size());
                 Thread.sleep(refillMillis);
             }
         }
@@ -210,6 +215,7 @@ class ManyPoolsBenchmark {
     private Pass pass(EcsCalls calls) {
         calls.clear();
         SqsCallCounter.reset();
+        Map<String, Long> wireBefore = wire.requestsSent();
         Instant before = Instant.now();
         long start = System.nanoTime();
         reconciler.reconcileAll();
@@ -219,7 +225,15 @@ class ManyPoolsBenchmark {
         List<PoolStatus> statuses = plane.pools().stream().map(PoolController::status).toList();
         assertThat(statuses.stream().filter(s -> s.lastError() == null)).as("pools without an error were reconciled now")
                 .allSatisfy(s -> assertThat(s.lastReconcileAt()).isAfterOrEqualTo(before));
-        return new Pass(took, ecsCalls, SqsCallCounter.snapshot(), statuses);
+        // The SDK client's calls and SqsWire's (the depth reads), together.
+        Map<String, Long> sqsCalls = new TreeMap<>(SqsCallCounter.snapshot());
+        wire.requestsSent().forEach((action, n) -> {
+            long made = n - wireBefore.getOrDefault(action, 0L);
+            if (made > 0) {
+                sqsCalls.merge(action, made, Long::sum);
+            }
+        });
+        return new Pass(took, ecsCalls, sqsCalls, statuses);
     }
 
     /** The pass's reads one at a time, through the same SDK clients: DescribeServices ten at a time, then each depth. */
