@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * SQS's two hot calls, SendMessageBatch and GetQueueAttributes, made on Vert.x's non-blocking HTTP client instead of
@@ -109,7 +111,7 @@ public final class SqsWire implements AutoCloseable {
                             answer -> SqsJson.sendOutcomes(batch, answer))
                     .handle((sent, failure) -> {
                         if (failure != null) {
-                            AwsCallException e = failure(failure);
+                            AwsCallException e = transport("SendMessageBatch", failure);
                             batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
                         } else {
                             outcomes.addAll(sent);
@@ -150,7 +152,10 @@ public final class SqsWire implements AutoCloseable {
 
     private <T> void attempt(String action, byte[] body, Function<byte[], T> read, int attempt, CompletableFuture<T> result) {
         credentials.current()
-                .thenCompose(identity -> send(action, body, identity))
+                .handle((identity, noCredentials) -> noCredentials != null
+                        ? CompletableFuture.<Answer>failedFuture(notSent(action, "no AWS credentials", noCredentials))
+                        : send(action, body, identity))
+                .thenCompose(answer -> answer)
                 .whenComplete((answer, failure) -> {
                     if (failure == null && answer.status() == 200) {
                         try {
@@ -190,9 +195,29 @@ public final class SqsWire implements AutoCloseable {
         return (long) (random * ceiling);
     }
 
-    private CompletableFuture<Answer> send(String action, byte[] body,
-            software.amazon.awssdk.identity.spi.AwsCredentialsIdentity identity) {
+    private CompletableFuture<Answer> send(String action, byte[] body, AwsCredentialsIdentity identity) {
+        RequestOptions options;
+        try {
+            options = signed(action, body, identity);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(notSent(action, "the request could not be signed", e));
+        }
         requests.computeIfAbsent(action, a -> new LongAdder()).increment();
+        Future<Answer> answer = http.request(options)
+                .compose(request -> request.send(Buffer.buffer(body)))
+                .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
+                        response.getHeader("x-amzn-query-error"), b.getBytes())));
+        return answer.toCompletionStage().toCompletableFuture();
+    }
+
+    /** A failure before the request left: transient (credentials may come), and surely not applied. */
+    private static AwsCallException notSent(String action, String what, Throwable cause) {
+        Throwable e = unwrapped(cause);
+        return new AwsCallException(action + " not sent: " + what + ": " + e, true, false, "ClientError", e, false);
+    }
+
+    /** The request, signed: POST to the endpoint with the action's target and SQS's JSON content type. */
+    private RequestOptions signed(String action, byte[] body, AwsCredentialsIdentity identity) {
         SdkHttpRequest unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.POST)
                 .uri(endpoint)
@@ -208,32 +233,29 @@ public final class SqsWire implements AutoCloseable {
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region));
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         signed.request().headers().forEach(headers::add);
-        RequestOptions options = new RequestOptions()
+        return new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(endpoint.toString())
                 .setHeaders(headers)
                 .setIdleTimeout(idleTimeoutMillis);
-        Future<Answer> answer = http.request(options)
-                .compose(request -> request.send(Buffer.buffer(body)))
-                .compose(response -> response.body().map(b -> new Answer(response.statusCode(),
-                        response.getHeader("x-amzn-query-error"), b.getBytes())));
-        return answer.toCompletionStage().toCompletableFuture();
     }
 
     /** A failure before SQS answered: sent nothing when the connection was never made, else maybe acted on. */
     static AwsCallException transport(String action, Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = unwrapped(failure);
         if (cause instanceof AwsCallException e) {
             return e;
         }
         return new AwsCallException(action + " failed: " + cause, true, false, "ClientError", cause, !AwsCallException.neverSent(cause));
     }
 
-    private static AwsCallException failure(Throwable failure) {
-        return transport("SendMessageBatch", failure);
+    /** The failure inside the wrapper a future adds. */
+    private static Throwable unwrapped(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     @Override

@@ -220,6 +220,30 @@ class SqsWireTest {
     }
 
     @Test
+    void withoutCredentialsNothingIsSentAndTheJobSurelyNotEnqueued() throws Exception {
+        String url = queue("no-credentials");
+        software.amazon.awssdk.auth.credentials.AwsCredentialsProvider failing = () -> {
+            throw new IllegalStateException("the task role's credentials endpoint is down");
+        };
+        SqsWire unsigned = new SqsWire(vertx, URI.create(proxy.endpoint()), "us-east-1",
+                new SqsCredentials(failing, Runnable::run), Duration.ofSeconds(2), Duration.ofSeconds(5), 4);
+        long before = proxy.stats().requests();
+        try {
+            SendOutcome outcome = unsigned.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
+                    Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
+
+            assertThat(outcome.accepted()).isFalse();
+            assertThat(outcome.transientFailure()).isTrue();
+            assertThat(outcome.maybeEnqueued()).isFalse();
+            assertThat(outcome.message()).contains("credentials endpoint is down");
+            assertThat(proxy.stats().requests()).isEqualTo(before);
+            assertThat(unsigned.requestsSent()).isEmpty();
+        } finally {
+            unsigned.close();
+        }
+    }
+
+    @Test
     void retriesFollowTheSdksStandardRule() {
         AwsCallException internal = new AwsCallException("x", true, false, "InternalError", null, true);
         AwsCallException throttled = new AwsCallException("x", true, true, "ThrottlingException", null, false);
