@@ -1,5 +1,6 @@
 package io.coscale.aws;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,26 @@ public record OutgoingMessage(String jobId, String body, Map<String, String> att
 
     public OutgoingMessage {
         attributes = Map.copyOf(attributes);
+    }
+
+    /** Every attribute the message carries on SQS: the user's, and {@link #JOB_ID_ATTRIBUTE}. */
+    public Map<String, String> sqsAttributes() {
+        Map<String, String> all = new HashMap<>(attributes);
+        all.put(JOB_ID_ATTRIBUTE, jobId);
+        return all;
+    }
+
+    /**
+     * The message group on a FIFO queue: the submitter's, else the job's own. A single group would let a FIFO pool of
+     * any size work one job at a time.
+     */
+    public String fifoGroupId() {
+        return messageGroupId.orElse(jobId);
+    }
+
+    /** The deduplication id on a FIFO queue: the submitter's, else the job id. */
+    public String fifoDeduplicationId() {
+        return deduplicationId.orElse(jobId);
     }
 
     /** This job under another id (a keyed submission sends with the ids its key was first reserved with). */

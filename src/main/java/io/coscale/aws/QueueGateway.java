@@ -101,27 +101,28 @@ public class QueueGateway {
             int i = Integer.parseInt(f.id());
             byIndex[i] = SendOutcome.refused(batch.get(i).jobId(), !Boolean.TRUE.equals(f.senderFault()), f.code(), f.message());
         });
-        List<SendOutcome> outcomes = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            outcomes.add(byIndex[i] != null ? byIndex[i]
-                    : SendOutcome.refused(batch.get(i).jobId(), true, "NoAnswer", "SQS gave no outcome for this entry"));
-        }
-        return outcomes;
+        return SendOutcome.inOrder(batch, byIndex);
     }
+
+    /** What a depth read asks each queue for: the three counts coscale uses. */
+    static final List<QueueAttributeName> DEPTH_ATTRIBUTES = List.of(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
 
     /** The queue's approximate visible, in-flight and delayed message counts. */
     public QueueDepth depth(String queueUrl) {
-        Map<QueueAttributeName, String> attributes = AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
-                .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))).attributes();
-        return depthOf(attributes);
+        return depthOf(AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
+                .queueUrl(queueUrl).attributeNames(DEPTH_ATTRIBUTES))).attributesAsStrings());
     }
 
-    private static QueueDepth depthOf(Map<QueueAttributeName, String> attributes) {
-        return new QueueDepth(count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES),
-                count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE),
-                count(attributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+    /** A queue's depth from GetQueueAttributes' answer, by attribute name (as SQS spells it); a count left out is 0. */
+    static QueueDepth depthOf(Map<String, String> attributes) {
+        long[] counts = new long[DEPTH_ATTRIBUTES.size()];
+        for (int i = 0; i < counts.length; i++) {
+            String value = attributes.get(DEPTH_ATTRIBUTES.get(i).toString());
+            counts[i] = value == null ? 0 : Long.parseLong(value);
+        }
+        return new QueueDepth(counts[0], counts[1], counts[2]);
     }
 
     /**
@@ -129,13 +130,12 @@ public class QueueGateway {
      * shows of a queue.
      */
     public QueueReading read(String queueUrl) {
-        Map<QueueAttributeName, String> attributes = AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
-                .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED,
-                        QueueAttributeName.REDRIVE_POLICY))).attributes();
+        List<QueueAttributeName> names = new ArrayList<>(DEPTH_ATTRIBUTES);
+        names.add(QueueAttributeName.REDRIVE_POLICY);
+        Map<String, String> attributes = AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
+                .queueUrl(queueUrl).attributeNames(names))).attributesAsStrings();
         return new QueueReading(depthOf(attributes),
-                RedrivePolicy.deadLetterQueueUrl(queueUrl, attributes.get(QueueAttributeName.REDRIVE_POLICY)));
+                RedrivePolicy.deadLetterQueueUrl(queueUrl, attributes.get(QueueAttributeName.REDRIVE_POLICY.toString())));
     }
 
     /** The URL of a queue by name. */
@@ -150,26 +150,18 @@ public class QueueGateway {
     private static void fifo(String queueUrl, OutgoingMessage message, java.util.function.Consumer<String> deduplicationId,
             java.util.function.Consumer<String> groupId) {
         if (isFifo(queueUrl)) {
-            // One group per job unless the submitter names one: a single group would let a FIFO pool of any size
-            // work one job at a time. Deduplication falls back to the job id.
-            groupId.accept(message.messageGroupId().orElse(message.jobId()));
-            deduplicationId.accept(message.deduplicationId().orElse(message.jobId()));
+            groupId.accept(message.fifoGroupId());
+            deduplicationId.accept(message.fifoDeduplicationId());
         }
     }
 
     private static Map<String, MessageAttributeValue> attributes(OutgoingMessage message) {
         Map<String, MessageAttributeValue> attributes = new HashMap<>();
-        message.attributes().forEach((k, v) -> attributes.put(k, string(v)));
-        attributes.put(OutgoingMessage.JOB_ID_ATTRIBUTE, string(message.jobId()));
+        message.sqsAttributes().forEach((k, v) -> attributes.put(k, string(v)));
         return attributes;
     }
 
     private static MessageAttributeValue string(String value) {
         return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
-    }
-
-    private static long count(Map<QueueAttributeName, String> attributes, QueueAttributeName name) {
-        String value = attributes.get(name);
-        return value == null ? 0 : Long.parseLong(value);
     }
 }

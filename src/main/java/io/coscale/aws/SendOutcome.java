@@ -1,5 +1,8 @@
 package io.coscale.aws;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What SQS said of one message of a batch: accepted, or refused with its error code and message. {@code
  * maybeEnqueued}: the call failed after SQS had it (a 5xx, a timeout, a cut connection), so the message may be in the
@@ -19,6 +22,19 @@ public record SendOutcome(String jobId, boolean accepted, boolean transientFailu
     /** The outcome of a message whose call failed as a whole: see {@link AwsCallException#maybeApplied()}. */
     public static SendOutcome unknown(String jobId, AwsCallException e) {
         return new SendOutcome(jobId, false, e.isTransient(), e.errorCode(), e.getMessage(), e.maybeApplied());
+    }
+
+    /**
+     * The outcomes of a batch's messages in order, from those SQS answered for by entry index; a message SQS did not
+     * mention failed (transient: it may try again).
+     */
+    static List<SendOutcome> inOrder(List<OutgoingMessage> batch, SendOutcome[] byIndex) {
+        List<SendOutcome> outcomes = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            outcomes.add(byIndex[i] != null ? byIndex[i]
+                    : refused(batch.get(i).jobId(), true, "NoAnswer", "SQS gave no outcome for this entry"));
+        }
+        return outcomes;
     }
 
     /** The error code of a message that was never handed to SQS (withdrawn before its turn): retrying is safe. */

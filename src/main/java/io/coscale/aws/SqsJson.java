@@ -55,7 +55,7 @@ final class SqsJson {
                     json.writeNumberField("DelaySeconds", message.delaySeconds());
                 }
                 json.writeObjectFieldStart("MessageAttributes");
-                for (Map.Entry<String, String> a : attributes(message).entrySet()) {
+                for (Map.Entry<String, String> a : message.sqsAttributes().entrySet()) {
                     json.writeObjectFieldStart(a.getKey());
                     json.writeStringField("DataType", "String");
                     json.writeStringField("StringValue", a.getValue());
@@ -63,9 +63,8 @@ final class SqsJson {
                 }
                 json.writeEndObject();
                 if (fifo) {
-                    // As QueueGateway: one group per job unless the submitter names one; deduplication by job id.
-                    json.writeStringField("MessageGroupId", message.messageGroupId().orElse(message.jobId()));
-                    json.writeStringField("MessageDeduplicationId", message.deduplicationId().orElse(message.jobId()));
+                    json.writeStringField("MessageGroupId", message.fifoGroupId());
+                    json.writeStringField("MessageDeduplicationId", message.fifoDeduplicationId());
                 }
                 json.writeEndObject();
             }
@@ -75,13 +74,6 @@ final class SqsJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    /** Every attribute a message carries on SQS: the user's, and the job id. */
-    static Map<String, String> attributes(OutgoingMessage message) {
-        Map<String, String> attributes = new HashMap<>(message.attributes());
-        attributes.put(OutgoingMessage.JOB_ID_ATTRIBUTE, message.jobId());
-        return attributes;
     }
 
     /**
@@ -95,7 +87,7 @@ final class SqsJson {
         for (JsonNode ok : root.path("Successful")) {
             int i = index(ok, batch.size());
             OutgoingMessage message = batch.get(i);
-            String mismatch = MessageMd5.mismatch(message.body(), attributes(message),
+            String mismatch = MessageMd5.mismatch(message.body(), message.sqsAttributes(),
                     ok.path("MD5OfMessageBody").asText(null), ok.path("MD5OfMessageAttributes").asText(null));
             byIndex[i] = mismatch == null ? SendOutcome.accepted(message.jobId())
                     : SendOutcome.unknown(message.jobId(), new AwsCallException("SendMessageBatch: " + mismatch, true,
@@ -106,12 +98,7 @@ final class SqsJson {
             byIndex[i] = SendOutcome.refused(batch.get(i).jobId(), !failed.path("SenderFault").asBoolean(false),
                     failed.path("Code").asText("Unknown"), failed.path("Message").asText(""));
         }
-        List<SendOutcome> outcomes = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            outcomes.add(byIndex[i] != null ? byIndex[i]
-                    : SendOutcome.refused(batch.get(i).jobId(), true, "NoAnswer", "SQS gave no outcome for this entry"));
-        }
-        return outcomes;
+        return SendOutcome.inOrder(batch, byIndex);
     }
 
     private static int index(JsonNode entry, int size) {

@@ -51,8 +51,8 @@ public final class SqsWire implements AutoCloseable {
     private static final long BASE_DELAY_MILLIS = 100;
     private static final long THROTTLED_BASE_DELAY_MILLIS = 500;
     private static final long MAX_DELAY_MILLIS = 20_000;
-    private static final List<String> DEPTH_ATTRIBUTES = List.of("ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed");
+    private static final List<String> DEPTH_ATTRIBUTES = QueueGateway.DEPTH_ATTRIBUTES.stream()
+            .map(Object::toString).toList();
 
     private final Vertx vertx;
     private final HttpClient http;
@@ -124,16 +124,8 @@ public final class SqsWire implements AutoCloseable {
 
     /** The queue's approximate visible, in-flight and delayed message counts; fails with {@link AwsCallException}. */
     public CompletableFuture<QueueDepth> depth(String queueUrl) {
-        return call("GetQueueAttributes", SqsJson.getQueueAttributes(queueUrl, DEPTH_ATTRIBUTES), answer -> {
-            Map<String, String> attributes = SqsJson.attributes(answer);
-            return new QueueDepth(count(attributes, DEPTH_ATTRIBUTES.get(0)), count(attributes, DEPTH_ATTRIBUTES.get(1)),
-                    count(attributes, DEPTH_ATTRIBUTES.get(2)));
-        });
-    }
-
-    private static long count(Map<String, String> attributes, String name) {
-        String value = attributes.get(name);
-        return value == null ? 0 : Long.parseLong(value);
+        return call("GetQueueAttributes", SqsJson.getQueueAttributes(queueUrl, DEPTH_ATTRIBUTES),
+                answer -> QueueGateway.depthOf(SqsJson.attributes(answer)));
     }
 
     /** The requests sent to SQS since start, per action (every attempt counts, as SQS bills each). */

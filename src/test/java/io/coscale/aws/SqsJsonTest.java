@@ -80,7 +80,7 @@ class SqsJsonTest {
         List<OutgoingMessage> batch = List.of(job("a", "1"));
         String wrongBody = "{\"Successful\":[{\"Id\":\"0\",\"MessageId\":\"m\",\"MD5OfMessageBody\":\""
                 + MessageMd5.body("other") + "\",\"MD5OfMessageAttributes\":\""
-                + MessageMd5.attributes(SqsJson.attributes(batch.get(0))) + "\"}]}";
+                + MessageMd5.attributes(batch.get(0).sqsAttributes()) + "\"}]}";
         String wrongAttributes = "{\"Successful\":[{\"Id\":\"0\",\"MessageId\":\"m\",\"MD5OfMessageBody\":\""
                 + MessageMd5.body("1") + "\",\"MD5OfMessageAttributes\":\"" + MessageMd5.attributes(Map.of("x", "y"))
                 + "\"}]}";
@@ -140,7 +140,7 @@ class SqsJsonTest {
 
     private static String ok(int index, OutgoingMessage message) {
         return "{\"Id\":\"" + index + "\",\"MessageId\":\"m" + index + "\",\"MD5OfMessageBody\":\"" + MessageMd5.body(message.body())
-                + "\",\"MD5OfMessageAttributes\":\"" + MessageMd5.attributes(SqsJson.attributes(message)) + "\"}";
+                + "\",\"MD5OfMessageAttributes\":\"" + MessageMd5.attributes(message.sqsAttributes()) + "\"}";
     }
 
     private static byte[] bytes(String s) {
