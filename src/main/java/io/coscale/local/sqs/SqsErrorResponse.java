@@ -25,20 +25,7 @@ record SqsErrorResponse(int status, Map<String, String> headers, byte[] body) {
      * status given: 500 as SQS sends it, 502 when the proxy itself could not reach ElasticMQ.
      */
     static SqsErrorResponse internalError(int status, boolean json, String message) {
-        String requestId = UUID.randomUUID().toString();
-        if (json) {
-            String body = "{\"__type\":\"com.amazonaws.sqs#InternalError\",\"message\":\"" + escapeJson(message) + "\"}";
-            return new SqsErrorResponse(status, Map.of(
-                    "Content-Type", "application/x-amz-json-1.0",
-                    "x-amzn-query-error", "InternalError;Receiver",
-                    "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
-        }
-        String body = "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
-                + "<Error><Type>Receiver</Type><Code>InternalError</Code><Message>" + escapeXml(message)
-                + "</Message><Detail/></Error><RequestId>" + requestId + "</RequestId></ErrorResponse>";
-        return new SqsErrorResponse(status, Map.of(
-                "Content-Type", "text/xml",
-                "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
+        return error(status, json, "com.amazonaws.sqs#InternalError", "InternalError", "Receiver", message);
     }
 
     /**
@@ -46,18 +33,27 @@ record SqsErrorResponse(int status, Map<String, String> headers, byte[] body) {
      * {@code code} is SQS's query code, which the JSON protocol also carries in {@code x-amzn-query-error}.
      */
     static SqsErrorResponse refused(boolean json, String code, String message) {
+        return error(403, json, "com.amazon.coral.service#" + code, code, "Sender", message);
+    }
+
+    /**
+     * An error answer: JSON with {@code jsonType} as its {@code __type} and the query code in {@code x-amzn-query-error},
+     * or the query protocol's XML; {@code fault} is who is at fault, {@code Sender} or {@code Receiver}.
+     */
+    private static SqsErrorResponse error(int status, boolean json, String jsonType, String code, String fault,
+            String message) {
         String requestId = UUID.randomUUID().toString();
         if (json) {
-            String body = "{\"__type\":\"com.amazon.coral.service#" + code + "\",\"message\":\"" + escapeJson(message) + "\"}";
-            return new SqsErrorResponse(403, Map.of(
+            String body = "{\"__type\":\"" + jsonType + "\",\"message\":\"" + escapeJson(message) + "\"}";
+            return new SqsErrorResponse(status, Map.of(
                     "Content-Type", "application/x-amz-json-1.0",
-                    "x-amzn-query-error", code + ";Sender",
+                    "x-amzn-query-error", code + ";" + fault,
                     "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
         }
         String body = "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"
-                + "<Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + escapeXml(message)
+                + "<Error><Type>" + fault + "</Type><Code>" + code + "</Code><Message>" + escapeXml(message)
                 + "</Message><Detail/></Error><RequestId>" + requestId + "</RequestId></ErrorResponse>";
-        return new SqsErrorResponse(403, Map.of(
+        return new SqsErrorResponse(status, Map.of(
                 "Content-Type", "text/xml",
                 "x-amzn-RequestId", requestId), body.getBytes(StandardCharsets.UTF_8));
     }
