@@ -64,17 +64,15 @@ public final class TokenBucket {
     }
 
     /** Nanoseconds until a token will be there: 0 when one is there now. Takes nothing. */
-    public long nanosUntilAvailable() {
-        return nanosUntilAvailable(0);
-    }
-
-    /** Nanoseconds until a token will be there above {@code reserve}: 0 when one is there now. Takes nothing. */
-    public synchronized long nanosUntilAvailable(int reserve) {
+    public synchronized long nanosUntilAvailable() {
         refill();
-        return TokenReserve.nanosUntilNext(tokens, reserve, refillPerSecond);
+        return TokenReserve.nanosUntilNext(tokens, 0, refillPerSecond);
     }
 
-    /** As {@link #nanosUntilAvailable(int)}, or until the first waiter may take a token below the reserve if sooner. */
+    /**
+     * Nanoseconds until a token will be there above {@code reserve}, or until the first waiter may take one below it
+     * ({@link TokenReserve}'s aging) if sooner: 0 when one may go now. Takes nothing.
+     */
     synchronized long nanosUntilAvailable(int reserve, long headWaitNanos, long maxWaitNanos) {
         refill();
         return TokenReserve.nanosUntilNext(tokens, reserve, refillPerSecond, headWaitNanos, maxWaitNanos);
