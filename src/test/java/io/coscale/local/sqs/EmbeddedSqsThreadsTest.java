@@ -7,20 +7,25 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * ElasticMQ's dispatcher is sized to the machine, not to Pekko's default of at least 8 threads, and its actor system
- * stops with the server (coscale gives ElasticMQ the system, so ElasticMQ would not stop it).
+ * ElasticMQ's dispatchers are sized to the machine, not to Pekko's defaults of at least 8 and 4 threads, and its
+ * actor system stops with the server (coscale gives ElasticMQ the system, so ElasticMQ would not stop it).
  */
 class EmbeddedSqsThreadsTest {
 
     private static long dispatcherThreads() {
+        return threads("elasticmq-pekko.actor.default-dispatcher");
+    }
+
+    private static long threads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith("elasticmq-pekko.actor.default-dispatcher"))
+                .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
                 .count();
     }
 
     @Test
-    void theDispatcherHasAThreadPerCoreAndStopsWithTheServer() {
+    void theDispatchersHaveAThreadPerCoreAndStopWithTheServer() {
         long before = dispatcherThreads();
+        long internalBefore = threads("elasticmq-pekko.actor.internal-dispatcher");
         try (EmbeddedSqs sqs = EmbeddedSqs.start(0, "us-east-1");
                 SqsClient client = SqsFaultProxyTest.client(sqs.endpoint())) {
             String url = client.createQueue(b -> b.queueName("busy")).queueUrl();
@@ -28,6 +33,9 @@ class EmbeddedSqsThreadsTest {
 
             assertThat(EmbeddedSqs.dispatcherThreads()).isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
             assertThat(dispatcherThreads() - before).isBetween(1L, (long) EmbeddedSqs.dispatcherThreads());
+            assertThat(threads("elasticmq-pekko.actor.internal-dispatcher") - internalBefore)
+                    .as("Pekko HTTP's internal dispatcher, at least 4 threads by default")
+                    .isBetween(1L, (long) EmbeddedSqs.dispatcherThreads());
         }
         assertThat(dispatcherThreads()).as("the actor system stopped with the server").isEqualTo(before);
     }
