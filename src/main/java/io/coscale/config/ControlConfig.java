@@ -21,7 +21,10 @@ public interface ControlConfig {
     @WithDefault("2s")
     Duration scaleUpSpacingMax();
 
-    /** How long a DescribeTasks answer about a task is trusted for claim/release checks. Default 2s. */
+    /**
+     * How long a DescribeTasks answer about a task is trusted for claim/release checks; in the second half of that
+     * time a lookup still gets it at once and the task is asked about again in the background. Default 2s.
+     */
     @WithDefault("2s")
     Duration taskCacheTtl();
 
