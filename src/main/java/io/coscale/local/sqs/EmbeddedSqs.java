@@ -29,7 +29,7 @@ public final class EmbeddedSqs implements AutoCloseable {
      * of coscale's SendMessageBatch calls with 8 threads and 0.05–0.06 with 2, and coscale's submissions ran 30 %
      * faster; a `wrk` sending SendMessageBatch calls at it from 2 connections cost 0.083 ms per job with 8. Its
      * internal dispatcher (Pekko HTTP's connection streams; at least 4 threads by default) gets as many: at 16
-     * connections it spent 0.14 ms per SendMessageBatch call with 4 threads, and coscale's CPU per job fell from
+     * connections it spent 0.12–0.14 ms per SendMessageBatch call with 4 threads, and coscale's CPU per job fell from
      * 0.27 to 0.23–0.26 ms with 2.
      */
     static int dispatcherThreads() {
