@@ -51,10 +51,7 @@ class ProtectionTakeoverTest {
     void setUp() {
         ecs = EcsEmulatorFixture.start(2 * WITH_TASKS, EcsEmulatorFixture.idleRunner());
         ecs.setUpCluster(1, Map.of());
-        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
-                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
-                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, new ControlMetrics(registry));
+        ctx = TestContexts.standard(new EcsGateway(ecs.ecs), null, new ControlMetrics(registry));
     }
 
     /** {@link #POOLS} pools, each with a service of its own: the last {@link #WITH_TASKS} run two tasks. */

@@ -3,15 +3,11 @@ package io.coscale.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coscale.aws.EcsGateway;
-import io.coscale.aws.QueueGateway;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
-import io.coscale.lease.Leadership;
 import io.coscale.local.ecs.EcsEmulatorFixture;
 import io.coscale.local.ecs.FaultInjector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The task lookups behind claims and releases, against the ECS emulator: an answer serves for its TTL; in the second
@@ -37,7 +28,6 @@ class TaskResolverTest {
     private static final Duration TTL = Duration.ofSeconds(4);
 
     private EcsEmulatorFixture ecs;
-    private SqsClient sqs;
     private ControlContext ctx;
     private TaskResolver resolver;
 
@@ -46,16 +36,8 @@ class TaskResolverTest {
         ecs = EcsEmulatorFixture.start(20, EcsEmulatorFixture.idleRunner());
         ecs.setUpCluster(1, Map.of());
         ecs.createService(SERVICE, 0);
-        // The resolver asks SQS nothing: a client that reaches no server.
-        sqs = SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
-                .httpClient(UrlConnectionHttpClient.create()).build();
-        ctx = ControlContext.create(new EcsGateway(ecs.ecs), new QueueGateway(sqs),
-                new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)), new TagBudget(new TokenBucket(20, 10)),
-                ControlThreads.create(2, 4, 4), Clock.systemUTC(),
-                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, new ControlMetrics(new SimpleMeterRegistry()),
-                Leadership.ALONE, CountForwarding.NONE);
+        // The resolver asks SQS nothing.
+        ctx = TestContexts.standard(new EcsGateway(ecs.ecs), null, new ControlMetrics(new SimpleMeterRegistry()));
         PoolController pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE,
                 "http://127.0.0.1:9/000000000000/jobs", 0, 5, Mode.PROTECT, 1, 60, Duration.ofSeconds(60)), ctx);
         resolver = new TaskResolver(ctx, () -> List.of(pool), TTL, Duration.ZERO);
@@ -64,7 +46,6 @@ class TaskResolverTest {
     @AfterEach
     void tearDown() {
         ctx.threads().shutdown();
-        sqs.close();
         ecs.close();
     }
 

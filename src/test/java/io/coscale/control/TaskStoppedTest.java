@@ -10,14 +10,12 @@ import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.domain.TaskStop;
-import io.coscale.lease.Leadership;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.EcsEmulatorFixture;
 import io.coscale.local.ecs.Interruption;
 import io.coscale.local.sqs.EmbeddedSqs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -60,12 +58,7 @@ class TaskStoppedTest {
                 .httpClient(UrlConnectionHttpClient.create()).build();
         queueUrl = sqs.createQueue(b -> b.queueName("jobs")).queueUrl();
         ControlMetrics metrics = new ControlMetrics(registry);
-        ctx = ControlContext.create(new EcsGateway(ecs.ecs), new QueueGateway(sqs),
-                new UpdateServiceBudget(new TokenBucket(50, 5)),
-                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)), new TagBudget(new TokenBucket(20, 10)),
-                ControlThreads.create(2, 4, 4), Clock.systemUTC(),
-                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, metrics, Leadership.ALONE,
-                CountForwarding.NONE);
+        ctx = TestContexts.standard(new EcsGateway(ecs.ecs), new QueueGateway(sqs), metrics);
         pool = new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, 0, 5, Mode.PROTECT, 1, 60,
                 Duration.ofSeconds(60)), ctx);
         metrics.register(pool);

@@ -1,0 +1,26 @@
+package io.coscale.control;
+
+import io.coscale.aws.EcsGateway;
+import io.coscale.aws.QueueGateway;
+import java.time.Clock;
+import java.time.Duration;
+
+/** The shared parts of a pool, as ControlPlane makes them with the default settings, for tests of its steps. */
+final class TestContexts {
+
+    private TestContexts() {
+    }
+
+    /**
+     * A context on the system clock with coscale's default budgets (ECS's UpdateService, task-read and tag limits),
+     * 2 step threads, 4 ECS and 4 SQS threads, no exit settle, and one replica alone.
+     *
+     * @param queues null for a test that asks SQS nothing
+     */
+    static ControlContext standard(EcsGateway ecs, QueueGateway queues, ControlMetrics metrics) {
+        return ControlContext.create(ecs, queues, new UpdateServiceBudget(new TokenBucket(50, 5)),
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, metrics);
+    }
+}
