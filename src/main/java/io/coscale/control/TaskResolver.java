@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
  *
  * <p>Claims and releases come often (every job, every empty poll), and ECS's read budget is shared by the whole
  * account: DescribeTasks calls are merged (up to 100 tasks per call per cluster while one is in flight) and an answer
- * is trusted for a short while (asked again in the background in the second half of it). ECS reads are eventually consistent: a task that has just started may be unknown to
- * the read for a moment, so a task ECS says it does not know is asked about again for up to {@code readLag} before
- * it is refused. Never blocks a thread.
+ * is trusted for a short while (asked again in the background in the second half of it). ECS reads are eventually
+ * consistent: a task that has just started may be unknown to the read for a moment, so a task ECS says it does not
+ * know is asked about again for up to {@code readLag} before it is refused. Never blocks a thread.
  */
 final class TaskResolver {
 
