@@ -65,6 +65,11 @@ public class LeaderLink implements CountForwarding {
     });
     // @GuardedBy("this")
     private final Map<String, Pending> pending = new HashMap<>();
+    /** The last call to a leader: where, when (System.nanoTime()) and whether it got an answer; null before any. */
+    private volatile LastCall lastCall;
+
+    private record LastCall(String address, long atNanos, boolean answered) {
+    }
 
     @Inject
     LeaderLink(Leadership leadership, AuthConfig auth) {
@@ -102,8 +107,27 @@ public class LeaderLink implements CountForwarding {
         HttpRequest.Builder request = method.apply(HttpRequest.newBuilder(URI.create(leader.get() + pathAndQuery))
                 .timeout(timeout).header(FORWARDED, leadership.selfId()));
         authorization.ifPresent(a -> request.header("Authorization", a));
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
-                r.statusCode(), r.body(), r.headers().firstValue("Retry-After"), r.headers().firstValue("Content-Type")));
+        return noted(leader.get(), http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())).thenApply(r ->
+                new Answer(r.statusCode(), r.body(), r.headers().firstValue("Retry-After"),
+                        r.headers().firstValue("Content-Type")));
+    }
+
+    /** Notes whether {@code call} to the leader at {@code address} got an answer (any HTTP status is one). */
+    private <T> CompletableFuture<HttpResponse<T>> noted(String address, CompletableFuture<HttpResponse<T>> call) {
+        long at = System.nanoTime();
+        return call.whenComplete((response, failure) -> lastCall = new LastCall(address, at, failure == null));
+    }
+
+    /**
+     * When the last call this replica passed to the leader it knows now got no answer (no connection, a timeout): how
+     * long ago that call was made. Empty when that call was answered, or no call went to this leader yet.
+     */
+    public Optional<Duration> sinceUnansweredCall() {
+        LastCall last = lastCall;
+        if (last == null || last.answered() || !leader().equals(Optional.of(last.address()))) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos(System.nanoTime() - last.atNanos()));
     }
 
     /** The leader's address, when another replica leads and this one knows where. */
@@ -151,8 +175,8 @@ public class LeaderLink implements CountForwarding {
         Optional<String> leader = leader();
         CompletableFuture<Integer> sent = leader.isEmpty()
                 ? CompletableFuture.failedFuture(noLeader())
-                : http.sendAsync(countsRequest(leader.get(), pool, jobs, groups), HttpResponse.BodyHandlers.discarding())
-                        .thenApply(HttpResponse::statusCode);
+                : noted(leader.get(), http.sendAsync(countsRequest(leader.get(), pool, jobs, groups),
+                        HttpResponse.BodyHandlers.discarding())).thenApply(HttpResponse::statusCode);
         sent.whenComplete((status, e) -> {
             if (e == null && status / 100 == 2) {
                 sendCounts(pool); // whatever arrived meanwhile

@@ -56,6 +56,9 @@ public class LeaseKeeper implements Leadership {
     // @GuardedBy("this"): what the last LeadershipChanged said; whether the store failed last time (logged once).
     private boolean reportedLeader;
     private boolean failing;
+    // Written only by heartbeat(); read by the health checks: nanoClock readings, null before the first.
+    private volatile Long lastHeartbeatAt;
+    private volatile Long lastAnswerAt;
 
     @Inject
     LeaseKeeper(LeaseConfig config, LeaseStore store, Event<LeadershipChanged> events, MeterRegistry registry) {
@@ -171,7 +174,9 @@ public class LeaseKeeper implements Leadership {
         }
         try {
             if (rules.shouldRead(state)) {
-                state = rules.read(state, store.read(rules.name()), nanoClock.getAsLong());
+                Optional<LeaseItem> stored = store.read(rules.name());
+                lastAnswerAt = nanoClock.getAsLong();
+                state = rules.read(state, stored, lastAnswerAt);
             }
             Optional<Write> write = rules.next(state, nanoClock.getAsLong());
             if (write.isPresent()) {
@@ -190,6 +195,7 @@ public class LeaseKeeper implements Leadership {
             LOG.error("Lease heartbeat failed", e);
         }
         report();
+        lastHeartbeatAt = nanoClock.getAsLong();
     }
 
     private void send(Write write) {
@@ -201,6 +207,7 @@ public class LeaseKeeper implements Leadership {
             state = rules.unknown(state, write, started);
             throw e;
         }
+        lastAnswerAt = nanoClock.getAsLong(); // a refused write is an answer too
         if (written) {
             state = rules.written(state, write, started);
             if (write.kind() != Kind.RENEW) {
@@ -210,7 +217,9 @@ public class LeaseKeeper implements Leadership {
             return;
         }
         state = rules.refused(state, write, started);
-        state = rules.read(state, store.read(rules.name()), nanoClock.getAsLong());
+        Optional<LeaseItem> stored = store.read(rules.name());
+        lastAnswerAt = nanoClock.getAsLong();
+        state = rules.read(state, stored, lastAnswerAt);
     }
 
     private void report() {
@@ -231,6 +240,20 @@ public class LeaseKeeper implements Leadership {
         } catch (RuntimeException e) {
             LOG.error("An observer of LeadershipChanged failed", e);
         }
+    }
+
+    /** How long ago, by this keeper's clock, the last heartbeat finished (whatever the store said); empty before one. */
+    public Optional<Duration> sinceHeartbeat() {
+        return since(lastHeartbeatAt);
+    }
+
+    /** How long ago the lease store last answered a read or a write (a refused write counts); empty if it never did. */
+    public Optional<Duration> sinceStoreAnswered() {
+        return since(lastAnswerAt);
+    }
+
+    private Optional<Duration> since(Long at) {
+        return Optional.ofNullable(at).map(t -> Duration.ofNanos(nanoClock.getAsLong() - t));
     }
 
     @Override

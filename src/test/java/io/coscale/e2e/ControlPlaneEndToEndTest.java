@@ -118,8 +118,15 @@ class ControlPlaneEndToEndTest {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'coscale-control-plane' }.data.ecsReachable", equalTo(true))
-                .body("checks.find { it.name == 'coscale-control-plane' }.data.sqsReachable", equalTo(true));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+                .body("checks.find { it.name == 'coscale-control-plane' }.data.sqsReachable", equalTo(true))
+                .body("checks.find { it.name == 'coscale-control-plane' }.data.reason", equalTo("leader"))
+                .body("checks.find { it.name == 'coscale-control-plane' }.data.leaseStoreAnsweredAgo",
+                        org.hamcrest.Matchers.endsWith(" ms"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/live").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'coscale-loops' }.data.reason", equalTo("every loop ticks"))
+                .body("checks.find { it.name == 'coscale-loops' }.data.schedulerTickedAgo", org.hamcrest.Matchers.endsWith(" ms"))
+                .body("checks.find { it.name == 'coscale-loops' }.data.eventLoopTickedAgo", org.hamcrest.Matchers.endsWith(" ms")));
     }
 
     @Test

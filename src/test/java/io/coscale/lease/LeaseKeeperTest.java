@@ -41,6 +41,27 @@ class LeaseKeeperTest {
                 changes::add, HEARTBEAT, metrics);
     }
 
+    /** The shared store, unanswering (every call fails) while {@code down}. */
+    LeaseStore flaky(AtomicBoolean down) {
+        return new LeaseStore() {
+            @Override
+            public Optional<LeaseItem> read(String name) {
+                if (down.get()) {
+                    throw new LeaseStoreException("down", null);
+                }
+                return shared.read(name);
+            }
+
+            @Override
+            public boolean write(LeaseItem item, long expectedVersion) {
+                if (down.get()) {
+                    throw new LeaseStoreException("down", null);
+                }
+                return shared.write(item, expectedVersion);
+            }
+        };
+    }
+
     void advance(Duration by) {
         realMillis.addAndGet(by.toMillis());
     }
@@ -178,23 +199,7 @@ class LeaseKeeperTest {
     @Test
     void aStoreThatStopsAnsweringCostsTheLeaseAtItsEndAndNothingEscapes() {
         AtomicBoolean down = new AtomicBoolean();
-        LeaseStore flaky = new LeaseStore() {
-            @Override
-            public Optional<LeaseItem> read(String name) {
-                if (down.get()) {
-                    throw new LeaseStoreException("down", null);
-                }
-                return shared.read(name);
-            }
-
-            @Override
-            public boolean write(LeaseItem item, long expectedVersion) {
-                if (down.get()) {
-                    throw new LeaseStoreException("down", null);
-                }
-                return shared.write(item, expectedVersion);
-            }
-        };
+        LeaseStore flaky = flaky(down);
         List<LeadershipChanged> changes = new ArrayList<>();
         LeaseKeeper keeper = keeper("c", flaky, Duration.ZERO, changes, new SimpleMeterRegistry());
         keeper.heartbeat();
@@ -212,5 +217,26 @@ class LeaseKeeperTest {
         keeper.heartbeat();  // nobody took over: its renewal of the version it wrote goes through, same epoch
         assertThat(keeper.isLeader()).isTrue();
         assertThat(keeper.epoch()).isEqualTo(1);
+    }
+
+    /** What the health checks read: the loop ticks whether or not the store answers; the store's last answer ages. */
+    @Test
+    void theLastHeartbeatAndTheStoresLastAnswerAreTimedApart() {
+        AtomicBoolean down = new AtomicBoolean();
+        LeaseStore flaky = flaky(down);
+        LeaseKeeper follower = keeper("c", flaky, Duration.ZERO, new ArrayList<>(), new SimpleMeterRegistry());
+        assertThat(follower.sinceHeartbeat()).isEmpty();
+        assertThat(follower.sinceStoreAnswered()).isEmpty();
+        a.heartbeat();
+        follower.heartbeat();
+        assertThat(follower.isLeader()).isFalse();
+        assertThat(follower.sinceStoreAnswered()).contains(Duration.ZERO);
+
+        down.set(true);
+        advance(HEARTBEAT);
+        follower.heartbeat();
+        advance(Duration.ofMillis(300));
+        assertThat(follower.sinceHeartbeat()).contains(Duration.ofMillis(300));
+        assertThat(follower.sinceStoreAnswered()).contains(HEARTBEAT.plusMillis(300));
     }
 }

@@ -1,39 +1,55 @@
 package io.coscale.api.health;
 
-import io.coscale.control.Reconciler;
+import io.coscale.config.LeaseConfig;
+import io.coscale.lease.LeaseKeeper;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Alive while the reconcile loop keeps starting passes: a stuck scheduler is the one failure a restart
- * fixes. An unreachable ECS or SQS is not a reason to restart, so it does not count here (see readiness).
+ * Alive while this replica's own loops keep ticking: the lease loop, the scheduler and the event loop, the failures a
+ * restart fixes, on a leader and a follower alike (see {@link HealthRules}). An unreachable lease store, ECS or SQS
+ * is not a reason to restart, so none counts here (see readiness).
  */
 @Liveness
 @ApplicationScoped
 public class LivenessHealthCheck implements HealthCheck {
 
-    private static final Duration START_GRACE = Duration.ofMinutes(2);
+    /** Slack on every loop's bound: a long GC pause or a slow lease call is not a stuck loop. */
+    private static final Duration SLACK = Duration.ofSeconds(30);
 
-    private final Reconciler reconciler;
-    private final Instant startedAt = Instant.now();
+    private final LeaseKeeper lease;
+    private final HealthFacts facts;
+    private final Duration leaseBound;
 
-    LivenessHealthCheck(Reconciler reconciler) {
-        this.reconciler = reconciler;
+    LivenessHealthCheck(LeaseKeeper lease, HealthFacts facts, LeaseConfig config) {
+        this.lease = lease;
+        this.facts = facts;
+        this.leaseBound = config.heartbeat().multipliedBy(5).plus(SLACK);
     }
 
     @Override
     public HealthCheckResponse call() {
-        Optional<Instant> attempt = reconciler.lastAttemptAt();
-        Duration allowed = reconciler.interval().multipliedBy(5).plus(Duration.ofSeconds(30));
-        Instant now = Instant.now();
-        boolean up = attempt.map(at -> at.isAfter(now.minus(allowed))).orElse(startedAt.isAfter(now.minus(START_GRACE)));
-        return HealthCheckResponse.named("coscale-reconcile-loop").status(up)
-                .withData("lastReconcileAttemptAt", attempt.map(Instant::toString).orElse("never"))
+        Optional<Duration> leaseTick = lease.sinceHeartbeat();
+        Optional<Duration> schedulerTick = facts.sinceSchedulerTick();
+        Optional<Duration> eventLoopTick = facts.sinceEventLoopTick();
+        HealthRules.Verdict verdict = HealthRules.live(facts.sinceStart(), List.of(
+                new HealthRules.Loop("lease loop", leaseTick, leaseBound),
+                new HealthRules.Loop("scheduler", schedulerTick, HealthFacts.SCHEDULER_TICK.plus(SLACK)),
+                new HealthRules.Loop("event loop", eventLoopTick, HealthFacts.EVENT_LOOP_TICK.plus(SLACK))));
+        return HealthCheckResponse.named("coscale-loops").status(verdict.up())
+                .withData("reason", verdict.reason())
+                .withData("leaseLoopTickedAgo", ago(leaseTick))
+                .withData("schedulerTickedAgo", ago(schedulerTick))
+                .withData("eventLoopTickedAgo", ago(eventLoopTick))
                 .build();
+    }
+
+    static String ago(Optional<Duration> since) {
+        return since.map(d -> d.toMillis() + " ms").orElse("never");
     }
 }

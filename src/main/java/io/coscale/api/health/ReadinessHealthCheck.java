@@ -1,10 +1,13 @@
 package io.coscale.api.health;
 
+import io.coscale.config.LeaseConfig;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.Reconciler;
+import io.coscale.lease.LeaderLink;
+import io.coscale.lease.LeaseKeeper;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -12,14 +15,14 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready while coscale can serve: pools loaded, a reconcile pass completed within three intervals (whatever each
- * pool's result), and ECS and SQS each answered at least one call of that pass. The load balancer's health check.
+ * Ready while this replica can serve requests now, leader or follower: the load balancer's health check. The rules
+ * are {@link HealthRules#ready}.
  *
  * <p>One pool's failure (a deleted queue, a missing cluster or service) never makes coscale unready: the other
  * pools' claims, releases and jobs still work, and taking coscale out of the load balancer would stop them all
  * while a restart fixes nothing. Such a pool shows in its status (lastError), its events, the
  * {@code coscale_pool_healthy} metric and {@code failingPools} here. Only ECS or SQS silent for every pool
- * makes coscale unready: it can then serve nothing (a claim needs ECS, a job needs SQS), and a replacement
+ * makes the leader unready: it can then serve nothing (a claim needs ECS, a job needs SQS), and a replacement
  * elsewhere may reach them where this task cannot.
  */
 @Readiness
@@ -28,27 +31,44 @@ public class ReadinessHealthCheck implements HealthCheck {
 
     private final ControlPlane plane;
     private final Reconciler reconciler;
+    private final LeaseKeeper lease;
+    private final LeaderLink leaderLink;
+    private final HealthFacts facts;
+    private final Duration storeBound;
+    private final Clock clock = Clock.systemUTC();
 
-    ReadinessHealthCheck(ControlPlane plane, Reconciler reconciler) {
+    ReadinessHealthCheck(ControlPlane plane, Reconciler reconciler, LeaseKeeper lease, LeaderLink leaderLink,
+            HealthFacts facts, LeaseConfig config) {
         this.plane = plane;
         this.reconciler = reconciler;
+        this.lease = lease;
+        this.leaderLink = leaderLink;
+        this.facts = facts;
+        this.storeBound = config.duration();
     }
 
     @Override
     public HealthCheckResponse call() {
-        Optional<Instant> last = reconciler.lastCompletedAt();
-        Duration staleAfter = reconciler.interval().multipliedBy(3);
-        boolean recent = last.map(at -> at.isAfter(Instant.now().minus(staleAfter))).orElse(false);
-        boolean up = plane.isLoaded() && recent && reconciler.ecsReachable() && reconciler.sqsReachable();
+        Optional<Duration> sincePass = reconciler.lastCompletedAt().map(at -> Duration.between(at, clock.instant()));
+        Optional<String> leader = lease.leaderId();
+        Optional<Duration> storeAnswered = lease.sinceStoreAnswered();
+        HealthRules.Verdict verdict = HealthRules.ready(new HealthRules.Readiness(plane.isLoaded(), storeAnswered,
+                storeBound, leader, lease.selfId(), lease.isLeader() ? facts.leadingFor() : Optional.empty(), sincePass,
+                reconciler.interval().multipliedBy(3), reconciler.ecsReachable(), reconciler.sqsReachable(),
+                leaderLink.sinceUnansweredCall()));
         List<String> failing = plane.pools().stream().filter(p -> p.status().lastError() != null)
                 .map(p -> p.pool().name()).sorted().toList();
         return HealthCheckResponse.named("coscale-control-plane")
-                .status(up)
+                .status(verdict.up())
+                .withData("reason", verdict.reason())
+                .withData("leader", leader.orElse("none known"))
+                .withData("self", lease.selfId())
+                .withData("leaseStoreAnsweredAgo", LivenessHealthCheck.ago(storeAnswered))
                 .withData("pools", plane.pools().size())
                 .withData("poolsLoaded", plane.isLoaded())
                 .withData("ecsReachable", reconciler.ecsReachable())
                 .withData("sqsReachable", reconciler.sqsReachable())
-                .withData("lastReconcileAt", last.map(Instant::toString).orElse("never"))
+                .withData("lastReconcileAt", reconciler.lastCompletedAt().map(Object::toString).orElse("never"))
                 .withData("failingPools", String.join(",", failing))
                 .build();
     }
