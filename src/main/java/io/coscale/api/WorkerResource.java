@@ -9,6 +9,7 @@ import io.coscale.control.TaskRejectedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.coscale.lease.LeaderLink;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
@@ -47,7 +48,8 @@ public class WorkerResource {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Reads the leader's answers passed on: a claim's expiresAt is an Instant.
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     private final ControlPlane plane;
     private final Leadership leadership;
