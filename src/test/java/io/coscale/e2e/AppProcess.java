@@ -25,12 +25,19 @@ public final class AppProcess implements AutoCloseable {
 
     private final String name;
     private final List<String> command;
+    private final Map<String, String> environment;
     private final Path log;
     private final URI readiness;
     private Process process;
     private int starts;
 
     public AppProcess(String name, String profile, Map<String, String> properties, Path log, URI readiness) {
+        this(name, profile, properties, Map.of(), log, readiness);
+    }
+
+    /** As above, with {@code environment} added to this process's own (as a task definition's would be). */
+    public AppProcess(String name, String profile, Map<String, String> properties, Map<String, String> environment,
+            Path log, URI readiness) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the chaos run needs the packaged application "
                     + "(run it through Maven's verify, which packages first)");
@@ -43,6 +50,7 @@ public final class AppProcess implements AutoCloseable {
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", JAR.toString()));
         this.command = List.copyOf(cmd);
+        this.environment = Map.copyOf(environment);
     }
 
     /** Starts the process and waits until {@code readiness} answers 200. */
@@ -51,8 +59,10 @@ public final class AppProcess implements AutoCloseable {
         // Each run's log starts afresh; the restarts of one run follow one another in it.
         Files.writeString(log, "---- start " + (++starts) + " of " + name + "\n", StandardOpenOption.CREATE,
                 starts == 1 ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND);
-        process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
         awaitReady(timeout);
     }
 

@@ -13,9 +13,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +40,7 @@ class PythonWorkerEndToEndTest {
 
     private static final int JOBS = 12;
 
-    /** Debian's interpreter first: it is the one .ci/run gives boto3 to. Then whatever python3 is on PATH. */
-    private static final List<String> PYTHON_CANDIDATES = List.of("/usr/bin/python3", "python3");
-
-    private static final Optional<String> PYTHON = pythonWithBoto3();
+    private static final Optional<String> PYTHON = PythonWorkers.pythonWithBoto3();
 
     @Inject
     EcsClient ecs;
@@ -58,14 +52,14 @@ class PythonWorkerEndToEndTest {
             // exec: the stop signal reaches Python itself, not the bash in front of it. -B: no __pycache__.
             String command = "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1"
                     + " STAY_WAIT_SECONDS=1 HEARTBEAT_SECONDS=5 exec " + PYTHON.orElse("python3") + " -B "
-                    + shellQuote(workerScript());
+                    + PythonWorkers.shellQuote(PythonWorkers.workerScript());
             return Map.of("coscale.local.worker-command", command);
         }
     }
 
     @Test
     void jobsCompleteOnPythonTasksAndThePoolShrinksBack() {
-        assumeTrue(PYTHON.isPresent(), "no python3 among " + PYTHON_CANDIDATES + " can import boto3");
+        assumeTrue(PYTHON.isPresent(), "no python3 among " + PythonWorkers.CANDIDATES + " can import boto3");
         long startedAt = System.nanoTime();
         for (int i = 0; i < JOBS; i++) {
             given().contentType(ContentType.JSON).body("{\"payload\": {\"seconds\": 0.5}}")
@@ -124,44 +118,5 @@ class PythonWorkerEndToEndTest {
 
     private static JsonPath stats() {
         return given().get("/local/v1/stats").then().statusCode(200).extract().jsonPath();
-    }
-
-    /** Surefire runs in the module's base directory; {@code basedir} says so explicitly when set. */
-    static Path workerScript() {
-        Path base = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
-        return base.resolve("deploy/examples/worker-python/worker.py").normalize();
-    }
-
-    static String shellQuote(Path path) {
-        return "'" + path.toString().replace("'", "'\\''") + "'";
-    }
-
-    private static Optional<String> pythonWithBoto3() {
-        for (String python : PYTHON_CANDIDATES) {
-            if (canImportBoto3(python)) {
-                return Optional.of(python);
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean canImportBoto3(String python) {
-        if (python.startsWith("/") && !Files.isExecutable(Path.of(python))) {
-            return false;
-        }
-        try {
-            Process process = new ProcessBuilder(python, "-c", "import boto3")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return false;
-            }
-            return process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
