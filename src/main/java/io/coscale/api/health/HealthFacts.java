@@ -6,6 +6,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -21,11 +22,22 @@ class HealthFacts {
     static final Duration SCHEDULER_TICK = Duration.ofSeconds(5);
     static final Duration EVENT_LOOP_TICK = Duration.ofSeconds(1);
 
-    private final LongSupplier clock = System::nanoTime;
-    private final long startedAt = clock.getAsLong();
+    private final LongSupplier clock;
+    private final long startedAt;
     private volatile Long schedulerTickAt;
     private volatile Long eventLoopTickAt;
     private volatile Long leadingSince;
+
+    @Inject
+    HealthFacts() {
+        this(System::nanoTime);
+    }
+
+    /** Facts timed on {@code clock} (nanoseconds), from now. */
+    HealthFacts(LongSupplier clock) {
+        this.clock = clock;
+        this.startedAt = clock.getAsLong();
+    }
 
     void onStart(@Observes StartupEvent event, Vertx vertx) {
         // A timer on an event loop: it stops firing while that loop is blocked.
