@@ -1,21 +1,15 @@
 package io.coscale.control;
 
 import io.coscale.aws.EcsGateway;
-import io.coscale.aws.ServiceState;
-import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
-import io.coscale.domain.RecentStops;
 import io.coscale.domain.ReleaseDecision;
-import io.coscale.domain.StopCheck;
 import io.coscale.domain.TaskLife;
-import io.coscale.domain.TaskStop;
 import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,21 +28,13 @@ import java.util.function.Supplier;
  * never waits for another task's release; ordering with a release is kept per task (a task told to exit is marked
  * before its protection is dropped, and the batcher keeps one task's changes in order).
  *
- * <p>A known task ECS stopped without coscale letting it exit (Spot interruption, host retirement, out-of-memory
- * kill, crash) is forgotten here and reported once, as a {@code task-stopped} event, in
- * {@code coscale_tasks_stopped_total} and in status ({@link OtherStops}). coscale changes no count for it: the
- * service replaces the task, and the worker gives its message back on the stop signal.
+ * <p>Each task's life is one {@link TaskLife}, changed only through {@link #change}. Tasks ECS stopped are learnt by
+ * {@link TaskStops}.
  */
 final class PoolTasks {
 
     private static final int EXITS_REMEMBERED = 10_000;
     private static final Duration UNPROTECT_TIMEOUT = Duration.ofSeconds(10);
-    /** The longest a pool with known tasks goes without asking ECS about them (see {@link StopCheck}). */
-    static final Duration STOP_CHECK_BACKSTOP = Duration.ofMinutes(1);
-    /** How long status shows a task stopped for another reason, and how many stops of it a pool keeps at most. */
-    private static final Duration STOPS_WINDOW = Duration.ofHours(1);
-    private static final int STOPS_KEPT = 1_000;
-    private static final int STOPS_SHOWN = 5;
 
     private final Pool pool;
     private final ControlContext ctx;
@@ -62,12 +48,6 @@ final class PoolTasks {
     // @GuardedBy("this") how many of the lives are busy and exited, kept by change(): busyCount() is on the hot path.
     private int busy;
     private int exited;
-
-    // @GuardedBy("this") tasks stopped for other reasons, for status.
-    private final RecentStops recentStops = new RecentStops(STOPS_WINDOW, STOPS_KEPT);
-    // @GuardedBy("this") the service read and the time of the last DescribeTasks of the known tasks; null before.
-    private StopCheck.Signal lastStopCheck;
-    private Instant lastStopCheckAt;
 
     PoolTasks(Pool pool, ControlContext ctx, EventLog events, Supplier<Integer> desiredCount) {
         this.desiredCount = desiredCount;
@@ -225,7 +205,6 @@ final class PoolTasks {
         for (String arn : List.copyOf(lives.keySet())) {
             change(arn, new TaskLife.LeaseTaken());
         }
-        lastStopCheck = null;
     }
 
     /** The decision a task's earlier release got, if it was told to exit. */
@@ -309,64 +288,25 @@ final class PoolTasks {
         }));
     }
 
+    /** What {@link TaskStops} asks ECS about: every task known here, and how many are live and exited. */
+    record Known(Set<String> arns, int live, int exited) {
+    }
+
+    synchronized Known known() {
+        // Tasks coscale holds as live: busy or protected, and no exit in progress.
+        int live = (int) lives.values().stream()
+                .filter(life -> life.stage() != TaskLife.Stage.EXITING && (life.isBusy() || life.protectedUntil() != null))
+                .count();
+        return new Known(Set.copyOf(lives.keySet()), live, exited);
+    }
+
     /**
-     * Learns which tasks coscale knows (busy, protected, let exit) ECS no longer runs, and forgets them; a task that
-     * stopped without coscale letting it exit ({@link OtherStops}) is also reported: an event, the metric, and
-     * {@link #recentStops}. ECS is asked (DescribeTasks, 100 per call) only when {@link StopCheck} says the pass's
-     * service read hints at a change, or its backstop has passed: a converged pool costs no call.
+     * ECS reports the task stopped: it is forgotten ({@link TaskLife.Stopped}).
      *
-     * @param service the service as this pass read it
+     * @return whether coscale was letting it exit, or had
      */
-    CompletableFuture<Void> forgetStopped(ServiceState service) {
-        Set<String> ask;
-        StopCheck.Signal signal;
-        synchronized (this) {
-            // Tasks coscale holds as live: busy or protected, and no exit in progress.
-            int live = (int) lives.values().stream()
-                    .filter(life -> life.stage() != TaskLife.Stage.EXITING && (life.isBusy() || life.protectedUntil() != null))
-                    .count();
-            signal = new StopCheck.Signal(service.desiredCount(), service.runningCount(), service.pendingCount(), live);
-            Duration since = lastStopCheckAt == null ? Duration.ZERO : Duration.between(lastStopCheckAt, ctx.clock().instant());
-            if (!StopCheck.due(lastStopCheck, signal, exited, since, STOP_CHECK_BACKSTOP)) {
-                return CompletableFuture.completedFuture(null);
-            }
-            ask = new HashSet<>(lives.keySet());
-        }
-        if (ask.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return ctx.ecsRead(ecs -> {
-            ctx.taskReads().spent(EcsGateway.describeTasksCalls(ask.size()));
-            return ecs.describeTasks(pool.cluster(), ask);
-        }).thenAccept(states -> {
-            Instant now = ctx.clock().instant();
-            List<TaskStop> reported = new ArrayList<>();
-            synchronized (this) {
-                for (TaskState task : states.values()) {
-                    if (task.isLive()) {
-                        continue;
-                    }
-                    TaskLife before = change(task.taskArn(), new TaskLife.Stopped());
-                    OtherStops.of(task, before.lettingGo(), now).filter(recentStops::add).ifPresent(reported::add);
-                }
-                lastStopCheck = signal;
-                lastStopCheckAt = now;
-            }
-            for (TaskStop stop : reported) {
-                ctx.metrics().taskStopped(pool.name(), stop.stopCode());
-                events.add(Event.taskStopped(now, desiredCount.get(), OtherStops.describe(stop)));
-            }
-        });
-    }
-
-    /** The pool's tasks stopped for other reasons within the last hour, by stopCode. */
-    synchronized Map<String, Integer> stopsByCode() {
-        return recentStops.byStopCode(ctx.clock().instant());
-    }
-
-    /** The last few tasks stopped for other reasons within the last hour, newest first. */
-    synchronized List<TaskStop> lastStops() {
-        return recentStops.newest(ctx.clock().instant(), STOPS_SHOWN);
+    synchronized boolean stopped(String taskArn) {
+        return change(taskArn, new TaskLife.Stopped()).lettingGo();
     }
 
     synchronized int busyCount() {
