@@ -1,7 +1,7 @@
 package io.coscale.api;
 
+import io.coscale.concurrent.Futures;
 import io.coscale.config.IdempotencyConfig;
-import io.coscale.control.Futures;
 import io.coscale.idempotency.IdempotencyKey;
 import io.coscale.idempotency.IdempotencyRecord;
 import io.coscale.idempotency.IdempotencyRules;

@@ -1,14 +1,14 @@
 package io.coscale.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.coscale.api.openapi.CoscaleApiDefinition;
-import io.coscale.aws.AwsCallException;
-import io.coscale.control.ControlPlane;
-import io.coscale.control.Futures;
-import io.coscale.control.TaskRejectedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.aws.AwsCallException;
+import io.coscale.concurrent.Futures;
+import io.coscale.control.ControlPlane;
+import io.coscale.control.TaskRejectedException;
 import io.coscale.lease.LeaderLink;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;

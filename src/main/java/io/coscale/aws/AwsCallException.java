@@ -1,18 +1,19 @@
 package io.coscale.aws;
 
+import io.coscale.concurrent.TransientFailure;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * A failed AWS call, stripped of SDK types. {@link #isTransient()} says whether trying again later can help:
  * throttling, 5xx, timeouts and unreachable endpoints are transient; a rejected request is not.
  */
-public final class AwsCallException extends RuntimeException {
+public final class AwsCallException extends RuntimeException implements TransientFailure {
 
     private final boolean transientFailure;
     private final boolean throttled;

@@ -1,5 +1,7 @@
 package io.coscale.aws;
 
+import io.coscale.concurrent.Backoff;
+import io.coscale.concurrent.Futures;
 import io.coscale.domain.QueueDepth;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -17,10 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -183,8 +184,7 @@ public final class SqsWire implements AutoCloseable {
             return -1;
         }
         long base = failure.isThrottled() ? THROTTLED_BASE_DELAY_MILLIS : BASE_DELAY_MILLIS;
-        long ceiling = Math.min(MAX_DELAY_MILLIS, base << Math.min(attempt - 1, 20));
-        return (long) (random * ceiling);
+        return (long) (random * Backoff.ceilingMillis(base, MAX_DELAY_MILLIS, attempt));
     }
 
     private CompletableFuture<Answer> send(String action, byte[] body, AwsCredentialsIdentity identity) {
@@ -204,7 +204,7 @@ public final class SqsWire implements AutoCloseable {
 
     /** A failure before the request left: transient (credentials may come), and surely not applied. */
     private static AwsCallException notSent(String action, String what, Throwable cause) {
-        Throwable e = unwrapped(cause);
+        Throwable e = Futures.cause(cause);
         return new AwsCallException(action + " not sent: " + what + ": " + e, true, false, "ClientError", e, false);
     }
 
@@ -234,20 +234,11 @@ public final class SqsWire implements AutoCloseable {
 
     /** A failure before SQS answered: sent nothing when the connection was never made, else maybe acted on. */
     static AwsCallException transport(String action, Throwable failure) {
-        Throwable cause = unwrapped(failure);
+        Throwable cause = Futures.cause(failure);
         if (cause instanceof AwsCallException e) {
             return e;
         }
         return new AwsCallException(action + " failed: " + cause, true, false, "ClientError", cause, !AwsCallException.neverSent(cause));
-    }
-
-    /** The failure inside the wrapper a future adds. */
-    private static Throwable unwrapped(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override

@@ -4,6 +4,11 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskProtections;
+import io.coscale.concurrent.Backoff;
+import io.coscale.concurrent.Batcher;
+import io.coscale.concurrent.Futures;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.lease.Leadership;
@@ -18,8 +23,8 @@ import java.util.function.Function;
  * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService,
  * task-read and tag budgets, the protection batcher, the clock, and the pacing settings.
  */
-record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        TaskReadBudget taskReads, TagBudget tags, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
+record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudget budget,
+        TaskReadBudget taskReads, EcsBudget tags, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
         ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
 
@@ -31,16 +36,16 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     static final Backoff SCALE_UP_RETRIES = new Backoff(Integer.MAX_VALUE, 200, 5_000);
 
     /** The shared parts, with the protection batcher merging UpdateTaskProtection calls over {@code ecs}. */
-    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
-            TagBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, EcsBudget budget, TaskReadBudget taskReads,
+            EcsBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics) {
         return create(ecs, queues, budget, taskReads, tags, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool,
                 exitSettle, metrics, Leadership.ALONE, CountForwarding.NONE);
     }
 
     /** As above, for one replica of several: ECS writes only while {@code leadership} holds; counts else forwarded. */
-    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
-            TagBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, EcsBudget budget, TaskReadBudget taskReads,
+            EcsBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection = new Batcher<>(10, threads.ecsCalls(),
                 (shard, changes) -> {
@@ -98,7 +103,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     }
 
     /**
-     * Records an exit on its task (a TagResource): one {@link TagBudget} token per attempt (ECS meters TagResource per
+     * Records an exit on its task (a TagResource): one {@link EcsBudget#tags tags budget} token per attempt (ECS meters TagResource per
      * account, so a mass exit across pools waits its turn instead of being throttled), transient failures retried briefly. The
      * same tag written twice is one record.
      */

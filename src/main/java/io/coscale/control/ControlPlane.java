@@ -4,8 +4,11 @@ import io.coscale.aws.EcsGateway;
 import io.coscale.aws.OutgoingMessage;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskState;
+import io.coscale.concurrent.Futures;
 import io.coscale.config.ControlConfig;
 import io.coscale.config.PoolsConfig;
+import io.coscale.control.budget.EcsBudgets;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Pool;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.LeadershipChanged;
@@ -17,8 +20,8 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -42,13 +45,13 @@ public class ControlPlane {
     private volatile Map<String, PoolController> pools = Map.of();
 
     ControlPlane(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
-            UpdateServiceBudget budget, TaskReadBudget taskReads, TagBudget tags, ControlMetrics metrics,
+            EcsBudgets budgets, TaskReadBudget taskReads, ControlMetrics metrics,
             Leadership leadership, CountForwarding counts) {
         this.poolsConfig = poolsConfig;
         this.queues = queues;
         this.metrics = metrics;
         ControlThreads threads = ControlThreads.create(config.threads(), config.ecsThreads(), config.sqsThreads());
-        this.ctx = ControlContext.create(ecs, queues, budget, taskReads, tags, threads, Clock.systemUTC(),
+        this.ctx = ControlContext.create(ecs, queues, budgets.updateService(), taskReads, budgets.tags(), threads, Clock.systemUTC(),
                 config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
                 leadership, counts);
         this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());

@@ -1,5 +1,6 @@
 package io.coscale.control;
 
+import io.coscale.concurrent.Futures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -133,11 +132,11 @@ final class FreshReads<K, V> {
 
     private static <T> Optional<T> await(CompletableFuture<Optional<T>> read, long deadlineNanos) {
         try {
-            return read.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return Futures.await(read, Duration.ofNanos(deadlineNanos - System.nanoTime()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException | RuntimeException e) {
             return Optional.empty();
         }
     }

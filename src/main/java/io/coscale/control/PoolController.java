@@ -2,6 +2,8 @@ package io.coscale.control;
 
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
+import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.SerialSteps;
 import io.coscale.domain.CountBelief;
 import io.coscale.domain.Event;
 import io.coscale.domain.Pool;

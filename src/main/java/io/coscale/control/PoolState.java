@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.ServiceState;
+import io.coscale.concurrent.Futures;
 import io.coscale.domain.Backlog;
 import io.coscale.domain.CountBelief;
 import io.coscale.domain.Event;

@@ -5,6 +5,7 @@ import io.coscale.aws.OutgoingMessage;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.SendBatches;
 import io.coscale.aws.SendOutcome;
+import io.coscale.concurrent.Futures;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

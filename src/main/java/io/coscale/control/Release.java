@@ -1,5 +1,7 @@
 package io.coscale.control;
 
+import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.ReadsAfter;
 import io.coscale.domain.Event;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;

@@ -1,5 +1,7 @@
 package io.coscale.control;
 
+import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.SerialSteps;
 import io.coscale.domain.Event;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ScaleUpPacing;

@@ -3,6 +3,8 @@ package io.coscale.control;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.TaskState;
+import io.coscale.concurrent.Batcher;
+import io.coscale.concurrent.Futures;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;

@@ -8,12 +8,15 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
-import io.coscale.lease.Leadership;
-import io.coscale.lease.NotLeaderException;
 import io.coscale.aws.TaskState;
+import io.coscale.concurrent.TokenBucket;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.lease.Leadership;
+import io.coscale.lease.NotLeaderException;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.EcsEmulatorFixture;
 import io.coscale.local.ecs.FaultInjector;
@@ -97,9 +100,9 @@ class PoolControllerTest {
     private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget,
             Leadership leadership, CountForwarding counts) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
-        return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
+        return ControlContext.create(ecsGateway, new QueueGateway(sqs), new EcsBudget(updateServiceBudget, "coscale-budget"),
                 new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
-                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100),
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100),
                 Duration.ofSeconds(2), 100, exitSettle,
                 new ControlMetrics(registry), leadership, counts);
     }

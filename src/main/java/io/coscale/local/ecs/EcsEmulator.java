@@ -2,7 +2,8 @@ package io.coscale.local.ecs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.coscale.control.TokenBucket;
+import io.coscale.concurrent.Threads;
+import io.coscale.concurrent.TokenBucket;
 import io.coscale.local.ecs.EcsState.Task;
 import io.coscale.local.task.TaskRunner;
 import java.io.IOException;
@@ -148,11 +149,7 @@ public final class EcsEmulator implements AutoCloseable {
         throttles.put("TagResource", tagModify);
         throttles.put("UntagResource", tagModify);
         throttles.put("ListTagsForResource", tagRead);
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ecs-emulator-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Threads.daemon("ecs-emulator-scheduler"));
         long interval = options.schedulerInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
         http.start();

@@ -2,8 +2,8 @@ package io.coscale.local.sqs;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import io.coscale.concurrent.Futures;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.ActorSystem;
 import org.elasticmq.NodeAddress;
@@ -102,10 +102,10 @@ public final class EmbeddedSqs implements AutoCloseable {
     private static void terminate(ActorSystem actors) {
         actors.terminate();
         try {
-            actors.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Futures.await(actors.getWhenTerminated().toCompletableFuture(), Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException | RuntimeException e) {
             throw new IllegalStateException("ElasticMQ's actor system did not stop", e);
         }
     }

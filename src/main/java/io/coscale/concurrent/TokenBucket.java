@@ -1,6 +1,5 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
-import io.coscale.domain.TokenReserve;
 import java.util.function.LongSupplier;
 
 /**
@@ -58,7 +57,7 @@ public final class TokenBucket {
      * As {@link #tryAcquire(int, int)}, with {@link TokenReserve}'s aging: one token below the reserve for a first
      * waiter that has waited {@code maxWaitNanos} without any waiter being served.
      */
-    synchronized int tryAcquire(int wanted, int reserve, long headWaitNanos, long maxWaitNanos) {
+    public synchronized int tryAcquire(int wanted, int reserve, long headWaitNanos, long maxWaitNanos) {
         refill();
         return take(TokenReserve.grant(tokens, reserve, wanted, headWaitNanos, maxWaitNanos));
     }
@@ -73,13 +72,13 @@ public final class TokenBucket {
      * Nanoseconds until a token will be there above {@code reserve}, or until the first waiter may take one below it
      * ({@link TokenReserve}'s aging) if sooner: 0 when one may go now. Takes nothing.
      */
-    synchronized long nanosUntilAvailable(int reserve, long headWaitNanos, long maxWaitNanos) {
+    public synchronized long nanosUntilAvailable(int reserve, long headWaitNanos, long maxWaitNanos) {
         refill();
         return TokenReserve.nanosUntilNext(tokens, reserve, refillPerSecond, headWaitNanos, maxWaitNanos);
     }
 
     /** Now on the bucket's clock: a queue ages its waiters on the time the tokens refill by. */
-    long nanoTime() {
+    public long nanoTime() {
         return nanoClock.getAsLong();
     }
 

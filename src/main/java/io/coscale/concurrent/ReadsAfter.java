@@ -1,4 +1,4 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  *
  * @param <T> what is read
  */
-final class ReadsAfter<T> {
+public final class ReadsAfter<T> {
 
     /** A read and the moment it started (nanoTime). */
     private record Read<T>(long startedNanos, CompletableFuture<T> result) {
@@ -33,7 +33,7 @@ final class ReadsAfter<T> {
     // @GuardedBy("this") the read started last; null before the first.
     private Read<T> last;
 
-    ReadsAfter(Supplier<CompletableFuture<T>> read, LongSupplier nanoTime) {
+    public ReadsAfter(Supplier<CompletableFuture<T>> read, LongSupplier nanoTime) {
         this.read = Objects.requireNonNull(read, "read");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     }
@@ -42,7 +42,7 @@ final class ReadsAfter<T> {
      * A reading that started at or after {@code askedNanos} ({@link System#nanoTime()} scale): the last read's if it
      * qualifies and has not failed, else a new read's.
      */
-    CompletableFuture<T> after(long askedNanos) {
+    public CompletableFuture<T> after(long askedNanos) {
         Read<T> started;
         synchronized (this) {
             if (last != null && last.startedNanos() - askedNanos >= 0 && !last.result().isCompletedExceptionally()) {

@@ -1,13 +1,12 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
-import io.coscale.aws.AwsCallException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
-/** Retries transient AWS failures with capped exponential backoff and full jitter. */
+/** Retries {@link TransientFailure transient failures} with capped exponential backoff and full jitter. */
 public final class Backoff {
 
     private final int attempts;
@@ -35,7 +34,7 @@ public final class Backoff {
                 return CompletableFuture.completedFuture(value);
             }
             Throwable cause = Futures.cause(e);
-            if (!(cause instanceof AwsCallException aws) || !aws.isTransient() || attempt >= attempts) {
+            if (!(cause instanceof TransientFailure failure) || !failure.isTransient() || attempt >= attempts) {
                 return CompletableFuture.<T>failedFuture(cause);
             }
             return Futures.delay(timer, delayMillis(attempt)).thenCompose(ignored -> attempt(call, timer, attempt + 1));
@@ -44,7 +43,11 @@ public final class Backoff {
 
     /** The pause before attempt {@code attempt + 1}: random in [0, min(cap, base·2^(attempt-1))]. */
     public long delayMillis(int attempt) {
-        long ceiling = Math.min(capMillis, baseMillis << Math.min(attempt - 1, 20));
-        return ThreadLocalRandom.current().nextLong(ceiling + 1);
+        return ThreadLocalRandom.current().nextLong(ceilingMillis(baseMillis, capMillis, attempt) + 1);
+    }
+
+    /** The longest pause before attempt {@code attempt + 1}: {@code min(cap, base·2^(attempt-1))}. */
+    public static long ceilingMillis(long baseMillis, long capMillis, int attempt) {
+        return Math.min(capMillis, baseMillis << Math.min(attempt - 1, 20));
     }
 }

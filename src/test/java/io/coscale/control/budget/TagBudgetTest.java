@@ -1,4 +1,4 @@
-package io.coscale.control;
+package io.coscale.control.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ class TagBudgetTest {
 
     @Test
     void theSettingsSizeTheBudget() {
-        TagBudget budget = new TagBudget(config(Map.of("coscale.ecs.tags.burst", "3",
+        EcsBudget budget = EcsBudget.tags(config(Map.of("coscale.ecs.tags.burst", "3",
                 "coscale.ecs.tags.rate-per-second", "0.01")));
         try {
             List<CompletableFuture<Void>> turns = Stream.generate(budget::acquire).limit(4).toList();

@@ -1,4 +1,4 @@
-package io.coscale.domain;
+package io.coscale.concurrent;
 
 /**
  * How many calls that must leave a reserve in a token bucket may go now. coscale's protection take-over (one ListTasks

@@ -1,7 +1,8 @@
-package io.coscale.control;
+package io.coscale.control.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.concurrent.TokenBucket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,11 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class UpdateServiceBudgetTest {
+class EcsBudgetTest {
 
     @Test
     void waitersAreServedInOrderAsTokensComeWithoutHoldingTheirThreads() throws Exception {
-        UpdateServiceBudget budget = new UpdateServiceBudget(new TokenBucket(2, 20)); // 2 now, then one per 50 ms
+        EcsBudget budget = new EcsBudget(new TokenBucket(2, 20), "coscale-budget"); // 2 now, then one per 50 ms
         try {
             List<Integer> served = new CopyOnWriteArrayList<>();
             List<CompletableFuture<Void>> turns = new ArrayList<>();

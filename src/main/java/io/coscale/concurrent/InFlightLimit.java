@@ -1,4 +1,4 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * order they were submitted; every returned future completes as its call's does (a call that throws before it
  * returns its future fails only that future); a finished call, however it finished, hands its permit on.
  */
-final class InFlightLimit {
+public final class InFlightLimit {
 
     private final int permits;
     // @GuardedBy("this")
@@ -21,7 +21,7 @@ final class InFlightLimit {
     // @GuardedBy("this") calls waiting for a permit, oldest first
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
 
-    InFlightLimit(int permits) {
+    public InFlightLimit(int permits) {
         if (permits < 1) {
             throw new IllegalArgumentException("permits must be >= 1, got " + permits);
         }
@@ -29,7 +29,7 @@ final class InFlightLimit {
     }
 
     /** Starts {@code call} now if a permit is free, else when one is; the answer completes as the call's does. */
-    <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> call) {
+    public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> call) {
         CompletableFuture<T> answer = new CompletableFuture<>();
         // The permit is handed on before the answer completes, whatever the call did.
         Runnable start = () -> Futures.relay(Futures.start(call).whenComplete((value, failure) -> handOn()), answer);
@@ -49,7 +49,7 @@ final class InFlightLimit {
     }
 
     /** Calls in flight now. */
-    synchronized int inFlight() {
+    public synchronized int inFlight() {
         return inFlight;
     }
 

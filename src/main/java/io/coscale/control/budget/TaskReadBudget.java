@@ -1,5 +1,7 @@
-package io.coscale.control;
+package io.coscale.control.budget;
 
+import io.coscale.concurrent.TokenBucket;
+import io.coscale.concurrent.TokenQueue;
 import io.coscale.config.EcsConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -17,11 +19,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Two kinds of callers spend it. Claims' DescribeTasks (and the reconciler's stop checks) take the tokens there are
  * and never wait: a worker is waiting for the answer. The protection take-over after a start-up or a lease takeover
  * (a ListTasks per pool: a thousand at once at a thousand pools) waits its turn as a future, and only takes tokens
- * while more than {@code takeoverReserve} are left ({@link io.coscale.domain.TokenReserve}), so that claims made during
+ * while more than {@code takeoverReserve} are left ({@link io.coscale.concurrent.TokenReserve}), so that claims made during
  * it still find ECS's bucket with room. Claims alone may hold the budget below the reserve (15 a second with the
  * defaults); then the first take-over read that has waited {@code takeoverMaxWait} with none served goes anyway, on
  * a token below the reserve, and the next no sooner than {@code takeoverMaxWait} later (aging, in
- * {@link io.coscale.domain.TokenReserve}): the take-over goes on, slowly, and the protection the last leader set is
+ * {@link io.coscale.concurrent.TokenReserve}): the take-over goes on, slowly, and the protection the last leader set is
  * taken over before it runs out.
  */
 @Singleton
@@ -36,13 +38,13 @@ public class TaskReadBudget {
                 config.taskReads().takeoverReserve(), config.taskReads().takeoverMaxWait());
     }
 
-    TaskReadBudget(TokenBucket bucket, int takeoverReserve, Duration takeoverMaxWait) {
+    public TaskReadBudget(TokenBucket bucket, int takeoverReserve, Duration takeoverMaxWait) {
         this.bucket = bucket;
         this.takeovers = new TokenQueue(bucket, takeoverReserve, takeoverMaxWait, "coscale-read-budget");
     }
 
     /** Reads that go now whatever the budget holds (a claim's lookup): they take the tokens there are. */
-    void spent(int calls) {
+    public void spent(int calls) {
         bucket.tryAcquire(calls, 0);
     }
 
@@ -50,17 +52,17 @@ public class TaskReadBudget {
      * Completes when a take-over read may go: the budget holds more than the reserve, or the read has waited its
      * longest. Never blocks.
      */
-    CompletableFuture<Void> takeoverTurn() {
+    public CompletableFuture<Void> takeoverTurn() {
         return takeovers.acquire();
     }
 
     /** Take-over reads waiting for their turn now. */
-    int takeoversWaiting() {
+    public int takeoversWaiting() {
         return takeovers.waiting();
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         takeovers.close();
     }
 }

@@ -1,27 +1,30 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-/** The one place the control path turns calls into futures, waits on them, and unwraps their failures. */
+/** The one place coscale turns calls into futures, waits on them, and unwraps their failures. */
 public final class Futures {
 
     private Futures() {
     }
 
     /** A blocking call run on {@code executor}: its answer, or its exception as the future's failure. */
-    static <T> CompletableFuture<T> on(Executor executor, Supplier<T> call) {
+    public static <T> CompletableFuture<T> on(Executor executor, Supplier<T> call) {
         return CompletableFuture.supplyAsync(call, executor);
     }
 
     /** A step that may throw before it returns its future: the throw becomes the future's failure. */
-    static <T> CompletableFuture<T> start(Supplier<? extends CompletionStage<T>> step) {
+    public static <T> CompletableFuture<T> start(Supplier<? extends CompletionStage<T>> step) {
         try {
             return step.get().toCompletableFuture();
         } catch (RuntimeException | Error e) {
@@ -30,7 +33,7 @@ public final class Futures {
     }
 
     /** Completes {@code target} as {@code source} completes: with its value, or with its failure's {@link #cause}. */
-    static <T> void relay(CompletionStage<T> source, CompletableFuture<T> target) {
+    public static <T> void relay(CompletionStage<T> source, CompletableFuture<T> target) {
         source.whenComplete((value, failure) -> {
             if (failure != null) {
                 target.completeExceptionally(cause(failure));
@@ -41,10 +44,26 @@ public final class Futures {
     }
 
     /** Completes after {@code millis}, without holding a thread meanwhile. */
-    static CompletableFuture<Void> delay(ScheduledExecutorService timer, long millis) {
+    public static CompletableFuture<Void> delay(ScheduledExecutorService timer, long millis) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         timer.schedule(() -> done.complete(null), millis, TimeUnit.MILLISECONDS);
         return done;
+    }
+
+    /**
+     * Waits for {@code future} up to {@code timeout}: the one blocking wait on a future.
+     *
+     * @return its value
+     * @throws TimeoutException when it has not completed in time (it goes on)
+     * @throws InterruptedException when the wait was interrupted
+     * @throws RuntimeException its failure, unwrapped ({@link #unchecked})
+     */
+    public static <T> T await(Future<T> future, Duration timeout) throws TimeoutException, InterruptedException {
+        try {
+            return future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw unchecked(e);
+        }
     }
 
     /** What really went wrong: the cause inside the wrappers futures add. */

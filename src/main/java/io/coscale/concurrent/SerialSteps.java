@@ -1,4 +1,4 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

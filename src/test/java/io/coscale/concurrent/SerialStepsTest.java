@@ -1,4 +1,4 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

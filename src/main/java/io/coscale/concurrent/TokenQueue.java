@@ -1,6 +1,5 @@
-package io.coscale.control;
+package io.coscale.concurrent;
 
-import io.coscale.domain.TokenReserve;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * always find some; but a first waiter that has waited {@code maxWait} without anyone being served takes one below it
  * ({@link TokenReserve}'s aging), so that those callers cannot keep the queue waiting for ever.
  */
-final class TokenQueue {
+public final class TokenQueue {
 
     /** A waiter, and when it came on the bucket's clock. */
     private record Waiter(CompletableFuture<Void> turn, long since) {
@@ -38,7 +37,7 @@ final class TokenQueue {
      *
      * @param threadName the name of the timer's thread, which only wakes the queue up
      */
-    TokenQueue(TokenBucket bucket, String threadName) {
+    public TokenQueue(TokenBucket bucket, String threadName) {
         this(bucket, 0, Duration.ofNanos(Long.MAX_VALUE), threadName);
     }
 
@@ -46,7 +45,7 @@ final class TokenQueue {
      * @param maxWait how long the first waiter waits, with nobody served, before it takes a token below the reserve
      * @param threadName the name of the timer's thread, which only wakes the queue up
      */
-    TokenQueue(TokenBucket bucket, int reserve, Duration maxWait, String threadName) {
+    public TokenQueue(TokenBucket bucket, int reserve, Duration maxWait, String threadName) {
         if (reserve < 0 || reserve + 1 > bucket.capacity()) {
             throw new IllegalArgumentException("a reserve of " + reserve + " leaves no token of a bucket of "
                     + bucket.capacity() + " to hand out");
@@ -57,15 +56,11 @@ final class TokenQueue {
         this.bucket = bucket;
         this.reserve = reserve;
         this.maxWaitNanos = maxWait.toNanos();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon(threadName));
     }
 
     /** Completes once one call may go out; the token is taken for the caller. Never blocks. */
-    CompletableFuture<Void> acquire() {
+    public CompletableFuture<Void> acquire() {
         CompletableFuture<Void> turn = new CompletableFuture<>();
         synchronized (this) {
             waiting.add(new Waiter(turn, bucket.nanoTime()));
@@ -75,7 +70,7 @@ final class TokenQueue {
     }
 
     /** Callers waiting for a token now. */
-    synchronized int waiting() {
+    public synchronized int waiting() {
         return waiting.size();
     }
 
@@ -116,7 +111,7 @@ final class TokenQueue {
         return Math.max(0, now - Math.max(waiting.peek().since(), lastServed));
     }
 
-    void close() {
+    public void close() {
         timer.shutdownNow();
     }
 }

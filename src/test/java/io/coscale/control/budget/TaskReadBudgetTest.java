@@ -1,8 +1,9 @@
-package io.coscale.control;
+package io.coscale.control.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.concurrent.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
