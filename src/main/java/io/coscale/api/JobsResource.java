@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.openapi.JobRequests;
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.QueueGateway;
-import io.coscale.aws.SendOutcome;
 import io.coscale.concurrent.Futures;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
@@ -15,6 +12,8 @@ import io.coscale.control.ControlPlane;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
 import io.coscale.control.Submitted;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
 import io.coscale.idempotency.IdempotencyKey;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -134,7 +133,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, headers);
+        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
@@ -145,9 +144,10 @@ public class JobsResource {
             return answer(plane.submit(pool, List.of(message)),
                     submitted -> Response.accepted(accepted(poolName, message, submitted, start)).build());
         }
-        List<OutgoingMessage> keyed = deduplicated(pool, key.get(), List.of(message), new int[] {0});
-        return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), jobIds(keyed), jobIds -> {
-            OutgoingMessage sent = withJobIds(keyed, jobIds).get(0);
+        List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), List.of(message),
+                new int[] {0});
+        return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), IdempotentSubmissions.jobIds(keyed), jobIds -> {
+            OutgoingMessage sent = IdempotentSubmissions.withJobIds(keyed, jobIds).get(0);
             return answer(plane.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
         }).thenApply(IdempotentSubmissions.Answer::toResponse);
     }
@@ -191,7 +191,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, headers);
+        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
@@ -216,57 +216,10 @@ public class JobsResource {
         if (key.isEmpty()) {
             return answer(plane.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
         }
-        List<OutgoingMessage> keyed = deduplicated(pool, key.get(), valid, validIndex);
-        return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), jobIds(keyed),
-                jobIds -> answer(plane.submit(pool, withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
+        List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), valid, validIndex);
+        return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), IdempotentSubmissions.jobIds(keyed),
+                jobIds -> answer(plane.submit(pool, IdempotentSubmissions.withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
                 .thenApply(IdempotentSubmissions.Answer::toResponse);
-    }
-
-    /**
-     * The key the header names, if it was sent; a malformed one (an empty one too: a client that sends the header
-     * counts on it) is 400 and nothing is enqueued.
-     */
-    private static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
-        List<String> values = headers.getRequestHeader(IdempotencyKey.HEADER);
-        if (values == null || values.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<IdempotencyKey> key = values.size() == 1 ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
-        return Optional.of(key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
-                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
-    }
-
-    /**
-     * On a FIFO queue, each job without a deduplicationId of its own gets one derived from the key and its index in
-     * the request, so that SQS drops a resend within its five minutes even if the key's record was lost.
-     */
-    private static List<OutgoingMessage> deduplicated(PoolController pool, IdempotencyKey key, List<OutgoingMessage> jobs,
-            int[] index) {
-        if (!QueueGateway.isFifo(pool.pool().queueUrl())) {
-            return jobs;
-        }
-        List<OutgoingMessage> keyed = new ArrayList<>(jobs.size());
-        for (int k = 0; k < jobs.size(); k++) {
-            keyed.add(jobs.get(k).withDefaultDeduplicationId(RequestFingerprint.deduplicationId(key.pool(), key.key(), index[k])));
-        }
-        return keyed;
-    }
-
-    private static List<String> jobIds(List<OutgoingMessage> jobs) {
-        return jobs.stream().map(OutgoingMessage::jobId).toList();
-    }
-
-    /** The jobs under the ids their key was reserved with (the same jobs: the request's fingerprint matched). */
-    private static List<OutgoingMessage> withJobIds(List<OutgoingMessage> jobs, List<String> jobIds) {
-        if (jobIds.size() != jobs.size()) {
-            // Only if the limits changed between the two requests; the ids of this one are then the honest ones.
-            return jobs;
-        }
-        List<OutgoingMessage> bound = new ArrayList<>(jobs.size());
-        for (int k = 0; k < jobs.size(); k++) {
-            bound.add(jobs.get(k).withJobId(jobIds.get(k)));
-        }
-        return bound;
     }
 
     /** The answer's JSON, as the first and every replayed keyed answer carry it. */

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
-import io.coscale.aws.AwsCallException;
 import io.coscale.concurrent.Futures;
 import io.coscale.control.ControlPlane;
+import io.coscale.control.NotSettledException;
+import io.coscale.control.StepFailures;
 import io.coscale.control.TaskRejectedException;
+import io.coscale.control.WorkerTask;
 import io.coscale.lease.LeaderLink;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
@@ -105,7 +107,7 @@ public class WorkerResource {
         if (!leadership.isLeader()) {
             return passOn("/v1/claim", request, authorization, forwardedBy, ClaimResponse.class);
         }
-        return act(request, t -> t.pool().claim(t.task().taskArn(), t.task().taskDefinitionArn())
+        return act(request, t -> t.claim()
                 .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
 
@@ -126,7 +128,7 @@ public class WorkerResource {
         if (!leadership.isLeader()) {
             return passOn("/v1/release", request, authorization, forwardedBy, ReleaseResponse.class);
         }
-        return act(request, t -> t.pool().release(t.task()).thenApply(d -> new ReleaseResponse(t.pool().pool().name(),
+        return act(request, t -> t.release().thenApply(d -> new ReleaseResponse(t.poolName(),
                 d.kind().wireName(), d.desiredCount(), d.reason())));
     }
 
@@ -134,7 +136,7 @@ public class WorkerResource {
      * Resolves the caller's task, then runs its step; no thread waits meanwhile. A step that has not finished within
      * {@link #STEP_TIMEOUT} answers 503 (it goes on; the worker's retry finds its outcome).
      */
-    private <T> CompletionStage<T> act(WorkerRequest request, Function<ControlPlane.WorkerTask, CompletableFuture<T>> step) {
+    private <T> CompletionStage<T> act(WorkerRequest request, Function<WorkerTask, CompletableFuture<T>> step) {
         if (request == null || request.taskArn() == null || request.taskArn().isBlank()) {
             throw ApiException.badRequest("\"taskArn\" is required");
         }
@@ -198,7 +200,10 @@ public class WorkerResource {
         if (cause instanceof NotLeaderException) {
             return ApiException.unavailable("this replica no longer leads; nothing changed: " + cause.getMessage(), RETRY_AFTER);
         }
-        if (cause instanceof AwsCallException || cause instanceof IllegalStateException) {
+        if (cause instanceof NotSettledException) {
+            return ApiException.unavailable("nothing changed: " + cause.getMessage(), RETRY_AFTER);
+        }
+        if (StepFailures.unreachable(cause)) {
             return ApiException.unavailable("ECS or SQS could not be reached; nothing changed: " + cause.getMessage(), RETRY_AFTER);
         }
         return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);

@@ -1,6 +1,7 @@
 package io.coscale.aws;
 
 import io.coscale.concurrent.TransientFailure;
+import io.coscale.domain.SendOutcome;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -89,5 +90,10 @@ public final class AwsCallException extends RuntimeException implements Transien
 
     public String errorCode() {
         return errorCode;
+    }
+
+    /** The outcome of a message whose call failed as a whole with this failure: see {@link #maybeApplied()}. */
+    public SendOutcome outcomeOf(String jobId) {
+        return new SendOutcome(jobId, false, isTransient(), errorCode(), getMessage(), maybeApplied());
     }
 }

@@ -1,6 +1,9 @@
 package io.coscale.aws;
 
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -69,7 +72,7 @@ public class QueueGateway {
                         () -> sqs.sendMessageBatch(request(queueUrl, batch)));
                 outcomes.addAll(outcomes(batch, response));
             } catch (AwsCallException e) {
-                batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
+                batch.forEach(m -> outcomes.add(e.outcomeOf(m.jobId())));
             }
         }
         return outcomes;
@@ -143,13 +146,9 @@ public class QueueGateway {
         return AwsCallException.call("GetQueueUrl", () -> sqs.getQueueUrl(b -> b.queueName(queueName))).queueUrl();
     }
 
-    public static boolean isFifo(String queueUrl) {
-        return queueUrl.endsWith(".fifo");
-    }
-
     private static void fifo(String queueUrl, OutgoingMessage message, java.util.function.Consumer<String> deduplicationId,
             java.util.function.Consumer<String> groupId) {
-        if (isFifo(queueUrl)) {
+        if (Pool.isFifo(queueUrl)) {
             groupId.accept(message.fifoGroupId());
             deduplicationId.accept(message.fifoDeduplicationId());
         }

@@ -2,7 +2,9 @@ package io.coscale.aws;
 
 import io.coscale.concurrent.Backoff;
 import io.coscale.concurrent.Futures;
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -113,7 +115,7 @@ public final class SqsWire implements AutoCloseable {
                     .handle((sent, failure) -> {
                         if (failure != null) {
                             AwsCallException e = transport("SendMessageBatch", failure);
-                            batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
+                            batch.forEach(m -> outcomes.add(e.outcomeOf(m.jobId())));
                         } else {
                             outcomes.addAll(sent);
                         }

@@ -99,8 +99,16 @@ public final class Batcher<K, I, R> {
             if (answers.containsKey(p.item())) {
                 p.future().complete(answers.get(p.item()));
             } else {
-                p.future().completeExceptionally(new IllegalStateException("no answer for " + p.item()));
+                p.future().completeExceptionally(new NoAnswerException("no answer for " + p.item()));
             }
+        }
+    }
+
+    /** The merged call answered, but not for this item. */
+    public static final class NoAnswerException extends RuntimeException {
+
+        NoAnswerException(String message) {
+            super(message);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
+import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +134,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
     /**
      * A protection change for one task, merged with others of its cluster and shard. An enable ECS refused because the
      * task is not running (stopping, stopped) fails with {@link TaskRejectedException}: it is no live task, whatever an
-     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering.
+     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering: a transient
+     * {@link AwsCallException} with the refusal as its code.
      */
     CompletableFuture<Optional<Instant>> changeProtection(String cluster, ProtectionChange change) {
         return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change).thenApply(answer -> {
@@ -142,7 +144,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
             }
             String why = "ECS refused to protect task " + change.taskArn() + ": " + answer.refusal();
             throw TaskProtections.TASK_NOT_VALID.equals(answer.refusal()) ? new TaskRejectedException(why)
-                    : new IllegalStateException(why);
+                    : new AwsCallException(why, true, false, answer.refusal(), null);
         });
     }
 }

@@ -1,15 +1,15 @@
 package io.coscale.control;
 
 import io.coscale.aws.EcsGateway;
-import io.coscale.aws.OutgoingMessage;
 import io.coscale.aws.QueueGateway;
-import io.coscale.aws.TaskState;
 import io.coscale.concurrent.Futures;
 import io.coscale.config.ControlConfig;
 import io.coscale.config.PoolsConfig;
 import io.coscale.control.budget.EcsBudgets;
 import io.coscale.control.budget.TaskReadBudget;
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.Pool;
+import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.LeadershipChanged;
 import io.quarkus.runtime.ShutdownEvent;
@@ -116,10 +116,6 @@ public class ControlPlane {
 
     public Optional<PoolController> pool(String name) {
         return Optional.ofNullable(pools.get(name));
-    }
-
-    /** A worker's task: the pool it belongs to, and the task as ECS reports it. */
-    public record WorkerTask(PoolController pool, TaskState task) {
     }
 
     /**

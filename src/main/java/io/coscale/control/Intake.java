@@ -1,7 +1,7 @@
 package io.coscale.control;
 
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.SendOutcome;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -158,8 +158,8 @@ final class PoolState {
             since = Duration.between(startedAt, ctx.clock().instant());
         }
         if (since.compareTo(ctx.exitSettle()) < 0 || !countSettled()) {
-            throw new AwsCallException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
-                    + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)", true, false, "Settling", null);
+            throw new NotSettledException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
+                    + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)");
         }
     }
 

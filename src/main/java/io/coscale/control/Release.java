@@ -7,6 +7,7 @@ import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.ReleaseDecision;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A pool's release: what a worker that found the queue empty does next, carried out. Exit: unprotect, record the
@@ -99,7 +100,7 @@ final class Release {
         return done.handle((ok, e) -> {
             if (e != null) {
                 tasks.abandonExit(taskArn);
-                throw Futures.unchecked(e);
+                throw new CompletionException(Futures.cause(e));
             }
             tasks.exited(taskArn, decision);
             events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));

@@ -75,7 +75,7 @@ final class TaskResolver {
      * The worker's task and its pool. Fails with {@link IllegalArgumentException} (malformed ARN),
      * {@link TaskRejectedException} (not a live task of a managed pool) or {@link AwsCallException} (ECS not asked).
      */
-    CompletableFuture<ControlPlane.WorkerTask> resolve(String taskArn, Optional<String> claimedPool) {
+    CompletableFuture<WorkerTask> resolve(String taskArn, Optional<String> claimedPool) {
         return Futures.start(() -> {
             String cluster = clusterOf(taskArn);
             if (pools.get().stream().noneMatch(p -> Arns.sameName(p.pool().cluster(), cluster))) {
@@ -87,7 +87,7 @@ final class TaskResolver {
         });
     }
 
-    private ControlPlane.WorkerTask poolOf(String cluster, TaskState task, Optional<String> claimedPool) {
+    private WorkerTask poolOf(String cluster, TaskState task, Optional<String> claimedPool) {
         String taskArn = task.taskArn();
         if (!task.isLive()) {
             throw new TaskRejectedException("task " + taskArn + " is not a PENDING or RUNNING task (" + task.lastStatus() + ")");
@@ -103,7 +103,7 @@ final class TaskResolver {
             throw new TaskRejectedException("task " + taskArn + " belongs to pool " + pool.pool().name()
                     + ", not " + claimedPool.get());
         }
-        return new ControlPlane.WorkerTask(pool, task);
+        return new WorkerTask(pool, task);
     }
 
     /**

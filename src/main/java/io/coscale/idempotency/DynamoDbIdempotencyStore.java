@@ -1,7 +1,7 @@
 package io.coscale.idempotency;
 
+import io.coscale.aws.DynamoDbTable;
 import io.coscale.concurrent.Threads;
-import io.coscale.lease.DynamoDbLeaseStore;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -52,8 +52,8 @@ public class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
 
     /** A store in the lease's table, reached as {@code settings} say; nothing is called until the first request. */
-    public static DynamoDbIdempotencyStore open(DynamoDbLeaseStore.Settings settings) {
-        return new DynamoDbIdempotencyStore(DynamoDbLeaseStore.client(settings), settings.table());
+    public static DynamoDbIdempotencyStore open(DynamoDbTable settings) {
+        return new DynamoDbIdempotencyStore(settings.client(), settings.table());
     }
 
     @Override

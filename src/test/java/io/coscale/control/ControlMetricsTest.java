@@ -8,6 +8,7 @@ import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
 import io.micrometer.core.instrument.Counter;

@@ -4,7 +4,6 @@ import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
@@ -15,6 +14,7 @@ import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
 import io.coscale.local.LocalCloudTestResource;
@@ -379,7 +379,7 @@ class PoolControllerTest {
         long calls = updateServiceCalls();
 
         assertThatThrownBy(() -> pool.release(task).get(10, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(AwsCallException.class).hasMessageContaining("settled");
+                .hasCauseInstanceOf(NotSettledException.class).hasMessageContaining("settled");
 
         assertThat(updateServiceCalls()).isEqualTo(calls);
         assertThat(protectedNow(task)).isTrue();

@@ -1,4 +1,4 @@
-package io.coscale.control;
+package io.coscale.lease;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.coscale.aws;
+package io.coscale.domain;
 
 import java.util.HashMap;
 import java.util.Map;

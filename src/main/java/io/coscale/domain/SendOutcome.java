@@ -1,4 +1,4 @@
-package io.coscale.aws;
+package io.coscale.domain;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,24 +11,20 @@ import java.util.List;
 public record SendOutcome(String jobId, boolean accepted, boolean transientFailure, String errorCode, String message,
         boolean maybeEnqueued) {
 
-    static SendOutcome accepted(String jobId) {
+    public static SendOutcome accepted(String jobId) {
         return new SendOutcome(jobId, true, false, null, null, false);
     }
 
-    static SendOutcome refused(String jobId, boolean transientFailure, String errorCode, String message) {
+    public static SendOutcome refused(String jobId, boolean transientFailure, String errorCode, String message) {
         return new SendOutcome(jobId, false, transientFailure, errorCode, message, false);
     }
 
-    /** The outcome of a message whose call failed as a whole: see {@link AwsCallException#maybeApplied()}. */
-    public static SendOutcome unknown(String jobId, AwsCallException e) {
-        return new SendOutcome(jobId, false, e.isTransient(), e.errorCode(), e.getMessage(), e.maybeApplied());
-    }
 
     /**
      * The outcomes of a batch's messages in order, from those SQS answered for by entry index; a message SQS did not
      * mention failed (transient: it may try again).
      */
-    static List<SendOutcome> inOrder(List<OutgoingMessage> batch, SendOutcome[] byIndex) {
+    public static List<SendOutcome> inOrder(List<OutgoingMessage> batch, SendOutcome[] byIndex) {
         List<SendOutcome> outcomes = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             outcomes.add(byIndex[i] != null ? byIndex[i]
