@@ -1,5 +1,7 @@
 package io.coscale.api;
 
+import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.problem.ApiException;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.PoolController;
 import io.coscale.lease.Leadership;
@@ -11,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
-import io.coscale.api.openapi.CoscaleApiDefinition;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;

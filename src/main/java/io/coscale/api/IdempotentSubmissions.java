@@ -1,5 +1,6 @@
 package io.coscale.api;
 
+import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
 import io.coscale.config.IdempotencyConfig;
 import io.coscale.domain.OutgoingMessage;

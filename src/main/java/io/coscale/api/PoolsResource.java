@@ -1,12 +1,13 @@
 package io.coscale.api;
 
 import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.problem.ApiException;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
-import io.coscale.control.Sample;
-import io.coscale.control.StatusReader;
-import io.coscale.control.StatusSampler;
+import io.coscale.control.status.Sample;
+import io.coscale.control.status.StatusReader;
+import io.coscale.control.status.StatusSampler;
 import io.coscale.domain.Event;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

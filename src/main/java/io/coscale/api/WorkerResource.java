@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
 import io.coscale.control.ControlPlane;
 import io.coscale.control.NotSettledException;

@@ -3,6 +3,7 @@ package io.coscale.control;
 import io.coscale.aws.EcsGateway;
 import io.coscale.concurrent.Futures;
 import io.coscale.control.budget.TaskReadBudget;
+import io.coscale.domain.Arns;
 import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;

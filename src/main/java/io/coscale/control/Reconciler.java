@@ -5,6 +5,7 @@ import io.coscale.concurrent.Futures;
 import io.coscale.concurrent.InFlightLimit;
 import io.coscale.concurrent.Threads;
 import io.coscale.config.ReconcileConfig;
+import io.coscale.domain.Arns;
 import io.coscale.lease.LeadershipChanged;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;

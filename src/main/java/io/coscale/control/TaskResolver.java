@@ -5,6 +5,7 @@ import io.coscale.aws.EcsGateway;
 import io.coscale.aws.TaskState;
 import io.coscale.concurrent.Batcher;
 import io.coscale.concurrent.Futures;
+import io.coscale.domain.Arns;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;

@@ -3,6 +3,7 @@ package io.coscale.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.api.problem.ApiException;
 import io.coscale.aws.DynamoDbTable;
 import io.coscale.idempotency.DynamoDbIdempotencyStore;
 import io.coscale.idempotency.IdempotencyKey;
