@@ -17,7 +17,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
-import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * Everything coscale asks of SQS: enqueue jobs (one, or batches within SQS's limits), read a queue's depth (and,
@@ -46,18 +45,6 @@ public class QueueGateway {
     /** The non-blocking client for the hot calls, when this gateway has one. */
     public Optional<SqsWire> wire() {
         return Optional.ofNullable(wire);
-    }
-
-    /** Enqueues one job; returns once SQS has accepted it. */
-    public void send(String queueUrl, OutgoingMessage message) {
-        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(queueUrl)
-                .messageBody(message.body())
-                .messageAttributes(attributes(message));
-        if (message.delaySeconds() > 0) {
-            request.delaySeconds(message.delaySeconds());
-        }
-        fifo(queueUrl, message, request::messageDeduplicationId, request::messageGroupId);
-        AwsCallException.call("SendMessage", () -> sqs.sendMessage(request.build()));
     }
 
     /**

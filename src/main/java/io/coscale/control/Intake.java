@@ -35,7 +35,7 @@ final class Intake {
 
     /**
      * Counts what SQS accepted: delayed jobs when they become visible (grouped by delay), the others at once with
-     * their message groups. A lone delayed job is counted by {@code submittedDelayed} alone, as it always was.
+     * their message groups. A lone delayed job is counted by {@code submittedDelayed} alone.
      */
     private static int count(PoolController pool, List<OutgoingMessage> jobs, List<SendOutcome> outcomes) {
         int accepted = 0;

@@ -95,11 +95,6 @@ public final class PoolController {
         return submitted(0);
     }
 
-    /** As {@link #claim(String, String)} for a task whose task definition is not known. */
-    public CompletableFuture<ClaimResult> claim(String taskArn) {
-        return claim(taskArn, null);
-    }
-
     /**
      * A live task of this pool claims (before its first receive; later claims are heartbeats): in protect mode it is
      * protected until it is told to exit. The answer says drain for a task of an older deployment. Not a step: it
@@ -109,17 +104,6 @@ public final class PoolController {
      */
     public CompletableFuture<ClaimResult> claim(String taskArn, String taskDefinitionArn) {
         return tasks.claim(taskArn, state.olderDeployment(taskDefinitionArn));
-    }
-
-    /** As {@link #release(TaskState)} for a task known only by its ARN. */
-    public CompletableFuture<ReleaseDecision> release(String taskArn) {
-        return release(taskArn, null);
-    }
-
-    /** As {@link #release(TaskState)} for a task known by its ARN and task definition. */
-    public CompletableFuture<ReleaseDecision> release(String taskArn, String taskDefinitionArn) {
-        long asked = System.nanoTime();
-        return steps.submit(() -> release.step(taskArn, state.olderDeployment(taskDefinitionArn), null, asked));
     }
 
     /**

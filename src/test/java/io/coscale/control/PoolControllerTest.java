@@ -157,7 +157,7 @@ class PoolControllerTest {
         long protections = protectionCalls();
 
         pool.submitted(3);
-        assertThatThrownBy(() -> pool.claim(task).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NotLeaderException.class);
+        assertThatThrownBy(() -> pool.claim(task, null).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NotLeaderException.class);
 
         assertThat(forwarded).containsExactly("p:3");
         assertThat(updateServiceCalls()).isEqualTo(calls);
@@ -227,13 +227,13 @@ class PoolControllerTest {
         ecs.setDesiredCount(SERVICE, 2);
         ecs.awaitCounts(SERVICE, 2, 0);
         List<String> tasks = ecs.activeTasks(SERVICE).stream().map(t -> t.taskArn()).toList();
-        ClaimResult claim = pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        ClaimResult claim = pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
         assertThat(claim.isProtected()).isTrue();
         assertThat(protectedNow(tasks.get(0))).isTrue();
         long before = updateServiceCalls();
 
-        ReleaseDecision first = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
-        ReleaseDecision again = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        ReleaseDecision first = pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS);
+        ReleaseDecision again = pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS);
 
         assertThat(first.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
         assertThat(first.desiredCount()).isEqualTo(1);
@@ -266,7 +266,7 @@ class PoolControllerTest {
         });
         long before = updateServiceCalls();
 
-        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
         assertThat(tagCalls.get()).isEqualTo(2);
@@ -284,7 +284,7 @@ class PoolControllerTest {
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
         long before = updateServiceCalls();
 
-        ReleaseDecision decision = pool.release(ecs.activeTasks(SERVICE).get(0).taskArn()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(ecs.activeTasks(SERVICE).get(0).taskArn())).get(10, TimeUnit.SECONDS);
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
         assertThat(updateServiceCalls()).isEqualTo(before);
@@ -294,11 +294,11 @@ class PoolControllerTest {
     void aStayKeepsTheTaskProtectedAndAHeartbeatClaimCostsNoEcsCall() throws Exception {
         PoolController pool = protectPool(1, 5, 120);
         String task = firstOf(1);
-        assertThat(pool.claim(task).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+        assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
         long protectionCalls = protectionCalls();
 
-        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
-        ClaimResult heartbeat = pool.claim(task).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+        ClaimResult heartbeat = pool.claim(task, null).get(10, TimeUnit.SECONDS);
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.STAY);
         assertThat(protectedNow(task)).as("warm capacity stays protected until told to exit").isTrue();
@@ -323,7 +323,7 @@ class PoolControllerTest {
         long before = updateServiceCalls();
 
         ClaimResult heartbeat = pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
-        ReleaseDecision decision = pool.release(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(old.taskArn(), old.taskDefinitionArn())).get(10, TimeUnit.SECONDS);
 
         assertThat(heartbeat.drain()).isTrue();
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
@@ -339,10 +339,10 @@ class PoolControllerTest {
     void aClaimAfterTheExitDoesNotProtectTheTaskAgain() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
-        assertThat(pool.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
 
-        ClaimResult late = pool.claim(task).get(10, TimeUnit.SECONDS);
+        ClaimResult late = pool.claim(task, null).get(10, TimeUnit.SECONDS);
 
         assertThat(late.isProtected()).isFalse();
         assertThat(late.drain()).isTrue();
@@ -353,8 +353,8 @@ class PoolControllerTest {
     void anExitRecordedOnTheTaskIsReplayedByARestartedCoscaleWithoutLoweringTheCountAgain() throws Exception {
         PoolController before = controller(5, Mode.PROTECT);
         String task = firstOf(2);
-        before.claim(task).get(10, TimeUnit.SECONDS);
-        assertThat(before.release(task).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
+        before.claim(task, null).get(10, TimeUnit.SECONDS);
+        assertThat(before.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
         long calls = updateServiceCalls();
 
         // The worker never had its answer; it asks the coscale that replaced the killed one.
@@ -375,10 +375,10 @@ class PoolControllerTest {
         ctx = context(Duration.ofMinutes(1));
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         long calls = updateServiceCalls();
 
-        assertThatThrownBy(() -> pool.release(task).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(NotSettledException.class).hasMessageContaining("settled");
 
         assertThat(updateServiceCalls()).isEqualTo(calls);
@@ -390,7 +390,7 @@ class PoolControllerTest {
     void aRestartedCoscaleTakesOverTheProtectionItsPredecessorGaveAndKeepsItThroughAStay() throws Exception {
         PoolController before = protectPool(2, 5, 120);
         String task = firstOf(2);
-        before.claim(task).get(10, TimeUnit.SECONDS);
+        before.claim(task, null).get(10, TimeUnit.SECONDS);
 
         PoolController restarted = new PoolController(before.pool(), ctx);
         reconcileOnce(restarted);
@@ -400,7 +400,7 @@ class PoolControllerTest {
         assertThat(restarted.status().protectedTasks()).isEqualTo(1);
         assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().equals("took over the protection of 1 task from ECS"));
         long protectionCalls = protectionCalls();
-        assertThat(restarted.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
+        assertThat(restarted.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
         assertThat(protectedNow(task)).isTrue();
         assertThat(protectionCalls()).isEqualTo(protectionCalls);
     }
@@ -428,7 +428,7 @@ class PoolControllerTest {
         ctx = context(Duration.ZERO, clock);
         PoolController pool = protectPool(0, 5, 1); // one-minute protection
         String task = firstOf(1);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         long calls = protectionCalls();
 
         pool.renewProtection().get(10, TimeUnit.SECONDS);
@@ -444,7 +444,7 @@ class PoolControllerTest {
     void jobsSubmittedWhileAnExitLowersTheCountRaiseItAgainWithoutWaitingForAReconcile() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(2);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         CountDownLatch lowering = new CountDownLatch(1);
         ecs.emulator.addCallListener((action, request, nanos) -> {
             if (action.equals("UpdateService") && request.path("desiredCount").asInt(-1) == 1) {
@@ -453,7 +453,7 @@ class PoolControllerTest {
         });
         ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ofMillis(300), 0, null));
 
-        CompletableFuture<ReleaseDecision> release = pool.release(task);
+        CompletableFuture<ReleaseDecision> release = pool.release(TestContexts.task(task));
         assertThat(lowering.await(10, TimeUnit.SECONDS)).isTrue();
         pool.submitted(2); // the count is still 2 for them: no scale-up queued yet
         assertThat(release.get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
@@ -469,14 +469,14 @@ class PoolControllerTest {
         ecs.setDesiredCount(SERVICE, 3);
         ecs.awaitCounts(SERVICE, 3, 0);
         List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
-        pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
-        assertThat(pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
-        pool.claim(tasks.get(1)).get(10, TimeUnit.SECONDS);
+        pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
+        pool.claim(tasks.get(1), null).get(10, TimeUnit.SECONDS);
 
-        CompletableFuture<ReleaseDecision> waiting = pool.release(tasks.get(1)); // needs a token: ~20 s away
+        CompletableFuture<ReleaseDecision> waiting = pool.release(TestContexts.task(tasks.get(1))); // needs a token: ~20 s away
         eventually().until(() -> ctx.budget().waiting() == 1);
         long start = System.nanoTime();
-        ClaimResult claim = pool.claim(tasks.get(2)).get(10, TimeUnit.SECONDS);
+        ClaimResult claim = pool.claim(tasks.get(2), null).get(10, TimeUnit.SECONDS);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(claim.isProtected()).isTrue();

@@ -101,7 +101,7 @@ class ProtectionTakeoverTest {
         reconcileAll();
         TaskResolver resolver = new TaskResolver(ctx, () -> pools, Duration.ofSeconds(2), Duration.ofSeconds(2));
         WorkerTask claimed = resolver.resolve(unclaimed.get(0), Optional.empty()).get(10, TimeUnit.SECONDS);
-        assertThat(claimed.pool().claim(unclaimed.get(0)).get(10, TimeUnit.SECONDS).expiresAt()).isNotNull();
+        assertThat(claimed.pool().claim(unclaimed.get(0), null).get(10, TimeUnit.SECONDS).expiresAt()).isNotNull();
 
         eventually().atMost(Duration.ofSeconds(60)).until(() -> pools.stream().allMatch(PoolController::protectionTakenOver));
         assertThat(takeoversPending()).isZero();

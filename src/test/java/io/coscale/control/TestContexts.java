@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.TaskState;
 import io.coscale.concurrent.TokenBucket;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
@@ -25,5 +26,16 @@ final class TestContexts {
                 new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
                 new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, metrics);
+    }
+
+    /** A live task of a service, as DescribeTasks would report it, with no exit recorded on it. */
+    static TaskState task(String taskArn) {
+        return task(taskArn, null);
+    }
+
+    /** As {@link #task(String)}, running {@code taskDefinitionArn}. */
+    static TaskState task(String taskArn, String taskDefinitionArn) {
+        return new TaskState(taskArn, null, null, "RUNNING", "RUNNING", taskDefinitionArn, null, null, null, null, null,
+                false);
     }
 }
