@@ -2,7 +2,7 @@ package io.coscale.api;
 
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.problem.ApiException;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
 import io.coscale.lease.Leadership;
 import jakarta.ws.rs.Consumes;
@@ -29,10 +29,10 @@ public class CountsResource {
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Leadership leadership;
 
-    CountsResource(ControlPlane plane, Leadership leadership) {
+    CountsResource(Pools plane, Leadership leadership) {
         this.plane = plane;
         this.leadership = leadership;
     }

@@ -9,7 +9,7 @@ import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
 import io.coscale.control.Submitted;
@@ -66,13 +66,13 @@ public class JobsResource {
             + "idempotency-key-reused); nothing enqueued";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final ControlMetrics metrics;
     private final JobParser parser;
     private final IdempotentSubmissions idempotent;
     private final ObjectMapper mapper;
 
-    JobsResource(ControlPlane plane, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
+    JobsResource(Pools plane, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
             ObjectMapper mapper) {
         this.plane = plane;
         this.metrics = metrics;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.NotSettledException;
 import io.coscale.control.StepFailures;
 import io.coscale.control.TaskRejectedException;
@@ -52,11 +52,11 @@ public class WorkerResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Leadership leadership;
     private final LeaderLink leader;
 
-    WorkerResource(ControlPlane plane, Leadership leadership, LeaderLink leader) {
+    WorkerResource(Pools plane, Leadership leadership, LeaderLink leader) {
         this.plane = plane;
         this.leadership = leadership;
         this.leader = leader;

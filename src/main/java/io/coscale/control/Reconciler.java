@@ -43,7 +43,7 @@ public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Duration interval;
     /** A pass's DescribeServices calls in flight, bounded: the ECS threads also serve claims and releases. */
     private final InFlightLimit serviceReads;
@@ -56,7 +56,7 @@ public class Reconciler {
     private volatile Reach ecsReach = Reach.NOTHING_ASKED;
     private volatile Reach sqsReach = Reach.NOTHING_ASKED;
 
-    Reconciler(ControlPlane plane, ReconcileConfig config) {
+    Reconciler(Pools plane, ReconcileConfig config) {
         this.plane = plane;
         this.interval = config.interval();
         this.serviceReads = new InFlightLimit(config.readsInFlight());

@@ -84,7 +84,7 @@ class PoolControllerTest {
         ecs.close();
     }
 
-    /** The shared parts as ControlPlane makes them; {@code exitSettle}: how long after start counts stay put. */
+    /** The shared parts as Pools makes them; {@code exitSettle}: how long after start counts stay put. */
     private ControlContext context(Duration exitSettle) {
         return context(exitSettle, Clock.systemUTC());
     }

@@ -9,7 +9,7 @@ import io.coscale.control.budget.TaskReadBudget;
 import java.time.Clock;
 import java.time.Duration;
 
-/** The shared parts of a pool, as ControlPlane makes them with the default settings, for tests of its steps. */
+/** The shared parts of a pool, as Pools makes them with the default settings, for tests of its steps. */
 final class TestContexts {
 
     private TestContexts() {

@@ -1,6 +1,6 @@
 package io.coscale.api.health;
 
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.Reconciler;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -26,10 +26,10 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ReadinessHealthCheck implements HealthCheck {
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Reconciler reconciler;
 
-    ReadinessHealthCheck(ControlPlane plane, Reconciler reconciler) {
+    ReadinessHealthCheck(Pools plane, Reconciler reconciler) {
         this.plane = plane;
         this.reconciler = reconciler;
     }

@@ -4,7 +4,7 @@ import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.QueueReading;
 import io.coscale.aws.ServiceState;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
 import io.coscale.domain.Arns;
@@ -40,14 +40,14 @@ public class StatusReader {
     private static final Duration WAIT = Duration.ofSeconds(2);
     private static final Logger LOG = Logger.getLogger(StatusReader.class);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final EcsGateway ecs;
     private final QueueGateway queues;
     private final DeadLetterWatch deadLetters;
     private final FreshReads<PoolController, ServiceState> services;
     private final FreshReads<PoolController, QueueObservation> queueReads;
 
-    StatusReader(ControlPlane plane, EcsGateway ecs, QueueGateway queues, DeadLetterWatch deadLetters) {
+    StatusReader(Pools plane, EcsGateway ecs, QueueGateway queues, DeadLetterWatch deadLetters) {
         this.plane = plane;
         this.ecs = ecs;
         this.queues = queues;

@@ -1,7 +1,7 @@
 package io.coscale.control.status;
 
 import io.coscale.config.StatusConfig;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolStatus;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
@@ -22,13 +22,13 @@ public class StatusSampler {
 
     private static final Logger LOG = Logger.getLogger(StatusSampler.class);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final StatusReader reader;
     private final StatusConfig config;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, SampleRing> rings = new ConcurrentHashMap<>();
 
-    StatusSampler(ControlPlane plane, StatusReader reader, StatusConfig config) {
+    StatusSampler(Pools plane, StatusReader reader, StatusConfig config) {
         this.plane = plane;
         this.reader = reader;
         this.config = config;

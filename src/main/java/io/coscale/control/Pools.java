@@ -32,9 +32,9 @@ import org.jboss.logging.Logger;
  * to resolve to its pool.
  */
 @Singleton
-public class ControlPlane {
+public class Pools {
 
-    private static final Logger LOG = Logger.getLogger(ControlPlane.class);
+    private static final Logger LOG = Logger.getLogger(Pools.class);
 
     private final PoolsConfig poolsConfig;
     private final QueueGateway queues;
@@ -44,7 +44,7 @@ public class ControlPlane {
     private final Intake intake;
     private volatile Map<String, PoolController> pools = Map.of();
 
-    ControlPlane(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
+    Pools(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
             EcsBudgets budgets, TaskReadBudget taskReads, ControlMetrics metrics,
             Leadership leadership, CountForwarding counts) {
         this.poolsConfig = poolsConfig;
