@@ -267,8 +267,8 @@ public final class EcsEmulator implements AutoCloseable {
     }
 
     /**
-     * A job event posted by an OS-process worker ({@code received}, {@code deleted}, {@code failed} or
-     * {@code returned}); false when the task is unknown.
+     * A job event posted by an OS-process worker ({@code received}, {@code deleted}, {@code failed},
+     * {@code returned}, or the old {@code started}, {@code completed}); false when the task is unknown.
      *
      * @throws EcsApiException for an unknown event
      */

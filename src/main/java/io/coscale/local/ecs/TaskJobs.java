@@ -24,18 +24,19 @@ final class TaskJobs implements JobTracker {
     }
 
     /**
-     * Applies a job event posted by an OS-process worker.
+     * Applies a job event posted by an OS-process worker. The old names {@code started} and {@code completed}
+     * mean {@code received} and {@code deleted}.
      *
      * @throws EcsApiException for any other event
      */
     void event(String event) {
         switch (event) {
-            case "received" -> received();
-            case "deleted" -> deleted();
+            case "received", "started" -> received();
+            case "deleted", "completed" -> deleted();
             case "failed" -> failed();
             case "returned" -> returned();
             default -> throw EcsApiException.invalidParameter(
-                    "event must be received, deleted, failed or returned, not '" + event + "'");
+                    "event must be received, deleted, failed or returned (or started, completed), not '" + event + "'");
         }
     }
 
