@@ -9,12 +9,13 @@ import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
-import io.coscale.control.Pools;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
+import io.coscale.control.Pools;
 import io.coscale.control.Submitted;
 import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.SendOutcome;
+import io.coscale.domain.SubmissionVerdict;
 import io.coscale.idempotency.IdempotencyKey;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -27,7 +28,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -157,7 +157,7 @@ public class JobsResource {
     private Accepted accepted(String poolName, OutgoingMessage message, Submitted submitted, long start) {
         SendOutcome outcome = submitted.outcomes().get(0);
         if (!outcome.accepted()) {
-            throw sqsFailure(outcome);
+            throw problem(SubmissionVerdict.ofOne(outcome));
         }
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
         return new Accepted(message.jobId(), poolName, submitted.desiredCount());
@@ -197,7 +197,7 @@ public class JobsResource {
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
         }
-        List<Failed> invalid = new ArrayList<>();
+        List<SubmissionVerdict.FailedEntry> invalid = new ArrayList<>();
         List<OutgoingMessage> valid = new ArrayList<>(jobs.size());
         int[] validIndex = new int[jobs.size()];
         for (int i = 0; i < jobs.size(); i++) {
@@ -205,7 +205,7 @@ public class JobsResource {
                 valid.add(parser.parse(jobs.get(i), pool.pool().queueUrl()));
                 validIndex[valid.size() - 1] = i;
             } catch (JobParser.InvalidJob e) {
-                invalid.add(new Failed(i, e.code, e.getMessage()));
+                invalid.add(new SubmissionVerdict.FailedEntry(i, e.code, e.getMessage()));
             }
         }
         int total = jobs.size();
@@ -232,40 +232,15 @@ public class JobsResource {
         }
     }
 
-    /**
-     * The batch's answer: each entry's job id or failure. When no entry got through and SQS (not the entries) is to
-     * blame, the batch as a whole fails: 503 if nothing can have been enqueued, 502 if SQS may have some.
-     */
-    private static BatchAccepted batchAnswer(int total, List<Failed> invalid, int[] validIndex, Submitted submitted) {
-        List<SendOutcome> outcomes = submitted.outcomes();
-        String[] jobIds = new String[total];
-        List<Failed> failed = new ArrayList<>(invalid);
-        boolean sqsDown = !outcomes.isEmpty();
-        boolean maybeEnqueued = false;
-        for (int k = 0; k < outcomes.size(); k++) {
-            SendOutcome outcome = outcomes.get(k);
-            int index = validIndex[k];
-            if (outcome.accepted()) {
-                jobIds[index] = outcome.jobId();
-                sqsDown = false;
-            } else {
-                // Same rule as one job (sqsFailure): only an SQS "Invalid…" refusal is the entry's own fault.
-                sqsDown &= outcome.transientFailure() || !isInvalid(outcome.errorCode());
-                maybeEnqueued |= outcome.maybeEnqueued();
-                failed.add(outcome.maybeEnqueued()
-                        ? new Failed(index, "OutcomeUnknown", "may be enqueued (SQS failed while it had it): " + outcome.message())
-                        : new Failed(index, outcome.errorCode(), outcome.message()));
-            }
-        }
-        if (sqsDown && invalid.isEmpty() && maybeEnqueued) {
-            throw ApiException.outcomeUnknown("SQS failed while it had the jobs: they may be enqueued, and a retry may "
-                    + "enqueue them twice (" + failed.get(0).message() + ")");
-        }
-        if (sqsDown && invalid.isEmpty()) {
-            throw ApiException.unavailable("queue unreachable: nothing was enqueued (" + failed.get(0).message() + ")", RETRY_AFTER);
-        }
-        failed.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        return new BatchAccepted(Arrays.asList(jobIds), failed, submitted.desiredCount());
+    /** The batch's answer (see {@link SubmissionVerdict#ofBatch}); throws the problem when it was refused whole. */
+    private static BatchAccepted batchAnswer(int total, List<SubmissionVerdict.FailedEntry> invalid, int[] validIndex,
+            Submitted submitted) {
+        SubmissionVerdict.Batch verdict = SubmissionVerdict.ofBatch(total, invalid, validIndex, submitted.outcomes());
+        verdict.refused().ifPresent(refused -> {
+            throw problem(refused);
+        });
+        return new BatchAccepted(verdict.jobIds(), verdict.failed().stream()
+                .map(f -> new Failed(f.index(), f.code(), f.message())).toList(), submitted.desiredCount());
     }
 
     /**
@@ -293,22 +268,13 @@ public class JobsResource {
         return plane.pool(name).orElseThrow(() -> ApiException.notFound("no pool named '" + name + "'"));
     }
 
-    private static boolean isInvalid(String sqsErrorCode) {
-        return sqsErrorCode != null && sqsErrorCode.startsWith("Invalid");
-    }
-
-    private static ApiException sqsFailure(SendOutcome outcome) {
-        if (outcome.neverSent()) {
-            return ApiException.unavailable(outcome.message(), RETRY_AFTER);
-        }
-        if (!outcome.transientFailure() && isInvalid(outcome.errorCode())) {
-            return ApiException.badRequest("SQS refused the job: " + outcome.errorCode() + ": " + outcome.message());
-        }
-        if (outcome.maybeEnqueued()) {
-            // Not a 503: that promises nothing was enqueued, and here SQS had the job when it failed.
-            return ApiException.outcomeUnknown("SQS failed while it had the job: it may be enqueued, and a retry may "
-                    + "enqueue it twice (" + outcome.message() + ")");
-        }
-        return ApiException.unavailable("queue unreachable: the job was not enqueued (" + outcome.message() + ")", RETRY_AFTER);
+    /** The problem a refused submission answers. */
+    private static ApiException problem(SubmissionVerdict.Refused refused) {
+        return switch (refused.refusal()) {
+            case UNAVAILABLE -> ApiException.unavailable(refused.detail(), RETRY_AFTER);
+            // Not a 503: that promises nothing was enqueued, and here SQS had the jobs when it failed.
+            case OUTCOME_UNKNOWN -> ApiException.outcomeUnknown(refused.detail());
+            case INVALID -> ApiException.badRequest(refused.detail());
+        };
     }
 }
