@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -104,20 +105,28 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
     }
 
     /**
-     * Records an exit on its task (a TagResource): one {@link EcsBudget#tags tags budget} token per attempt (ECS meters TagResource per
-     * account, so a mass exit across pools waits its turn instead of being throttled), transient failures retried briefly. The
-     * same tag written twice is one record.
+     * An ECS write metered by {@code budget}: one token per attempt, the lease checked right before each, transient
+     * failures retried briefly. A write that waits for its token holds no thread.
      */
-    CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> tags.acquire().thenCompose(turn -> ecsWrite(gateway -> {
-            gateway.recordExit(taskArn, desiredCount);
+    private CompletableFuture<Void> budgetedWrite(EcsBudget budget, Consumer<EcsGateway> write) {
+        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+            write.accept(gateway);
             return null;
         })), threads.timer());
     }
 
-    /** Sets a pool's desiredCount: one budget token per attempt, transient failures retried briefly. */
+    /**
+     * Records an exit on its task (a TagResource) through the {@link EcsBudget#tags tags budget}: ECS meters
+     * TagResource per account, so a mass exit across pools waits its turn instead of being throttled. The same tag
+     * written twice is one record.
+     */
+    CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
+        return budgetedWrite(tags, gateway -> gateway.recordExit(taskArn, desiredCount));
+    }
+
+    /** Sets a pool's desiredCount through the UpdateService budget. */
     CompletableFuture<Void> updateService(Pool pool, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+        return budgetedWrite(budget, gateway -> {
             metrics.updateServiceCall(pool.name());
             try {
                 gateway.setDesiredCount(pool.cluster(), pool.service(), desiredCount);
@@ -127,8 +136,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
                 }
                 throw e;
             }
-            return null;
-        })), threads.timer());
+        });
     }
 
     /**
