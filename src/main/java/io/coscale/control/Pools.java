@@ -9,6 +9,7 @@ import io.coscale.control.budget.EcsBudgets;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.Pool;
+import io.coscale.domain.SendOutcome;
 import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.LeadershipChanged;
@@ -132,8 +133,8 @@ public class Pools {
      * SendMessageBatch calls, and those SQS accepted count toward its scale-up. The future completes with an outcome
      * per job, in order, and the desiredCount the pool is heading for; it fails with {@link NotEnqueuedException}
      * only when the send queue was full and nothing was handed to SQS. A job that waited its turn too long is
-     * withdrawn ({@link io.coscale.aws.SendOutcome#neverSent()}); one whose call failed after SQS may have had it says
-     * so ({@link io.coscale.aws.SendOutcome#maybeEnqueued()}).
+     * withdrawn ({@link SendOutcome#neverSent()}); one whose call failed after SQS may have had it says
+     * so ({@link SendOutcome#maybeEnqueued()}).
      */
     public CompletableFuture<Submitted> submit(PoolController pool, List<OutgoingMessage> jobs) {
         return intake.submit(pool, jobs);
