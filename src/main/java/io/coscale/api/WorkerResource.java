@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
-import io.coscale.control.Pools;
 import io.coscale.control.NotSettledException;
 import io.coscale.control.StepFailures;
 import io.coscale.control.TaskRejectedException;
-import io.coscale.control.WorkerTask;
+import io.coscale.control.Workers;
 import io.coscale.lease.LeaderLink;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
@@ -28,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -52,12 +51,12 @@ public class WorkerResource {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Pools plane;
+    private final Workers workers;
     private final Leadership leadership;
     private final LeaderLink leader;
 
-    WorkerResource(Pools plane, Leadership leadership, LeaderLink leader) {
-        this.plane = plane;
+    WorkerResource(Workers workers, Leadership leadership, LeaderLink leader) {
+        this.workers = workers;
         this.leadership = leadership;
         this.leader = leader;
     }
@@ -108,7 +107,7 @@ public class WorkerResource {
         if (!leadership.isLeader()) {
             return passOn("/v1/claim", request, authorization, forwardedBy, ClaimResponse.class);
         }
-        return act(request, t -> t.claim()
+        return act(request, (task, pool) -> workers.claim(task, pool)
                 .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
 
@@ -129,20 +128,20 @@ public class WorkerResource {
         if (!leadership.isLeader()) {
             return passOn("/v1/release", request, authorization, forwardedBy, ReleaseResponse.class);
         }
-        return act(request, t -> t.release().thenApply(d -> new ReleaseResponse(t.poolName(),
-                d.kind().wireName(), d.desiredCount(), d.reason())));
+        return act(request, (task, pool) -> workers.release(task, pool).thenApply(r -> new ReleaseResponse(r.pool(),
+                r.decision().kind().wireName(), r.decision().desiredCount(), r.decision().reason())));
     }
 
     /**
-     * Resolves the caller's task, then runs its step; no thread waits meanwhile. A step that has not finished within
+     * Runs the caller's claim or release (task ARN, and the pool it names if any); no thread waits meanwhile. A step that has not finished within
      * {@link #STEP_TIMEOUT} answers 503 (it goes on; the worker's retry finds its outcome).
      */
-    private <T> CompletionStage<T> act(WorkerRequest request, Function<WorkerTask, CompletableFuture<T>> step) {
+    private <T> CompletionStage<T> act(WorkerRequest request,
+            BiFunction<String, Optional<String>, CompletableFuture<T>> step) {
         if (request == null || request.taskArn() == null || request.taskArn().isBlank()) {
             throw ApiException.badRequest("\"taskArn\" is required");
         }
-        return plane.resolve(request.taskArn(), Optional.ofNullable(request.pool()))
-                .thenCompose(step)
+        return step.apply(request.taskArn(), Optional.ofNullable(request.pool()))
                 .orTimeout(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
                     throw failure(Futures.cause(e));

@@ -29,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * The managed pools, loaded and validated at start-up, and the two ways in: jobs to submit, and a worker's task
- * to resolve to its pool.
+ * The managed pools, loaded and validated at start-up, by name, and the way jobs come in. Workers come in through
+ * {@link Workers}.
  */
 @Singleton
 public class Pools {
@@ -41,7 +41,6 @@ public class Pools {
     private final QueueGateway queues;
     private final ControlContext ctx;
     private final ControlMetrics metrics;
-    private final TaskResolver resolver;
     private final Intake intake;
     private volatile Map<String, PoolController> pools = Map.of();
 
@@ -55,7 +54,6 @@ public class Pools {
         this.ctx = ControlContext.create(ecs, queues, budgets.updateService(), taskReads, budgets.tags(), threads, Clock.systemUTC(),
                 config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
                 leadership, counts);
-        this.resolver = new TaskResolver(ctx, this::pools, config.taskCacheTtl(), config.exitSettle());
         // Sends go out on SqsWire (Vert.x's HTTP client: no thread waits, and the answer completes the submission on the
         // event loop): the SDK's pipeline cost more CPU per call than SQS's server spent on it (see SqsWire). A gateway
         // without one (tests on a bare SDK client) sends on the SQS threads.
@@ -117,15 +115,6 @@ public class Pools {
 
     public Optional<PoolController> pool(String name) {
         return Optional.ofNullable(pools.get(name));
-    }
-
-    /**
-     * The worker's task and its pool: it must be a PENDING or RUNNING task of a managed pool's service, and agree with
-     * {@code claimedPool} when one is given. Fails with {@link IllegalArgumentException} (malformed ARN),
-     * {@link TaskRejectedException} (not a live task of a managed pool) or an AWS failure (ECS could not be asked).
-     */
-    public CompletableFuture<WorkerTask> resolve(String taskArn, Optional<String> claimedPool) {
-        return resolver.resolve(taskArn, claimedPool);
     }
 
     /**
