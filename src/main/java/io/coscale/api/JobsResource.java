@@ -9,6 +9,7 @@ import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
+import io.coscale.control.Intake;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
 import io.coscale.control.Pools;
@@ -67,14 +68,16 @@ public class JobsResource {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     private final Pools plane;
+    private final Intake intake;
     private final ControlMetrics metrics;
     private final JobParser parser;
     private final IdempotentSubmissions idempotent;
     private final ObjectMapper mapper;
 
-    JobsResource(Pools plane, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
+    JobsResource(Pools plane, Intake intake, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
             ObjectMapper mapper) {
         this.plane = plane;
+        this.intake = intake;
         this.metrics = metrics;
         this.parser = new JobParser(Math.min(config.maxPayloadBytes(), 1024 * 1024));
         this.idempotent = idempotent;
@@ -142,14 +145,14 @@ public class JobsResource {
             throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
         }
         if (key.isEmpty()) {
-            return answer(plane.submit(pool, List.of(message)),
+            return answer(intake.submit(pool, List.of(message)),
                     submitted -> Response.accepted(accepted(poolName, message, submitted, start)).build());
         }
         List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), List.of(message),
                 new int[] {0});
         return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), IdempotentSubmissions.jobIds(keyed), jobIds -> {
             OutgoingMessage sent = IdempotentSubmissions.withJobIds(keyed, jobIds).get(0);
-            return answer(plane.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
+            return answer(intake.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
         }).thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 
@@ -215,11 +218,11 @@ public class JobsResource {
             return batch;
         };
         if (key.isEmpty()) {
-            return answer(plane.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
+            return answer(intake.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
         }
         List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), valid, validIndex);
         return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), IdempotentSubmissions.jobIds(keyed),
-                jobIds -> answer(plane.submit(pool, IdempotentSubmissions.withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
+                jobIds -> answer(intake.submit(pool, IdempotentSubmissions.withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
                 .thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 

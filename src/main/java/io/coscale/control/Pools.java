@@ -2,14 +2,11 @@ package io.coscale.control;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
-import io.coscale.concurrent.Futures;
 import io.coscale.config.ControlConfig;
 import io.coscale.config.PoolsConfig;
 import io.coscale.control.budget.EcsBudgets;
 import io.coscale.control.budget.TaskReadBudget;
-import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.Pool;
-import io.coscale.domain.SendOutcome;
 import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.LeadershipChanged;
@@ -22,14 +19,12 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * The managed pools, loaded and validated at start-up, by name, and the way jobs come in. Workers come in through
+ * The managed pools, loaded and validated at start-up, by name. Jobs come in through {@link Intake}, workers through
  * {@link Workers}.
  */
 @Singleton
@@ -41,7 +36,6 @@ public class Pools {
     private final QueueGateway queues;
     private final ControlContext ctx;
     private final ControlMetrics metrics;
-    private final Intake intake;
     private volatile Map<String, PoolController> pools = Map.of();
 
     Pools(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
@@ -54,15 +48,6 @@ public class Pools {
         this.ctx = ControlContext.create(ecs, queues, budgets.updateService(), taskReads, budgets.tags(), threads, Clock.systemUTC(),
                 config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
                 leadership, counts);
-        // Sends go out on SqsWire (Vert.x's HTTP client: no thread waits, and the answer completes the submission on the
-        // event loop): the SDK's pipeline cost more CPU per call than SQS's server spent on it (see SqsWire). A gateway
-        // without one (tests on a bare SDK client) sends on the SQS threads.
-        this.intake = new Intake(new QueueSender(
-                (url, messages) -> {
-                    metrics.sendCall(messages.size());
-                    return queues.wire().map(wire -> wire.sendBatch(url, messages))
-                            .orElseGet(() -> Futures.on(threads.sqsCalls(), () -> queues.sendBatch(url, messages)));
-                }, threads.timer()));
     }
 
     /** Loads the pools after local mode (priority 1) has its SQS up; invalid configuration stops start-up. */
@@ -115,18 +100,6 @@ public class Pools {
 
     public Optional<PoolController> pool(String name) {
         return Optional.ofNullable(pools.get(name));
-    }
-
-    /**
-     * Submits jobs to a pool (one job or a batch): each goes onto the pool's queue, merged with concurrent ones into
-     * SendMessageBatch calls, and those SQS accepted count toward its scale-up. The future completes with an outcome
-     * per job, in order, and the desiredCount the pool is heading for; it fails with {@link NotEnqueuedException}
-     * only when the send queue was full and nothing was handed to SQS. A job that waited its turn too long is
-     * withdrawn ({@link SendOutcome#neverSent()}); one whose call failed after SQS may have had it says
-     * so ({@link SendOutcome#maybeEnqueued()}).
-     */
-    public CompletableFuture<Submitted> submit(PoolController pool, List<OutgoingMessage> jobs) {
-        return intake.submit(pool, jobs);
     }
 
     ControlContext context() {
