@@ -1,6 +1,8 @@
 package io.coscale.api;
 
-import io.coscale.control.ControlPlane;
+import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.problem.ApiException;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
 import io.coscale.lease.Leadership;
 import jakarta.ws.rs.Consumes;
@@ -11,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.List;
-import io.coscale.api.openapi.CoscaleApiDefinition;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -28,10 +29,10 @@ public class CountsResource {
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Leadership leadership;
 
-    CountsResource(ControlPlane plane, Leadership leadership) {
+    CountsResource(Pools plane, Leadership leadership) {
         this.plane = plane;
         this.leadership = leadership;
     }

@@ -1,7 +1,10 @@
 package io.coscale.api;
 
+import io.coscale.api.problem.ApiException;
+import io.coscale.concurrent.Futures;
 import io.coscale.config.IdempotencyConfig;
-import io.coscale.control.Futures;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
 import io.coscale.idempotency.IdempotencyKey;
 import io.coscale.idempotency.IdempotencyRecord;
 import io.coscale.idempotency.IdempotencyRules;
@@ -9,12 +12,15 @@ import io.coscale.idempotency.IdempotencyStore;
 import io.coscale.idempotency.IdempotencyStoreException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -153,6 +159,53 @@ public class IdempotentSubmissions {
                     .whenComplete((ignored, e) -> answer.completeExceptionally(cause));
         });
         return answer;
+    }
+
+    /**
+     * The key the header names, if it was sent; a malformed one (an empty one too: a client that sends the header
+     * counts on it) is 400 and nothing is enqueued.
+     */
+    static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
+        List<String> values = headers.getRequestHeader(IdempotencyKey.HEADER);
+        if (values == null || values.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<IdempotencyKey> key = values.size() == 1 ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
+        return Optional.of(key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
+                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
+    }
+
+    /**
+     * On a FIFO queue, each job without a deduplicationId of its own gets one derived from the key and its index in
+     * the request, so that SQS drops a resend within its five minutes even if the key's record was lost.
+     */
+    static List<OutgoingMessage> deduplicated(String queueUrl, IdempotencyKey key, List<OutgoingMessage> jobs,
+            int[] index) {
+        if (!Pool.isFifo(queueUrl)) {
+            return jobs;
+        }
+        List<OutgoingMessage> keyed = new ArrayList<>(jobs.size());
+        for (int k = 0; k < jobs.size(); k++) {
+            keyed.add(jobs.get(k).withDefaultDeduplicationId(RequestFingerprint.deduplicationId(key.pool(), key.key(), index[k])));
+        }
+        return keyed;
+    }
+
+    static List<String> jobIds(List<OutgoingMessage> jobs) {
+        return jobs.stream().map(OutgoingMessage::jobId).toList();
+    }
+
+    /** The jobs under the ids their key was reserved with (the same jobs: the request's fingerprint matched). */
+    static List<OutgoingMessage> withJobIds(List<OutgoingMessage> jobs, List<String> jobIds) {
+        if (jobIds.size() != jobs.size()) {
+            // Only if the limits changed between the two requests; the ids of this one are then the honest ones.
+            return jobs;
+        }
+        List<OutgoingMessage> bound = new ArrayList<>(jobs.size());
+        for (int k = 0; k < jobs.size(); k++) {
+            bound.add(jobs.get(k).withJobId(jobIds.get(k)));
+        }
+        return bound;
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.coscale.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.QueueGateway;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -62,7 +62,7 @@ final class JobParser {
         if (!SQS_TEXT.matcher(body).matches()) {
             throw invalid("\"payload\" contains characters SQS cannot carry (control characters other than tab, CR, LF)");
         }
-        boolean fifo = QueueGateway.isFifo(queueUrl);
+        boolean fifo = Pool.isFifo(queueUrl);
         int delay = delaySeconds(job.get("delaySeconds"), fifo);
         Map<String, String> attributes = attributes(job.get("attributes"));
         Optional<String> deduplicationId = fifoId(job.get("deduplicationId"), "deduplicationId", fifo);

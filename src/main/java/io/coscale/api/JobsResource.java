@@ -5,29 +5,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.openapi.JobRequests;
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.QueueGateway;
-import io.coscale.aws.SendOutcome;
+import io.coscale.api.problem.ApiException;
+import io.coscale.concurrent.Futures;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
-import io.coscale.control.ControlPlane;
-import io.coscale.control.Futures;
+import io.coscale.control.Intake;
 import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
+import io.coscale.control.Pools;
 import io.coscale.control.Submitted;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
+import io.coscale.domain.SubmissionVerdict;
 import io.coscale.idempotency.IdempotencyKey;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,9 +38,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
-import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -66,15 +67,17 @@ public class JobsResource {
             + "idempotency-key-reused); nothing enqueued";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final ControlPlane plane;
+    private final Pools plane;
+    private final Intake intake;
     private final ControlMetrics metrics;
     private final JobParser parser;
     private final IdempotentSubmissions idempotent;
     private final ObjectMapper mapper;
 
-    JobsResource(ControlPlane plane, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
+    JobsResource(Pools plane, Intake intake, ControlMetrics metrics, JobsConfig config, IdempotentSubmissions idempotent,
             ObjectMapper mapper) {
         this.plane = plane;
+        this.intake = intake;
         this.metrics = metrics;
         this.parser = new JobParser(Math.min(config.maxPayloadBytes(), 1024 * 1024));
         this.idempotent = idempotent;
@@ -134,7 +137,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, headers);
+        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
@@ -142,13 +145,14 @@ public class JobsResource {
             throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
         }
         if (key.isEmpty()) {
-            return answer(plane.submit(pool, List.of(message)),
+            return answer(intake.submit(pool, List.of(message)),
                     submitted -> Response.accepted(accepted(poolName, message, submitted, start)).build());
         }
-        List<OutgoingMessage> keyed = deduplicated(pool, key.get(), List.of(message), new int[] {0});
-        return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), jobIds(keyed), jobIds -> {
-            OutgoingMessage sent = withJobIds(keyed, jobIds).get(0);
-            return answer(plane.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
+        List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), List.of(message),
+                new int[] {0});
+        return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), IdempotentSubmissions.jobIds(keyed), jobIds -> {
+            OutgoingMessage sent = IdempotentSubmissions.withJobIds(keyed, jobIds).get(0);
+            return answer(intake.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
         }).thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 
@@ -156,7 +160,7 @@ public class JobsResource {
     private Accepted accepted(String poolName, OutgoingMessage message, Submitted submitted, long start) {
         SendOutcome outcome = submitted.outcomes().get(0);
         if (!outcome.accepted()) {
-            throw sqsFailure(outcome);
+            throw problem(SubmissionVerdict.ofOne(outcome));
         }
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
         return new Accepted(message.jobId(), poolName, submitted.desiredCount());
@@ -191,12 +195,12 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, headers);
+        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
         }
-        List<Failed> invalid = new ArrayList<>();
+        List<SubmissionVerdict.FailedEntry> invalid = new ArrayList<>();
         List<OutgoingMessage> valid = new ArrayList<>(jobs.size());
         int[] validIndex = new int[jobs.size()];
         for (int i = 0; i < jobs.size(); i++) {
@@ -204,7 +208,7 @@ public class JobsResource {
                 valid.add(parser.parse(jobs.get(i), pool.pool().queueUrl()));
                 validIndex[valid.size() - 1] = i;
             } catch (JobParser.InvalidJob e) {
-                invalid.add(new Failed(i, e.code, e.getMessage()));
+                invalid.add(new SubmissionVerdict.FailedEntry(i, e.code, e.getMessage()));
             }
         }
         int total = jobs.size();
@@ -214,59 +218,12 @@ public class JobsResource {
             return batch;
         };
         if (key.isEmpty()) {
-            return answer(plane.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
+            return answer(intake.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
         }
-        List<OutgoingMessage> keyed = deduplicated(pool, key.get(), valid, validIndex);
-        return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), jobIds(keyed),
-                jobIds -> answer(plane.submit(pool, withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
+        List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), valid, validIndex);
+        return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), IdempotentSubmissions.jobIds(keyed),
+                jobIds -> answer(intake.submit(pool, IdempotentSubmissions.withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
                 .thenApply(IdempotentSubmissions.Answer::toResponse);
-    }
-
-    /**
-     * The key the header names, if it was sent; a malformed one (an empty one too: a client that sends the header
-     * counts on it) is 400 and nothing is enqueued.
-     */
-    private static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
-        List<String> values = headers.getRequestHeader(IdempotencyKey.HEADER);
-        if (values == null || values.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<IdempotencyKey> key = values.size() == 1 ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
-        return Optional.of(key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
-                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
-    }
-
-    /**
-     * On a FIFO queue, each job without a deduplicationId of its own gets one derived from the key and its index in
-     * the request, so that SQS drops a resend within its five minutes even if the key's record was lost.
-     */
-    private static List<OutgoingMessage> deduplicated(PoolController pool, IdempotencyKey key, List<OutgoingMessage> jobs,
-            int[] index) {
-        if (!QueueGateway.isFifo(pool.pool().queueUrl())) {
-            return jobs;
-        }
-        List<OutgoingMessage> keyed = new ArrayList<>(jobs.size());
-        for (int k = 0; k < jobs.size(); k++) {
-            keyed.add(jobs.get(k).withDefaultDeduplicationId(RequestFingerprint.deduplicationId(key.pool(), key.key(), index[k])));
-        }
-        return keyed;
-    }
-
-    private static List<String> jobIds(List<OutgoingMessage> jobs) {
-        return jobs.stream().map(OutgoingMessage::jobId).toList();
-    }
-
-    /** The jobs under the ids their key was reserved with (the same jobs: the request's fingerprint matched). */
-    private static List<OutgoingMessage> withJobIds(List<OutgoingMessage> jobs, List<String> jobIds) {
-        if (jobIds.size() != jobs.size()) {
-            // Only if the limits changed between the two requests; the ids of this one are then the honest ones.
-            return jobs;
-        }
-        List<OutgoingMessage> bound = new ArrayList<>(jobs.size());
-        for (int k = 0; k < jobs.size(); k++) {
-            bound.add(jobs.get(k).withJobId(jobIds.get(k)));
-        }
-        return bound;
     }
 
     /** The answer's JSON, as the first and every replayed keyed answer carry it. */
@@ -278,40 +235,15 @@ public class JobsResource {
         }
     }
 
-    /**
-     * The batch's answer: each entry's job id or failure. When no entry got through and SQS (not the entries) is to
-     * blame, the batch as a whole fails: 503 if nothing can have been enqueued, 502 if SQS may have some.
-     */
-    private static BatchAccepted batchAnswer(int total, List<Failed> invalid, int[] validIndex, Submitted submitted) {
-        List<SendOutcome> outcomes = submitted.outcomes();
-        String[] jobIds = new String[total];
-        List<Failed> failed = new ArrayList<>(invalid);
-        boolean sqsDown = !outcomes.isEmpty();
-        boolean maybeEnqueued = false;
-        for (int k = 0; k < outcomes.size(); k++) {
-            SendOutcome outcome = outcomes.get(k);
-            int index = validIndex[k];
-            if (outcome.accepted()) {
-                jobIds[index] = outcome.jobId();
-                sqsDown = false;
-            } else {
-                // Same rule as one job (sqsFailure): only an SQS "Invalid…" refusal is the entry's own fault.
-                sqsDown &= outcome.transientFailure() || !isInvalid(outcome.errorCode());
-                maybeEnqueued |= outcome.maybeEnqueued();
-                failed.add(outcome.maybeEnqueued()
-                        ? new Failed(index, "OutcomeUnknown", "may be enqueued (SQS failed while it had it): " + outcome.message())
-                        : new Failed(index, outcome.errorCode(), outcome.message()));
-            }
-        }
-        if (sqsDown && invalid.isEmpty() && maybeEnqueued) {
-            throw ApiException.outcomeUnknown("SQS failed while it had the jobs: they may be enqueued, and a retry may "
-                    + "enqueue them twice (" + failed.get(0).message() + ")");
-        }
-        if (sqsDown && invalid.isEmpty()) {
-            throw ApiException.unavailable("queue unreachable: nothing was enqueued (" + failed.get(0).message() + ")", RETRY_AFTER);
-        }
-        failed.sort((a, b) -> Integer.compare(a.index(), b.index()));
-        return new BatchAccepted(Arrays.asList(jobIds), failed, submitted.desiredCount());
+    /** The batch's answer (see {@link SubmissionVerdict#ofBatch}); throws the problem when it was refused whole. */
+    private static BatchAccepted batchAnswer(int total, List<SubmissionVerdict.FailedEntry> invalid, int[] validIndex,
+            Submitted submitted) {
+        SubmissionVerdict.Batch verdict = SubmissionVerdict.ofBatch(total, invalid, validIndex, submitted.outcomes());
+        verdict.refused().ifPresent(refused -> {
+            throw problem(refused);
+        });
+        return new BatchAccepted(verdict.jobIds(), verdict.failed().stream()
+                .map(f -> new Failed(f.index(), f.code(), f.message())).toList(), submitted.desiredCount());
     }
 
     /**
@@ -339,22 +271,13 @@ public class JobsResource {
         return plane.pool(name).orElseThrow(() -> ApiException.notFound("no pool named '" + name + "'"));
     }
 
-    private static boolean isInvalid(String sqsErrorCode) {
-        return sqsErrorCode != null && sqsErrorCode.startsWith("Invalid");
-    }
-
-    private static ApiException sqsFailure(SendOutcome outcome) {
-        if (outcome.neverSent()) {
-            return ApiException.unavailable(outcome.message(), RETRY_AFTER);
-        }
-        if (!outcome.transientFailure() && isInvalid(outcome.errorCode())) {
-            return ApiException.badRequest("SQS refused the job: " + outcome.errorCode() + ": " + outcome.message());
-        }
-        if (outcome.maybeEnqueued()) {
-            // Not a 503: that promises nothing was enqueued, and here SQS had the job when it failed.
-            return ApiException.outcomeUnknown("SQS failed while it had the job: it may be enqueued, and a retry may "
-                    + "enqueue it twice (" + outcome.message() + ")");
-        }
-        return ApiException.unavailable("queue unreachable: the job was not enqueued (" + outcome.message() + ")", RETRY_AFTER);
+    /** The problem a refused submission answers. */
+    private static ApiException problem(SubmissionVerdict.Refused refused) {
+        return switch (refused.refusal()) {
+            case UNAVAILABLE -> ApiException.unavailable(refused.detail(), RETRY_AFTER);
+            // Not a 503: that promises nothing was enqueued, and here SQS had the jobs when it failed.
+            case OUTCOME_UNKNOWN -> ApiException.outcomeUnknown(refused.detail());
+            case INVALID -> ApiException.badRequest(refused.detail());
+        };
     }
 }

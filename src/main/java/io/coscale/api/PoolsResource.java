@@ -1,12 +1,13 @@
 package io.coscale.api;
 
 import io.coscale.api.openapi.CoscaleApiDefinition;
-import io.coscale.control.ControlPlane;
+import io.coscale.api.problem.ApiException;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
-import io.coscale.control.Sample;
-import io.coscale.control.StatusReader;
-import io.coscale.control.StatusSampler;
+import io.coscale.control.status.Sample;
+import io.coscale.control.status.StatusReader;
+import io.coscale.control.status.StatusSampler;
 import io.coscale.domain.Event;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -32,11 +33,11 @@ public class PoolsResource {
 
     static final int MAX_EVENTS = 1000;
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final StatusReader status;
     private final StatusSampler sampler;
 
-    PoolsResource(ControlPlane plane, StatusReader status, StatusSampler sampler) {
+    PoolsResource(Pools plane, StatusReader status, StatusSampler sampler) {
         this.plane = plane;
         this.status = status;
         this.sampler = sampler;

@@ -1,15 +1,17 @@
 package io.coscale.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.coscale.api.openapi.CoscaleApiDefinition;
-import io.coscale.aws.AwsCallException;
-import io.coscale.control.ControlPlane;
-import io.coscale.control.Futures;
-import io.coscale.control.TaskRejectedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.problem.ApiException;
+import io.coscale.concurrent.Futures;
+import io.coscale.control.NotSettledException;
+import io.coscale.control.StepFailures;
+import io.coscale.control.TaskRejectedException;
+import io.coscale.control.Workers;
 import io.coscale.lease.LeaderLink;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
@@ -26,7 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -51,12 +53,12 @@ public class WorkerResource {
     // Reads the leader's answers passed on: a claim's expiresAt is an Instant.
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
-    private final ControlPlane plane;
+    private final Workers workers;
     private final Leadership leadership;
     private final LeaderLink leader;
 
-    WorkerResource(ControlPlane plane, Leadership leadership, LeaderLink leader) {
-        this.plane = plane;
+    WorkerResource(Workers workers, Leadership leadership, LeaderLink leader) {
+        this.workers = workers;
         this.leadership = leadership;
         this.leader = leader;
     }
@@ -107,7 +109,7 @@ public class WorkerResource {
         if (!leadership.isLeader()) {
             return passOn("/v1/claim", request, authorization, forwardedBy, ClaimResponse.class);
         }
-        return act(request, t -> t.pool().claim(t.task().taskArn(), t.task().taskDefinitionArn())
+        return act(request, (task, pool) -> workers.claim(task, pool)
                 .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
 
@@ -128,20 +130,20 @@ public class WorkerResource {
         if (!leadership.isLeader()) {
             return passOn("/v1/release", request, authorization, forwardedBy, ReleaseResponse.class);
         }
-        return act(request, t -> t.pool().release(t.task()).thenApply(d -> new ReleaseResponse(t.pool().pool().name(),
-                d.kind().wireName(), d.desiredCount(), d.reason())));
+        return act(request, (task, pool) -> workers.release(task, pool).thenApply(r -> new ReleaseResponse(r.pool(),
+                r.decision().kind().wireName(), r.decision().desiredCount(), r.decision().reason())));
     }
 
     /**
-     * Resolves the caller's task, then runs its step; no thread waits meanwhile. A step that has not finished within
+     * Runs the caller's claim or release (task ARN, and the pool it names if any); no thread waits meanwhile. A step that has not finished within
      * {@link #STEP_TIMEOUT} answers 503 (it goes on; the worker's retry finds its outcome).
      */
-    private <T> CompletionStage<T> act(WorkerRequest request, Function<ControlPlane.WorkerTask, CompletableFuture<T>> step) {
+    private <T> CompletionStage<T> act(WorkerRequest request,
+            BiFunction<String, Optional<String>, CompletableFuture<T>> step) {
         if (request == null || request.taskArn() == null || request.taskArn().isBlank()) {
             throw ApiException.badRequest("\"taskArn\" is required");
         }
-        return plane.resolve(request.taskArn(), Optional.ofNullable(request.pool()))
-                .thenCompose(step)
+        return step.apply(request.taskArn(), Optional.ofNullable(request.pool()))
                 .orTimeout(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(e -> {
                     throw failure(Futures.cause(e));
@@ -200,7 +202,10 @@ public class WorkerResource {
         if (cause instanceof NotLeaderException) {
             return ApiException.unavailable("this replica no longer leads; nothing changed: " + cause.getMessage(), RETRY_AFTER);
         }
-        if (cause instanceof AwsCallException || cause instanceof IllegalStateException) {
+        if (cause instanceof NotSettledException) {
+            return ApiException.unavailable("nothing changed: " + cause.getMessage(), RETRY_AFTER);
+        }
+        if (StepFailures.unreachable(cause)) {
             return ApiException.unavailable("ECS or SQS could not be reached; nothing changed: " + cause.getMessage(), RETRY_AFTER);
         }
         return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);

@@ -1,18 +1,20 @@
 package io.coscale.aws;
 
+import io.coscale.concurrent.TransientFailure;
+import io.coscale.domain.SendOutcome;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * A failed AWS call, stripped of SDK types. {@link #isTransient()} says whether trying again later can help:
  * throttling, 5xx, timeouts and unreachable endpoints are transient; a rejected request is not.
  */
-public final class AwsCallException extends RuntimeException {
+public final class AwsCallException extends RuntimeException implements TransientFailure {
 
     private final boolean transientFailure;
     private final boolean throttled;
@@ -88,5 +90,10 @@ public final class AwsCallException extends RuntimeException {
 
     public String errorCode() {
         return errorCode;
+    }
+
+    /** The outcome of a message whose call failed as a whole with this failure: see {@link #maybeApplied()}. */
+    public SendOutcome outcomeOf(String jobId) {
+        return new SendOutcome(jobId, false, isTransient(), errorCode(), getMessage(), maybeApplied());
     }
 }

@@ -1,6 +1,9 @@
 package io.coscale.aws;
 
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -14,7 +17,6 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
-import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
 /**
  * Everything coscale asks of SQS: enqueue jobs (one, or batches within SQS's limits), read a queue's depth (and,
@@ -45,18 +47,6 @@ public class QueueGateway {
         return Optional.ofNullable(wire);
     }
 
-    /** Enqueues one job; returns once SQS has accepted it. */
-    public void send(String queueUrl, OutgoingMessage message) {
-        SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(queueUrl)
-                .messageBody(message.body())
-                .messageAttributes(attributes(message));
-        if (message.delaySeconds() > 0) {
-            request.delaySeconds(message.delaySeconds());
-        }
-        fifo(queueUrl, message, request::messageDeduplicationId, request::messageGroupId);
-        AwsCallException.call("SendMessage", () -> sqs.sendMessage(request.build()));
-    }
-
     /**
      * Enqueues jobs in SendMessageBatch calls cut by count and by bytes ({@link SendBatches}). Every message gets
      * an outcome, in order; a call that failed as a whole marks each of its messages refused.
@@ -69,7 +59,7 @@ public class QueueGateway {
                         () -> sqs.sendMessageBatch(request(queueUrl, batch)));
                 outcomes.addAll(outcomes(batch, response));
             } catch (AwsCallException e) {
-                batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
+                batch.forEach(m -> outcomes.add(e.outcomeOf(m.jobId())));
             }
         }
         return outcomes;
@@ -143,13 +133,9 @@ public class QueueGateway {
         return AwsCallException.call("GetQueueUrl", () -> sqs.getQueueUrl(b -> b.queueName(queueName))).queueUrl();
     }
 
-    public static boolean isFifo(String queueUrl) {
-        return queueUrl.endsWith(".fifo");
-    }
-
     private static void fifo(String queueUrl, OutgoingMessage message, java.util.function.Consumer<String> deduplicationId,
             java.util.function.Consumer<String> groupId) {
-        if (isFifo(queueUrl)) {
+        if (Pool.isFifo(queueUrl)) {
             groupId.accept(message.fifoGroupId());
             deduplicationId.accept(message.fifoDeduplicationId());
         }

@@ -1,5 +1,6 @@
 package io.coscale.aws;
 
+import io.coscale.domain.OutgoingMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

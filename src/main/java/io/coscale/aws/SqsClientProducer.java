@@ -11,10 +11,9 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * The SQS client: the extension's builder (endpoint, region, credentials from {@code quarkus.sqs.*}) on the SDK's
- * Apache 5 HTTP client instead of URLConnection. Every job goes through a SendMessageBatch call, and URLConnection
- * spends about a third more CPU per call (a new buffered stream and header parse per request); the Apache 5
- * client keeps its pooled connections and buffers. The timeouts stay Quarkus's {@code quarkus.sqs.sync-client.*}
- * ones, and failures classify as before ({@link AwsCallException}): a refused connection is a
+ * Apache 5 HTTP client, which keeps its pooled connections and buffers, where URLConnection makes a new buffered
+ * stream and parses headers anew per request. The timeouts are Quarkus's {@code quarkus.sqs.sync-client.*} ones,
+ * and failures classify as {@link AwsCallException} says: a refused connection is a
  * {@link java.net.ConnectException} (nothing sent), a cut or a timed-out answer is not (maybe applied).
  */
 @Singleton

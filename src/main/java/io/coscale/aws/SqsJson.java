@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
+import io.coscale.domain.SendOutcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,7 @@ final class SqsJson {
             json.writeStartObject();
             json.writeStringField("QueueUrl", queueUrl);
             json.writeArrayFieldStart("Entries");
-            boolean fifo = QueueGateway.isFifo(queueUrl);
+            boolean fifo = Pool.isFifo(queueUrl);
             for (int i = 0; i < batch.size(); i++) {
                 OutgoingMessage message = batch.get(i);
                 json.writeStartObject();
@@ -90,8 +92,8 @@ final class SqsJson {
             String mismatch = MessageMd5.mismatch(message.body(), message.sqsAttributes(),
                     ok.path("MD5OfMessageBody").asText(null), ok.path("MD5OfMessageAttributes").asText(null));
             byIndex[i] = mismatch == null ? SendOutcome.accepted(message.jobId())
-                    : SendOutcome.unknown(message.jobId(), new AwsCallException("SendMessageBatch: " + mismatch, true,
-                            false, "ChecksumMismatch", null, true));
+                    : new AwsCallException("SendMessageBatch: " + mismatch, true,
+                            false, "ChecksumMismatch", null, true).outcomeOf(message.jobId());
         }
         for (JsonNode failed : root.path("Failed")) {
             int i = index(failed, batch.size());

@@ -1,6 +1,10 @@
 package io.coscale.aws;
 
+import io.coscale.concurrent.Backoff;
+import io.coscale.concurrent.Futures;
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -17,10 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -33,8 +36,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 /**
  * SQS's two hot calls, SendMessageBatch and GetQueueAttributes, made on Vert.x's non-blocking HTTP client instead of
  * the SDK's pipeline. Every job goes through a SendMessageBatch and every reconcile pass reads every queue, and the
- * SDK spent 0.4–0.7 ms of CPU per call (measured: no hot spot, its many stages) — more than SQS's own server spent on
- * the call. Here a call is one JSON body ({@link SqsJson}), signed with the SDK's own SigV4 signer, sent on a pooled
+ * SDK's pipeline, with its many stages, costs more CPU per call than SQS's own server spends on it. Here a call is
+ * one JSON body ({@link SqsJson}), signed with the SDK's own SigV4 signer, sent on a pooled
  * keep-alive connection; the answer completes the future on the event loop, and no thread waits.
  *
  * <p>What stays as with the SDK: credentials from the same provider ({@link SqsCredentials}, resolved off the event
@@ -112,7 +115,7 @@ public final class SqsWire implements AutoCloseable {
                     .handle((sent, failure) -> {
                         if (failure != null) {
                             AwsCallException e = transport("SendMessageBatch", failure);
-                            batch.forEach(m -> outcomes.add(SendOutcome.unknown(m.jobId(), e)));
+                            batch.forEach(m -> outcomes.add(e.outcomeOf(m.jobId())));
                         } else {
                             outcomes.addAll(sent);
                         }
@@ -183,8 +186,7 @@ public final class SqsWire implements AutoCloseable {
             return -1;
         }
         long base = failure.isThrottled() ? THROTTLED_BASE_DELAY_MILLIS : BASE_DELAY_MILLIS;
-        long ceiling = Math.min(MAX_DELAY_MILLIS, base << Math.min(attempt - 1, 20));
-        return (long) (random * ceiling);
+        return (long) (random * Backoff.ceilingMillis(base, MAX_DELAY_MILLIS, attempt));
     }
 
     private CompletableFuture<Answer> send(String action, byte[] body, AwsCredentialsIdentity identity) {
@@ -204,7 +206,7 @@ public final class SqsWire implements AutoCloseable {
 
     /** A failure before the request left: transient (credentials may come), and surely not applied. */
     private static AwsCallException notSent(String action, String what, Throwable cause) {
-        Throwable e = unwrapped(cause);
+        Throwable e = Futures.cause(cause);
         return new AwsCallException(action + " not sent: " + what + ": " + e, true, false, "ClientError", e, false);
     }
 
@@ -234,20 +236,11 @@ public final class SqsWire implements AutoCloseable {
 
     /** A failure before SQS answered: sent nothing when the connection was never made, else maybe acted on. */
     static AwsCallException transport(String action, Throwable failure) {
-        Throwable cause = unwrapped(failure);
+        Throwable cause = Futures.cause(failure);
         if (cause instanceof AwsCallException e) {
             return e;
         }
         return new AwsCallException(action + " failed: " + cause, true, false, "ClientError", cause, !AwsCallException.neverSent(cause));
-    }
-
-    /** The failure inside the wrapper a future adds. */
-    private static Throwable unwrapped(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.coscale.aws;
 
+import io.coscale.concurrent.Threads;
 import io.coscale.config.ControlConfig;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Disposes;
@@ -24,11 +25,7 @@ import software.amazon.awssdk.services.sqs.endpoints.SqsEndpointProvider;
 @Singleton
 public class SqsWireProducer {
 
-    private final ExecutorService credentialRefreshes = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "coscale-sqs-credentials");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService credentialRefreshes = Executors.newSingleThreadExecutor(Threads.daemon("coscale-sqs-credentials"));
 
     @Produces
     @Singleton

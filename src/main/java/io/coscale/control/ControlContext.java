@@ -4,22 +4,29 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskProtections;
+import io.coscale.concurrent.Backoff;
+import io.coscale.concurrent.Batcher;
+import io.coscale.concurrent.Futures;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
+import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService,
  * task-read and tag budgets, the protection batcher, the clock, and the pacing settings.
  */
-record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateServiceBudget budget,
-        TaskReadBudget taskReads, TagBudget tags, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
+record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudget budget,
+        TaskReadBudget taskReads, EcsBudget tags, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
         ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
         ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
 
@@ -31,16 +38,16 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     static final Backoff SCALE_UP_RETRIES = new Backoff(Integer.MAX_VALUE, 200, 5_000);
 
     /** The shared parts, with the protection batcher merging UpdateTaskProtection calls over {@code ecs}. */
-    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
-            TagBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, EcsBudget budget, TaskReadBudget taskReads,
+            EcsBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics) {
         return create(ecs, queues, budget, taskReads, tags, threads, clock, scaleUpSpacing, scaleUpSpacingMax, eventsPerPool,
                 exitSettle, metrics, Leadership.ALONE, CountForwarding.NONE);
     }
 
     /** As above, for one replica of several: ECS writes only while {@code leadership} holds; counts else forwarded. */
-    static ControlContext create(EcsGateway ecs, QueueGateway queues, UpdateServiceBudget budget, TaskReadBudget taskReads,
-            TagBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
+    static ControlContext create(EcsGateway ecs, QueueGateway queues, EcsBudget budget, TaskReadBudget taskReads,
+            EcsBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection = new Batcher<>(10, threads.ecsCalls(),
                 (shard, changes) -> {
@@ -98,20 +105,28 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
     }
 
     /**
-     * Records an exit on its task (a TagResource): one {@link TagBudget} token per attempt (ECS meters TagResource per
-     * account, so a mass exit across pools waits its turn instead of being throttled), transient failures retried briefly. The
-     * same tag written twice is one record.
+     * An ECS write metered by {@code budget}: one token per attempt, the lease checked right before each, transient
+     * failures retried briefly. A write that waits for its token holds no thread.
      */
-    CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> tags.acquire().thenCompose(turn -> ecsWrite(gateway -> {
-            gateway.recordExit(taskArn, desiredCount);
+    private CompletableFuture<Void> budgetedWrite(EcsBudget budget, Consumer<EcsGateway> write) {
+        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+            write.accept(gateway);
             return null;
         })), threads.timer());
     }
 
-    /** Sets a pool's desiredCount: one budget token per attempt, transient failures retried briefly. */
+    /**
+     * Records an exit on its task (a TagResource) through the {@link EcsBudget#tags tags budget}: ECS meters
+     * TagResource per account, so a mass exit across pools waits its turn instead of being throttled. The same tag
+     * written twice is one record.
+     */
+    CompletableFuture<Void> recordExit(String taskArn, int desiredCount) {
+        return budgetedWrite(tags, gateway -> gateway.recordExit(taskArn, desiredCount));
+    }
+
+    /** Sets a pool's desiredCount through the UpdateService budget. */
     CompletableFuture<Void> updateService(Pool pool, int desiredCount) {
-        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+        return budgetedWrite(budget, gateway -> {
             metrics.updateServiceCall(pool.name());
             try {
                 gateway.setDesiredCount(pool.cluster(), pool.service(), desiredCount);
@@ -121,14 +136,14 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
                 }
                 throw e;
             }
-            return null;
-        })), threads.timer());
+        });
     }
 
     /**
      * A protection change for one task, merged with others of its cluster and shard. An enable ECS refused because the
      * task is not running (stopping, stopped) fails with {@link TaskRejectedException}: it is no live task, whatever an
-     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering.
+     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering: a transient
+     * {@link AwsCallException} with the refusal as its code.
      */
     CompletableFuture<Optional<Instant>> changeProtection(String cluster, ProtectionChange change) {
         return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change).thenApply(answer -> {
@@ -137,7 +152,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, UpdateSe
             }
             String why = "ECS refused to protect task " + change.taskArn() + ": " + answer.refusal();
             throw TaskProtections.TASK_NOT_VALID.equals(answer.refusal()) ? new TaskRejectedException(why)
-                    : new IllegalStateException(why);
+                    : new AwsCallException(why, true, false, answer.refusal(), null);
         });
     }
 }

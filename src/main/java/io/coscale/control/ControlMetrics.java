@@ -1,5 +1,6 @@
 package io.coscale.control;
 
+import io.coscale.control.status.DeadLetterWatch;
 import io.coscale.domain.ReleaseDecision;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

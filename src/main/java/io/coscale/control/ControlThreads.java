@@ -1,10 +1,9 @@
 package io.coscale.control;
 
+import io.coscale.concurrent.Threads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads of the control path, each kind bounded and used for one thing, so that no kind of work waits for
@@ -22,10 +21,10 @@ record ControlThreads(ExecutorService steps, ExecutorService ecsCalls, ExecutorS
         ScheduledExecutorService timer) {
 
     static ControlThreads create(int steps, int ecsCalls, int sqsCalls) {
-        return new ControlThreads(Executors.newFixedThreadPool(steps, daemon("coscale-step")),
-                Executors.newFixedThreadPool(ecsCalls, daemon("coscale-ecs")),
-                Executors.newFixedThreadPool(sqsCalls, daemon("coscale-sqs")),
-                Executors.newSingleThreadScheduledExecutor(daemon("coscale-timer")));
+        return new ControlThreads(Executors.newFixedThreadPool(steps, Threads.daemon("coscale-step")),
+                Executors.newFixedThreadPool(ecsCalls, Threads.daemon("coscale-ecs")),
+                Executors.newFixedThreadPool(sqsCalls, Threads.daemon("coscale-sqs")),
+                Executors.newSingleThreadScheduledExecutor(Threads.daemon("coscale-timer")));
     }
 
     void shutdown() {
@@ -35,12 +34,4 @@ record ControlThreads(ExecutorService steps, ExecutorService ecsCalls, ExecutorS
         sqsCalls.shutdownNow();
     }
 
-    static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }

@@ -1,7 +1,11 @@
 package io.coscale.control;
 
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.SendOutcome;
+import io.coscale.aws.QueueGateway;
+import io.coscale.concurrent.Futures;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,19 +18,36 @@ import java.util.concurrent.CompletableFuture;
  * others' into SendMessageBatch calls by the {@link QueueSender}), and those SQS accepted, and only those, count
  * toward the pool's scale-up. Nothing waits: the answer is a future.
  */
-final class Intake {
+@Singleton
+public class Intake {
 
     private final QueueSender sender;
+
+    @Inject
+    Intake(Pools pools, QueueGateway queues, ControlMetrics metrics) {
+        // Sends go out on SqsWire (Vert.x's HTTP client: no thread waits, and the answer completes the submission on the
+        // event loop), whose calls cost less CPU than the SDK's pipeline (see SqsWire). A gateway without one (tests on
+        // a bare SDK client) sends on the SQS threads.
+        this(new QueueSender((url, messages) -> {
+            metrics.sendCall(messages.size());
+            return queues.wire().map(wire -> wire.sendBatch(url, messages))
+                    .orElseGet(() -> Futures.on(pools.context().threads().sqsCalls(), () -> queues.sendBatch(url, messages)));
+        }, pools.context().threads().timer()));
+    }
 
     Intake(QueueSender sender) {
         this.sender = sender;
     }
 
     /**
-     * Enqueues the jobs and counts the accepted ones. Fails with {@link NotEnqueuedException} when none of them was
+     * Submits jobs to a pool (one job or a batch): each goes onto the pool's queue, merged with concurrent ones into
+     * SendMessageBatch calls, and those SQS accepted count toward its scale-up. The future completes with an outcome
+     * per job, in order, and the desiredCount the pool is heading for. A job that waited its turn too long is withdrawn
+     * ({@link SendOutcome#neverSent()}); one whose call failed after SQS may have had it says so
+     * ({@link SendOutcome#maybeEnqueued()}). Fails with {@link NotEnqueuedException} when none of them was
      * handed to SQS because the send queue was full; every other failure is in the outcomes.
      */
-    CompletableFuture<Submitted> submit(PoolController pool, List<OutgoingMessage> jobs) {
+    public CompletableFuture<Submitted> submit(PoolController pool, List<OutgoingMessage> jobs) {
         if (jobs.isEmpty()) {
             return CompletableFuture.completedFuture(new Submitted(List.of(), pool.submitted(0, List.of())));
         }
@@ -35,7 +56,7 @@ final class Intake {
 
     /**
      * Counts what SQS accepted: delayed jobs when they become visible (grouped by delay), the others at once with
-     * their message groups. A lone delayed job is counted by {@code submittedDelayed} alone, as it always was.
+     * their message groups. A lone delayed job is counted by {@code submittedDelayed} alone.
      */
     private static int count(PoolController pool, List<OutgoingMessage> jobs, List<SendOutcome> outcomes) {
         int accepted = 0;

@@ -1,6 +1,7 @@
 package io.coscale.control;
 
 import io.coscale.aws.TaskState;
+import io.coscale.domain.Arns;
 import io.coscale.domain.TaskStop;
 import java.time.Instant;
 import java.util.Optional;

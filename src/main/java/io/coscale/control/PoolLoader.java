@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.aws.QueueGateway;
 import io.coscale.config.PoolsConfig;
+import io.coscale.domain.Arns;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import java.util.ArrayList;

@@ -1,21 +1,19 @@
 package io.coscale.control;
 
 import io.coscale.aws.EcsGateway;
-import io.coscale.aws.ServiceState;
-import io.coscale.aws.TaskState;
+import io.coscale.concurrent.Futures;
+import io.coscale.control.budget.TaskReadBudget;
+import io.coscale.domain.Arns;
 import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
-import io.coscale.domain.RecentStops;
 import io.coscale.domain.ReleaseDecision;
-import io.coscale.domain.StopCheck;
-import io.coscale.domain.TaskStop;
+import io.coscale.domain.TaskLife;
 import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,21 +31,13 @@ import java.util.function.Supplier;
  * never waits for another task's release; ordering with a release is kept per task (a task told to exit is marked
  * before its protection is dropped, and the batcher keeps one task's changes in order).
  *
- * <p>A known task ECS stopped without coscale letting it exit (Spot interruption, host retirement, out-of-memory
- * kill, crash) is forgotten here and reported once, as a {@code task-stopped} event, in
- * {@code coscale_tasks_stopped_total} and in status ({@link OtherStops}). coscale changes no count for it: the
- * service replaces the task, and the worker gives its message back on the stop signal.
+ * <p>Each task's life is one {@link TaskLife}, changed only through {@link #change}. Tasks ECS stopped are learnt by
+ * {@link TaskStops}.
  */
 final class PoolTasks {
 
     private static final int EXITS_REMEMBERED = 10_000;
     private static final Duration UNPROTECT_TIMEOUT = Duration.ofSeconds(10);
-    /** The longest a pool with known tasks goes without asking ECS about them (see {@link StopCheck}). */
-    static final Duration STOP_CHECK_BACKSTOP = Duration.ofMinutes(1);
-    /** How long status shows a task stopped for another reason, and how many stops of it a pool keeps at most. */
-    private static final Duration STOPS_WINDOW = Duration.ofHours(1);
-    private static final int STOPS_KEPT = 1_000;
-    private static final int STOPS_SHOWN = 5;
 
     private final Pool pool;
     private final ControlContext ctx;
@@ -55,25 +45,12 @@ final class PoolTasks {
     /** The pool's count as its controller believes it: what protection events are made under. */
     private final Supplier<Integer> desiredCount;
 
-    // @GuardedBy("this")
-    private final Map<String, Instant> busySince = new HashMap<>();
-    // @GuardedBy("this")
-    private final Map<String, Instant> protectedUntil = new HashMap<>();
-    // @GuardedBy("this") tasks a release is letting exit right now: a claim no longer protects them.
-    private final Set<String> exiting = new HashSet<>();
-    // @GuardedBy("this"): insertion-ordered, the oldest forgotten first.
-    private final Map<String, ReleaseDecision> exits = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ReleaseDecision> eldest) {
-            return size() > EXITS_REMEMBERED;
-        }
-    };
-
-    // @GuardedBy("this") tasks stopped for other reasons, for status.
-    private final RecentStops recentStops = new RecentStops(STOPS_WINDOW, STOPS_KEPT);
-    // @GuardedBy("this") the service read and the time of the last DescribeTasks of the known tasks; null before.
-    private StopCheck.Signal lastStopCheck;
-    private Instant lastStopCheckAt;
+    // @GuardedBy("this") every task coscale knows something of; an exited task is moved to the end when it exits, so
+    // that the oldest exits are forgotten first.
+    private final LinkedHashMap<String, TaskLife> lives = new LinkedHashMap<>();
+    // @GuardedBy("this") how many of the lives are busy and exited, kept by change(): busyCount() is on the hot path.
+    private int busy;
+    private int exited;
 
     PoolTasks(Pool pool, ControlContext ctx, EventLog events, Supplier<Integer> desiredCount) {
         this.desiredCount = desiredCount;
@@ -82,37 +59,78 @@ final class PoolTasks {
         this.events = events;
     }
 
+    /** The task's life as known here. Called with the lock held. */
+    private TaskLife life(String taskArn) {
+        return lives.getOrDefault(taskArn, TaskLife.UNKNOWN);
+    }
+
+    /**
+     * The one place a task's life changes: applies {@code change}, keeps the counts, forgets a blank life and the
+     * oldest exit beyond {@link #EXITS_REMEMBERED}. Called with the lock held.
+     *
+     * @return the life before the change
+     */
+    private TaskLife change(String taskArn, TaskLife.Change change) {
+        TaskLife before = life(taskArn);
+        TaskLife after = before.on(change);
+        if (after.equals(before)) {
+            return before;
+        }
+        busy += (after.isBusy() ? 1 : 0) - (before.isBusy() ? 1 : 0);
+        boolean nowExited = after.stage() == TaskLife.Stage.EXITED;
+        boolean wasExited = before.stage() == TaskLife.Stage.EXITED;
+        exited += (nowExited ? 1 : 0) - (wasExited ? 1 : 0);
+        if (after.isBlank()) {
+            lives.remove(taskArn);
+        } else if (nowExited && !wasExited) {
+            lives.remove(taskArn);
+            lives.put(taskArn, after);
+        } else {
+            lives.put(taskArn, after);
+        }
+        if (exited > EXITS_REMEMBERED) {
+            forgetOldestExit();
+        }
+        return before;
+    }
+
+    private void forgetOldestExit() {
+        for (Iterator<TaskLife> it = lives.values().iterator(); it.hasNext(); ) {
+            if (it.next().stage() == TaskLife.Stage.EXITED) {
+                it.remove();
+                exited--;
+                return;
+            }
+        }
+    }
+
     /**
      * A claim: the task is busy (in status) and, in protect mode, protected until it is told to exit. The first
-     * claim protects; a later one (a heartbeat) renews only once a quarter of the protection has passed, so that
-     * protection costs ECS calls per task, not per job. A task already told to exit is not protected again: the
-     * answer tells it to drain.
+     * claim protects; a later one (a heartbeat) renews by {@link TaskLife#claimRenews}. A task already told to exit
+     * is not protected again: the answer tells it to drain.
      *
      * @param drain whether the task must release after its current job (a task of an older deployment)
      * @return completes when ECS has answered, or at once when no call is needed
      */
     CompletableFuture<ClaimResult> claim(String taskArn, boolean drain) {
-        Instant known;
-        boolean marked;
+        TaskLife known;
         synchronized (this) {
-            if (exits.containsKey(taskArn) || exiting.contains(taskArn)) {
-                return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, true));
-            }
-            marked = busySince.putIfAbsent(taskArn, ctx.clock().instant()) == null;
-            known = protectedUntil.get(taskArn);
+            known = change(taskArn, new TaskLife.Claimed(ctx.clock().instant()));
         }
+        if (known.lettingGo()) {
+            return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, true));
+        }
+        boolean marked = !known.isBusy();
         if (pool.mode() != Mode.PROTECT) {
             return CompletableFuture.completedFuture(new ClaimResult(pool.name(), false, null, drain));
         }
-        Duration length = Duration.ofMinutes(pool.protectionMinutes());
-        if (known != null && known.isAfter(ctx.clock().instant().plus(length.multipliedBy(3).dividedBy(4)))) {
-            return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known, drain));
+        if (!known.claimRenews(ctx.clock().instant(), Duration.ofMinutes(pool.protectionMinutes()))) {
+            return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known.protectedUntil(), drain));
         }
         return protect(taskArn).whenComplete((until, failure) -> {
             if (marked && failure != null && Futures.cause(failure) instanceof TaskRejectedException) {
-                // ECS will not protect it: it is no live task, and a refused claim changes nothing.
                 synchronized (this) {
-                    busySince.remove(taskArn);
+                    change(taskArn, new TaskLife.ClaimRefused());
                 }
             }
         }).thenApply(until -> until
@@ -128,18 +146,18 @@ final class PoolTasks {
     private CompletableFuture<Optional<Instant>> protect(String taskArn) {
         CompletableFuture<Optional<Instant>> answer;
         synchronized (this) {
-            if (exits.containsKey(taskArn) || exiting.contains(taskArn)) {
+            if (life(taskArn).lettingGo()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             answer = ctx.changeProtection(pool.cluster(), new ProtectionChange(taskArn, true, pool.protectionMinutes()));
         }
         return answer.thenApply(expiry -> {
             Instant until = expiry.orElse(ctx.clock().instant().plus(Duration.ofMinutes(pool.protectionMinutes())));
-            Instant before;
+            TaskLife before;
             synchronized (this) {
-                before = protectedUntil.put(taskArn, until);
+                before = change(taskArn, new TaskLife.Protected(until));
             }
-            if (before == null) {
+            if (before.protectedUntil() == null) {
                 events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "protected " + shortId(taskArn) + " until " + until));
             }
             return Optional.of(until);
@@ -164,15 +182,14 @@ final class PoolTasks {
     /**
      * Takes over the protection a coscale that is gone gave: every protected task of the pool's service, as ECS
      * reported it ({@link #protectionInEcs}), is protected here too, so that it is renewed, kept through a stay and
-     * dropped on its exit. A task told to exit meanwhile, or being let exit, is not taken over; one claimed meanwhile
-     * keeps its claim's expiry.
+     * dropped on its exit ({@link TaskLife.Adopted}).
      */
     void adopt(Map<String, Instant> found) {
         int adopted = 0;
         synchronized (this) {
             for (Map.Entry<String, Instant> e : found.entrySet()) {
-                if (!exits.containsKey(e.getKey()) && !exiting.contains(e.getKey())
-                        && protectedUntil.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                TaskLife before = change(e.getKey(), new TaskLife.Adopted(e.getValue()));
+                if (!before.lettingGo() && before.protectedUntil() == null) {
                     adopted++;
                 }
             }
@@ -184,36 +201,33 @@ final class PoolTasks {
     }
 
     /**
-     * Forgets what this replica knew of protection and busy tasks, before it takes the lease over: the last leader
-     * may have changed both since. They are taken over again from ECS ({@link ProtectionTakeover}); the exits stay known.
+     * Forgets what this replica knew of protection and busy tasks, before it takes the lease over
+     * ({@link TaskLife.LeaseTaken}). They are taken over again from ECS ({@link ProtectionTakeover}).
      */
     synchronized void forgetProtection() {
-        protectedUntil.clear();
-        busySince.clear();
-        lastStopCheck = null;
+        for (String arn : List.copyOf(lives.keySet())) {
+            change(arn, new TaskLife.LeaseTaken());
+        }
     }
 
     /** The decision a task's earlier release got, if it was told to exit. */
     synchronized ReleaseDecision earlierExit(String taskArn) {
-        return exits.get(taskArn);
+        return life(taskArn).exit();
     }
 
     /** The task found no work: no longer busy. Its protection stays: it lasts until the task is told to exit. */
     synchronized void idle(String taskArn) {
-        busySince.remove(taskArn);
+        change(taskArn, new TaskLife.Idle());
     }
 
-    /**
-     * The task is being let exit: from now on a claim does not protect it again (it is told to drain), so that a
-     * heartbeat racing the release cannot undo the unprotect that precedes the decrement.
-     */
+    /** The task is being let exit: from now on a claim does not protect it again (it is told to drain). */
     synchronized void beginExit(String taskArn) {
-        exiting.add(taskArn);
+        change(taskArn, new TaskLife.ExitStarted());
     }
 
     /** The exit did not happen (ECS failed; the worker retries its release): the task is an ordinary one again. */
     synchronized void abandonExit(String taskArn) {
-        exiting.remove(taskArn);
+        change(taskArn, new TaskLife.ExitAbandoned());
     }
 
     /** Drops the task's protection; completes when ECS confirmed: the step that must precede a decrement. */
@@ -227,11 +241,11 @@ final class PoolTasks {
         }
         return answer.orTimeout(UNPROTECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .thenAccept(confirmed -> {
-                    boolean was;
+                    TaskLife before;
                     synchronized (this) {
-                        was = protectedUntil.remove(taskArn) != null;
+                        before = change(taskArn, new TaskLife.Unprotected());
                     }
-                    if (was) {
+                    if (before.protectedUntil() != null) {
                         events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "unprotected " + shortId(taskArn)));
                     }
                 });
@@ -239,26 +253,26 @@ final class PoolTasks {
 
     /** The task was told to exit: remembered so a repeated release answers the same. */
     synchronized void exited(String taskArn, ReleaseDecision decision) {
-        exiting.remove(taskArn);
-        busySince.remove(taskArn);
-        protectedUntil.remove(taskArn);
-        exits.put(taskArn, decision);
+        change(taskArn, new TaskLife.Exited(decision));
     }
 
     /**
      * Renews the protection of every protected task (busy or warm: protection lasts until a task is told to exit)
-     * whose protection lapses within a quarter of its length.
+     * that {@link TaskLife#scheduleRenews}.
      */
     void renewExpiring() {
         if (pool.mode() != Mode.PROTECT) {
             return;
         }
-        Instant soon = ctx.clock().instant().plus(Duration.ofMinutes(pool.protectionMinutes()).dividedBy(4));
-        Set<String> renew = new HashSet<>();
+        Instant now = ctx.clock().instant();
+        Duration length = Duration.ofMinutes(pool.protectionMinutes());
+        List<String> renew = new ArrayList<>();
         synchronized (this) {
-            protectedUntil.entrySet().stream()
-                    .filter(e -> e.getValue().isBefore(soon))
-                    .forEach(e -> renew.add(e.getKey()));
+            lives.forEach((arn, life) -> {
+                if (life.scheduleRenews(now, length)) {
+                    renew.add(arn);
+                }
+            });
         }
         ctx.metrics().protectionRenewalsSent(pool.name(), renew.size());
         // A failed renewal is told, not swallowed: the task is still protected until its expiry, and the next
@@ -267,7 +281,7 @@ final class PoolTasks {
             if (e != null && Futures.cause(e) instanceof TaskRejectedException) {
                 // Stopping or stopped: nothing left to renew; the next reconcile reports the stop.
                 synchronized (this) {
-                    protectedUntil.remove(arn);
+                    change(arn, new TaskLife.Unprotected());
                 }
             } else if (e != null) {
                 ctx.metrics().protectionRenewalFailed(pool.name());
@@ -277,78 +291,34 @@ final class PoolTasks {
         }));
     }
 
+    /** What {@link TaskStops} asks ECS about: every task known here, and how many are live and exited. */
+    record Known(Set<String> arns, int live, int exited) {
+    }
+
+    synchronized Known known() {
+        // Tasks coscale holds as live: busy or protected, and no exit in progress.
+        int live = (int) lives.values().stream()
+                .filter(life -> life.stage() != TaskLife.Stage.EXITING && (life.isBusy() || life.protectedUntil() != null))
+                .count();
+        return new Known(Set.copyOf(lives.keySet()), live, exited);
+    }
+
     /**
-     * Learns which tasks coscale knows (busy, protected, let exit) ECS no longer runs, and forgets them; a task that
-     * stopped without coscale letting it exit ({@link OtherStops}) is also reported: an event, the metric, and
-     * {@link #recentStops}. ECS is asked (DescribeTasks, 100 per call) only when {@link StopCheck} says the pass's
-     * service read hints at a change, or its backstop has passed: a converged pool costs no call.
+     * ECS reports the task stopped: it is forgotten ({@link TaskLife.Stopped}).
      *
-     * @param service the service as this pass read it
+     * @return whether coscale was letting it exit, or had
      */
-    CompletableFuture<Void> forgetStopped(ServiceState service) {
-        Set<String> ask = new HashSet<>();
-        StopCheck.Signal signal;
-        synchronized (this) {
-            Set<String> live = new HashSet<>(busySince.keySet());
-            live.addAll(protectedUntil.keySet());
-            live.removeAll(exiting);
-            signal = new StopCheck.Signal(service.desiredCount(), service.runningCount(), service.pendingCount(), live.size());
-            Duration since = lastStopCheckAt == null ? Duration.ZERO : Duration.between(lastStopCheckAt, ctx.clock().instant());
-            if (!StopCheck.due(lastStopCheck, signal, exits.size(), since, STOP_CHECK_BACKSTOP)) {
-                return CompletableFuture.completedFuture(null);
-            }
-            ask.addAll(live);
-            ask.addAll(exiting);
-            ask.addAll(exits.keySet());
-        }
-        if (ask.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return ctx.ecsRead(ecs -> {
-            ctx.taskReads().spent(EcsGateway.describeTasksCalls(ask.size()));
-            return ecs.describeTasks(pool.cluster(), ask);
-        }).thenAccept(states -> {
-            Instant now = ctx.clock().instant();
-            List<TaskStop> reported = new ArrayList<>();
-            synchronized (this) {
-                for (TaskState task : states.values()) {
-                    if (task.isLive()) {
-                        continue;
-                    }
-                    String arn = task.taskArn();
-                    boolean letExit = exits.containsKey(arn) || exiting.contains(arn);
-                    OtherStops.of(task, letExit, now).filter(recentStops::add).ifPresent(reported::add);
-                    busySince.remove(arn);
-                    protectedUntil.remove(arn);
-                    exits.remove(arn);
-                }
-                lastStopCheck = signal;
-                lastStopCheckAt = now;
-            }
-            for (TaskStop stop : reported) {
-                ctx.metrics().taskStopped(pool.name(), stop.stopCode());
-                events.add(Event.taskStopped(now, desiredCount.get(), OtherStops.describe(stop)));
-            }
-        });
-    }
-
-    /** The pool's tasks stopped for other reasons within the last hour, by stopCode. */
-    synchronized Map<String, Integer> stopsByCode() {
-        return recentStops.byStopCode(ctx.clock().instant());
-    }
-
-    /** The last few tasks stopped for other reasons within the last hour, newest first. */
-    synchronized List<TaskStop> lastStops() {
-        return recentStops.newest(ctx.clock().instant(), STOPS_SHOWN);
+    synchronized boolean stopped(String taskArn) {
+        return change(taskArn, new TaskLife.Stopped()).lettingGo();
     }
 
     synchronized int busyCount() {
-        return busySince.size();
+        return busy;
     }
 
     synchronized int protectedCount() {
         Instant now = ctx.clock().instant();
-        return (int) protectedUntil.values().stream().filter(until -> until.isAfter(now)).count();
+        return (int) lives.values().stream().filter(life -> life.protectedAt(now)).count();
     }
 
     static String shortId(String taskArn) {

@@ -13,9 +13,9 @@ import java.util.concurrent.CompletionException;
 @ApplicationScoped
 public class ProtectionRenewal {
 
-    private final ControlPlane plane;
+    private final Pools plane;
 
-    ProtectionRenewal(ControlPlane plane) {
+    ProtectionRenewal(Pools plane) {
         this.plane = plane;
     }
 

@@ -1,5 +1,6 @@
 package io.coscale.control;
 
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import java.util.function.Consumer;

@@ -1,10 +1,11 @@
 package io.coscale.control;
 
 import io.coscale.aws.AwsCallException;
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.QueueGateway;
 import io.coscale.aws.SendBatches;
-import io.coscale.aws.SendOutcome;
+import io.coscale.concurrent.Futures;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
+import io.coscale.domain.SendOutcome;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class QueueSender {
 
         Lane(String queueUrl) {
             this.queueUrl = queueUrl;
-            this.maxInFlight = QueueGateway.isFifo(queueUrl) ? 1 : MAX_IN_FLIGHT;
+            this.maxInFlight = Pool.isFifo(queueUrl) ? 1 : MAX_IN_FLIGHT;
         }
 
         /**
@@ -177,7 +178,7 @@ final class QueueSender {
         Throwable cause = Futures.cause(failure);
         AwsCallException e = cause instanceof AwsCallException a ? a
                 : new AwsCallException("SendMessageBatch failed: " + cause, true, false, "InternalError", cause, true);
-        return SendOutcome.unknown(job.message().jobId(), e);
+        return e.outcomeOf(job.message().jobId());
     }
 
     /** Withdraws the jobs whose wait is over, oldest first (deadlines grow along the queue), and sets the next timer. */

@@ -1,7 +1,11 @@
 package io.coscale.control;
 
 import io.coscale.aws.ServiceState;
+import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.InFlightLimit;
+import io.coscale.concurrent.Threads;
 import io.coscale.config.ReconcileConfig;
+import io.coscale.domain.Arns;
 import io.coscale.lease.LeadershipChanged;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -19,8 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
@@ -41,7 +43,7 @@ public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Duration interval;
     /** A pass's DescribeServices calls in flight, bounded: the ECS threads also serve claims and releases. */
     private final InFlightLimit serviceReads;
@@ -54,7 +56,7 @@ public class Reconciler {
     private volatile Reach ecsReach = Reach.NOTHING_ASKED;
     private volatile Reach sqsReach = Reach.NOTHING_ASKED;
 
-    Reconciler(ControlPlane plane, ReconcileConfig config) {
+    Reconciler(Pools plane, ReconcileConfig config) {
         this.plane = plane;
         this.interval = config.interval();
         this.serviceReads = new InFlightLimit(config.readsInFlight());
@@ -73,9 +75,7 @@ public class Reconciler {
     }
 
     private void passNow(String name) {
-        Thread pass = new Thread(this::tick, name);
-        pass.setDaemon(true);
-        pass.start();
+        Threads.daemon(name).newThread(this::tick).start();
     }
 
     /** A pass, on the leader only: the others write nothing, and their reads would spend ECS's budget for nothing. */
@@ -197,9 +197,9 @@ public class Reconciler {
      * UpdateService) goes on; the pass is complete without it.
      */
     private void awaitAll(List<CompletableFuture<Void>> futures, String what, Map<PoolController, CompletableFuture<Void>> named)
-            throws InterruptedException, ExecutionException {
+            throws InterruptedException {
         try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(interval.toMillis(), TimeUnit.MILLISECONDS);
+            Futures.await(CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)), interval);
         } catch (TimeoutException e) {
             List<String> slow = named.entrySet().stream().filter(s -> !s.getValue().isDone())
                     .map(s -> s.getKey().pool().name()).toList();

@@ -3,6 +3,9 @@ package io.coscale.control;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.TaskState;
+import io.coscale.concurrent.Batcher;
+import io.coscale.concurrent.Futures;
+import io.coscale.domain.Arns;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -73,7 +76,7 @@ final class TaskResolver {
      * The worker's task and its pool. Fails with {@link IllegalArgumentException} (malformed ARN),
      * {@link TaskRejectedException} (not a live task of a managed pool) or {@link AwsCallException} (ECS not asked).
      */
-    CompletableFuture<ControlPlane.WorkerTask> resolve(String taskArn, Optional<String> claimedPool) {
+    CompletableFuture<WorkerTask> resolve(String taskArn, Optional<String> claimedPool) {
         return Futures.start(() -> {
             String cluster = clusterOf(taskArn);
             if (pools.get().stream().noneMatch(p -> Arns.sameName(p.pool().cluster(), cluster))) {
@@ -85,7 +88,7 @@ final class TaskResolver {
         });
     }
 
-    private ControlPlane.WorkerTask poolOf(String cluster, TaskState task, Optional<String> claimedPool) {
+    private WorkerTask poolOf(String cluster, TaskState task, Optional<String> claimedPool) {
         String taskArn = task.taskArn();
         if (!task.isLive()) {
             throw new TaskRejectedException("task " + taskArn + " is not a PENDING or RUNNING task (" + task.lastStatus() + ")");
@@ -101,7 +104,7 @@ final class TaskResolver {
             throw new TaskRejectedException("task " + taskArn + " belongs to pool " + pool.pool().name()
                     + ", not " + claimedPool.get());
         }
-        return new ControlPlane.WorkerTask(pool, task);
+        return new WorkerTask(pool, task);
     }
 
     /**

@@ -65,6 +65,11 @@ public record Pool(
         }
     }
 
+    /** Whether the queue at {@code queueUrl} is a FIFO queue (SQS names every FIFO queue {@code *.fifo}). */
+    public static boolean isFifo(String queueUrl) {
+        return queueUrl.endsWith(".fifo");
+    }
+
     /** Returns {@code n} moved into {@code [minTasks, maxTasks]}; the result is always a legal desiredCount. */
     public int clamp(int n) {
         return Math.max(minTasks, Math.min(maxTasks, n));

@@ -1,19 +1,19 @@
 package io.coscale.idempotency;
 
-import io.coscale.lease.DynamoDbLeaseStore;
+import io.coscale.aws.DynamoDbTable;
+import io.coscale.concurrent.Threads;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -46,19 +46,14 @@ public class DynamoDbIdempotencyStore implements IdempotencyStore {
     DynamoDbIdempotencyStore(DynamoDbClient client, String table) {
         this.client = client;
         this.table = table;
-        AtomicInteger n = new AtomicInteger();
         // Bounded queue: past it a keyed submission is refused (503, nothing sent) rather than left waiting.
         this.calls = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(QUEUED), r -> {
-                    Thread t = new Thread(r, "coscale-idempotency-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new ArrayBlockingQueue<>(QUEUED), Threads.daemon("coscale-idempotency"));
     }
 
     /** A store in the lease's table, reached as {@code settings} say; nothing is called until the first request. */
-    public static DynamoDbIdempotencyStore open(DynamoDbLeaseStore.Settings settings) {
-        return new DynamoDbIdempotencyStore(DynamoDbLeaseStore.client(settings), settings.table());
+    public static DynamoDbIdempotencyStore open(DynamoDbTable settings) {
+        return new DynamoDbIdempotencyStore(settings.client(), settings.table());
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.coscale.idempotency;
 
+import io.coscale.aws.DynamoDbTable;
 import io.coscale.config.IdempotencyConfig;
 import io.coscale.config.LeaseConfig;
 import io.coscale.config.LocalConfig;
-import io.coscale.lease.DynamoDbLeaseStore;
 import io.coscale.lease.LeaseStore;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -31,7 +31,7 @@ public class IdempotencyStoreProducer {
             LeaseStore lease) {
         return switch (config.store()) {
             case MEMORY -> new MemoryIdempotencyStore(idempotency.memoryMaxKeys());
-            case DYNAMODB -> DynamoDbIdempotencyStore.open(DynamoDbLeaseStore.Settings.of(config, local, CALL_TIMEOUT));
+            case DYNAMODB -> DynamoDbIdempotencyStore.open(DynamoDbTable.of(config, local, CALL_TIMEOUT));
         };
     }
 

@@ -1,23 +1,15 @@
 package io.coscale.lease;
 
-import io.coscale.config.LeaseConfig;
-import io.coscale.config.LocalConfig;
-import java.net.URI;
+import io.coscale.aws.DynamoDbTable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -47,29 +39,6 @@ public class DynamoDbLeaseStore implements LeaseStore {
     private static final Duration TTL = Duration.ofDays(1);
     private static final Duration TABLE_WAIT = Duration.ofSeconds(60);
 
-    /**
-     * How to reach the table.
-     *
-     * @param table            the table's name
-     * @param endpointOverride the DynamoDB endpoint; empty for the Region's
-     * @param region           the Region; empty for the AWS default chain
-     * @param dummyCredentials sign with fixed dummy credentials (a local server) instead of the AWS default chain
-     * @param callTimeout      the longest one call may take
-     */
-    public record Settings(String table, Optional<URI> endpointOverride, Optional<String> region,
-            boolean dummyCredentials, Duration callTimeout) {
-
-        /**
-         * The lease table as {@code coscale.lease} names it, with calls of at most {@code callTimeout}. Local mode
-         * signs with dummy credentials and defaults the Region, so that a local DynamoDB-compatible server stands in.
-         */
-        public static Settings of(LeaseConfig config, LocalConfig local, Duration callTimeout) {
-            return new Settings(config.table(), config.dynamodb().endpointOverride(),
-                    config.dynamodb().region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty()),
-                    local.enabled(), callTimeout);
-        }
-    }
-
     private final DynamoDbClient client;
     private final String table;
     private final Clock wallClock;
@@ -80,28 +49,9 @@ public class DynamoDbLeaseStore implements LeaseStore {
         this.wallClock = wallClock;
     }
 
-    /** A store over {@code settings.table()}; nothing is called until the first read, write or {@link #createTable}. */
-    public static DynamoDbLeaseStore open(Settings settings) {
-        return new DynamoDbLeaseStore(client(settings), settings.table(), Clock.systemUTC());
-    }
-
-    /**
-     * A client as {@code settings} say: one attempt per call (the caller decides whether to try again), every call
-     * bounded by {@code callTimeout}. The idempotency records share the lease's table and build theirs here too.
-     */
-    public static DynamoDbClient client(Settings settings) {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder()
-                .credentialsProvider(settings.dummyCredentials()
-                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
-                        : DefaultCredentialsProvider.builder().build())
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(settings.callTimeout())
-                        .socketTimeout(settings.callTimeout()))
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))
-                        .apiCallTimeout(settings.callTimeout()));
-        settings.endpointOverride().ifPresent(builder::endpointOverride);
-        settings.region().map(Region::of).ifPresent(builder::region);
-        return builder.build();
+    /** A store over {@code table.table()}; nothing is called until the first read, write or {@link #createTable}. */
+    public static DynamoDbLeaseStore open(DynamoDbTable table) {
+        return new DynamoDbLeaseStore(table.client(), table.table(), Clock.systemUTC());
     }
 
     /**

@@ -2,8 +2,8 @@ package io.coscale.lease;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coscale.concurrent.Threads;
 import io.coscale.config.AuthConfig;
-import io.coscale.control.CountForwarding;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -58,11 +58,7 @@ public class LeaderLink implements CountForwarding {
     private final Optional<String> countToken;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "coscale-leader-link");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("coscale-leader-link"));
     // @GuardedBy("this")
     private final Map<String, Pending> pending = new HashMap<>();
     /** The last call to a leader: where, when (System.nanoTime()) and whether it got an answer; null before any. */

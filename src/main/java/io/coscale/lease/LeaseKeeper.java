@@ -1,5 +1,6 @@
 package io.coscale.lease;
 
+import io.coscale.concurrent.Threads;
 import io.coscale.config.LeaseConfig;
 import io.coscale.lease.LeaseRules.Kind;
 import io.coscale.lease.LeaseRules.Write;
@@ -107,11 +108,7 @@ public class LeaseKeeper implements Leadership {
     /** Runs the first heartbeat now, then one every {@code heartbeat}. */
     synchronized void start() {
         heartbeat();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coscale-lease");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("coscale-lease"));
         long every = heartbeat.toNanos();
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.NANOSECONDS);
     }

@@ -1,5 +1,6 @@
 package io.coscale.lease;
 
+import io.coscale.aws.DynamoDbTable;
 import io.coscale.config.LeaseConfig;
 import io.coscale.config.LocalConfig;
 import jakarta.enterprise.inject.Disposes;
@@ -20,7 +21,7 @@ public class LeaseStoreProducer {
             case MEMORY -> new MemoryLeaseStore();
             case DYNAMODB -> {
                 DynamoDbLeaseStore store = DynamoDbLeaseStore.open(
-                        DynamoDbLeaseStore.Settings.of(config, local, config.heartbeat()));
+                        DynamoDbTable.of(config, local, config.heartbeat()));
                 if (config.createTable()) {
                     store.createTable();
                 }

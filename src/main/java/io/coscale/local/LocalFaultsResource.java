@@ -1,7 +1,7 @@
 package io.coscale.local;
 
-import io.coscale.api.ApiException;
 import io.coscale.api.openapi.CoscaleApiDefinition;
+import io.coscale.api.problem.ApiException;
 import io.coscale.local.ecs.EcsEmulator;
 import io.coscale.local.ecs.Interruption;
 import jakarta.ws.rs.Consumes;

@@ -2,6 +2,7 @@ package io.coscale.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.concurrent.Threads;
 import io.coscale.local.task.InJvmWorker;
 import io.coscale.local.task.TaskLaunch;
 import jakarta.inject.Singleton;
@@ -58,11 +59,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     /** While it works, every {@code KEEP_EVERY} the worker makes its message invisible for {@code KEEP_FOR} more. */
     private static final Duration KEEP_EVERY = Duration.ofSeconds(2);
     private static final Duration KEEP_FOR = Duration.ofSeconds(10);
-    private static final ScheduledExecutorService KEEPER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "reference-worker-visibility");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService KEEPER = Executors.newSingleThreadScheduledExecutor(Threads.daemon("reference-worker-visibility"));
 
     /** One SQS client per endpoint, shared by the worker threads as one client per container would be. */
     private final Map<String, SqsClient> sqsClients = new ConcurrentHashMap<>();

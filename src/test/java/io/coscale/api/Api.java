@@ -2,10 +2,11 @@ package io.coscale.api;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.emptyOrNullString;
 
+import io.coscale.api.problem.Problem;
 import io.coscale.aws.EcsGateway;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;

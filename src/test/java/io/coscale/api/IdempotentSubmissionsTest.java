@@ -3,11 +3,12 @@ package io.coscale.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.api.problem.ApiException;
+import io.coscale.aws.DynamoDbTable;
 import io.coscale.idempotency.DynamoDbIdempotencyStore;
 import io.coscale.idempotency.IdempotencyKey;
 import io.coscale.idempotency.IdempotencyRecord;
 import io.coscale.idempotency.MemoryIdempotencyStore;
-import io.coscale.lease.DynamoDbLeaseStore;
 import io.coscale.local.LocalCloud;
 import java.net.URI;
 import java.time.Clock;
@@ -178,7 +179,7 @@ class IdempotentSubmissionsTest {
 
     @Test
     void aStoreThatCannotBeAskedIs503AndNothingIsSent() {
-        var settings = new DynamoDbLeaseStore.Settings("coscale-lease",
+        var settings = new DynamoDbTable("coscale-lease",
                 Optional.of(URI.create("http://127.0.0.1:" + LocalCloud.freePort())), Optional.of("us-east-1"), true,
                 Duration.ofSeconds(2));
         try (DynamoDbIdempotencyStore down = DynamoDbIdempotencyStore.open(settings)) {

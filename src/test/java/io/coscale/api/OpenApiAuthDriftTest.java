@@ -3,6 +3,9 @@ package io.coscale.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.api.auth.AccessRules;
+import io.coscale.api.auth.Role;
+import io.coscale.api.problem.ApiRoutes;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;

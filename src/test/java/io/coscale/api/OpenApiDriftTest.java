@@ -4,6 +4,8 @@ import static io.coscale.api.Api.json;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.api.problem.ApiRoutes;
+import io.coscale.api.problem.Problem;
 import io.coscale.local.LocalCloud;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.FaultInjector;

@@ -1,5 +1,6 @@
 package io.coscale.api;
 
+import io.coscale.api.problem.ApiException;
 import io.quarkus.arc.properties.IfBuildProperty;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.coscale.api.auth.AuthFilter;
+import io.coscale.api.auth.Caller;
+import io.coscale.api.auth.Role;
+import io.coscale.api.auth.TokenAuthenticator;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,8 @@ package io.coscale.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,15 +2,16 @@ package io.coscale.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.domain.OutgoingMessage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Cutting entries into SendMessageBatch requests: each row is entry sizes in, batches of sizes out. */
 class SendBatchesTest {

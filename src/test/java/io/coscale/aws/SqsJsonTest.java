@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -3,11 +3,13 @@ package io.coscale.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.sqs.EmbeddedSqs;
-import io.coscale.local.sqs.SqsFaultProxy;
 import io.coscale.local.sqs.SqsFaultProxy.Faults;
+import io.coscale.local.sqs.SqsFaultProxy;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.coscale.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coscale.aws.SqsWire;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
 import io.coscale.control.Reconciler;
@@ -96,7 +96,7 @@ class ManyPoolsBenchmark {
     SqsClient sqs;
 
     @Inject
-    ControlPlane plane;
+    Pools plane;
 
     @Inject
     SqsWire wire;

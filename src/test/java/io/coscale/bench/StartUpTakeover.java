@@ -2,7 +2,7 @@ package io.coscale.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
 import io.coscale.local.ecs.EcsEmulator;
 import java.net.URI;
@@ -49,14 +49,14 @@ final class StartUpTakeover {
     private final EcsEmulator emulator;
     private final EcsClient ecs;
     private final SqsClient sqs;
-    private final ControlPlane plane;
+    private final Pools plane;
     private final URI claimUri;
     private final String cluster;
     private final HttpClient http = Bench.httpClient();
     private final List<String> tasks = new ArrayList<>();
     private int perPool;
 
-    StartUpTakeover(EcsEmulator emulator, EcsClient ecs, SqsClient sqs, ControlPlane plane, URI claimUri, String cluster) {
+    StartUpTakeover(EcsEmulator emulator, EcsClient ecs, SqsClient sqs, Pools plane, URI claimUri, String cluster) {
         this.emulator = emulator;
         this.ecs = ecs;
         this.sqs = sqs;

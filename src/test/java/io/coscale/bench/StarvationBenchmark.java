@@ -3,7 +3,7 @@ package io.coscale.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.coscale.control.UpdateServiceBudget;
+import io.coscale.control.budget.EcsBudgets;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -75,7 +75,7 @@ class StarvationBenchmark {
     SqsClient sqs;
 
     @Inject
-    UpdateServiceBudget budget;
+    EcsBudgets budgets;
 
     @TestHTTPResource("/v1/claim")
     URI claimUri;
@@ -127,8 +127,8 @@ class StarvationBenchmark {
             }));
         }
         // The releases unprotect, tag their task and then queue for a token: wait until the queue is long.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> budget.waiting() >= POOLS / 4);
-        int waitingForBudget = budget.waiting();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> budgets.updateService().waiting() >= POOLS / 4);
+        int waitingForBudget = budgets.updateService().waiting();
         Figures.Distribution storm = Figures.Distribution.of(timeAll(services, s -> post(claimUri, tasks.get(s).get(2))));
         CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 

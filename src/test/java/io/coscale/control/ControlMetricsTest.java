@@ -2,9 +2,13 @@ package io.coscale.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.concurrent.TokenBucket;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
 import io.micrometer.core.instrument.Counter;
@@ -121,9 +125,9 @@ class ControlMetricsTest {
 
     /** What the pools share, without ECS or SQS. */
     private ControlContext context(Leadership leadership) {
-        return ControlContext.create(null, null, new UpdateServiceBudget(new TokenBucket(1, 1)),
+        return ControlContext.create(null, null, new EcsBudget(new TokenBucket(1, 1), "coscale-budget"),
                 new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
-                new TagBudget(new TokenBucket(20, 10)), threads, Clock.systemUTC(), Duration.ofMillis(100),
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), threads, Clock.systemUTC(), Duration.ofMillis(100),
                 Duration.ofSeconds(2), 10, Duration.ZERO, metrics, leadership, CountForwarding.NONE);
     }
 

@@ -4,16 +4,19 @@ import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
-import io.coscale.lease.Leadership;
-import io.coscale.lease.NotLeaderException;
 import io.coscale.aws.TaskState;
+import io.coscale.concurrent.TokenBucket;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.lease.CountForwarding;
+import io.coscale.lease.Leadership;
+import io.coscale.lease.NotLeaderException;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.EcsEmulatorFixture;
 import io.coscale.local.ecs.FaultInjector;
@@ -81,7 +84,7 @@ class PoolControllerTest {
         ecs.close();
     }
 
-    /** The shared parts as ControlPlane makes them; {@code exitSettle}: how long after start counts stay put. */
+    /** The shared parts as Pools makes them; {@code exitSettle}: how long after start counts stay put. */
     private ControlContext context(Duration exitSettle) {
         return context(exitSettle, Clock.systemUTC());
     }
@@ -97,9 +100,9 @@ class PoolControllerTest {
     private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget,
             Leadership leadership, CountForwarding counts) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
-        return ControlContext.create(ecsGateway, new QueueGateway(sqs), new UpdateServiceBudget(updateServiceBudget),
+        return ControlContext.create(ecsGateway, new QueueGateway(sqs), new EcsBudget(updateServiceBudget, "coscale-budget"),
                 new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
-                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100),
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100),
                 Duration.ofSeconds(2), 100, exitSettle,
                 new ControlMetrics(registry), leadership, counts);
     }
@@ -154,7 +157,7 @@ class PoolControllerTest {
         long protections = protectionCalls();
 
         pool.submitted(3);
-        assertThatThrownBy(() -> pool.claim(task).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NotLeaderException.class);
+        assertThatThrownBy(() -> pool.claim(task, null).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(NotLeaderException.class);
 
         assertThat(forwarded).containsExactly("p:3");
         assertThat(updateServiceCalls()).isEqualTo(calls);
@@ -224,13 +227,13 @@ class PoolControllerTest {
         ecs.setDesiredCount(SERVICE, 2);
         ecs.awaitCounts(SERVICE, 2, 0);
         List<String> tasks = ecs.activeTasks(SERVICE).stream().map(t -> t.taskArn()).toList();
-        ClaimResult claim = pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        ClaimResult claim = pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
         assertThat(claim.isProtected()).isTrue();
         assertThat(protectedNow(tasks.get(0))).isTrue();
         long before = updateServiceCalls();
 
-        ReleaseDecision first = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
-        ReleaseDecision again = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        ReleaseDecision first = pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS);
+        ReleaseDecision again = pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS);
 
         assertThat(first.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
         assertThat(first.desiredCount()).isEqualTo(1);
@@ -263,7 +266,7 @@ class PoolControllerTest {
         });
         long before = updateServiceCalls();
 
-        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
         assertThat(tagCalls.get()).isEqualTo(2);
@@ -281,7 +284,7 @@ class PoolControllerTest {
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
         long before = updateServiceCalls();
 
-        ReleaseDecision decision = pool.release(ecs.activeTasks(SERVICE).get(0).taskArn()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(ecs.activeTasks(SERVICE).get(0).taskArn())).get(10, TimeUnit.SECONDS);
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
         assertThat(updateServiceCalls()).isEqualTo(before);
@@ -291,11 +294,11 @@ class PoolControllerTest {
     void aStayKeepsTheTaskProtectedAndAHeartbeatClaimCostsNoEcsCall() throws Exception {
         PoolController pool = protectPool(1, 5, 120);
         String task = firstOf(1);
-        assertThat(pool.claim(task).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+        assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
         long protectionCalls = protectionCalls();
 
-        ReleaseDecision decision = pool.release(task).get(10, TimeUnit.SECONDS);
-        ClaimResult heartbeat = pool.claim(task).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+        ClaimResult heartbeat = pool.claim(task, null).get(10, TimeUnit.SECONDS);
 
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.STAY);
         assertThat(protectedNow(task)).as("warm capacity stays protected until told to exit").isTrue();
@@ -320,7 +323,7 @@ class PoolControllerTest {
         long before = updateServiceCalls();
 
         ClaimResult heartbeat = pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
-        ReleaseDecision decision = pool.release(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(old.taskArn(), old.taskDefinitionArn())).get(10, TimeUnit.SECONDS);
 
         assertThat(heartbeat.drain()).isTrue();
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
@@ -336,10 +339,10 @@ class PoolControllerTest {
     void aClaimAfterTheExitDoesNotProtectTheTaskAgain() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
-        assertThat(pool.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
 
-        ClaimResult late = pool.claim(task).get(10, TimeUnit.SECONDS);
+        ClaimResult late = pool.claim(task, null).get(10, TimeUnit.SECONDS);
 
         assertThat(late.isProtected()).isFalse();
         assertThat(late.drain()).isTrue();
@@ -350,8 +353,8 @@ class PoolControllerTest {
     void anExitRecordedOnTheTaskIsReplayedByARestartedCoscaleWithoutLoweringTheCountAgain() throws Exception {
         PoolController before = controller(5, Mode.PROTECT);
         String task = firstOf(2);
-        before.claim(task).get(10, TimeUnit.SECONDS);
-        assertThat(before.release(task).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
+        before.claim(task, null).get(10, TimeUnit.SECONDS);
+        assertThat(before.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
         long calls = updateServiceCalls();
 
         // The worker never had its answer; it asks the coscale that replaced the killed one.
@@ -372,11 +375,11 @@ class PoolControllerTest {
         ctx = context(Duration.ofMinutes(1));
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         long calls = updateServiceCalls();
 
-        assertThatThrownBy(() -> pool.release(task).get(10, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(AwsCallException.class).hasMessageContaining("settled");
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(NotSettledException.class).hasMessageContaining("settled");
 
         assertThat(updateServiceCalls()).isEqualTo(calls);
         assertThat(protectedNow(task)).isTrue();
@@ -387,7 +390,7 @@ class PoolControllerTest {
     void aRestartedCoscaleTakesOverTheProtectionItsPredecessorGaveAndKeepsItThroughAStay() throws Exception {
         PoolController before = protectPool(2, 5, 120);
         String task = firstOf(2);
-        before.claim(task).get(10, TimeUnit.SECONDS);
+        before.claim(task, null).get(10, TimeUnit.SECONDS);
 
         PoolController restarted = new PoolController(before.pool(), ctx);
         reconcileOnce(restarted);
@@ -397,7 +400,7 @@ class PoolControllerTest {
         assertThat(restarted.status().protectedTasks()).isEqualTo(1);
         assertThat(restarted.events().newest(10)).anyMatch(e -> e.reason().equals("took over the protection of 1 task from ECS"));
         long protectionCalls = protectionCalls();
-        assertThat(restarted.release(task).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
+        assertThat(restarted.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.STAY);
         assertThat(protectedNow(task)).isTrue();
         assertThat(protectionCalls()).isEqualTo(protectionCalls);
     }
@@ -425,7 +428,7 @@ class PoolControllerTest {
         ctx = context(Duration.ZERO, clock);
         PoolController pool = protectPool(0, 5, 1); // one-minute protection
         String task = firstOf(1);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         long calls = protectionCalls();
 
         pool.renewProtection().get(10, TimeUnit.SECONDS);
@@ -441,7 +444,7 @@ class PoolControllerTest {
     void jobsSubmittedWhileAnExitLowersTheCountRaiseItAgainWithoutWaitingForAReconcile() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(2);
-        pool.claim(task).get(10, TimeUnit.SECONDS);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         CountDownLatch lowering = new CountDownLatch(1);
         ecs.emulator.addCallListener((action, request, nanos) -> {
             if (action.equals("UpdateService") && request.path("desiredCount").asInt(-1) == 1) {
@@ -450,7 +453,7 @@ class PoolControllerTest {
         });
         ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ofMillis(300), 0, null));
 
-        CompletableFuture<ReleaseDecision> release = pool.release(task);
+        CompletableFuture<ReleaseDecision> release = pool.release(TestContexts.task(task));
         assertThat(lowering.await(10, TimeUnit.SECONDS)).isTrue();
         pool.submitted(2); // the count is still 2 for them: no scale-up queued yet
         assertThat(release.get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(1);
@@ -466,14 +469,14 @@ class PoolControllerTest {
         ecs.setDesiredCount(SERVICE, 3);
         ecs.awaitCounts(SERVICE, 3, 0);
         List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
-        pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
-        assertThat(pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
-        pool.claim(tasks.get(1)).get(10, TimeUnit.SECONDS);
+        pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
+        assertThat(pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
+        pool.claim(tasks.get(1), null).get(10, TimeUnit.SECONDS);
 
-        CompletableFuture<ReleaseDecision> waiting = pool.release(tasks.get(1)); // needs a token: ~20 s away
+        CompletableFuture<ReleaseDecision> waiting = pool.release(TestContexts.task(tasks.get(1))); // needs a token: ~20 s away
         eventually().until(() -> ctx.budget().waiting() == 1);
         long start = System.nanoTime();
-        ClaimResult claim = pool.claim(tasks.get(2)).get(10, TimeUnit.SECONDS);
+        ClaimResult claim = pool.claim(tasks.get(2), null).get(10, TimeUnit.SECONDS);
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(claim.isProtected()).isTrue();

@@ -6,6 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.ServiceState;
+import io.coscale.concurrent.TokenBucket;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
@@ -97,8 +100,8 @@ class ProtectionTakeoverTest {
 
         reconcileAll();
         TaskResolver resolver = new TaskResolver(ctx, () -> pools, Duration.ofSeconds(2), Duration.ofSeconds(2));
-        ControlPlane.WorkerTask claimed = resolver.resolve(unclaimed.get(0), Optional.empty()).get(10, TimeUnit.SECONDS);
-        assertThat(claimed.pool().claim(unclaimed.get(0)).get(10, TimeUnit.SECONDS).expiresAt()).isNotNull();
+        WorkerTask claimed = resolver.resolve(unclaimed.get(0), Optional.empty()).get(10, TimeUnit.SECONDS);
+        assertThat(claimed.pool().claim(unclaimed.get(0), null).get(10, TimeUnit.SECONDS).expiresAt()).isNotNull();
 
         eventually().atMost(Duration.ofSeconds(60)).until(() -> pools.stream().allMatch(PoolController::protectionTakenOver));
         assertThat(takeoversPending()).isZero();
@@ -118,8 +121,8 @@ class ProtectionTakeoverTest {
         AtomicLong nanos = new AtomicLong();
         TaskReadBudget budget = new TaskReadBudget(new TokenBucket(2, 1, nanos::get), 1, Duration.ofSeconds(10));
         ctx.threads().shutdown();
-        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new UpdateServiceBudget(new TokenBucket(50, 5)), budget,
-                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new EcsBudget(new TokenBucket(50, 5), "coscale-budget"), budget,
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
                 new ControlMetrics(new SimpleMeterRegistry()));
         String service = "alone";

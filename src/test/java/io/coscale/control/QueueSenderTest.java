@@ -2,8 +2,8 @@ package io.coscale.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.coscale.aws.OutgoingMessage;
-import io.coscale.aws.SendOutcome;
+import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.SendOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

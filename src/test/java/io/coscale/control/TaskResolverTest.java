@@ -98,7 +98,7 @@ class TaskResolverTest {
         return ecs.activeTasks(SERVICE).get(0).taskArn();
     }
 
-    private ControlPlane.WorkerTask resolve(String task, long timeoutMillis) throws Exception {
+    private WorkerTask resolve(String task, long timeoutMillis) throws Exception {
         return resolver.resolve(task, Optional.of("p")).get(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 

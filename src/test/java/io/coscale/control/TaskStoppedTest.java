@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.domain.Arns;
 import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
@@ -101,8 +102,8 @@ class TaskStoppedTest {
     void aSpotInterruptedTaskIsReportedOnceAndChangesNoCount() throws Exception {
         List<String> tasks = running(2);
         reconcileOnce();
-        pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
-        pool.claim(tasks.get(1)).get(10, TimeUnit.SECONDS);
+        pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
+        pool.claim(tasks.get(1), null).get(10, TimeUnit.SECONDS);
         reconcileOnce();
         assertThat(pool.status().protectedTasks()).isEqualTo(2);
         long updateServices = calls("UpdateService");
@@ -112,7 +113,7 @@ class TaskStoppedTest {
         // The replacement claims before its first receive: coscale now knows one task more than ECS runs.
         String replacement = ecs.activeTasks(SERVICE).stream().map(t -> t.taskArn()).filter(a -> !tasks.contains(a))
                 .findFirst().orElseThrow();
-        pool.claim(replacement).get(10, TimeUnit.SECONDS);
+        pool.claim(replacement, null).get(10, TimeUnit.SECONDS);
         reconcileOnce();
         reconcileOnce();
 
@@ -138,7 +139,7 @@ class TaskStoppedTest {
         reconcileOnce();
         ecs.emulator.interrupt(tasks.get(0), Interruption.SPOT_INTERRUPTION);
 
-        assertThatThrownBy(() -> pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TaskRejectedException.class)
                 .hasMessageContaining("TASK_NOT_VALID");
         assertThat(pool.status().busyTasks()).as("a rejected claim marks nothing busy").isZero();
@@ -146,7 +147,7 @@ class TaskStoppedTest {
 
         // A task ECS does not know (yet: reads catch up late) is not rejected: ECS may know it a moment later.
         String unknown = tasks.get(0).substring(0, tasks.get(0).lastIndexOf('/') + 1) + "0123456789abcdef0123456789abcdef";
-        assertThatThrownBy(() -> pool.claim(unknown).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> pool.claim(unknown, null).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isNotInstanceOf(TaskRejectedException.class)
                 .hasMessageContaining("MISSING");
     }
@@ -155,7 +156,7 @@ class TaskStoppedTest {
     void anOutOfMemoryKillIsReportedWithTheContainersReason() throws Exception {
         List<String> tasks = running(1);
         reconcileOnce();
-        pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
 
         ecs.emulator.interrupt(tasks.get(0), Interruption.OUT_OF_MEMORY);
         reconcileOnce();
@@ -169,8 +170,8 @@ class TaskStoppedTest {
     void aTaskCoscaleLetExitIsNotAnotherStop() throws Exception {
         List<String> tasks = running(2);
         reconcileOnce();
-        pool.claim(tasks.get(0)).get(10, TimeUnit.SECONDS);
-        ReleaseDecision exit = pool.release(tasks.get(0)).get(10, TimeUnit.SECONDS);
+        pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
+        ReleaseDecision exit = pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS);
         assertThat(exit.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
         // The worker exits; whichever task ECS stops for the lower count, the one coscale let go is not reported.
         ecs.ecs.stopTask(r -> r.cluster(EcsEmulatorFixture.CLUSTER).task(tasks.get(0)).reason("worker exited"));
@@ -187,7 +188,7 @@ class TaskStoppedTest {
         List<String> tasks = running(3);
         reconcileOnce();
         for (String task : tasks) {
-            pool.claim(task).get(10, TimeUnit.SECONDS);
+            pool.claim(task, null).get(10, TimeUnit.SECONDS);
         }
         reconcileOnce();
         long describeTasks = calls("DescribeTasks");

@@ -2,10 +2,14 @@ package io.coscale.control;
 
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.TaskState;
+import io.coscale.concurrent.TokenBucket;
+import io.coscale.control.budget.EcsBudget;
+import io.coscale.control.budget.TaskReadBudget;
 import java.time.Clock;
 import java.time.Duration;
 
-/** The shared parts of a pool, as ControlPlane makes them with the default settings, for tests of its steps. */
+/** The shared parts of a pool, as Pools makes them with the default settings, for tests of its steps. */
 final class TestContexts {
 
     private TestContexts() {
@@ -18,9 +22,20 @@ final class TestContexts {
      * @param queues null for a test that asks SQS nothing
      */
     static ControlContext standard(EcsGateway ecs, QueueGateway queues, ControlMetrics metrics) {
-        return ControlContext.create(ecs, queues, new UpdateServiceBudget(new TokenBucket(50, 5)),
+        return ControlContext.create(ecs, queues, new EcsBudget(new TokenBucket(50, 5), "coscale-budget"),
                 new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
-                new TagBudget(new TokenBucket(20, 10)), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, metrics);
+    }
+
+    /** A live task of a service, as DescribeTasks would report it, with no exit recorded on it. */
+    static TaskState task(String taskArn) {
+        return task(taskArn, null);
+    }
+
+    /** As {@link #task(String)}, running {@code taskDefinitionArn}. */
+    static TaskState task(String taskArn, String taskDefinitionArn) {
+        return new TaskState(taskArn, null, null, "RUNNING", "RUNNING", taskDefinitionArn, null, null, null, null, null,
+                false);
     }
 }

@@ -3,8 +3,9 @@ package io.coscale.idempotency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.coscale.lease.DynamoDbLeaseStore;
+import io.coscale.aws.DynamoDbTable;
 import io.coscale.lease.Dynalite;
+import io.coscale.lease.DynamoDbLeaseStore;
 import io.coscale.lease.LeaseItem;
 import io.coscale.lease.LeaseStore;
 import io.coscale.local.LocalCloud;
@@ -38,7 +39,7 @@ class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
         lease = DynamoDbLeaseStore.open(settings(DYNALITE.endpoint()));
         lease.createTable();
         store = DynamoDbIdempotencyStore.open(settings(DYNALITE.endpoint()));
-        raw = DynamoDbLeaseStore.client(settings(DYNALITE.endpoint()));
+        raw = settings(DYNALITE.endpoint()).client();
     }
 
     @AfterAll
@@ -48,8 +49,8 @@ class DynamoDbIdempotencyStoreTest extends IdempotencyStoreContract {
         raw.close();
     }
 
-    static DynamoDbLeaseStore.Settings settings(URI endpoint) {
-        return new DynamoDbLeaseStore.Settings(TABLE, Optional.of(endpoint), Optional.of("us-east-1"), true,
+    static DynamoDbTable settings(URI endpoint) {
+        return new DynamoDbTable(TABLE, Optional.of(endpoint), Optional.of("us-east-1"), true,
                 Duration.ofSeconds(5));
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.aws.DynamoDbTable;
 import io.coscale.local.LocalCloud;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -55,7 +56,7 @@ class DynamoDbLeaseStoreTest {
     }
 
     static DynamoDbLeaseStore open(URI endpoint) {
-        return DynamoDbLeaseStore.open(new DynamoDbLeaseStore.Settings(TABLE, Optional.of(endpoint),
+        return DynamoDbLeaseStore.open(new DynamoDbTable(TABLE, Optional.of(endpoint),
                 Optional.of("us-east-1"), true, Duration.ofSeconds(2)));
     }
 

@@ -1,7 +1,7 @@
 package io.coscale.api.health;
 
 import io.coscale.config.LeaseConfig;
-import io.coscale.control.ControlPlane;
+import io.coscale.control.Pools;
 import io.coscale.control.Reconciler;
 import io.coscale.lease.LeaderLink;
 import io.coscale.lease.LeaseKeeper;
@@ -29,7 +29,7 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ReadinessHealthCheck implements HealthCheck {
 
-    private final ControlPlane plane;
+    private final Pools plane;
     private final Reconciler reconciler;
     private final LeaseKeeper lease;
     private final LeaderLink leaderLink;
@@ -37,7 +37,7 @@ public class ReadinessHealthCheck implements HealthCheck {
     private final Duration storeBound;
     private final Clock clock = Clock.systemUTC();
 
-    ReadinessHealthCheck(ControlPlane plane, Reconciler reconciler, LeaseKeeper lease, LeaderLink leaderLink,
+    ReadinessHealthCheck(Pools plane, Reconciler reconciler, LeaseKeeper lease, LeaderLink leaderLink,
             HealthFacts facts, LeaseConfig config) {
         this.plane = plane;
         this.reconciler = reconciler;

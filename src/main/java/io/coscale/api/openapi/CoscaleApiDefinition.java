@@ -1,6 +1,6 @@
 package io.coscale.api.openapi;
 
-import io.coscale.api.Problem;
+import io.coscale.api.problem.Problem;
 import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;

@@ -1,6 +1,6 @@
 package io.coscale.api.openapi;
 
-import io.coscale.api.Problem;
+import io.coscale.api.problem.Problem;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;

@@ -2,7 +2,8 @@ package io.coscale.local.ecs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.coscale.control.TokenBucket;
+import io.coscale.concurrent.Threads;
+import io.coscale.concurrent.TokenBucket;
 import io.coscale.local.ecs.EcsState.Task;
 import io.coscale.local.task.TaskRunner;
 import java.io.IOException;
@@ -56,12 +57,6 @@ public final class EcsEmulator implements AutoCloseable {
                 Map<String, String> taskEnvironment) {
             this(clusterCapacity, taskStartDelay, schedulerInterval, runner, taskEnvironment, Duration.ZERO);
         }
-
-        /** These options with the given seed. */
-        public Options withRandomSeed(long seed) {
-            return new Options(clusterCapacity, taskStartDelay, schedulerInterval, runner, taskEnvironment,
-                    taskExitReportDelay, seed);
-        }
     }
 
     /** Thrown by {@link #call} when the caller must get no answer at all: the transport closes the connection. */
@@ -103,7 +98,7 @@ public final class EcsEmulator implements AutoCloseable {
     private final EcsState state = new EcsState();
     private final EmulatorStats stats = new EmulatorStats();
     private final FaultInjector faults = new FaultInjector();
-    private final Map<String, TokenBucket> throttles = new LinkedHashMap<>();
+    private final Map<String, TokenBucket> throttles = EcsThrottles.perAction();
     private final ServiceScheduler scheduler;
     private final EcsActions actions;
     private final StaleReads staleReads;
@@ -122,37 +117,7 @@ public final class EcsEmulator implements AutoCloseable {
         this.actions = new EcsActions(state, new TaskActions(state, scheduler), stats);
         this.staleReads = new StaleReads(state, stats, random);
         this.taskDeaths = new TaskDeaths(state, scheduler, random, options.schedulerInterval());
-        // ECS's documented request-rate limits per account and Region (burst, sustained per second), one bucket per
-        // group of actions as AWS's "Request throttling for the Amazon ECS API" groups them. CreateCluster and
-        // RegisterTaskDefinition (20, 1/s) stay unmetered: only set-up calls them, and coscale never does.
-        TokenBucket serviceModify = new TokenBucket(50, 5);
-        TokenBucket serviceRead = new TokenBucket(100, 20);
-        TokenBucket clusterRead = new TokenBucket(50, 20);
-        TokenBucket clusterResourceRead = new TokenBucket(100, 20);
-        TokenBucket clusterResourceModify = new TokenBucket(100, 40);
-        TokenBucket taskProtection = new TokenBucket(200, 80);
-        TokenBucket tagModify = new TokenBucket(20, 10);
-        TokenBucket tagRead = new TokenBucket(50, 20);
-        throttles.put("CreateService", serviceModify);
-        throttles.put("UpdateService", serviceModify);
-        throttles.put("DescribeServices", serviceRead);
-        throttles.put("ListServices", serviceRead);
-        throttles.put("DescribeClusters", clusterRead);
-        throttles.put("ListClusters", clusterRead);
-        throttles.put("ListTasks", clusterResourceRead);
-        throttles.put("DescribeTasks", clusterResourceRead);
-        throttles.put("StopTask", clusterResourceModify);
-        throttles.put("UpdateTaskProtection", taskProtection);
-        throttles.put("GetTaskProtection", taskProtection);
-        // coscale's exit record is a TagResource: a mass exit meets this bucket first.
-        throttles.put("TagResource", tagModify);
-        throttles.put("UntagResource", tagModify);
-        throttles.put("ListTagsForResource", tagRead);
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ecs-emulator-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Threads.daemon("ecs-emulator-scheduler"));
         long interval = options.schedulerInterval().toMillis();
         ticker.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
         http.start();
@@ -338,10 +303,7 @@ public final class EcsEmulator implements AutoCloseable {
     }
 
     private Optional<Task> findTask(String taskId) {
-        return state.clusters.values().stream()
-                .map(c -> c.tasks.get(taskId))
-                .filter(t -> t != null)
-                .findFirst();
+        return state.clusters.values().stream().map(c -> c.tasks.get(taskId)).filter(t -> t != null).findFirst();
     }
 
     private void tick() {

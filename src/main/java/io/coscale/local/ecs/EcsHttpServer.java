@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.coscale.concurrent.Threads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,11 +44,7 @@ final class EcsHttpServer {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
         // One thread per call in flight, however many: injected latency is slept on the call's thread, and AWS delays
         // each call by itself, so a fixed pool would serialize delayed calls and time the emulator instead of its caller.
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "ecs-emulator-http");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newCachedThreadPool(Threads.daemon("ecs-emulator-http"));
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }

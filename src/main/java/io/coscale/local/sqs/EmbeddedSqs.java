@@ -2,8 +2,8 @@ package io.coscale.local.sqs;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import io.coscale.concurrent.Futures;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.ActorSystem;
 import org.elasticmq.NodeAddress;
@@ -24,13 +24,9 @@ public final class EmbeddedSqs implements AutoCloseable {
 
     /**
      * Threads of ElasticMQ's Pekko dispatcher: as many as the machine has cores (at least 2), where Pekko's default
-     * is at least 8. Every SQS request wakes dispatcher threads, and with 8 of them on a 2-core machine the wake-ups
-     * cost more than the work: measured in local mode at 64 connections, the dispatcher spent 0.09 ms of CPU per job
-     * of coscale's SendMessageBatch calls with 8 threads and 0.05–0.06 with 2, and coscale's submissions ran 30 %
-     * faster; a `wrk` sending SendMessageBatch calls at it from 2 connections cost 0.083 ms per job with 8. Its
-     * internal dispatcher (Pekko HTTP's connection streams; at least 4 threads by default) gets as many: at 16
-     * connections it spent 0.12–0.14 ms per SendMessageBatch call with 4 threads, and coscale's CPU per job fell from
-     * 0.27 to 0.23–0.26 ms with 2.
+     * is at least 8. Every SQS request wakes dispatcher threads, and with more threads than cores the wake-ups cost
+     * more CPU than the work. Its internal dispatcher (Pekko HTTP's connection streams; at least 4 threads by
+     * default) gets as many, for the same reason.
      */
     static int dispatcherThreads() {
         return Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -102,10 +98,10 @@ public final class EmbeddedSqs implements AutoCloseable {
     private static void terminate(ActorSystem actors) {
         actors.terminate();
         try {
-            actors.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Futures.await(actors.getWhenTerminated().toCompletableFuture(), Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (TimeoutException | RuntimeException e) {
             throw new IllegalStateException("ElasticMQ's actor system did not stop", e);
         }
     }

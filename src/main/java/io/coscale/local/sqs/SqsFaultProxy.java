@@ -2,6 +2,7 @@ package io.coscale.local.sqs;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.coscale.concurrent.Threads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -122,11 +123,7 @@ public final class SqsFaultProxy implements AutoCloseable {
      */
     public static SqsFaultProxy start(int port, String targetEndpoint, Map<String, String> secrets) {
         URI.create(targetEndpoint); // fail here, not on the first request
-        ExecutorService executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "sqs-fault-proxy");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor = Executors.newCachedThreadPool(Threads.daemon("sqs-fault-proxy"));
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
             SqsFaultProxy proxy = new SqsFaultProxy(server, executor, targetEndpoint, secrets);

@@ -1,5 +1,6 @@
 package io.coscale.local.task;
 
+import io.coscale.concurrent.Threads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -35,9 +36,7 @@ public final class ProcessTaskRunner implements TaskRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start task " + id + " with: " + command, e);
         }
-        Thread pump = new Thread(() -> pumpOutput(id, process), "task-" + id + "-out");
-        pump.setDaemon(true);
-        pump.start();
+        Threads.daemon("task-" + id + "-out").newThread(() -> pumpOutput(id, process)).start();
         process.onExit().thenAccept(p -> onExit.exited(p.exitValue()));
         return new TaskProcess() {
             @Override

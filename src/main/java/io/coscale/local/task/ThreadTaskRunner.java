@@ -1,5 +1,6 @@
 package io.coscale.local.task;
 
+import io.coscale.concurrent.Threads;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -20,7 +21,7 @@ public final class ThreadTaskRunner implements TaskRunner {
     @Override
     public TaskProcess start(TaskLaunch launch, TaskProcess.ExitListener onExit) {
         AtomicBoolean exited = new AtomicBoolean();
-        Thread thread = new Thread(() -> {
+        Thread thread = Threads.daemon("task-" + shortId(launch.taskArn())).newThread(() -> {
             int code;
             try {
                 code = worker.run(launch);
@@ -33,8 +34,7 @@ public final class ThreadTaskRunner implements TaskRunner {
             if (exited.compareAndSet(false, true)) {
                 onExit.exited(code);
             }
-        }, "task-" + shortId(launch.taskArn()));
-        thread.setDaemon(true);
+        });
         thread.start();
         return new TaskProcess() {
             @Override

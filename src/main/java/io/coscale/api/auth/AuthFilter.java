@@ -1,0 +1,137 @@
+package io.coscale.api.auth;
+
+import io.coscale.api.problem.ApiException;
+import io.coscale.api.problem.ApiExceptionMapper;
+import io.coscale.config.AuthConfig;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.ext.Provider;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Bearer-token check for {@code /v1/…} and {@code /local/…}: 401 problem with {@code WWW-Authenticate: Bearer}
+ * without a valid token, 403 problem when the token lacks the role {@link AccessRules} requires. Other paths, and
+ * everything when {@code coscale.auth.enabled=false}, pass untouched. {@code /q/…} (health, metrics, OpenAPI) is
+ * served outside JAX-RS and never reaches this filter.
+ *
+ * <p>Pre-matching, so that an unauthenticated caller gets 401 for unknown paths and wrong methods too, rather than
+ * 404/405 answers that would map the API for it. On success the request's {@link SecurityContext} carries the
+ * {@link Caller}, so resources can name who acted. The secret is never logged; the token name may be.
+ */
+@Provider
+@PreMatching
+@Priority(Priorities.AUTHENTICATION)
+public class AuthFilter implements ContainerRequestFilter {
+
+    private static final Logger LOG = Logger.getLogger(AuthFilter.class);
+    private static final String BEARER = "bearer ";
+
+    /** What the filter enforces; {@code authenticator} is null when auth is off. */
+    private record Settings(TokenAuthenticator authenticator) {
+    }
+
+    private final Instance<AuthConfig> config;
+
+    // Built on the first request, not in the constructor: quarkus-rest creates filters during static init, when
+    // runtime config mappings cannot be read yet (and must not be: secrets would be baked into a native image).
+    private volatile Settings settings;
+
+    /** A filter enforcing {@code config}, read once on first use: tokens change only with a restart. */
+    public AuthFilter(Instance<AuthConfig> config) {
+        this.config = config;
+    }
+
+    /** Aborts the request with 401 or 403 unless it is open or its token holds the required role. */
+    @Override
+    public void filter(ContainerRequestContext request) {
+        TokenAuthenticator authenticator = settings().authenticator();
+        if (authenticator == null) {
+            return;
+        }
+        String method = request.getMethod();
+        String path = request.getUriInfo().getPath();
+        Optional<Role> required = AccessRules.requiredRole(method, path);
+        if (required.isEmpty()) {
+            return;
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        Optional<String> secret = bearerSecret(header);
+        if (secret.isEmpty()) {
+            abort(request, ApiException.unauthorized(
+                    "This endpoint needs an 'Authorization: Bearer <token>' header.", header != null));
+            return;
+        }
+        Optional<Caller> caller = authenticator.authenticate(secret.get());
+        if (caller.isEmpty()) {
+            LOG.debugf("Rejected an unknown bearer token for %s %s", method, path);
+            abort(request, ApiException.unauthorized("The bearer token is not valid.", true));
+            return;
+        }
+        if (!caller.get().has(required.get())) {
+            LOG.debugf("Token '%s' lacks role %s for %s %s", caller.get().tokenName(), required.get().key(), method, path);
+            abort(request, ApiException.forbidden(
+                    "This token lacks the '" + required.get().key() + "' role needed for " + method + " " + path + "."));
+            return;
+        }
+        request.setSecurityContext(new CallerContext(caller.get(), request.getSecurityContext().isSecure()));
+    }
+
+    private Settings settings() {
+        Settings current = settings;
+        if (current == null) {
+            // A race here only builds the same immutable value twice.
+            AuthConfig auth = config.get();
+            current = new Settings(auth.enabled() ? new TokenAuthenticator(auth.tokens()) : null);
+            settings = current;
+        }
+        return current;
+    }
+
+    /**
+     * The secret of an {@code Authorization: Bearer <secret>} header; empty for a missing header, another scheme,
+     * or a blank secret. The scheme is case-insensitive (RFC 9110 §11.1).
+     */
+    public static Optional<String> bearerSecret(String header) {
+        if (header == null || header.length() <= BEARER.length()
+                || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        String secret = header.substring(BEARER.length()).strip();
+        return secret.isEmpty() ? Optional.empty() : Optional.of(secret);
+    }
+
+    // abortWith skips the exception mappers, so the problem response is built here from the same exception.
+    private static void abort(ContainerRequestContext request, ApiException e) {
+        request.abortWith(new ApiExceptionMapper().toResponse(e));
+    }
+
+    private record CallerContext(Caller caller, boolean secure) implements SecurityContext {
+
+        @Override
+        public Caller getUserPrincipal() {
+            return caller;
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            return Role.fromKey(role).map(caller::has).orElse(false);
+        }
+
+        @Override
+        public boolean isSecure() {
+            return secure;
+        }
+
+        @Override
+        public String getAuthenticationScheme() {
+            return "Bearer";
+        }
+    }
+}

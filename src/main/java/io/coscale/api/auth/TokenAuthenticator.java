@@ -1,0 +1,81 @@
+package io.coscale.api.auth;
+
+import io.coscale.config.AuthConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Finds which configured token a presented bearer secret is, in time that does not depend on how much of it
+ * matches. Pure: no Quarkus, so the comparison can be unit-tested directly.
+ *
+ * <p>Both sides are hashed with SHA-256 and the fixed-length digests compared with {@link MessageDigest#isEqual},
+ * which is constant-time for equal lengths since Java 6u17. Hashing first also hides the secret's length, which a
+ * length check or an early-exiting compare would leak. Every configured token is compared on every call (no
+ * early exit) so that timing does not reveal which one matched either. The secrets themselves are not kept.
+ */
+public final class TokenAuthenticator {
+
+    private record Entry(String name, byte[] digest, Set<Role> roles) {
+    }
+
+    private final List<Entry> entries;
+
+    /**
+     * An authenticator for {@code tokens}, secrets stripped of surrounding blanks as presented ones are; role names that are not a {@link Role} are ignored here, because
+     * {@link AuthStartupCheck} refuses to start with them.
+     */
+    public TokenAuthenticator(Map<String, AuthConfig.Token> tokens) {
+        List<Entry> list = new ArrayList<>();
+        tokens.forEach((name, token) -> list.add(new Entry(name, sha256(token.secret().strip()), roles(token.roles()))));
+        this.entries = List.copyOf(list);
+    }
+
+    /** The caller whose token's secret equals {@code presented}, or empty; never throws for any input. */
+    public Optional<Caller> authenticate(String presented) {
+        if (presented == null) {
+            return Optional.empty();
+        }
+        byte[] digest = sha256(presented);
+        Entry match = null;
+        for (Entry entry : entries) {
+            // Non-short-circuit '&' and no break: the loop costs the same whichever entry matches.
+            boolean equal = MessageDigest.isEqual(entry.digest(), digest);
+            if (equal & match == null) {
+                match = entry;
+            }
+        }
+        return match == null ? Optional.empty() : Optional.of(new Caller(match.name(), match.roles()));
+    }
+
+    /** Whether two secrets are equal, compared as SHA-256 digests in constant time; null equals nothing. */
+    public static boolean secretsEqual(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(sha256(a), sha256(b));
+    }
+
+    /** How many tokens are configured. */
+    public int size() {
+        return entries.size();
+    }
+
+    public static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    private static Set<Role> roles(Set<String> keys) {
+        return keys.stream().map(Role::fromKey).flatMap(Optional::stream).collect(Collectors.toUnmodifiableSet());
+    }
+}

@@ -1,0 +1,53 @@
+package io.coscale.concurrent;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/** Retries {@link TransientFailure transient failures} with capped exponential backoff and full jitter. */
+public final class Backoff {
+
+    private final int attempts;
+    private final long baseMillis;
+    private final long capMillis;
+
+    public Backoff(int attempts, long baseMillis, long capMillis) {
+        this.attempts = attempts;
+        this.baseMillis = baseMillis;
+        this.capMillis = capMillis;
+    }
+
+    /**
+     * Runs {@code call} until it succeeds, fails terminally, or has failed transiently {@code attempts} times. The
+     * pauses between attempts hold no thread: they are waits on {@code timer}.
+     */
+    public <T> CompletableFuture<T> runAsync(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer) {
+        return attempt(call, timer, 1);
+    }
+
+    private <T> CompletableFuture<T> attempt(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer,
+            int attempt) {
+        return Futures.start(call).handle((value, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            Throwable cause = Futures.cause(e);
+            if (!(cause instanceof TransientFailure failure) || !failure.isTransient() || attempt >= attempts) {
+                return CompletableFuture.<T>failedFuture(cause);
+            }
+            return Futures.delay(timer, delayMillis(attempt)).thenCompose(ignored -> attempt(call, timer, attempt + 1));
+        }).thenCompose(next -> next);
+    }
+
+    /** The pause before attempt {@code attempt + 1}: random in [0, min(cap, base·2^(attempt-1))]. */
+    public long delayMillis(int attempt) {
+        return ThreadLocalRandom.current().nextLong(ceilingMillis(baseMillis, capMillis, attempt) + 1);
+    }
+
+    /** The longest pause before attempt {@code attempt + 1}: {@code min(cap, base·2^(attempt-1))}. */
+    public static long ceilingMillis(long baseMillis, long capMillis, int attempt) {
+        return Math.min(capMillis, baseMillis << Math.min(attempt - 1, 20));
+    }
+}

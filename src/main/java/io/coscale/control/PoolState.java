@@ -1,0 +1,227 @@
+package io.coscale.control;
+
+import io.coscale.aws.AwsCallException;
+import io.coscale.aws.ServiceState;
+import io.coscale.concurrent.Futures;
+import io.coscale.domain.Backlog;
+import io.coscale.domain.CountBelief;
+import io.coscale.domain.Event;
+import io.coscale.domain.MessageGroups;
+import io.coscale.domain.Pool;
+import io.coscale.domain.QueueDepth;
+import io.coscale.domain.Reconciliation;
+import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.ReleasePolicy;
+import io.coscale.domain.ScalingPolicy;
+import io.coscale.domain.TaskStop;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * What one pool's controller knows, under one lock: the count as coscale believes it ({@link CountBelief}), the
+ * backlog and a FIFO queue's groups with work, the service as last read, when this replica began to act for the pool,
+ * and the last error. The pool's scale-up ({@link ScaleUp}) and release ({@link Release}) are handed this state; they
+ * change the count only in the pool's steps.
+ *
+ * <p>The lock is this object's; {@link ScaleUp} keeps its own few fields under it too, so that counting a submission
+ * and deciding to queue a flush are one step for other threads.
+ *
+ * <p>It also makes the two ECS calls the count is kept by: {@link #changeDesired} (UpdateService through the
+ * budget) and {@link #knownCount} (DescribeServices when the count is not yet settled).
+ */
+final class PoolState {
+
+    private static final Logger LOG = Logger.getLogger(PoolState.class);
+
+    private final Pool pool;
+    private final ControlContext ctx;
+    private final EventLog events;
+    /** How many of the pool's tasks are busy: they hold in-flight messages. */
+    private final IntSupplier busyTasks;
+
+    // All @GuardedBy("this"). The count and the service change in steps only.
+    /** When this replica began to act for the pool: its start-up, or its takeover of the lease. */
+    private Instant startedAt;
+    private CountBelief count;
+    private final Backlog backlog = new Backlog();
+    /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
+    private final MessageGroups groups = new MessageGroups();
+    /** The service as last read: running and pending tasks, and its current task definition (others drain). */
+    private ServiceState service;
+    private Instant lastReconcileAt;
+    private String lastError;
+
+    PoolState(Pool pool, ControlContext ctx, EventLog events, IntSupplier busyTasks) {
+        this.pool = pool;
+        this.ctx = ctx;
+        this.events = events;
+        this.busyTasks = busyTasks;
+        restart();
+    }
+
+    /** Begins to act for the pool afresh (start-up, lease takeover): the count is to be read again. */
+    synchronized void restart() {
+        startedAt = ctx.clock().instant();
+        count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
+    }
+
+    /** What {@link #accept} found: the scale-up target, and the count it compares with (null: not yet known). */
+    record Accepted(int target, Integer desired) {
+
+        /** The desiredCount the pool is heading for. */
+        int heading() {
+            return desired == null ? target : Math.max(desired, target);
+        }
+
+        /** Whether the jobs counted so far need more tasks than are desired (or the count is not known). */
+        boolean needsMore() {
+            return desired == null || target > desired;
+        }
+    }
+
+    /** Counts jobs SQS accepted (and a FIFO queue's groups they were sent to). */
+    synchronized Accepted accept(int jobs, List<String> messageGroups) {
+        backlog.accepted(jobs);
+        messageGroups.forEach(groups::accepted);
+        return new Accepted(ScalingPolicy.target(pool, outstanding()), count.value());
+    }
+
+    /**
+     * Jobs that need or hold a task: in-flight messages count only as far as busy tasks can hold them, jobs accepted
+     * since the last read count on top, and a FIFO pool counts no more than its groups with work.
+     */
+    synchronized long outstanding() {
+        return groups.limit(backlog.outstanding((long) busyTasks.getAsInt() * pool.messagesPerTask()));
+    }
+
+    /** How many jobs have been accepted so far. Take it just before reading the queue's depth (see {@link Backlog}). */
+    synchronized long submissionMark() {
+        return backlog.mark();
+    }
+
+    /** Takes in a queue depth read after {@code mark}. Called with the lock held. */
+    private void observeQueue(QueueDepth observed, long mark, Instant now) {
+        if (backlog.observe(observed, mark, now) && observed.isEmpty() && backlog.acceptedSince(mark) == 0) {
+            groups.clear();
+        }
+    }
+
+    /** A release's decision, on a depth read after {@code mark}; with the count it was made from. */
+    synchronized ReleaseDecision decideRelease(QueueDepth fresh, long mark, boolean olderDeployment) {
+        observeQueue(fresh, mark, ctx.clock().instant());
+        // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
+        return ReleasePolicy.decide(pool, count.value(), fresh, backlog.acceptedSince(mark), olderDeployment);
+    }
+
+    /** Takes in a reconcile pass's reads and returns what {@link Reconciliation#decide} is to see. */
+    synchronized Reconciliation.Observation reconciled(ServiceState observed, QueueDepth depth, long observedAtNanos,
+            long submissionMark) {
+        Instant now = ctx.clock().instant();
+        count.read(observed.desiredCount(), observedAtNanos);
+        service = observed;
+        observeQueue(depth, submissionMark, now);
+        lastReconcileAt = now;
+        return new Reconciliation.Observation(count.value(), observed.runningCount(), observed.pendingCount(),
+                backlog.depth(), backlog.emptyFor(now), busyTasks.getAsInt(), groups.limit(Long.MAX_VALUE));
+    }
+
+    /**
+     * Whether a task runs another task definition than the service's current one, as last read from ECS. A stale
+     * read can only make a task of the new deployment look old: it then exits and ECS replaces it, which is safe.
+     */
+    synchronized boolean olderDeployment(String taskDefinitionArn) {
+        return taskDefinitionArn != null && service != null && service.taskDefinition() != null
+                && !taskDefinitionArn.equals(service.taskDefinition());
+    }
+
+    synchronized Integer desired() {
+        return count.value();
+    }
+
+    /** Whether the count may be lowered from: not read so soon after start-up that it may predate the last writes. */
+    synchronized boolean countSettled() {
+        return count.settled();
+    }
+
+    /**
+     * Refuses (the worker retries) to lower a count until {@code exitSettle} has passed since start-up: ECS reads
+     * just after a restart may not yet show what the killed coscale recorded or set.
+     */
+    void checkSettled() {
+        Duration since;
+        synchronized (this) {
+            since = Duration.between(startedAt, ctx.clock().instant());
+        }
+        if (since.compareTo(ctx.exitSettle()) < 0 || !countSettled()) {
+            throw new NotSettledException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
+                    + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)");
+        }
+    }
+
+    /** Sets desiredCount through the shared budget; within a step. */
+    CompletableFuture<Void> changeDesired(int to) {
+        return ctx.updateService(pool, to).thenRun(() -> {
+            synchronized (this) {
+                count.wrote(to, System.nanoTime());
+            }
+        });
+    }
+
+    /**
+     * Makes sure the count is known well enough to act on: read from ECS when no reconcile has yet (start-up races a
+     * first submission), or when it was read so soon after start-up that it may predate the last coscale's writes.
+     */
+    CompletableFuture<Void> knownCount() {
+        if (countSettled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long readAt = System.nanoTime();
+        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenAccept(found -> {
+            ServiceState read = found.stream().findFirst().orElseThrow(() -> new AwsCallException("service "
+                    + pool.service() + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null));
+            synchronized (this) {
+                count.read(read.desiredCount(), readAt);
+                if (service == null) {
+                    service = read;
+                }
+            }
+        });
+    }
+
+    /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */
+    void failed(String what, Throwable e) {
+        ctx.metrics().poolFailed(pool.name(), what);
+        Throwable cause = Futures.cause(e);
+        String message = what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        boolean isNew;
+        synchronized (this) {
+            isNew = !message.equals(lastError);
+            lastError = message;
+        }
+        if (isNew) {
+            LOG.warnf("pool %s: %s", pool.name(), message);
+            events.add(Event.error(ctx.clock().instant(), message));
+        }
+    }
+
+    /** A reconcile pass went through: the last error is over. */
+    synchronized void succeeded() {
+        lastError = null;
+    }
+
+    /** The pool's status as the controller knows it; the tasks' figures are put in by the caller. */
+    synchronized PoolStatus status(int busy, int protectedTasks, Map<String, Integer> stopped,
+            List<TaskStop> recentStops) {
+        QueueDepth depth = backlog.lastRead();
+        return new PoolStatus(pool.name(), pool.cluster(), pool.service(), pool.queueUrl(), pool.mode().wireName(),
+                pool.minTasks(), pool.maxTasks(), pool.messagesPerTask(), count.value(),
+                service == null ? 0 : service.runningCount(), service == null ? 0 : service.pendingCount(), null,
+                new PoolStatus.Queue(depth.visible(), depth.inFlight(), depth.delayed()), null, busy, protectedTasks,
+                lastReconcileAt, lastError, null, stopped, recentStops);
+    }
+}

@@ -1,0 +1,127 @@
+package io.coscale.control;
+
+import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.SerialSteps;
+import io.coscale.domain.Event;
+import io.coscale.domain.Pool;
+import io.coscale.domain.ScaleUpPacing;
+import io.coscale.domain.ScalingPolicy;
+import io.coscale.domain.Words;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A pool's merged scale-up. A submission only counts the jobs SQS accepted and, if no flush is queued, queues one;
+ * the flush (a step) computes the target from everything counted so far, paced by {@link ScaleUpPacing}. A failed
+ * scale-up is re-queued with backoff: never dropped.
+ */
+final class ScaleUp {
+
+    private final Pool pool;
+    private final ControlContext ctx;
+    private final SerialSteps steps;
+    private final EventLog events;
+    private final PoolState state;
+    private final ScaleUpPacing pacing;
+
+    // All @GuardedBy("state"): counting a submission and queueing its flush are one step.
+    private boolean flushQueued;
+    private long lastFlushNanos = Long.MIN_VALUE / 2;
+    private long gapNanos;
+    private int flushFailures;
+
+    ScaleUp(Pool pool, ControlContext ctx, SerialSteps steps, EventLog events, PoolState state) {
+        this.pool = pool;
+        this.ctx = ctx;
+        this.steps = steps;
+        this.events = events;
+        this.state = state;
+        this.pacing = new ScaleUpPacing(ctx.scaleUpSpacing().toNanos(), ctx.scaleUpSpacingMax().toNanos());
+        this.gapNanos = pacing.firstGapNanos();
+    }
+
+    /**
+     * Counts {@code jobs} SQS has accepted (of a FIFO queue: with the groups they name) and, when they need more tasks
+     * than are desired, queues a merged scale-up. Never waits for ECS.
+     *
+     * @return the desiredCount the pool is heading for
+     */
+    int submitted(int jobs, List<String> messageGroups) {
+        boolean queueFlush;
+        int heading;
+        boolean leads = ctx.leadership().isLeader();
+        synchronized (state) {
+            PoolState.Accepted accepted = state.accept(jobs, messageGroups);
+            heading = accepted.heading();
+            queueFlush = leads && !flushQueued && accepted.needsMore();
+            flushQueued |= queueFlush;
+        }
+        if (!leads && (jobs > 0 || !messageGroups.isEmpty())) {
+            // Another replica writes ECS: it raises the count; this one only tells it.
+            ctx.counts().forward(pool.name(), jobs, messageGroups);
+        }
+        if (queueFlush) {
+            scheduleFlush(0);
+        }
+        return heading;
+    }
+
+    /**
+     * After a lowering: jobs submitted while it was in flight found the old, higher count and queued no scale-up;
+     * now that the count is lower they may need one, so it is queued here rather than left to the next reconcile.
+     */
+    void recheck() {
+        submitted(0, List.of());
+    }
+
+    private void scheduleFlush(long backoffMillis) {
+        long delayNanos;
+        synchronized (state) {
+            ScaleUpPacing.Next next = pacing.next(System.nanoTime(), lastFlushNanos, gapNanos);
+            gapNanos = next.gapNanos();
+            delayNanos = next.waitNanos() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        }
+        if (delayNanos == 0) {
+            steps.submit(this::flush);
+        } else {
+            ctx.threads().timer().schedule(() -> steps.submit(this::flush), delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The merged scale-up: a step. */
+    private CompletableFuture<Void> flush() {
+        return state.knownCount().thenCompose(known -> {
+            OptionalInt target;
+            int from;
+            long outstanding;
+            synchronized (state) {
+                flushQueued = false;
+                from = state.desired();
+                outstanding = state.outstanding();
+                target = ScalingPolicy.scaleUp(pool, from, outstanding);
+                if (target.isEmpty()) {
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                lastFlushNanos = System.nanoTime();
+            }
+            return state.changeDesired(target.getAsInt()).thenRun(() -> {
+                synchronized (state) {
+                    flushFailures = 0;
+                }
+                events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(),
+                        Words.count(outstanding, "job") + " outstanding"));
+            });
+        }).exceptionally(e -> {
+            int failures;
+            synchronized (state) {
+                failures = ++flushFailures;
+                flushQueued = true;
+            }
+            state.failed("scale-up", Futures.cause(e));
+            scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures));
+            return null;
+        });
+    }
+}

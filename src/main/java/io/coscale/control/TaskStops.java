@@ -1,0 +1,113 @@
+package io.coscale.control;
+
+import io.coscale.aws.EcsGateway;
+import io.coscale.aws.ServiceState;
+import io.coscale.aws.TaskState;
+import io.coscale.domain.Event;
+import io.coscale.domain.Pool;
+import io.coscale.domain.RecentStops;
+import io.coscale.domain.StopCheck;
+import io.coscale.domain.TaskStop;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Learns which of a pool's known tasks ECS no longer runs, and has {@link PoolTasks} forget them. A known task ECS
+ * stopped without coscale letting it exit (Spot interruption, host retirement, out-of-memory kill, crash) is
+ * reported once, as a {@code task-stopped} event, in {@code coscale_tasks_stopped_total} and in status
+ * ({@link OtherStops}). coscale changes no count for it: the service replaces the task, and the worker gives its
+ * message back on the stop signal.
+ */
+final class TaskStops {
+
+    /** The longest a pool with known tasks goes without asking ECS about them (see {@link StopCheck}). */
+    static final Duration STOP_CHECK_BACKSTOP = Duration.ofMinutes(1);
+    /** How long status shows a task stopped for another reason, and how many stops of it a pool keeps at most. */
+    private static final Duration STOPS_WINDOW = Duration.ofHours(1);
+    private static final int STOPS_KEPT = 1_000;
+    private static final int STOPS_SHOWN = 5;
+
+    private final Pool pool;
+    private final ControlContext ctx;
+    private final EventLog events;
+    private final PoolTasks tasks;
+    /** The pool's count as its controller believes it: what stop events are made under. */
+    private final Supplier<Integer> desiredCount;
+
+    // @GuardedBy("this") tasks stopped for other reasons, for status.
+    private final RecentStops recentStops = new RecentStops(STOPS_WINDOW, STOPS_KEPT);
+    // @GuardedBy("this") the service read and the time of the last DescribeTasks of the known tasks; null before.
+    private StopCheck.Signal lastStopCheck;
+    private Instant lastStopCheckAt;
+
+    TaskStops(Pool pool, ControlContext ctx, EventLog events, PoolTasks tasks, Supplier<Integer> desiredCount) {
+        this.pool = pool;
+        this.ctx = ctx;
+        this.events = events;
+        this.tasks = tasks;
+        this.desiredCount = desiredCount;
+    }
+
+    /**
+     * Asks ECS (DescribeTasks, 100 per call) about the known tasks, busy, protected or let exit, when {@link StopCheck}
+     * says the pass's service read hints at a change, or its backstop has passed: a converged pool costs no call.
+     *
+     * @param service the service as this pass read it
+     */
+    CompletableFuture<Void> forgetStopped(ServiceState service) {
+        PoolTasks.Known known = tasks.known();
+        StopCheck.Signal signal = new StopCheck.Signal(service.desiredCount(), service.runningCount(),
+                service.pendingCount(), known.live());
+        synchronized (this) {
+            Duration since = lastStopCheckAt == null ? Duration.ZERO : Duration.between(lastStopCheckAt, ctx.clock().instant());
+            if (!StopCheck.due(lastStopCheck, signal, known.exited(), since, STOP_CHECK_BACKSTOP)) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        if (known.arns().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return ctx.ecsRead(ecs -> {
+            ctx.taskReads().spent(EcsGateway.describeTasksCalls(known.arns().size()));
+            return ecs.describeTasks(pool.cluster(), known.arns());
+        }).thenAccept(states -> {
+            Instant now = ctx.clock().instant();
+            List<TaskStop> reported = new ArrayList<>();
+            synchronized (this) {
+                for (TaskState task : states.values()) {
+                    if (task.isLive()) {
+                        continue;
+                    }
+                    boolean letExit = tasks.stopped(task.taskArn());
+                    OtherStops.of(task, letExit, now).filter(recentStops::add).ifPresent(reported::add);
+                }
+                lastStopCheck = signal;
+                lastStopCheckAt = now;
+            }
+            for (TaskStop stop : reported) {
+                ctx.metrics().taskStopped(pool.name(), stop.stopCode());
+                events.add(Event.taskStopped(now, desiredCount.get(), OtherStops.describe(stop)));
+            }
+        });
+    }
+
+    /** This replica takes the lease over: the known tasks are taken over afresh, so the next pass asks ECS. */
+    synchronized void reset() {
+        lastStopCheck = null;
+    }
+
+    /** The pool's tasks stopped for other reasons within the last hour, by stopCode. */
+    synchronized Map<String, Integer> stopsByCode() {
+        return recentStops.byStopCode(ctx.clock().instant());
+    }
+
+    /** The last few tasks stopped for other reasons within the last hour, newest first. */
+    synchronized List<TaskStop> lastStops() {
+        return recentStops.newest(ctx.clock().instant(), STOPS_SHOWN);
+    }
+}

@@ -1,0 +1,74 @@
+package io.coscale.control.status;
+
+import io.coscale.control.PoolController;
+import io.coscale.domain.Arns;
+import io.coscale.domain.Event;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Makes failed jobs visible: each reading of a pool's dead-letter queue sets the pool's
+ * {@code coscale_dead_letter_messages} gauge, and a reading that is higher than the one before adds a
+ * {@code dead-letter} event saying by how many. A job that fails until SQS moves it aside is otherwise silent: the
+ * pool simply has one job less to do.
+ */
+@Singleton
+public class DeadLetterWatch {
+
+    private final MeterRegistry registry;
+    private final Clock clock = Clock.systemUTC();
+    // @GuardedBy("this"); per pool name, the depth last read.
+    private final Map<String, Long> depths = new HashMap<>();
+
+    public DeadLetterWatch(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Records a reading of {@code pool}'s dead-letter queue, and an event when it grew. */
+    void observed(PoolController pool, String deadLetterQueueUrl, long visible) {
+        String name = pool.pool().name();
+        Long before;
+        synchronized (this) {
+            before = depths.put(name, visible);
+        }
+        if (before == null) {
+            // First reading: the gauge only exists for pools that have a dead-letter queue.
+            Gauge.builder("coscale.dead.letter.messages", this, w -> w.depth(name))
+                    .description("Jobs waiting in the pool's dead-letter queue (named by its queue's redrive policy): "
+                            + "jobs that failed maxReceiveCount times. Read at least every coscale.status.sample-interval")
+                    .tag("pool", name).register(registry);
+        }
+        growth(before, visible, Arns.lastSegment(deadLetterQueueUrl))
+                .ifPresent(reason -> pool.events().add(Event.deadLetter(clock.instant(), reason)));
+    }
+
+    private synchronized double depth(String pool) {
+        Long depth = depths.get(pool);
+        return depth == null ? Double.NaN : depth;
+    }
+
+    /**
+     * The event's reason when a dead-letter queue holds more than it did, else empty. The first reading (at start-up)
+     * reports what waits there, so that a restart does not hide it; a shrinking queue (someone redrove or purged it)
+     * is no news.
+     */
+    static Optional<String> growth(Long before, long now, String queueName) {
+        if (before == null) {
+            return now > 0 ? Optional.of(jobs(now, "") + " waiting in dead-letter queue " + queueName + " at start-up")
+                    : Optional.empty();
+        }
+        if (now <= before) {
+            return Optional.empty();
+        }
+        return Optional.of(jobs(now - before, "more ") + " in dead-letter queue " + queueName + " (" + now + " now)");
+    }
+
+    private static String jobs(long n, String more) {
+        return n + " " + more + "failed job" + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,168 @@
+package io.coscale.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What coscale knows of one task, as one value: whether it is busy (claimed since its last empty poll), until when
+ * coscale protected it, and how far its exit has gone. Every change is an {@link Change} given to {@link #on}; the
+ * value itself never changes.
+ *
+ * <p>The exit runs {@link Stage#RUNNING} → {@link Stage#EXITING} (a release is letting it exit: a claim no longer
+ * protects it, so a heartbeat racing the release cannot undo the unprotect that precedes the decrement) →
+ * {@link Stage#EXITED} (the decision is remembered, so a repeated release answers the same). An exit that failed
+ * goes back to {@code RUNNING}.
+ *
+ * @param busySince when the task claimed since its last empty poll; null when it is not busy
+ * @param protectedUntil until when coscale's protection of the task holds, as ECS last confirmed it; null when coscale
+ *        holds none
+ * @param stage how far the task's exit has gone
+ * @param exit the decision the task's exit carried out; null unless {@link Stage#EXITED}
+ */
+public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, ReleaseDecision exit) {
+
+    /** A task coscale knows nothing of. */
+    public static final TaskLife UNKNOWN = new TaskLife(null, null, Stage.RUNNING, null);
+
+    /** How far a task's exit has gone. */
+    public enum Stage {
+        /** No release is letting it exit. */
+        RUNNING,
+        /** A release is letting it exit: unprotecting it, recording the exit, lowering the count. */
+        EXITING,
+        /** It was told to exit. */
+        EXITED
+    }
+
+    /** @throws IllegalArgumentException if an exited task has no decision or another stage has one */
+    public TaskLife {
+        Objects.requireNonNull(stage, "stage");
+        if ((stage == Stage.EXITED) != (exit != null)) {
+            throw new IllegalArgumentException("an exited task, and only an exited one, has its exit decision");
+        }
+    }
+
+    /** Something that happened to a task. */
+    public sealed interface Change {
+    }
+
+    /** The task claimed: busy from {@code now}, unless it already was or is being let exit. */
+    public record Claimed(Instant now) implements Change {
+    }
+
+    /** ECS refused to protect a task this claim marked busy: it is no live task, and the refused claim changes nothing. */
+    public record ClaimRefused() implements Change {
+    }
+
+    /** The task found no work: no longer busy. Its protection stays until it is told to exit. */
+    public record Idle() implements Change {
+    }
+
+    /** ECS confirmed the task's protection until {@code until}. */
+    public record Protected(Instant until) implements Change {
+    }
+
+    /**
+     * A coscale that is gone protected the task until {@code until}, as ECS reports it: held here too, unless the task
+     * is being let exit or coscale already holds a protection of its own for it.
+     */
+    public record Adopted(Instant until) implements Change {
+    }
+
+    /** ECS confirmed the protection dropped, or refused to renew it (the task is stopping). */
+    public record Unprotected() implements Change {
+    }
+
+    /** A release is letting the task exit. */
+    public record ExitStarted() implements Change {
+    }
+
+    /** The exit failed (ECS did not answer; the worker retries its release): an ordinary task again. */
+    public record ExitAbandoned() implements Change {
+    }
+
+    /** The task was told to exit with {@code decision}. */
+    public record Exited(ReleaseDecision decision) implements Change {
+    }
+
+    /**
+     * ECS reports the task stopped. Only an exit in progress is kept, for the release carrying it out to finish.
+     */
+    public record Stopped() implements Change {
+    }
+
+    /**
+     * This replica takes the lease over: the last leader may have changed busy and protected tasks since, so both are
+     * forgotten (and taken over again from ECS); how far exits have gone stays known.
+     */
+    public record LeaseTaken() implements Change {
+    }
+
+    /** The task's life after {@code change}. */
+    public TaskLife on(Change change) {
+        if (change instanceof Claimed c) {
+            return lettingGo() || busySince != null ? this : new TaskLife(c.now(), protectedUntil, stage, exit);
+        } else if (change instanceof ClaimRefused || change instanceof Idle) {
+            return new TaskLife(null, protectedUntil, stage, exit);
+        } else if (change instanceof Protected p) {
+            return new TaskLife(busySince, p.until(), stage, exit);
+        } else if (change instanceof Adopted a) {
+            return lettingGo() || protectedUntil != null ? this : new TaskLife(busySince, a.until(), stage, exit);
+        } else if (change instanceof Unprotected) {
+            return new TaskLife(busySince, null, stage, exit);
+        } else if (change instanceof ExitStarted) {
+            return stage == Stage.EXITED ? this : new TaskLife(busySince, protectedUntil, Stage.EXITING, null);
+        } else if (change instanceof ExitAbandoned) {
+            return stage == Stage.EXITING ? new TaskLife(busySince, protectedUntil, Stage.RUNNING, null) : this;
+        } else if (change instanceof Exited x) {
+            return new TaskLife(null, null, Stage.EXITED, x.decision());
+        } else if (change instanceof Stopped) {
+            return stage == Stage.EXITING ? new TaskLife(null, null, Stage.EXITING, null) : UNKNOWN;
+        } else if (change instanceof LeaseTaken) {
+            return new TaskLife(null, null, stage, exit);
+        }
+        throw new IllegalArgumentException("unknown change " + change);
+    }
+
+    /** Whether a release is letting the task exit or has: a claim then protects nothing and tells it to drain. */
+    public boolean lettingGo() {
+        return stage != Stage.RUNNING;
+    }
+
+    /** Whether there is nothing to remember of the task: it may be forgotten. */
+    public boolean isBlank() {
+        return equals(UNKNOWN);
+    }
+
+    /** Whether the task is busy. */
+    public boolean isBusy() {
+        return busySince != null;
+    }
+
+    /** Whether coscale's protection of the task still holds at {@code now}. */
+    public boolean protectedAt(Instant now) {
+        return protectedUntil != null && protectedUntil.isAfter(now);
+    }
+
+    /**
+     * Whether a claim (a heartbeat) protects the task again: when coscale holds no protection for it, or once a quarter
+     * of a protection {@code length} long has passed, so that protection costs ECS calls per task, not per job.
+     */
+    public boolean claimRenews(Instant now, Duration length) {
+        return protectedUntil == null || renewDue(now, length.multipliedBy(3).dividedBy(4));
+    }
+
+    /**
+     * Whether the renewal on its own schedule renews the task's protection: when it lapses within a quarter of a
+     * protection {@code length} long.
+     */
+    public boolean scheduleRenews(Instant now, Duration length) {
+        return protectedUntil != null && renewDue(now, length.dividedBy(4));
+    }
+
+    /** The one renewal rule: a protection is renewed when no more than {@code left} of it remains. */
+    private boolean renewDue(Instant now, Duration left) {
+        return !protectedUntil.isAfter(now.plus(left));
+    }
+}

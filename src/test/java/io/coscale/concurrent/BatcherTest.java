@@ -1,0 +1,84 @@
+package io.coscale.concurrent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** The per-key batcher, driven by a hand-drained executor so that every interleaving is chosen by the test. */
+class BatcherTest {
+
+    private final ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private final List<String> calls = new ArrayList<>();
+
+    private Batcher<String, String, String> batcher(int maxBatch) {
+        return new Batcher<>(maxBatch, pending::add, (key, items) -> {
+            calls.add(key + ":" + String.join(",", items));
+            Map<String, String> answers = new HashMap<>();
+            items.stream().filter(i -> !i.startsWith("lost")).forEach(i -> answers.put(i, i.toUpperCase()));
+            if (items.contains("boom")) {
+                throw new IllegalStateException("ECS said no");
+            }
+            return answers;
+        }, (first, next) -> first.charAt(0) == next.charAt(0));
+    }
+
+    private void drain() {
+        while (!pending.isEmpty()) {
+            pending.poll().run();
+        }
+    }
+
+    @Test
+    void requestsQueuedWhileACallIsPendingShareTheNextCall() throws Exception {
+        Batcher<String, String, String> batcher = batcher(10);
+        CompletableFuture<String> a = batcher.submit("c1", "a1");
+        CompletableFuture<String> b = batcher.submit("c1", "a2");
+        CompletableFuture<String> c = batcher.submit("c2", "a3");
+        assertThat(pending).hasSize(2); // one drain per key, not per request
+        drain();
+        assertThat(calls).containsExactly("c1:a1,a2", "c2:a3");
+        assertThat(List.of(a.get(), b.get(), c.get())).containsExactly("A1", "A2", "A3");
+    }
+
+    @Test
+    void batchesHoldAtMostMaxItemsAndKeepOrder() {
+        Batcher<String, String, String> batcher = batcher(2);
+        for (String item : List.of("a1", "a2", "a3", "a4", "a5")) {
+            batcher.submit("c", item);
+        }
+        drain();
+        assertThat(calls).containsExactly("c:a1,a2", "c:a3,a4", "c:a5");
+    }
+
+    @Test
+    void incompatibleRequestsAreNotReorderedAcrossEachOther() {
+        Batcher<String, String, String> batcher = batcher(10);
+        for (String item : List.of("a1", "b1", "a2", "a3", "b2")) {
+            batcher.submit("c", item);
+        }
+        drain();
+        assertThat(calls).containsExactly("c:a1", "c:b1", "c:a2,a3", "c:b2");
+    }
+
+    @Test
+    void aFailedCallFailsItsRequestsOnlyAndTheKeyKeepsWorking() throws Exception {
+        Batcher<String, String, String> batcher = batcher(1);
+        CompletableFuture<String> failed = batcher.submit("c", "boom");
+        CompletableFuture<String> lost = batcher.submit("c", "lost");
+        CompletableFuture<String> fine = batcher.submit("c", "fine");
+        drain();
+        assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class).hasMessageContaining("ECS said no");
+        assertThatThrownBy(lost::get).isInstanceOf(ExecutionException.class).hasMessageContaining("no answer");
+        assertThat(fine.get()).isEqualTo("FINE");
+        batcher.submit("c", "later");
+        assertThat(pending).hasSize(1); // the key went idle and a new drain started
+    }
+}
