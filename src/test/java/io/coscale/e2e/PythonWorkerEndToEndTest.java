@@ -32,8 +32,9 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * ({@code deploy/examples/worker-python/worker.py}): jobs in, tasks up, jobs done, tasks back down, no busy
  * task killed. The worker's own protocol code runs, against real SQS (ElasticMQ) and coscale's HTTP API.
  *
- * <p>Needs a python3 with boto3. {@code .ci/run} installs Debian's {@code python3-boto3} when
- * {@code /usr/bin/python3} cannot import boto3, and this test prefers that interpreter, so CI never skips;
+ * <p>Needs a python3 with boto3. As root with apt-get the build installs Debian's {@code python3-boto3} before the tests
+ * when {@code /usr/bin/python3} cannot import boto3 ({@code src/test/debian/install.sh}), and this test prefers
+ * that interpreter, so CI never skips;
  * elsewhere the test skips only when no candidate interpreter has boto3.
  */
 @QuarkusTest
@@ -43,7 +44,7 @@ class PythonWorkerEndToEndTest {
 
     private static final int JOBS = 12;
 
-    /** Debian's interpreter first: it is the one .ci/run gives boto3 to. Then whatever python3 is on PATH. */
+    /** Debian's interpreter first: it is the one the build gives boto3 to. Then whatever python3 is on PATH. */
     private static final List<String> PYTHON_CANDIDATES = List.of("/usr/bin/python3", "python3");
 
     private static final Optional<String> PYTHON = pythonWithBoto3();

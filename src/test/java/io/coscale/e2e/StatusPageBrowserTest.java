@@ -34,7 +34,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The status page at {@code /} in a real browser (Debian's chromium, headless, through {@code /usr/bin/chromedriver}):
  * jobs submitted through the API move the pools table's figures and the charts' data, up and back down.
  *
- * <p>{@code .ci/run} installs chromium, so where it could be installed (root), under CI ({@code CI} or
+ * <p>The build installs chromium and its driver before the tests where it may ({@code src/test/debian/install.sh}, as
+ * root with apt-get), so where it could be installed (root), under CI ({@code CI} or
  * {@code COSCALE_BROWSER_TEST=required}, which {@code .ci/run} sets) a missing browser fails the test; elsewhere it
  * skips and says what to install. {@code -Dcoscale.screenshot=docs/status-page.png} also saves the
  * README's screenshot, taken while the jobs run.
@@ -60,7 +61,7 @@ class StatusPageBrowserTest {
             String missing = "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian: apt-get install -y chromium "
                     + "chromium-driver)";
             if (isRoot() || System.getenv("CI") != null || "required".equals(System.getenv("COSCALE_BROWSER_TEST"))) {
-                fail("StatusPageBrowserTest " + missing + "; .ci/run installs them");
+                fail("StatusPageBrowserTest " + missing + "; as root the build installs them (src/test/debian/install.sh)");
             }
             Assumptions.abort("StatusPageBrowserTest skipped: it " + missing + ", which a non-root user cannot install");
         }
