@@ -1,13 +1,20 @@
 package io.coscale.control;
 
+import io.coscale.aws.AwsCallException;
 import io.coscale.domain.Event;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.logging.Logger;
 
 /**
  * Makes failed jobs visible: each reading of a pool's dead-letter queue sets the pool's
@@ -18,10 +25,15 @@ import java.util.Optional;
 @Singleton
 public class DeadLetterWatch {
 
+    private static final Logger LOG = Logger.getLogger(DeadLetterWatch.class);
+
     private final MeterRegistry registry;
     private final Clock clock = Clock.systemUTC();
     // @GuardedBy("this"); per pool name, the depth last read.
     private final Map<String, Long> depths = new HashMap<>();
+    // "<pool> <dead-letter queue URL>" already warned of as refused.
+    private final Set<String> deniedQueues = ConcurrentHashMap.newKeySet();
+    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
 
     public DeadLetterWatch(MeterRegistry registry) {
         this.registry = registry;
@@ -36,13 +48,44 @@ public class DeadLetterWatch {
         }
         if (before == null) {
             // First reading: the gauge only exists for pools that have a dead-letter queue.
-            Gauge.builder("coscale.dead.letter.messages", this, w -> w.depth(name))
+            gauges.add(Gauge.builder("coscale.dead.letter.messages", this, w -> w.depth(name))
                     .description("Jobs waiting in the pool's dead-letter queue (named by its queue's redrive policy): "
                             + "jobs that failed maxReceiveCount times. Read at least every coscale.status.sample-interval")
-                    .tag("pool", name).register(registry);
+                    .tag("pool", name).register(registry));
         }
         growth(before, visible, Arns.lastSegment(deadLetterQueueUrl))
                 .ifPresent(reason -> pool.events().add(Event.deadLetter(clock.instant(), reason)));
+    }
+
+    /**
+     * Reports a dead-letter queue that could not be read. A refusal (AccessDenied: the role lacks
+     * {@code sqs:GetQueueAttributes} on it) will not pass by itself and leaves failed jobs unseen, so it is a WARN, once
+     * per pool and queue; anything else (a timeout, throttling) is retried on the next reading and only logged at DEBUG.
+     *
+     * @return whether this call logged the WARN
+     */
+    boolean unreadable(String pool, String deadLetterQueueUrl, RuntimeException e) {
+        boolean refused = e instanceof AwsCallException call && call.errorCode() != null
+                && call.errorCode().contains("AccessDenied");
+        if (refused && deniedQueues.add(pool + " " + deadLetterQueueUrl)) {
+            LOG.warnf("pool %s: dead-letter queue %s cannot be read (%s): its failed jobs stay unseen (no "
+                    + "deadLetter.visible, coscale_dead_letter_messages or dead-letter events) until coscale's role "
+                    + "may sqs:GetQueueAttributes on it", pool, deadLetterQueueUrl, e.getMessage());
+            return true;
+        }
+        LOG.debugf("status: dead-letter queue %s of pool %s could not be read: %s", deadLetterQueueUrl, pool,
+                e.getMessage());
+        return false;
+    }
+
+    /**
+     * Takes the gauges out of the registry: Micrometer keeps one meter per name and tags, so an application started
+     * again in the same JVM (as tests do) would otherwise go on showing this gone watch's depths instead of its own.
+     */
+    @PreDestroy
+    void close() {
+        gauges.forEach(registry::remove);
+        gauges.clear();
     }
 
     private synchronized double depth(String pool) {

@@ -3,6 +3,7 @@ package io.coscale.local.ecs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coscale.control.TokenBucket;
+import io.coscale.local.AwsCallLog;
 import io.coscale.local.ecs.EcsState.Task;
 import io.coscale.local.task.TaskRunner;
 import java.io.IOException;
@@ -100,6 +101,7 @@ public final class EcsEmulator implements AutoCloseable {
 
     private final Object lock = new Object();
     private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile AwsCallLog callLog = AwsCallLog.NONE;
     private final EcsState state = new EcsState();
     private final EmulatorStats stats = new EmulatorStats();
     private final FaultInjector faults = new FaultInjector();
@@ -187,6 +189,19 @@ public final class EcsEmulator implements AutoCloseable {
 
     public void removeCallListener(CallListener listener) {
         listeners.remove(listener);
+    }
+
+    /** From now on, records each API call as IAM would authorize it (who signed it, action, resource, conditions). */
+    public void recordCallsTo(AwsCallLog log) {
+        this.callLog = log;
+    }
+
+    /** Records a call received from the holder of {@code accessKey}, before anything else happens to it. */
+    void recordCall(String accessKey, String action, JsonNode request) {
+        AwsCallLog log = callLog;
+        if (log.enabled()) {
+            EcsIamCalls.of(accessKey, action, request).forEach(log::record);
+        }
     }
 
     /**
@@ -364,8 +379,9 @@ public final class EcsEmulator implements AutoCloseable {
         env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + task.id);
         env.put("AWS_REGION", EcsState.REGION);
         env.put("AWS_DEFAULT_REGION", EcsState.REGION);
-        env.putIfAbsent("AWS_ACCESS_KEY_ID", "local");
-        env.putIfAbsent("AWS_SECRET_ACCESS_KEY", "local");
+        // The workers' own key, as a worker task role's credentials differ from coscale's.
+        env.putIfAbsent("AWS_ACCESS_KEY_ID", AwsCallLog.WORKER_KEY);
+        env.putIfAbsent("AWS_SECRET_ACCESS_KEY", AwsCallLog.WORKER_KEY);
         return env;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.coscale.local.AwsCallLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -88,6 +89,8 @@ final class EcsHttpServer {
         String action = target.substring(TARGET_PREFIX.length());
         try {
             JsonNode request = readJson(exchange.getRequestBody());
+            emulator.recordCall(AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization")), action,
+                    request);
             ObjectNode response = emulator.call(action, request);
             send(exchange, 200, AMZ_JSON, response);
         } catch (EcsApiException e) {
