@@ -210,6 +210,7 @@ final class CfnStack {
             case "AWS::ECS::Cluster" -> name(name, "ClusterName");
             case "AWS::ECS::Service" -> arn("ecs", "service/" + clusterOf(name) + "/" + name(name, "ServiceName"));
             case "AWS::SSM::Parameter" -> name(name, "Name");
+            case "AWS::Logs::LogGroup" -> name(name, "LogGroupName");
             default -> throw new AssertionError(stackName + ": Ref " + name + " is not modelled");
         };
     }
