@@ -248,6 +248,7 @@ class DeployTemplatesTest {
         Map<String, Object> container = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0));
         Map<String, Object> environment = entries(container.get("Environment"), "Value");
         assertEquals(Set.of("COSCALE_ECS_REGION", "COSCALE_LEASE_STORE", "COSCALE_LEASE_TABLE", "COSCALE_AUTH_ENABLED",
+                "COSCALE_METRICS_EMF_ENABLED", "COSCALE_METRICS_EMF_NAMESPACE",
                 "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
                 "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_ROLES",
                 "COSCALE_AUTH_TOKENS_WORKEROLD_ROLES", "COSCALE_AUTH_TOKENS_OPERATOROLD_ROLES"), environment.keySet());

@@ -61,6 +61,7 @@ class ProductionSettingsTest {
             Map.entry("coscale.lease.", "the lease timing (5 s lease, 1 s heartbeat, 1 s margin): a takeover within "
                     + "about 8 s, checked at start-up (docs/ARCHITECTURE.md)"),
             Map.entry("coscale.auth.", "the tokens' settings are set per token"),
+            Map.entry("coscale.metrics.emf.interval", "60 s, CloudWatch's standard resolution and the alarms' period"),
             Map.entry("quarkus.http.port", "8080, the container port the target group and the security groups name"),
             Map.entry("quarkus.sqs.aws.region", "unset: the SDK reads AWS_REGION, which ECS sets in every task"),
             Map.entry("quarkus.sqs.aws.credentials.type", "unset: the SDK's default chain, i.e. the task role"));
