@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.coscale.config.MetricsConfig;
 import io.coscale.metrics.EmfReporter;
+import io.coscale.metrics.EmfReporterTest;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,23 +62,7 @@ class CloudWatchMetricsTest {
         MeterRegistry registry = new SimpleMeterRegistry();
         Gauge.builder("coscale.leader", () -> 1).register(registry);
         Gauge.builder("coscale.pool.healthy", () -> 1).tag("pool", "gpu").register(registry);
-        MetricsConfig config = new MetricsConfig() {
-            @Override
-            public boolean enabled() {
-                return true;
-            }
-
-            @Override
-            public String namespace() {
-                return "coscale/coscale";
-            }
-
-            @Override
-            public Duration interval() {
-                return Duration.ofSeconds(60);
-            }
-        };
-        List<String> lines = new EmfReporter(registry, config).lines(0L);
+        List<String> lines = new EmfReporter(registry, EmfReporterTest.config("coscale/coscale")).lines(0L);
         JsonNode replica = new ObjectMapper().readTree(lines.get(0));
         Set<String> names = new HashSet<>();
         replica.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").forEach(m -> names.add(m.get("Name").asText()));

@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The embedded-metric lines' shape, on a registry holding the meters coscale registers, by their names. */
-class EmfReporterTest {
+public class EmfReporterTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static MetricsConfig config(String namespace) {
+    /** Lines enabled, in {@code namespace}, every minute. */
+    public static MetricsConfig config(String namespace) {
         return new MetricsConfig() {
             @Override
             public boolean enabled() {
