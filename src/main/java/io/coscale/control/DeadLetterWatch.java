@@ -4,16 +4,13 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.domain.Event;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +30,6 @@ public class DeadLetterWatch {
     private final Map<String, Long> depths = new HashMap<>();
     // "<pool> <dead-letter queue URL>" already warned of as refused.
     private final Set<String> deniedQueues = ConcurrentHashMap.newKeySet();
-    private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
 
     public DeadLetterWatch(MeterRegistry registry) {
         this.registry = registry;
@@ -48,10 +44,10 @@ public class DeadLetterWatch {
         }
         if (before == null) {
             // First reading: the gauge only exists for pools that have a dead-letter queue.
-            gauges.add(Gauge.builder("coscale.dead.letter.messages", this, w -> w.depth(name))
+            Gauge.builder("coscale.dead.letter.messages", this, w -> w.depth(name))
                     .description("Jobs waiting in the pool's dead-letter queue (named by its queue's redrive policy): "
                             + "jobs that failed maxReceiveCount times. Read at least every coscale.status.sample-interval")
-                    .tag("pool", name).register(registry));
+                    .tag("pool", name).register(registry);
         }
         growth(before, visible, Arns.lastSegment(deadLetterQueueUrl))
                 .ifPresent(reason -> pool.events().add(Event.deadLetter(clock.instant(), reason)));
@@ -76,16 +72,6 @@ public class DeadLetterWatch {
         LOG.debugf("status: dead-letter queue %s of pool %s could not be read: %s", deadLetterQueueUrl, pool,
                 e.getMessage());
         return false;
-    }
-
-    /**
-     * Takes the gauges out of the registry: Micrometer keeps one meter per name and tags, so an application started
-     * again in the same JVM (as tests do) would otherwise go on showing this gone watch's depths instead of its own.
-     */
-    @PreDestroy
-    void close() {
-        gauges.forEach(registry::remove);
-        gauges.clear();
     }
 
     private synchronized double depth(String pool) {
