@@ -170,6 +170,21 @@ class CoscaleClientTest(unittest.TestCase):
         self.assertEqual("Bearer t0k", auth)
 
 
+class StopGraceTest(unittest.TestCase):
+
+    def test_follows_the_stop_timeout_less_a_margin(self):
+        self.assertEqual(worker.stop_grace_seconds({"STOP_TIMEOUT_SECONDS": "120"}), 110)
+        self.assertEqual(worker.stop_grace_seconds({"STOP_TIMEOUT_SECONDS": "900"}), 890)
+
+    def test_short_stop_timeouts_keep_half_for_the_job(self):
+        self.assertEqual(worker.stop_grace_seconds({"STOP_TIMEOUT_SECONDS": "10"}), 5)
+        self.assertEqual(worker.stop_grace_seconds({"STOP_TIMEOUT_SECONDS": "2"}), 1)
+
+    def test_an_explicit_grace_wins_and_nothing_set_means_20(self):
+        self.assertEqual(worker.stop_grace_seconds({"STOP_GRACE_SECONDS": "45", "STOP_TIMEOUT_SECONDS": "120"}), 45)
+        self.assertEqual(worker.stop_grace_seconds({}), 20)
+
+
 class MetadataTest(unittest.TestCase):
     def setUp(self):
         self.fake = FakeCoscale()

@@ -365,6 +365,22 @@ def max_receive_count(sqs, queue_url):
         return 0
 
 
+# Left of a stop timeout for giving the message back and exiting once the job's grace is over, at most.
+STOP_MARGIN_SECONDS = 10
+
+
+def stop_grace_seconds(environ):
+    """How long the job in hand may go on after SIGTERM: STOP_GRACE_SECONDS when set; else, when the task
+    definition says its stop timeout (STOP_TIMEOUT_SECONDS, which worker-pool.yaml sets from StopTimeout or
+    Ec2StopTimeout), that less STOP_MARGIN_SECONDS (half of it, for timeouts under 20 s); else 20."""
+    if environ.get("STOP_GRACE_SECONDS"):
+        return float(environ["STOP_GRACE_SECONDS"])
+    if environ.get("STOP_TIMEOUT_SECONDS"):
+        timeout = float(environ["STOP_TIMEOUT_SECONDS"])
+        return max(timeout - STOP_MARGIN_SECONDS, timeout / 2)
+    return 20.0
+
+
 def _env(name, default=None):
     value = os.environ.get(name, default)
     if value is None or value == "":
@@ -398,7 +414,7 @@ def main():
                         first_wait=int(_env("FIRST_WAIT_SECONDS", "20")),
                         next_wait=int(_env("NEXT_WAIT_SECONDS", "1")),
                         stay_wait=float(_env("STAY_WAIT_SECONDS", "5")), stopping=stopping,
-                        stop_grace=float(_env("STOP_GRACE_SECONDS", "20")))
+                        stop_grace=stop_grace_seconds(os.environ))
         if stopping.is_set():
             log.info("stop signal during start-up: exiting without taking work")
             return 0

@@ -49,6 +49,7 @@ class ArchitectureTest {
                 .layer("idempotency").definedBy("io.coscale.idempotency..")
                 .layer("control").definedBy("io.coscale.control..")
                 .layer("api").definedBy("io.coscale.api..")
+                .layer("metrics").definedBy("io.coscale.metrics..")
                 .layer("local").definedBy("io.coscale.local..")
                 .whereLayer("concurrent").mayNotAccessAnyLayer()
                 .whereLayer("domain").mayOnlyAccessLayers("concurrent")
@@ -58,6 +59,7 @@ class ArchitectureTest {
                 .whereLayer("idempotency").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease")
                 .whereLayer("control").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease", "idempotency")
                 .whereLayer("api").mayOnlyAccessLayers("concurrent", "domain", "config", "lease", "idempotency", "control")
+                .whereLayer("metrics").mayOnlyAccessLayers("concurrent", "domain", "config")
                 .whereLayer("local").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease", "idempotency",
                         "control", "api")
                 .check(classes);

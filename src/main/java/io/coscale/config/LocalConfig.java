@@ -42,6 +42,14 @@ public interface LocalConfig {
     @WithDefault("false")
     boolean sqsProxy();
 
+    /**
+     * A file to which the local cloud appends every distinct AWS call it serves, as IAM would authorize it on AWS (who
+     * signed it, action, resource ARN, condition keys), one JSON line each; SQS calls are seen by the fault proxy,
+     * which is then on whatever {@code sqs-proxy} says. Tests hold the calls against the deployment templates'
+     * policies. Unset by default: nothing is kept.
+     */
+    Optional<String> awsCallLog();
+
     /** Port of the SQS endpoint on 127.0.0.1 (ElasticMQ, or the fault proxy in front of it). Default 9324. */
     @WithDefault("9324")
     int sqsPort();

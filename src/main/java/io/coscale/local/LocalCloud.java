@@ -12,16 +12,23 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -36,25 +43,18 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public class LocalCloud {
 
     private static final Logger LOG = Logger.getLogger(LocalCloud.class);
-    /** The local cloud's access key id and secret, both {@code local} (application.properties, the worker's env). */
-    private static final String LOCAL_KEY = "local";
     /** Where the cloud profile serves its stats and fault controls. */
     static final String CLOUD_CONTROL_URL = "http://127.0.0.1:9326";
 
     private final LocalConfig config;
-    private final Instance<SqsClient> sqsClient;
-    private final Instance<EcsClient> ecsClient;
     private final ReferenceWorker referenceWorker;
 
     private EmbeddedSqs sqs;
     private SqsFaultProxy sqsProxy;
     private EcsEmulator ecs;
 
-    LocalCloud(LocalConfig config, Instance<SqsClient> sqsClient, Instance<EcsClient> ecsClient,
-            ReferenceWorker referenceWorker) {
+    LocalCloud(LocalConfig config, ReferenceWorker referenceWorker) {
         this.config = config;
-        this.sqsClient = sqsClient;
-        this.ecsClient = ecsClient;
         this.referenceWorker = referenceWorker;
     }
 
@@ -64,13 +64,15 @@ public class LocalCloud {
             return;
         }
         ClaimDelay.parse(config.workerClaimDelay()); // a bad setting fails start-up, not every task
+        AwsCallLog callLog = config.awsCallLog().map(Path::of).map(AwsCallLog::to).orElse(AwsCallLog.NONE);
         String sqsEndpoint;
-        if (config.sqsProxy()) {
+        if (config.sqsProxy() || callLog.enabled()) {
             // ElasticMQ (on a free port) names the proxy in the queue URLs it hands out, so every client that
             // follows one goes through it.
             sqs = EmbeddedSqs.start(0, config.sqsPort(), "us-east-1");
-            // Requests signed with the local cloud's own key (coscale's, the reference worker's) must be signed right.
-            sqsProxy = SqsFaultProxy.start(config.sqsPort(), sqs.endpoint(), Map.of(LOCAL_KEY, LOCAL_KEY));
+            // Requests signed with the local cloud's own keys (coscale's, the workers', the set-up's) must be signed right.
+            sqsProxy = SqsFaultProxy.start(config.sqsPort(), sqs.endpoint(), AwsCallLog.SECRETS);
+            sqsProxy.recordCallsTo(callLog);
             sqsEndpoint = sqsProxy.endpoint();
         } else {
             sqs = EmbeddedSqs.start(config.sqsPort(), "us-east-1");
@@ -85,9 +87,14 @@ public class LocalCloud {
                         ReferenceWorker.FIRST_WAIT_ENV, Long.toString(config.workerFirstWait().toSeconds()),
                         ReferenceWorker.CLAIM_DELAY_ENV, config.workerClaimDelay()),
                 config.taskExitReportDelay()));
+        ecs.recordCallsTo(callLog);
         LocalFaults.fromConfig(config.faults(), config.sqsProxy()).applyTo(ecs, sqsProxy);
         if (config.createDemo()) {
-            DemoSetup.create(sqsClient.get(), ecsClient.get(), config.demoVisibilityTimeout());
+            // Signed with a key of its own, as an administrator's would be: the set-up is no call coscale makes.
+            try (SqsClient setupSqs = setupClient(SqsClient.builder(), sqsEndpoint);
+                    EcsClient setupEcs = setupClient(EcsClient.builder(), ecs.endpoint())) {
+                DemoSetup.create(setupSqs, setupEcs, config.demoVisibilityTimeout());
+            }
         }
         LOG.infof("coscale local cloud%s: SQS on %s%s, ECS emulator on %s (cluster capacity %d, tasks run %s); "
                 + "workers call coscale on %s; demo pool '%s'%s", config.cloudOnly() ? " (this process runs only the cloud)" : "",
@@ -107,6 +114,14 @@ public class LocalCloud {
             sqs.close();
         }
         referenceWorker.close();
+    }
+
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C setupClient(B builder,
+            String endpoint) {
+        return builder.endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(AwsCallLog.SETUP_KEY, AwsCallLog.SETUP_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
     /** The running ECS emulator, when this process runs the local cloud. */

@@ -244,7 +244,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         return SqsClient.builder()
                 .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(AwsCallLog.WORKER_KEY, AwsCallLog.WORKER_KEY)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)))
                 .build();
     }

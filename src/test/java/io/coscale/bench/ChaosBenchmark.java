@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coscale.bench.chaos.ChaosFigures;
 import io.coscale.bench.chaos.ChaosRuns;
+import io.coscale.deploy.RecordedAwsCalls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The chaos run, protect and cooperative mode side by side, each with the local cloud and coscale as two processes
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * that every job completed: the other figures are printed as they are, the truth about the promise.
  */
 @Tag("benchmark")
+@ExtendWith(RecordedAwsCalls.class)
 class ChaosBenchmark {
 
     @Test

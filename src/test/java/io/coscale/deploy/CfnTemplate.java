@@ -43,6 +43,16 @@ final class CfnTemplate {
         return resource;
     }
 
+    /** The whole template, as maps and lists. */
+    Map<String, Object> root() {
+        return root;
+    }
+
+    /** The names of its parameters, in template order. */
+    List<String> parameterNames() {
+        return new ArrayList<>(map(root, "Parameters").keySet());
+    }
+
     Map<String, Object> parameter(String name) {
         return map(map(root, "Parameters"), name);
     }

@@ -99,6 +99,7 @@ class DeployTemplatesTest {
         Map<String, Object> condition = (Map<String, Object>) tagging.get(0).get("Condition");
         Map<String, Object> keys = (Map<String, Object>) condition.get("ForAllValues:StringEquals");
         assertEquals(List.of("coscale:exit"), list(keys.get("aws:TagKeys")));
+        assertEquals(Map.of("ecs:cluster", Map.of("Ref", "WorkerClusterArns")), condition.get("ArnEquals"));
         assertEquals(Set.of("ecs:TagResource"), actions(tagging.get(0)));
     }
 
@@ -152,7 +153,13 @@ class DeployTemplatesTest {
         assertFalse(sqs.isEmpty());
         for (Map<String, Object> s : sqs) {
             assertTrue(actions(s).stream().allMatch(a -> a.startsWith("sqs:")), s.toString());
-            assertEquals(List.of(REF_QUEUES), list(s.get("Resource")), s.toString());
+            // The dead-letter queues only for reading their depth.
+            List<Object> resources = list(s.get("Resource"));
+            if (resources.equals(List.of(Map.of("Ref", "WorkerDeadLetterQueueArns")))) {
+                assertEquals(Set.of("sqs:GetQueueAttributes"), actions(s), s.toString());
+            } else {
+                assertEquals(List.of(REF_QUEUES), resources, s.toString());
+            }
         }
     }
 
@@ -241,6 +248,7 @@ class DeployTemplatesTest {
         Map<String, Object> container = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0));
         Map<String, Object> environment = entries(container.get("Environment"), "Value");
         assertEquals(Set.of("COSCALE_ECS_REGION", "COSCALE_LEASE_STORE", "COSCALE_LEASE_TABLE", "COSCALE_AUTH_ENABLED",
+                "COSCALE_METRICS_EMF_ENABLED", "COSCALE_METRICS_EMF_NAMESPACE",
                 "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
                 "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_ROLES",
                 "COSCALE_AUTH_TOKENS_WORKEROLD_ROLES", "COSCALE_AUTH_TOKENS_OPERATOROLD_ROLES"), environment.keySet());

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.coscale.control.Reconciler;
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloud;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.FaultInjector;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -25,13 +27,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /** The control plane's guarantees in local mode, through its API, the real SDK clients and the emulator. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 class ControlPlaneEndToEndTest {
 
-    @Inject
-    EcsClient ecs;
+    final EcsClient ecs = HarnessClients.ecs();
 
-    @Inject
-    SqsClient sqs;
+    final SqsClient sqs = HarnessClients.sqs();
 
     @Inject
     Reconciler reconciler;

@@ -3,15 +3,16 @@ package io.coscale.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
-import jakarta.inject.Inject;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -23,6 +24,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 @TestProfile(CooperativeModeEndToEndTest.Cooperative.class)
 class CooperativeModeEndToEndTest {
 
@@ -34,8 +37,7 @@ class CooperativeModeEndToEndTest {
         }
     }
 
-    @Inject
-    SqsClient sqs;
+    final SqsClient sqs = HarnessClients.sqs();
 
     @Test
     void fiftyJobsCompleteAndTheBusyTasksStoppedAreReported() throws Exception {

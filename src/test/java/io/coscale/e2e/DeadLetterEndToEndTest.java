@@ -4,14 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -20,10 +21,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 class DeadLetterEndToEndTest {
 
-    @Inject
-    SqsClient sqs;
+    final SqsClient sqs = HarnessClients.sqs();
 
     @Test
     void aJobThatReachesTheDeadLetterQueueShowsInStatusMetricsAndEvents() {

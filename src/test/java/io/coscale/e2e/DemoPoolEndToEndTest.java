@@ -4,22 +4,24 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** The whole system in local mode, protect mode: jobs in, tasks up, jobs done, tasks back down, no busy task killed. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 class DemoPoolEndToEndTest {
 
-    @Inject
-    SqsClient sqs;
+    final SqsClient sqs = HarnessClients.sqs();
 
     @Test
     void fiftyJobsCompleteWithNoBusyTaskStoppedAndThePoolShrinksBack() throws Exception {

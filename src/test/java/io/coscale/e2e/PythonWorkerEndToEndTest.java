@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,7 +13,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.Task;
@@ -29,12 +30,15 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * ({@code deploy/examples/worker-python/worker.py}): jobs in, tasks up, jobs done, tasks back down, no busy
  * task killed. The worker's own protocol code runs, against real SQS (ElasticMQ) and coscale's HTTP API.
  *
- * <p>Needs a python3 with boto3. {@code .ci/run} installs Debian's {@code python3-boto3} when
- * {@code /usr/bin/python3} cannot import boto3, and this test prefers that interpreter, so CI never skips;
+ * <p>Needs a python3 with boto3. As root with apt-get the build installs Debian's {@code python3-boto3} before the tests
+ * when {@code /usr/bin/python3} cannot import boto3 ({@code src/test/debian/install.sh}), and this test prefers
+ * that interpreter, so CI never skips;
  * elsewhere the test skips only when no candidate interpreter has boto3.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 @TestProfile(PythonWorkerEndToEndTest.PythonWorker.class)
 class PythonWorkerEndToEndTest {
 
@@ -42,8 +46,7 @@ class PythonWorkerEndToEndTest {
 
     private static final Optional<String> PYTHON = PythonWorkers.pythonWithBoto3();
 
-    @Inject
-    EcsClient ecs;
+    final EcsClient ecs = HarnessClients.ecs();
 
     public static class PythonWorker implements QuarkusTestProfile {
         @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -34,13 +36,16 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The status page at {@code /} in a real browser (Debian's chromium, headless, through {@code /usr/bin/chromedriver}):
  * jobs submitted through the API move the pools table's figures and the charts' data, up and back down.
  *
- * <p>{@code .ci/run} installs chromium, so where it could be installed (root), under CI ({@code CI} or
+ * <p>The build installs chromium and its driver before the tests where it may ({@code src/test/debian/install.sh}, as
+ * root with apt-get), so where it could be installed (root), under CI ({@code CI} or
  * {@code COSCALE_BROWSER_TEST=required}, which {@code .ci/run} sets) a missing browser fails the test; elsewhere it
  * skips and says what to install. {@code -Dcoscale.screenshot=docs/status-page.png} also saves the
  * README's screenshot, taken while the jobs run.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 class StatusPageBrowserTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -60,7 +65,7 @@ class StatusPageBrowserTest {
             String missing = "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian: apt-get install -y chromium "
                     + "chromium-driver)";
             if (isRoot() || System.getenv("CI") != null || "required".equals(System.getenv("COSCALE_BROWSER_TEST"))) {
-                fail("StatusPageBrowserTest " + missing + "; .ci/run installs them");
+                fail("StatusPageBrowserTest " + missing + "; as root the build installs them (src/test/debian/install.sh)");
             }
             Assumptions.abort("StatusPageBrowserTest skipped: it " + missing + ", which a non-root user cannot install");
         }

@@ -4,16 +4,17 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
@@ -24,12 +25,13 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@ExtendWith(RecordedAwsCalls.class)
 class TaskInterruptionEndToEndTest {
 
     private static final Duration RETURN_BOUND = Duration.ofSeconds(3);
 
-    @Inject
-    EcsClient ecs;
+    final EcsClient ecs = HarnessClients.ecs();
 
     @Test
     void aSpotInterruptedBusyTaskGivesItsJobBackAndAnotherTaskCompletesIt() {

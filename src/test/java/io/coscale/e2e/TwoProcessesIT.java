@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The packaged application as README shows it: the local cloud alone ({@code cloud} profile) and coscale beside
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * them, coscale is killed -9 and restarted while the cloud and its tasks live on, and the cloud's fault control
  * takes a fault set, refuses a bad one, and switches everything off.
  */
+@ExtendWith(RecordedAwsCalls.class)
 class TwoProcessesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,10 +43,12 @@ class TwoProcessesIT {
     @BeforeAll
     static void startBoth() throws Exception {
         Path logs = Path.of("target", "two-processes");
+        Map.Entry<String, String> recordCalls = RecordedAwsCalls.property();
         cloud = new AppProcess("cloud", "cloud", Map.of("quarkus.http.port", Integer.toString(CLOUD),
                 "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
                 "coscale.local.coscale-url", "http://127.0.0.1:" + COSCALE, "coscale.local.task-start-delay", "200ms",
-                "coscale.local.worker-first-wait", "1s"), logs.resolve("cloud.log"), uri(CLOUD, "/local/v1/stats"));
+                "coscale.local.worker-first-wait", "1s", recordCalls.getKey(),
+                recordCalls.getValue()), logs.resolve("cloud.log"), uri(CLOUD, "/local/v1/stats"));
         coscale = new AppProcess("coscale", "attached", Map.of("quarkus.http.port", Integer.toString(COSCALE),
                 "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
                 "coscale.reconcile.interval", "2s"), logs.resolve("coscale.log"), uri(COSCALE, "/q/health/live"));

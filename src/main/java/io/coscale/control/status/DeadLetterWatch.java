@@ -2,6 +2,7 @@ package io.coscale.control.status;
 
 import io.coscale.control.PoolController;
 import io.coscale.domain.Arns;
+import io.coscale.aws.AwsCallException;
 import io.coscale.domain.Event;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,9 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Makes failed jobs visible: each reading of a pool's dead-letter queue sets the pool's
@@ -20,10 +24,14 @@ import java.util.Optional;
 @Singleton
 public class DeadLetterWatch {
 
+    private static final Logger LOG = Logger.getLogger(DeadLetterWatch.class);
+
     private final MeterRegistry registry;
     private final Clock clock = Clock.systemUTC();
     // @GuardedBy("this"); per pool name, the depth last read.
     private final Map<String, Long> depths = new HashMap<>();
+    // "<pool> <dead-letter queue URL>" already warned of as refused.
+    private final Set<String> deniedQueues = ConcurrentHashMap.newKeySet();
 
     public DeadLetterWatch(MeterRegistry registry) {
         this.registry = registry;
@@ -45,6 +53,27 @@ public class DeadLetterWatch {
         }
         growth(before, visible, Arns.lastSegment(deadLetterQueueUrl))
                 .ifPresent(reason -> pool.events().add(Event.deadLetter(clock.instant(), reason)));
+    }
+
+    /**
+     * Reports a dead-letter queue that could not be read. A refusal (AccessDenied: the role lacks
+     * {@code sqs:GetQueueAttributes} on it) will not pass by itself and leaves failed jobs unseen, so it is a WARN, once
+     * per pool and queue; anything else (a timeout, throttling) is retried on the next reading and only logged at DEBUG.
+     *
+     * @return whether this call logged the WARN
+     */
+    boolean unreadable(String pool, String deadLetterQueueUrl, RuntimeException e) {
+        boolean refused = e instanceof AwsCallException call && call.errorCode() != null
+                && call.errorCode().contains("AccessDenied");
+        if (refused && deniedQueues.add(pool + " " + deadLetterQueueUrl)) {
+            LOG.warnf("pool %s: dead-letter queue %s cannot be read (%s): its failed jobs stay unseen (no "
+                    + "deadLetter.visible, coscale_dead_letter_messages or dead-letter events) until coscale's role "
+                    + "may sqs:GetQueueAttributes on it", pool, deadLetterQueueUrl, e.getMessage());
+            return true;
+        }
+        LOG.debugf("status: dead-letter queue %s of pool %s could not be read: %s", deadLetterQueueUrl, pool,
+                e.getMessage());
+        return false;
     }
 
     private synchronized double depth(String pool) {

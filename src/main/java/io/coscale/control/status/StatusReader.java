@@ -182,8 +182,7 @@ public class StatusReader {
             deadLetters.observed(pool, deadLetterUrl, visible);
             return visible;
         } catch (RuntimeException e) {
-            LOG.debugf("status: dead-letter queue %s of pool %s could not be read: %s", deadLetterUrl,
-                    pool.pool().name(), e.getMessage());
+            deadLetters.unreadable(pool.pool().name(), deadLetterUrl, e);
             return null;
         }
     }

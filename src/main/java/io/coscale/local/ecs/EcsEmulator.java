@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coscale.concurrent.Threads;
 import io.coscale.concurrent.TokenBucket;
+import io.coscale.local.AwsCallLog;
 import io.coscale.local.ecs.EcsState.Task;
 import io.coscale.local.task.TaskRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,7 +113,7 @@ public final class EcsEmulator implements AutoCloseable {
         Random random = new Random(options.randomSeed());
         this.scheduler = new ServiceScheduler(state, stats, options.runner(), options.clusterCapacity(),
                 options.taskStartDelay(), options.taskExitReportDelay(),
-                task -> taskEnvironment(task, endpoint, options.taskEnvironment()), lock, random);
+                task -> task.environment(endpoint, options.taskEnvironment()), lock, random);
         this.actions = new EcsActions(state, new TaskActions(state, scheduler), stats);
         this.staleReads = new StaleReads(state, stats, random);
         this.taskDeaths = new TaskDeaths(state, scheduler, random, options.schedulerInterval());
@@ -152,6 +152,11 @@ public final class EcsEmulator implements AutoCloseable {
 
     public void removeCallListener(CallListener listener) {
         listeners.remove(listener);
+    }
+
+    /** From now on, records each API call as IAM would authorize it (who signed it, action, resource, conditions). */
+    public void recordCallsTo(AwsCallLog log) {
+        http.recordCallsTo(log);
     }
 
     /**
@@ -318,17 +323,6 @@ public final class EcsEmulator implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("ECS emulator scheduler tick failed", e);
         }
-    }
-
-    private static Map<String, String> taskEnvironment(Task task, String endpoint, Map<String, String> common) {
-        Map<String, String> env = new LinkedHashMap<>(common);
-        task.taskDefinition.containers().get(0).environment().forEach(env::put);
-        env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + task.id);
-        env.put("AWS_REGION", EcsState.REGION);
-        env.put("AWS_DEFAULT_REGION", EcsState.REGION);
-        env.putIfAbsent("AWS_ACCESS_KEY_ID", "local");
-        env.putIfAbsent("AWS_SECRET_ACCESS_KEY", "local");
-        return env;
     }
 
     @Override

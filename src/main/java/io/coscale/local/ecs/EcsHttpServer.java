@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.coscale.concurrent.Threads;
+import io.coscale.local.AwsCallLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,6 +39,7 @@ final class EcsHttpServer {
     private final HttpServer server;
     private final ExecutorService executor;
     private final EcsEmulator emulator;
+    private volatile AwsCallLog callLog = AwsCallLog.NONE;
 
     EcsHttpServer(int port, EcsEmulator emulator) throws IOException {
         this.emulator = emulator;
@@ -47,6 +49,11 @@ final class EcsHttpServer {
         this.executor = Executors.newCachedThreadPool(Threads.daemon("ecs-emulator-http"));
         server.setExecutor(executor);
         server.createContext("/", this::handle);
+    }
+
+    /** From now on, records each API call as IAM would authorize it, before anything else happens to it. */
+    void recordCallsTo(AwsCallLog log) {
+        this.callLog = log;
     }
 
     void start() {
@@ -85,6 +92,11 @@ final class EcsHttpServer {
         String action = target.substring(TARGET_PREFIX.length());
         try {
             JsonNode request = readJson(exchange.getRequestBody());
+            AwsCallLog log = callLog;
+            if (log.enabled()) {
+                String accessKey = AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization"));
+                EcsIamCalls.of(accessKey, action, request).forEach(log::record);
+            }
             ObjectNode response = emulator.call(action, request);
             send(exchange, 200, AMZ_JSON, response);
         } catch (EcsApiException e) {

@@ -1,5 +1,6 @@
 package io.coscale.local.ecs;
 
+import io.coscale.local.AwsCallLog;
 import io.coscale.local.task.TaskProcess;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -193,6 +194,19 @@ final class EcsState {
 
         String group() {
             return service == null ? "family:" + taskDefinition.family() : "service:" + service.name;
+        }
+
+        /** The task's environment: {@code common}, then its task definition's own, then what ECS gives every task. */
+        Map<String, String> environment(String endpoint, Map<String, String> common) {
+            Map<String, String> env = new LinkedHashMap<>(common);
+            taskDefinition.containers().get(0).environment().forEach(env::put);
+            env.put("ECS_CONTAINER_METADATA_URI_V4", endpoint + "/v4/" + id);
+            env.put("AWS_REGION", REGION);
+            env.put("AWS_DEFAULT_REGION", REGION);
+            // The workers' own key, as a worker task role's credentials differ from coscale's.
+            env.putIfAbsent("AWS_ACCESS_KEY_ID", AwsCallLog.WORKER_KEY);
+            env.putIfAbsent("AWS_SECRET_ACCESS_KEY", AwsCallLog.WORKER_KEY);
+            return env;
         }
     }
 

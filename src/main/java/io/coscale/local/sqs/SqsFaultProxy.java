@@ -3,6 +3,7 @@ package io.coscale.local.sqs;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.coscale.concurrent.Threads;
+import io.coscale.local.AwsCallLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -92,6 +93,7 @@ public final class SqsFaultProxy implements AutoCloseable {
     private final String target;
     private final Map<String, String> secrets;
     private volatile Faults faults = Faults.NONE;
+    private volatile AwsCallLog callLog = AwsCallLog.NONE;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong delayed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -150,6 +152,11 @@ public final class SqsFaultProxy implements AutoCloseable {
         this.faults = faults;
     }
 
+    /** From now on, records each request as IAM would authorize it (who signed it, action, queue). */
+    public void recordCallsTo(AwsCallLog log) {
+        this.callLog = log;
+    }
+
     /** The faults in force. */
     public Faults faults() {
         return faults;
@@ -181,6 +188,12 @@ public final class SqsFaultProxy implements AutoCloseable {
                         refusal.code(), refusal.message());
                 reply(exchange, SqsErrorResponse.refused(isJson(exchange), refusal.code(), refusal.message()));
                 return;
+            }
+            AwsCallLog log = callLog;
+            if (log.enabled()) {
+                log.record(SqsIamCalls.of(AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization")),
+                        exchange.getRequestHeaders().getFirst("X-Amz-Target"), exchange.getRequestURI().getRawPath(),
+                        exchange.getRequestURI().getRawQuery(), body));
             }
             if (!now.latency().isZero()) {
                 delayed.incrementAndGet();

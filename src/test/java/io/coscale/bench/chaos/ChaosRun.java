@@ -1,6 +1,7 @@
 package io.coscale.bench.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.e2e.AppProcess;
 import io.coscale.local.LocalCloudTestResource;
 import java.net.URI;
@@ -69,6 +70,7 @@ final class ChaosRun {
 
     ChaosFigures run() throws Exception {
         CloudClient cloud = new CloudClient(cloudPort);
+        Map.Entry<String, String> recordCalls = RecordedAwsCalls.property();
         try (AppProcess cloudProcess = new AppProcess("cloud", "cloud", Map.of(
                 "quarkus.http.port", Integer.toString(cloudPort),
                 "coscale.local.sqs-port", Integer.toString(sqsPort),
@@ -77,7 +79,7 @@ final class ChaosRun {
                 "coscale.local.cluster-capacity", Integer.toString(s.capacity()),
                 "coscale.local.demo-visibility-timeout", "5s",
                 "coscale.local.worker-first-wait", "1s",
-                "coscale.local.worker-claim-delay", "200-1500"), s.logs().resolve(s.mode() + "-cloud.log"), cloud.statsUri());
+                "coscale.local.worker-claim-delay", "200-1500", recordCalls.getKey(), recordCalls.getValue()), s.logs().resolve(s.mode() + "-cloud.log"), cloud.statsUri());
                 AppProcess coscale = new AppProcess("coscale", "attached", Map.of(
                         "quarkus.http.port", Integer.toString(coscalePort),
                         "coscale.local.sqs-port", Integer.toString(sqsPort),
@@ -346,13 +348,13 @@ final class ChaosRun {
 
     private EcsClient ecsClient() {
         return EcsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + ecsPort)).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-harness", "test-harness")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
     private SqsClient sqsClient() {
         return SqsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + sqsPort)).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-harness", "test-harness")))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.e2e.AppProcess;
 import io.coscale.lease.Dynalite;
 import io.coscale.local.LocalCloudTestResource;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two coscale replicas behind a load balancer, one lease in DynamoDB (dynalite), the local cloud on its own, all
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * clean exits), busy tasks stopped. Each job is posted once, not retried, so every answer is counted as given.
  */
 @Tag("benchmark")
+@ExtendWith(RecordedAwsCalls.class)
 class FailoverBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,11 +76,12 @@ class FailoverBenchmark {
     void anotherReplicaLeadsWithinTheLeaseTimeAndNothingIsLostOrLoweredTwice() throws Exception {
         Dynalite dynalite = new Dynalite();
         dynalite.start();
+        Map.Entry<String, String> recordCalls = RecordedAwsCalls.property();
         CloudClient cloud = new CloudClient(CLOUD);
         Map<String, String> cloudSettings = Map.of("quarkus.http.port", Integer.toString(CLOUD),
                 "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
                 "coscale.local.coscale-url", "http://127.0.0.1:" + BALANCER, "coscale.local.task-start-delay", "300ms",
-                "coscale.local.worker-first-wait", "1s");
+                "coscale.local.worker-first-wait", "1s", recordCalls.getKey(), recordCalls.getValue());
         try (RoundRobinProxy balancer = new RoundRobinProxy(BALANCER, List.of(A, B));
              AppProcess cloudProcess = new AppProcess("cloud", "cloud", cloudSettings, LOGS.resolve("cloud.log"),
                      cloud.statsUri());
