@@ -343,6 +343,13 @@ class Served:
         while not self.outcomes.empty():
             self.outcomes.get()  # a stray answer for no job
         self.jobs.put(job)
+        try:
+            return self._answer(job, stopping, grace_over)
+        finally:
+            while not self.jobs.empty():
+                self.jobs.get()  # not taken by the command: never hand it out later
+
+    def _answer(self, job, stopping, grace_over):
         forwarded = False
         while True:
             try:
