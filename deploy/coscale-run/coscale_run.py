@@ -60,6 +60,10 @@ class Retryable(Exception):
     """A connection error, a timeout, a 5xx or a 429: worth another try."""
 
 
+class Refused(Exception):
+    """SQS refused the call (a 4xx: no permission, no such queue, a stale receipt handle): not worth repeating."""
+
+
 def backoff(attempt, base=0.2, cap=10.0):
     """Exponential backoff with full jitter: a random wait up to base * 2^(attempt-1), at most cap."""
     return random.uniform(0, min(cap, base * 2 ** min(attempt - 1, 16)))
@@ -180,7 +184,7 @@ class Sqs:
         try:
             return http_json(self.endpoint, body, headers, timeout=timeout, method="POST")
         except urllib.error.HTTPError as e:
-            raise Retryable(f"SQS {action}: HTTP {e.code} {e.text[:300]}") from e
+            raise Refused(f"SQS {action}: HTTP {e.code} {e.text[:300]}") from e
 
     def receive(self, wait):
         return self.call("ReceiveMessage", {"MaxNumberOfMessages": 1, "WaitTimeSeconds": wait,
@@ -195,8 +199,12 @@ class Sqs:
         self.call("ChangeMessageVisibility", {"ReceiptHandle": receipt, "VisibilityTimeout": int(seconds)}, timeout)
 
     def max_receive_count(self):
-        """The redrive policy's maxReceiveCount; 0 without one."""
-        answer = self.call("GetQueueAttributes", {"AttributeNames": ["RedrivePolicy"]})
+        """The redrive policy's maxReceiveCount; 0 without one, or when the task may not read it."""
+        try:
+            answer = self.call("GetQueueAttributes", {"AttributeNames": ["RedrivePolicy"]})
+        except Refused as e:
+            log(f"{e}: without sqs:GetQueueAttributes a job's last try is not given back at once")
+            return 0
         return int(json.loads(answer.get("Attributes", {}).get("RedrivePolicy", "{}")).get("maxReceiveCount", 0))
 
 
@@ -464,7 +472,7 @@ class Worker:
             try:
                 call_with_retries(lambda: self.sqs.delete(job.receipt), until=time.monotonic() + 30)
                 self.events("deleted")
-            except Retryable as e:
+            except (Retryable, Refused) as e:
                 log(f"job {job.id} done but not deleted ({e}): it will run again")
                 self.events("failed")
         elif outcome == "stopped":
@@ -481,7 +489,7 @@ class Worker:
         try:
             call_with_retries(lambda: self.sqs.change_visibility(receipt, seconds), until=time.monotonic() + 5)
             return True
-        except Retryable as e:
+        except (Retryable, Refused) as e:
             log(f"visibility not changed: {e}")
             return False
 
@@ -577,6 +585,9 @@ def main(argv):
         if stopping.is_set():
             return 0
         log(f"giving up: {e}")
+        return 1
+    except Refused as e:
+        log(str(e))
         return 1
     finally:
         if isinstance(runner, Served):

@@ -464,6 +464,18 @@ class SqsTest(unittest.TestCase):
         self.assertIn("/eu-west-1/sqs/aws4_request", headers["Authorization"])
         self.assertIn("x-amz-security-token", headers["Authorization"])
 
+    def test_a_refused_call_is_not_retried_and_a_redrive_policy_it_may_not_read_is_none(self):
+        server = FakeServer()
+        self.addCleanup(server.close)
+        server.replies["/"] = [(400, {"__type": "com.amazon.coral.service#AccessDeniedException"})]
+        sqs = coscale_run.Sqs("https://sqs.eu-west-1.amazonaws.com/1/jobs",
+                              coscale_run.Credentials({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "s"}),
+                              endpoint=server.url)
+        self.assertEqual(sqs.max_receive_count(), 0)
+        with self.assertRaises(coscale_run.Refused):
+            sqs.receive(0)
+        self.assertEqual(len(server.requests), 2)
+
     def test_the_region_comes_from_the_queue_url(self):
         sqs = coscale_run.Sqs("https://sqs.ap-south-1.amazonaws.com/1/q", coscale_run.Credentials({}))
         self.assertEqual((sqs.region, sqs.endpoint), ("ap-south-1", "https://sqs.ap-south-1.amazonaws.com/"))

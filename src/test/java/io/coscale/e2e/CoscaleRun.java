@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.restassured.path.json.JsonPath;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -14,8 +13,9 @@ import java.time.Duration;
  */
 final class CoscaleRun {
 
-    /** The interpreter a bare Debian image has: coscale-run needs nothing beyond its standard library. */
-    static final String PYTHON = "/usr/bin/python3";
+    /** Short waits, and the job events the emulator counts. */
+    static final String ENVIRONMENT = "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1"
+            + " STAY_WAIT_SECONDS=1 HEARTBEAT_SECONDS=5";
 
     private CoscaleRun() {
     }
@@ -25,10 +25,8 @@ final class CoscaleRun {
      * reaches coscale-run itself. -B: no __pycache__ in the work tree.
      */
     static String workerCommand(String runArgs) {
-        Path script = Path.of(System.getProperty("basedir", "")).toAbsolutePath()
-                .resolve("deploy/coscale-run/coscale-run").normalize();
-        return "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1 STAY_WAIT_SECONDS=1"
-                + " HEARTBEAT_SECONDS=5 exec " + PYTHON + " -B " + PythonWorkers.shellQuote(script) + " " + runArgs;
+        return ENVIRONMENT + " exec " + PythonWorkers.python() + " -B "
+                + PythonWorkers.shellQuote(PythonWorkers.deployFile("coscale-run/coscale-run")) + " " + runArgs;
     }
 
     /** The demo pool is back at its {@code minTasks} (0) with no task left running, every process exited. */

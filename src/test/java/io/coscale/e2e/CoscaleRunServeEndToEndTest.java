@@ -30,8 +30,7 @@ class CoscaleRunServeEndToEndTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            Path script = Path.of(System.getProperty("basedir", "")).toAbsolutePath()
-                    .resolve("deploy/examples/worker-shell/worker.sh").normalize();
+            Path script = PythonWorkers.deployFile("examples/worker-shell/worker.sh");
             return Map.of("coscale.local.sqs-proxy", "true", "coscale.local.worker-command",
                     CoscaleRun.workerCommand("--serve -- sh " + PythonWorkers.shellQuote(script)));
         }
