@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs the Python worker's unit tests (standard library only; boto3 is not needed for them).
+# Runs the unit tests of coscale-run and of the Python example worker (standard library only; boto3 is not needed).
 # Run by `./mvnw verify`; runs alone too.
 set -euo pipefail
-cd "$(dirname "$0")/examples/worker-python"
+deploy="$(cd "$(dirname "$0")" && pwd)"
 if ! command -v python3 >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get install -y -qq python3 >/dev/null
@@ -12,4 +12,6 @@ if ! command -v python3 >/dev/null; then
   fi
 fi
 # -B: no __pycache__ in the work tree.
-exec python3 -B -m unittest -v 2>&1
+for dir in coscale-run examples/worker-python; do
+  (cd "$deploy/$dir" && python3 -B -m unittest -v 2>&1)
+done

@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# Installs what two tests need from Debian, when it is missing and this user may install it (root with apt-get, as
-# on CI or a fresh container), so that the README's `./mvnw -B verify` alone runs every test:
-# - chromium and chromium-driver, for StatusPageBrowserTest (it drives /usr/bin/chromium through /usr/bin/chromedriver;
-#   as root a missing browser fails that test, so the build installs it first);
-# - python3-boto3, for PythonWorkerEndToEndTest (it tries /usr/bin/python3 first and skips where no python3 can
-#   import boto3).
-# As another user nothing is installed: the browser test skips and says so, as does the Python end-to-end test.
+# Installs what the status page's browser test needs from Debian, when it is missing and this user may install it
+# (root with apt-get, as on CI or a fresh container), so that the README's `./mvnw -B verify` alone runs every test:
+# chromium and chromium-driver, for StatusPageBrowserTest (it drives /usr/bin/chromium through /usr/bin/chromedriver;
+# as root a missing browser fails that test, so the build installs it first). The Python tests (coscale-run and the
+# example worker) need python3 alone.
+# As another user nothing is installed: the browser test skips and says so.
 # Run by the build before the tests (phase process-test-resources); runs alone too. A second run installs nothing.
 set -euo pipefail
 
 packages=()
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   packages+=(chromium chromium-driver)
-fi
-if [ ! -x /usr/bin/python3 ] || ! /usr/bin/python3 -c 'import boto3' 2>/dev/null; then
-  packages+=(python3-boto3)
 fi
 [ ${#packages[@]} -eq 0 ] && exit 0
 
@@ -24,5 +20,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 else
   echo "src/test/debian/install.sh: ${packages[*]} missing and apt-get is not usable as this user;" \
-    "StatusPageBrowserTest and PythonWorkerEndToEndTest skip where they need them" >&2
+    "StatusPageBrowserTest skips" >&2
 fi

@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Test;
  * Every setting coscale and the Python worker read in production is either set by the templates or left at a default
  * on purpose, said here with why. coscale's settings are every property of its {@code @ConfigMapping} interfaces (read
  * by reflection, so a new one is a failing test until it is placed), the pools document's two properties and the
- * Quarkus ones it relies on; the worker's are every variable {@code worker.py} reads (read from its source). A
+ * Quarkus ones it relies on; the worker's are every variable {@code coscale_run.py} (the job runner every worker runs under) reads (read from its source). A
  * template variable nobody reads is a failure too.
  */
 class ProductionSettingsTest {
 
-    static final Path WORKER = Path.of("deploy/examples/worker-python/worker.py");
+    static final Path WORKER = Path.of("deploy/coscale-run/coscale_run.py");
 
     /**
      * coscale's settings left at their default in production, by property prefix (the longest prefix wins), and why
@@ -70,11 +70,17 @@ class ProductionSettingsTest {
     static final Map<String, String> WORKER_DEFAULTS = Map.ofEntries(
             Map.entry("ECS_CONTAINER_METADATA_URI_V4", "ECS sets it in every task (the task's ARN comes from there)"),
             Map.entry("AWS_DEFAULT_REGION", "AWS_REGION is set, and read first"),
-            Map.entry("AWS_ENDPOINT_URL_SQS", "unset: boto3's SQS endpoint for AWS_REGION (the local cloud sets it)"),
+            Map.entry("AWS_ENDPOINT_URL_SQS", "unset: SQS's endpoint for AWS_REGION (the local cloud sets it)"),
             Map.entry("AWS_ENDPOINT_URL", "unset, as AWS_ENDPOINT_URL_SQS"),
             Map.entry("COSCALE_LOCAL_JOB_EVENTS", "the local cloud's statistics only"),
-            Map.entry("LOG_LEVEL", "INFO: one line per job and per stop"),
-            Map.entry("COSCALE_MAX_ATTEMPTS", "unset: retry coscale forever; a worker that exits instead would be replaced anyway"),
+            Map.entry("AWS_ACCESS_KEY_ID", "unset on ECS: the task role's credentials come from the container credentials "
+                    + "endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which ECS sets)"),
+            Map.entry("AWS_SECRET_ACCESS_KEY", "unset on ECS, as AWS_ACCESS_KEY_ID"),
+            Map.entry("AWS_SESSION_TOKEN", "unset on ECS, as AWS_ACCESS_KEY_ID"),
+            Map.entry("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "ECS sets it in every task with a task role"),
+            Map.entry("AWS_CONTAINER_AUTHORIZATION_TOKEN", "EKS Pod Identity and Greengrass only; ECS's endpoint needs none"),
+            Map.entry("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "as AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+            Map.entry("JOB_TIMEOUT_SECONDS", "unset: no per-job timeout; a pool whose jobs have a bound sets it"),
             Map.entry("FIRST_WAIT_SECONDS", "20, SQS's longest long poll (also the queue's ReceiveMessageWaitTimeSeconds)"),
             Map.entry("NEXT_WAIT_SECONDS", "1: after a job, ask for the next one without idling long"),
             Map.entry("STAY_WAIT_SECONDS", "5: the pause when coscale answers stay"),
@@ -121,8 +127,8 @@ class ProductionSettingsTest {
         unplaced.removeAll(set);
         unplaced.removeAll(WORKER_DEFAULTS.keySet());
         assertThat(unplaced).as("worker variables neither set by worker-pool.yaml nor given a reason here").isEmpty();
-        assertThat(read).as("worker-pool.yaml sets variables worker.py never reads").containsAll(set);
-        assertThat(read).as("reasons given here for variables worker.py no longer reads").containsAll(WORKER_DEFAULTS.keySet());
+        assertThat(read).as("worker-pool.yaml sets variables coscale-run never reads").containsAll(set);
+        assertThat(read).as("reasons given here for variables coscale-run no longer reads").containsAll(WORKER_DEFAULTS.keySet());
         assertThat(set).as("set by the template and also called a default here").doesNotContainAnyElementsOf(WORKER_DEFAULTS.keySet());
         System.out.println("Python worker variables checked: " + read.size() + " (" + set.size() + " set by worker-pool.yaml)");
     }
@@ -213,7 +219,7 @@ class ProductionSettingsTest {
     // --- the worker's variables ---------------------------------------------------------------------------------
 
     static Set<String> workerVariables() throws IOException {
-        Matcher m = Pattern.compile("(?:environ\\.get\\(|environ\\[|_env\\()\"([A-Z][A-Z0-9_]*)\"")
+        Matcher m = Pattern.compile("(?:environ\\.get\\(|environ\\[|env\\.get\\(|env\\[|setting\\()\"([A-Z][A-Z0-9_]*)\"")
                 .matcher(Files.readString(WORKER));
         Set<String> names = new TreeSet<>();
         while (m.find()) {

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,11 +41,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Each replica runs with the environment and secrets coscale.yaml's task definition declares (the tokens from a
  * stand-in for the token secret), and only the local endpoints added; the pools document (an SSM parameter) is the
- * attached profile's demo pool. When a python3 with boto3 is at hand (CI installs one), every worker task is the
- * Python example worker started with only the environment and secrets worker-pool.yaml's task definition declares,
- * plus what the platform gives every task (the metadata endpoint, credentials, the SQS endpoint the Region would
- * have) and the local cloud's job counter: a setting the template forgets fails here. Otherwise the tasks run the
- * in-JVM reference worker, and the run says so.
+ * attached profile's demo pool. Every worker task is the Python example worker ({@code coscale-run -- python3
+ * process.py}) started with only the environment and secrets worker-pool.yaml's task definition declares, plus what
+ * the platform gives every task (the metadata endpoint, credentials, the SQS endpoint the Region would have) and the
+ * local cloud's job counter: a setting the template forgets fails here.
  */
 class RollingDeployIT {
 
@@ -98,13 +96,9 @@ class RollingDeployIT {
 
     /**
      * The worker task's command: the Python example worker with only what worker-pool.yaml's task definition declares,
-     * and what every task gets from the platform; empty without a python3 that has boto3.
+     * and what every task gets from the platform.
      */
-    private Optional<String> workerCommand() throws IOException {
-        Optional<String> python = PythonWorkers.pythonWithBoto3();
-        if (python.isEmpty()) {
-            return Optional.empty();
-        }
+    private String workerCommand() throws IOException {
         Map<String, String> declared = DeclaredEnvironment.of(CfnTemplate.load(WORKER_TEMPLATE), "TaskDefinition",
                 new DeclaredEnvironment.Values(Map.of("AWS::Region", REGION,
                         "CoscaleUrl", "http://127.0.0.1:" + balancerPort,
@@ -118,8 +112,8 @@ class RollingDeployIT {
                 .append(" AWS_ENDPOINT_URL_SQS=\"$AWS_ENDPOINT_URL_SQS\"")
                 .append(" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local COSCALE_LOCAL_JOB_EVENTS=1");
         declared.forEach((name, value) -> command.append(' ').append(name).append('=').append(quote(value)));
-        command.append(' ').append(python.get()).append(" -B ").append(PythonWorkers.shellQuote(PythonWorkers.workerScript()));
-        return Optional.of(command.toString());
+        command.append(' ').append(PythonWorkers.command());
+        return command.toString();
     }
 
     private static String quote(String value) {
@@ -343,11 +337,8 @@ class RollingDeployIT {
                 "coscale.local.sqs-port", Integer.toString(sqs), "coscale.local.ecs-port", Integer.toString(ecs),
                 "coscale.local.coscale-url", "http://127.0.0.1:" + balancerPort,
                 "coscale.local.task-start-delay", "300ms", "coscale.local.worker-first-wait", "1s"));
-        Optional<String> command = workerCommand();
-        command.ifPresent(c -> settings.put("coscale.local.worker-command", c));
-        System.out.println("worker tasks: " + (command.isPresent() ? "the Python example worker, environment from "
-                + WORKER_TEMPLATE : "the in-JVM reference worker (no python3 among " + PythonWorkers.CANDIDATES
-                + " can import boto3), not the template's environment"));
+        settings.put("coscale.local.worker-command", workerCommand());
+        System.out.println("worker tasks: the Python example worker, environment from " + WORKER_TEMPLATE);
         return settings;
     }
 

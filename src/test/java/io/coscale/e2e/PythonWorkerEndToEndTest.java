@@ -3,7 +3,6 @@ package io.coscale.e2e;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,14 +24,9 @@ import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.Task;
 
 /**
- * The demo pool with every task an OS process of the Python example worker
- * ({@code deploy/examples/worker-python/worker.py}): jobs in, tasks up, jobs done, tasks back down, no busy
- * task killed. The worker's own protocol code runs, against real SQS (ElasticMQ) and coscale's HTTP API.
- *
- * <p>Needs a python3 with boto3. As root with apt-get the build installs Debian's {@code python3-boto3} before the tests
- * when {@code /usr/bin/python3} cannot import boto3 ({@code src/test/debian/install.sh}), and this test prefers
- * that interpreter, so CI never skips;
- * elsewhere the test skips only when no candidate interpreter has boto3.
+ * The demo pool with every task an OS process of the Python example worker, {@code coscale-run -- python3
+ * process.py} ({@code deploy/examples/worker-python}): jobs in, tasks up, jobs done, tasks back down, no busy task
+ * killed, against real SQS (ElasticMQ) and coscale's HTTP API. Needs a python3 and nothing installed.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -44,25 +37,19 @@ class PythonWorkerEndToEndTest {
 
     private static final int JOBS = 12;
 
-    private static final Optional<String> PYTHON = PythonWorkers.pythonWithBoto3();
-
     final EcsClient ecs = HarnessClients.ecs();
 
     public static class PythonWorker implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             // Short waits keep the test fast: a task with nothing to do releases after ~1 s instead of 20 s.
-            // exec: the stop signal reaches Python itself, not the bash in front of it. -B: no __pycache__.
-            String command = "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1"
-                    + " STAY_WAIT_SECONDS=1 HEARTBEAT_SECONDS=5 exec " + PYTHON.orElse("python3") + " -B "
-                    + PythonWorkers.shellQuote(PythonWorkers.workerScript());
-            return Map.of("coscale.local.worker-command", command);
+            // exec: the stop signal reaches coscale-run itself, not the bash in front of it.
+            return Map.of("coscale.local.worker-command", CoscaleRun.ENVIRONMENT + " exec " + PythonWorkers.command());
         }
     }
 
     @Test
     void jobsCompleteOnPythonTasksAndThePoolShrinksBack() {
-        assumeTrue(PYTHON.isPresent(), "no python3 among " + PythonWorkers.CANDIDATES + " can import boto3");
         long startedAt = System.nanoTime();
         for (int i = 0; i < JOBS; i++) {
             given().contentType(ContentType.JSON).body("{\"payload\": {\"seconds\": 0.5}}")
