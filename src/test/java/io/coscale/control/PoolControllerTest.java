@@ -165,9 +165,32 @@ class PoolControllerTest {
 
         follower.leads = true;
         pool.takeOver().get(10, TimeUnit.SECONDS);
-        pool.submitted(1);
+        // Two jobs for the one task running: the jobs accepted as a follower are the last leader's (not counted again).
+        pool.submitted(2);
         eventually().until(() -> ecs.service(SERVICE).desiredCount() >= 1 && updateServiceCalls() > calls);
         assertThat(forwarded).hasSize(1);
+    }
+
+    /**
+     * Defect 3 of issue 21: the jobs a follower accepted (and forwarded to the leader, which scaled for them) are not
+     * counted again on take-over: one job submitted between the take-over and the first reconcile raises the count by
+     * one task, not to maxTasks on an empty queue.
+     */
+    @Test
+    void aTakeOverDoesNotCountTheJobsAcceptedAsAFollowerAgain() throws Exception {
+        Follower follower = new Follower();
+        ctx.threads().shutdown();
+        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(50, 5), follower, (pool, jobs, groups) -> { });
+        PoolController pool = controller(5, Mode.PROTECT);
+        pool.submitted(10); // as a follower; the leader has had them done since: the queue is empty
+        long calls = updateServiceCalls();
+
+        follower.leads = true;
+        pool.takeOver().get(10, TimeUnit.SECONDS);
+        pool.submitted(1);
+
+        eventually().until(() -> updateServiceCalls() > calls);
+        assertThat(ecs.service(SERVICE).desiredCount()).as("one job, one task").isEqualTo(1);
     }
 
     private PoolController controller(int max, Mode mode) {
