@@ -75,7 +75,8 @@ final class JobParser {
         if (node == null || node.isNull()) {
             return 0;
         }
-        if (!node.isIntegralNumber() || node.asLong() < 0 || node.asLong() > MAX_DELAY_SECONDS) {
+        // canConvertToInt first: a larger number (2^64 + 5) would wrap, read as a long, into the range.
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < 0 || node.asInt() > MAX_DELAY_SECONDS) {
             throw invalid("\"delaySeconds\" must be a whole number from 0 to " + MAX_DELAY_SECONDS);
         }
         if (fifo && node.asInt() > 0) {

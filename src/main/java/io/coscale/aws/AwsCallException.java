@@ -92,6 +92,20 @@ public final class AwsCallException extends RuntimeException implements Transien
         return errorCode;
     }
 
+    /**
+     * This failure of a call's last attempt, as the call's failure when an earlier attempt may have been acted on: the
+     * call as a whole may have been, whatever this attempt met.
+     */
+    public AwsCallException maybeAppliedEarlier() {
+        if (maybeApplied) {
+            return this;
+        }
+        AwsCallException e = new AwsCallException(getMessage() + " (an earlier attempt failed after the service had it)",
+                transientFailure, throttled, errorCode, getCause(), true);
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+
     /** The outcome of a message whose call failed as a whole with this failure: see {@link #maybeApplied()}. */
     public SendOutcome outcomeOf(String jobId) {
         return new SendOutcome(jobId, false, isTransient(), errorCode(), getMessage(), maybeApplied());

@@ -1,10 +1,14 @@
 package io.coscale.aws;
 
 import io.coscale.config.EcsConfig;
+import io.coscale.config.LeaseConfig;
 import io.coscale.config.LocalConfig;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -17,28 +21,57 @@ import software.amazon.awssdk.services.ecs.EcsClientBuilder;
 /**
  * The ECS client: there is no Quarkus extension for ECS, so it is built here. Credentials come from the AWS
  * default chain (environment, profile, ECS task role); local mode uses dummy static ones, since the
- * emulator checks none. Retries are the gateway's business (with the shared budget), so the SDK's own are off.
+ * emulator checks none. Retries are the gateway's business (with the shared budget), so the SDK's own are off. Every
+ * call ends within {@code coscale.ecs.call-timeout}, which must fit the lease (see {@link #checkCallTimeout}).
  */
 @Singleton
 public class AwsClientProducer {
 
     @Produces
     @Singleton
-    EcsClient ecsClient(EcsConfig config, LocalConfig local) {
+    EcsClient ecsClient(EcsConfig config, LocalConfig local, LeaseConfig lease) {
+        checkCallTimeout(config.callTimeout(), lease.margin());
         AwsCredentialsProvider credentials = local.enabled()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
                 : DefaultCredentialsProvider.builder().build();
+        Optional<Region> region = config.region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty())
+                .map(Region::of);
+        return ecsClient(credentials, config.endpointOverride(), region, config.callTimeout());
+    }
+
+    /**
+     * The ECS client: no SDK retries, and every call, connecting included, ends within {@code callTimeout} (answered,
+     * or abandoned with a timeout).
+     */
+    public static EcsClient ecsClient(AwsCredentialsProvider credentials, Optional<URI> endpoint, Optional<Region> region,
+            Duration callTimeout) {
         EcsClientBuilder builder = EcsClient.builder()
                 .credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(config.callTimeout())
-                        .socketTimeout(config.callTimeout()))
-                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1)));
-        config.endpointOverride().ifPresent(builder::endpointOverride);
-        config.region().or(() -> local.enabled() ? java.util.Optional.of("us-east-1") : java.util.Optional.empty())
-                .map(Region::of)
-                .ifPresent(builder::region);
+                        .connectionTimeout(callTimeout)
+                        .socketTimeout(callTimeout))
+                .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))
+                        .apiCallAttemptTimeout(callTimeout)
+                        .apiCallTimeout(callTimeout));
+        endpoint.ifPresent(builder::endpointOverride);
+        region.ifPresent(builder::region);
         return builder.build();
+    }
+
+    /**
+     * Refuses an ECS call timeout that does not fit the lease. A write checked with the margin of lease left
+     * ({@code Leadership.checkWrite}) has at least two margins before another replica can take the lease over (the
+     * holder leads until {@code duration - margin}, a follower waits {@code duration + margin}, and one margin is kept
+     * for the clocks' rates); the call must end, answered or abandoned, within them.
+     *
+     * @throws IllegalArgumentException naming the keys, otherwise
+     */
+    public static void checkCallTimeout(Duration callTimeout, Duration leaseMargin) {
+        if (callTimeout.isNegative() || callTimeout.isZero() || callTimeout.compareTo(leaseMargin.multipliedBy(2)) > 0) {
+            throw new IllegalArgumentException("coscale.ecs.call-timeout (" + callTimeout + ") must be positive and at"
+                    + " most twice coscale.lease.margin (" + leaseMargin + "): an ECS write checked against the lease"
+                    + " must end before another replica can take the lease over");
+        }
     }
 
     void close(@Disposes EcsClient client) {

@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -111,7 +111,9 @@ public final class SqsWire implements AutoCloseable {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (List<OutgoingMessage> batch : batches) {
             chain = chain.thenCompose(done -> call("SendMessageBatch", SqsJson.sendMessageBatch(queueUrl, batch),
-                            answer -> SqsJson.sendOutcomes(batch, answer))
+                            (answer, earlierMaybeApplied) -> earlierMaybeApplied
+                                    ? maybeEnqueued(SqsJson.sendOutcomes(batch, answer))
+                                    : SqsJson.sendOutcomes(batch, answer))
                     .handle((sent, failure) -> {
                         if (failure != null) {
                             AwsCallException e = transport("SendMessageBatch", failure);
@@ -125,10 +127,20 @@ public final class SqsWire implements AutoCloseable {
         return chain.thenApply(done -> outcomes);
     }
 
+    /**
+     * The outcomes of an answer that came after an attempt SQS may have acted on: an entry refused now may have been
+     * enqueued then.
+     */
+    private static List<SendOutcome> maybeEnqueued(List<SendOutcome> outcomes) {
+        return outcomes.stream().map(o -> o.accepted() || o.maybeEnqueued() ? o
+                : new SendOutcome(o.jobId(), false, o.transientFailure(), o.errorCode(), o.message()
+                        + " (an earlier attempt failed after SQS had it)", true)).toList();
+    }
+
     /** The queue's approximate visible, in-flight and delayed message counts; fails with {@link AwsCallException}. */
     public CompletableFuture<QueueDepth> depth(String queueUrl) {
         return call("GetQueueAttributes", SqsJson.getQueueAttributes(queueUrl, DEPTH_ATTRIBUTES),
-                answer -> QueueGateway.depthOf(SqsJson.attributes(answer)));
+                (answer, earlierMaybeApplied) -> QueueGateway.depthOf(SqsJson.attributes(answer)));
     }
 
     /** The requests sent to SQS since start, per action (every attempt counts, as SQS bills each). */
@@ -138,14 +150,19 @@ public final class SqsWire implements AutoCloseable {
         return copy;
     }
 
-    /** One call with the SDK's retry rule; its answer read by {@code read}, its failure an AwsCallException. */
-    private <T> CompletableFuture<T> call(String action, byte[] body, Function<byte[], T> read) {
+    /**
+     * One call with the SDK's retry rule; its answer read by {@code read} (told whether an earlier attempt may have been
+     * acted on), its failure an AwsCallException. The failure is as uncertain as the most uncertain attempt: once one
+     * attempt may have been acted on, the call's failure says so, whatever the later attempts met (throttled, refused).
+     */
+    private <T> CompletableFuture<T> call(String action, byte[] body, BiFunction<byte[], Boolean, T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(action, body, read, 1, result);
+        attempt(action, body, read, 1, false, result);
         return result;
     }
 
-    private <T> void attempt(String action, byte[] body, Function<byte[], T> read, int attempt, CompletableFuture<T> result) {
+    private <T> void attempt(String action, byte[] body, BiFunction<byte[], Boolean, T> read, int attempt,
+            boolean earlierMaybeApplied, CompletableFuture<T> result) {
         credentials.current()
                 .handle((identity, noCredentials) -> noCredentials != null
                         ? CompletableFuture.<Answer>failedFuture(notSent(action, "no AWS credentials", noCredentials))
@@ -154,7 +171,7 @@ public final class SqsWire implements AutoCloseable {
                 .whenComplete((answer, failure) -> {
                     if (failure == null && answer.status() == 200) {
                         try {
-                            result.complete(read.apply(answer.body()));
+                            result.complete(read.apply(answer.body(), earlierMaybeApplied));
                         } catch (RuntimeException unreadable) {
                             // SQS had the request and said yes; coscale cannot tell to what.
                             result.completeExceptionally(new AwsCallException(action + ": SQS's answer could not be read: "
@@ -166,9 +183,10 @@ public final class SqsWire implements AutoCloseable {
                             : SqsJson.error(action, answer.status(), answer.queryError(), answer.body());
                     long delay = retryDelayMillis(attempt, e, ThreadLocalRandom.current().nextDouble());
                     if (delay < 0) {
-                        result.completeExceptionally(e);
+                        result.completeExceptionally(earlierMaybeApplied ? e.maybeAppliedEarlier() : e);
                     } else {
-                        vertx.setTimer(Math.max(1, delay), id -> attempt(action, body, read, attempt + 1, result));
+                        boolean maybeApplied = earlierMaybeApplied || e.maybeApplied();
+                        vertx.setTimer(Math.max(1, delay), id -> attempt(action, body, read, attempt + 1, maybeApplied, result));
                     }
                 });
     }

@@ -91,7 +91,8 @@ public final class Batcher<K, I, R> {
         Map<I, R> answers;
         try {
             answers = call.call(key, batch.stream().map(Pending::item).toList());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too: escaping the drain, it would leave the key's queue with no drain, its requests waiting forever.
             batch.forEach(p -> p.future().completeExceptionally(e));
             return;
         }

@@ -10,14 +10,21 @@ import java.util.Optional;
 @ConfigMapping(prefix = "coscale.ecs")
 public interface EcsConfig {
 
+    /** The default of {@link #callTimeout()}. */
+    String DEFAULT_CALL_TIMEOUT = "1500ms";
+
     /** Endpoint of the ECS API; unset (the default) means the Region's real endpoint. Local mode points it at the emulator. */
     Optional<URI> endpointOverride();
 
     /** Region of the ECS client; unset (the default) means the AWS default chain (AWS_REGION on ECS). */
     Optional<String> region();
 
-    /** Timeout of one ECS API call. Default 5s. */
-    @WithDefault("5s")
+    /**
+     * The longest one ECS API call may take, connecting included: then it is abandoned (and, a write, not retried once
+     * the lease is gone). At most twice {@code coscale.lease.margin}, checked at start-up, so that a write checked
+     * against the lease ends before another replica can take it over. Default 1500ms (with the default 1 s margin).
+     */
+    @WithDefault(DEFAULT_CALL_TIMEOUT)
     Duration callTimeout();
 
     /** The UpdateService budget shared by all pools (ECS's own account limit is 50 burst, 5 per second). */

@@ -50,10 +50,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
             EcsBudget tags, ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool,
             Duration exitSettle, ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
         Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection = new Batcher<>(10, threads.ecsCalls(),
-                (shard, changes) -> {
-                    leadership.checkWrite();
-                    return ProtectionCalls.apply(ecs, shard.cluster(), changes);
-                }, ProtectionChange::sameCall);
+                (shard, changes) -> leadership.fenced(() -> ProtectionCalls.apply(ecs, shard.cluster(), changes)),
+                ProtectionChange::sameCall);
         return new ControlContext(ecs, queues, budget, taskReads, tags, protection, threads, clock, scaleUpSpacing,
                 scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }
@@ -63,12 +61,12 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
         return Futures.on(threads.ecsCalls(), () -> call.apply(ecsGateway));
     }
 
-    /** An ECS write on the ECS threads, made only while this replica holds the lease (checked right before it). */
+    /**
+     * An ECS write on the ECS threads, made only while this replica holds the lease (checked right before it, and
+     * counted in flight until it ends: see {@link Leadership#fenced}).
+     */
     <T> CompletableFuture<T> ecsWrite(Function<EcsGateway, T> call) {
-        return ecs(gateway -> {
-            leadership.checkWrite();
-            return call.apply(gateway);
-        });
+        return ecs(gateway -> leadership.fenced(() -> call.apply(gateway)));
     }
 
     /** An SQS call on the SQS threads. */

@@ -64,10 +64,14 @@ final class PoolState {
         restart();
     }
 
-    /** Begins to act for the pool afresh (start-up, lease takeover): the count is to be read again. */
+    /**
+     * Begins to act for the pool afresh (start-up, lease takeover): the count is to be read again, and the backlog
+     * counts from now (what this replica accepted as a follower, the leader has scaled for).
+     */
     synchronized void restart() {
         startedAt = ctx.clock().instant();
         count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
+        backlog.restart();
     }
 
     /** What {@link #accept} found: the scale-up target, and the count it compares with (null: not yet known). */

@@ -11,6 +11,10 @@ import java.time.Instant;
  * by then, so in the depth read after it; a job accepted after the mark may not be, and stays counted on top of the
  * depth until a read that began after it comes in. A read that began before the last one taken in is older news and
  * is dropped, so answers that arrive out of order never step back.
+ *
+ * <p>Only the leader reads the queue; a follower counts the jobs it accepts and passes them on to the leader, which
+ * scales for them. On taking the lease over ({@link #restart()}) what it knew is no news: the backlog counts from the
+ * take-over, on top of no depth, until the first read that began after it.
  */
 public final class Backlog {
 
@@ -20,6 +24,17 @@ public final class Backlog {
     private long accepted;
     /** {@code accepted} just before {@code depth} was read. */
     private long acceptedAtRead;
+
+    /**
+     * Begins to count afresh (a lease take-over): the last depth and the jobs accepted before now are forgotten, and a
+     * read marked before any of them is dropped when it comes in. Else every job accepted as a follower since start would
+     * count as waiting, on top of a queue the last leader may have emptied.
+     */
+    public void restart() {
+        depth = QueueDepth.EMPTY;
+        emptySince = null;
+        acceptedAtRead = accepted;
+    }
 
     /** Counts jobs SQS accepted. */
     public void accepted(long count) {

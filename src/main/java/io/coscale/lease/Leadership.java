@@ -1,6 +1,7 @@
 package io.coscale.lease;
 
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether this replica may write ECS now. Only the holder of the lease may; every answer is this replica's own
@@ -62,4 +63,16 @@ public interface Leadership {
      * @throws NotLeaderException otherwise, with the leader's address when one is known
      */
     void checkWrite();
+
+    /**
+     * Makes one write to ECS fenced by the lease: {@link #checkWrite()} right before it, and the write counted as in
+     * flight until it returns or fails, so that a hand-over releases the lease only after it has ended (each ECS call
+     * is bounded by {@code coscale.ecs.call-timeout}, within the lease's margins).
+     *
+     * @throws NotLeaderException as {@link #checkWrite()}, before writing anything
+     */
+    default <T> T fenced(Supplier<T> write) {
+        checkWrite();
+        return write.get();
+    }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -54,6 +55,9 @@ public class LeaseKeeper implements Leadership {
 
     // Written only by heartbeat() (synchronized); read by any thread.
     private volatile LeaseState state = LeaseState.initial();
+    private final Object writes = new Object();
+    /** Fenced ECS writes counted and not yet ended ({@link #fenced}). @GuardedBy("writes") */
+    private int writesInFlight;
     // @GuardedBy("this"): what the last LeadershipChanged said; whether the store failed last time (logged once).
     private boolean reportedLeader;
     private boolean failing;
@@ -123,8 +127,9 @@ public class LeaseKeeper implements Leadership {
     }
 
     /**
-     * Gives the lease up: stops leading now (every later {@link #checkWrite} refuses), waits the margin that a write
-     * checked just before may still take to go out, then writes the lease released. A release refused or unanswered
+     * Gives the lease up: stops leading now (every later {@link #checkWrite} refuses), waits for the ECS writes checked
+     * before to end ({@link #fenced}; at most the lease's duration, though each is bounded by the ECS call timeout),
+     * then the margin, then writes the lease released. A release refused or unanswered
      * changes nothing: the lease then runs out by itself, as it would have without a hand-over.
      */
     private void handOver() {
@@ -134,6 +139,10 @@ public class LeaseKeeper implements Leadership {
         }
         state = rules.resign(state, now);
         report();
+        // No write is checked from here on; those checked before end (ECS answers or the call times out) first.
+        if (!awaitWritesInFlight(rules.duration())) {
+            LOG.warnf("Replica %s hands the lease over with ECS writes still in flight", rules.self());
+        }
         pauseNanos.accept(rules.margin().toNanos());
         Optional<Write> release = rules.release(state, nanoClock.getAsLong());
         if (release.isEmpty()) {
@@ -276,6 +285,51 @@ public class LeaseKeeper implements Leadership {
     @Override
     public String selfId() {
         return rules.self();
+    }
+
+    /**
+     * Counts the write in flight before checking the lease: a hand-over that resigned before the check makes it
+     * refuse, and one that resigned after it finds the write counted and waits for it (see {@link #handOver()}).
+     */
+    @Override
+    public <T> T fenced(Supplier<T> write) {
+        synchronized (writes) {
+            writesInFlight++;
+        }
+        try {
+            checkWrite();
+            return write.get();
+        } finally {
+            synchronized (writes) {
+                writesInFlight--;
+                writes.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits, in real time, until no fenced write is in flight, or at most {@code limit}: each ECS call ends by
+     * {@code coscale.ecs.call-timeout}, checked at start-up to fit the lease's margins.
+     *
+     * @return whether none is in flight
+     */
+    private boolean awaitWritesInFlight(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        synchronized (writes) {
+            while (writesInFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(writes, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Override

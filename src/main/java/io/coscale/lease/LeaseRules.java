@@ -76,6 +76,10 @@ final class LeaseRules {
     }
 
     /** How long a check before a write guards it; also how long a resigning holder waits before it releases. */
+    public Duration duration() {
+        return Duration.ofNanos(duration);
+    }
+
     public Duration margin() {
         return Duration.ofNanos(margin);
     }

@@ -110,6 +110,8 @@ class JobsResourceTest {
                 Arguments.of("{\"payload\": 1, \"delaySeconds\": 901}", "delaySeconds"),
                 Arguments.of("{\"payload\": 1, \"delaySeconds\": -1}", "delaySeconds"),
                 Arguments.of("{\"payload\": 1, \"delaySeconds\": 1.5}", "delaySeconds"),
+                // 2^64 + 5: read as a long it wraps to 5 (issue 21)
+                Arguments.of("{\"payload\": 1, \"delaySeconds\": 18446744073709551621}", "delaySeconds"),
                 Arguments.of("{\"payload\": 1, \"delaySeconds\": \"5\"}", "delaySeconds"),
                 Arguments.of("{\"payload\": 1, \"attributes\": [\"a\"]}", "\"attributes\" must be an object"),
                 Arguments.of("{\"payload\": 1, \"attributes\": {\"a\": 1}}", "attribute \"a\""),

@@ -6,18 +6,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.SendOutcome;
+import io.coscale.domain.SubmissionVerdict;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.sqs.EmbeddedSqs;
 import io.coscale.local.sqs.SqsFaultProxy.Faults;
 import io.coscale.local.sqs.SqsFaultProxy;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -218,6 +231,113 @@ class SqsWireTest {
             assertThat(refused.maybeEnqueued()).isFalse();
         } finally {
             nowhere.close();
+        }
+    }
+
+    /**
+     * Defect 2 of issue 21: attempt 1 reaches SQS, which enqueues the job, and its connection is cut; attempts 2 and 3
+     * are throttled (surely not applied). The call's outcome is the most uncertain of its attempts: maybe enqueued, so
+     * the job is answered 502 (outcome unknown), never 503 "nothing enqueued" for a job SQS holds.
+     */
+    @Test
+    void aSendAppliedThenCutThenThrottledIsMaybeEnqueuedNotNothingEnqueued() throws Exception {
+        String url = queue("applied-then-throttled");
+        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint())) {
+            SqsWire scripted = wire(server.endpoint());
+            try {
+                SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
+                        Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
+
+                assertThat(server.requests()).as("three attempts").isEqualTo(SqsWire.MAX_ATTEMPTS);
+                assertThat(outcome.accepted()).isFalse();
+                assertThat(outcome.maybeEnqueued()).as("attempt 1 may have been applied, whatever attempts 2-3 met")
+                        .isTrue();
+                assertThat(SubmissionVerdict.ofOne(outcome).refusal())
+                        .isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
+                assertThat(receiveAll(url, 1)).as("SQS holds the job").hasSize(1);
+            } finally {
+                scripted.close();
+            }
+        }
+    }
+
+    /**
+     * An SQS endpoint whose first request is forwarded to the real queue (applied) and its connection then cut before
+     * the answer; every later request is throttled (a 400 SQS answers before acting).
+     */
+    private static final class AppliedThenThrottled implements AutoCloseable {
+        private static final byte[] THROTTLED = "{\"__type\":\"com.amazonaws.sqs#RequestThrottled\",\"message\":\"Rate exceeded\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        private final ServerSocket socket;
+        private final String target;
+        private final AtomicInteger requests = new AtomicInteger();
+        private final HttpClient client = HttpClient.newHttpClient();
+
+        AppliedThenThrottled(String target) throws IOException {
+            this.target = target;
+            this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread t = new Thread(this::serve, "sqs-applied-then-throttled");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String endpoint() {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        int requests() {
+            return requests.get();
+        }
+
+        private void serve() {
+            while (!socket.isClosed()) {
+                try (Socket connection = socket.accept()) {
+                    InputStream in = connection.getInputStream();
+                    while (true) {
+                        Map<String, String> headers = new HashMap<>();
+                        StringBuilder head = new StringBuilder();
+                        while (!head.toString().endsWith("\r\n\r\n")) {
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            head.append((char) b);
+                        }
+                        if (head.isEmpty()) {
+                            break;
+                        }
+                        for (String line : head.toString().split("\r\n")) {
+                            int colon = line.indexOf(':');
+                            if (colon > 0) {
+                                headers.put(line.substring(0, colon).trim().toLowerCase(), line.substring(colon + 1).trim());
+                            }
+                        }
+                        byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                        if (requests.incrementAndGet() == 1) {
+                            client.send(HttpRequest.newBuilder(URI.create(target))
+                                    .header("Content-Type", headers.get("content-type"))
+                                    .header("X-Amz-Target", headers.get("x-amz-target"))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                                    HttpResponse.BodyHandlers.discarding());
+                            break; // applied, and the connection cut before the answer
+                        }
+                        OutputStream out = connection.getOutputStream();
+                        out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                                + "x-amzn-query-error: AWS.SimpleQueueService.RequestThrottled;Sender\r\n"
+                                + "Content-Length: " + THROTTLED.length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.write(THROTTLED);
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the next connection
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 

@@ -81,4 +81,33 @@ class BatcherTest {
         batcher.submit("c", "later");
         assertThat(pending).hasSize(1); // the key went idle and a new drain started
     }
+    /**
+     * Issue 21: a call that throws an Error (an AssertionError, a StackOverflowError) fails its batch and the key's
+     * queue drains on; before, the Error escaped the drain and every later request of the key waited forever.
+     */
+    @Test
+    void anErrorFailsItsBatchAndTheKeysQueueDrainsOn() throws Exception {
+        List<String> failing = new ArrayList<>(List.of("e1"));
+        Batcher<String, String, String> batcher = new Batcher<>(1, pending::add, (key, items) -> {
+            if (failing.remove(items.get(0))) {
+                throw new AssertionError("a bug in the call");
+            }
+            return Map.of(items.get(0), items.get(0).toUpperCase());
+        }, (first, next) -> true);
+        CompletableFuture<String> broken = batcher.submit("c", "e1");
+        CompletableFuture<String> next = batcher.submit("c", "e2");
+
+        try {
+            drain();
+        } catch (AssertionError escaped) {
+            // before the fix the Error escaped the drain; the futures say what became of the requests
+        }
+
+        assertThat(broken).as("failed with the Error").isCompletedExceptionally();
+        assertThatThrownBy(broken::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(AssertionError.class);
+        assertThat(next).as("the key's next request is still served").isCompletedWithValue("E2");
+        CompletableFuture<String> later = batcher.submit("c", "e3");
+        drain();
+        assertThat(later).isCompletedWithValue("E3");
+    }
 }

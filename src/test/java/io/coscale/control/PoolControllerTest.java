@@ -4,11 +4,13 @@ import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.aws.AwsClientProducer;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
 import io.coscale.concurrent.TokenBucket;
+import io.coscale.config.EcsConfig;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
@@ -22,6 +24,7 @@ import io.coscale.local.ecs.EcsEmulatorFixture;
 import io.coscale.local.ecs.FaultInjector;
 import io.coscale.local.sqs.EmbeddedSqs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,7 +111,7 @@ class PoolControllerTest {
     }
 
     /** A replica that does not hold the lease: another one, at some address, does. */
-    private static final class Follower implements Leadership {
+    private static class Follower implements Leadership {
         volatile boolean leads;
 
         @Override
@@ -165,9 +168,77 @@ class PoolControllerTest {
 
         follower.leads = true;
         pool.takeOver().get(10, TimeUnit.SECONDS);
-        pool.submitted(1);
+        // Two jobs for the one task running: the jobs accepted as a follower are the last leader's (not counted again).
+        pool.submitted(2);
         eventually().until(() -> ecs.service(SERVICE).desiredCount() >= 1 && updateServiceCalls() > calls);
         assertThat(forwarded).hasSize(1);
+    }
+
+    /**
+     * Defect 3 of issue 21: the jobs a follower accepted (and forwarded to the leader, which scaled for them) are not
+     * counted again on take-over: one job submitted between the take-over and the first reconcile raises the count by
+     * one task, not to maxTasks on an empty queue.
+     */
+    @Test
+    void aTakeOverDoesNotCountTheJobsAcceptedAsAFollowerAgain() throws Exception {
+        Follower follower = new Follower();
+        ctx.threads().shutdown();
+        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(50, 5), follower, (pool, jobs, groups) -> { });
+        PoolController pool = controller(5, Mode.PROTECT);
+        pool.submitted(10); // as a follower; the leader has had them done since: the queue is empty
+        long calls = updateServiceCalls();
+
+        follower.leads = true;
+        pool.takeOver().get(10, TimeUnit.SECONDS);
+        pool.submitted(1);
+
+        eventually().until(() -> updateServiceCalls() > calls);
+        assertThat(ecs.service(SERVICE).desiredCount()).as("one job, one task").isEqualTo(1);
+    }
+
+    /**
+     * Defect 4 of issue 21: an UpdateService checked against the lease, sent into an ECS slower than the lease's
+     * margins, and the lease gone right after the check. The call is cut off by the ECS client's call timeout (the
+     * configured default) and not retried: the retry's lease check refuses it, and nothing more reaches ECS.
+     */
+    @Test
+    void aSlowEcsWriteIsCutOffByTheCallTimeoutAndNotRetriedOnceTheLeaseIsGone() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        Follower leaseMovesAfterTheCheck = new Follower() {
+            @Override
+            public void checkWrite() {
+                if (checks.getAndIncrement() > 0) {
+                    throw new NotLeaderException("the lease moved", leaderAddress());
+                }
+            }
+        };
+        leaseMovesAfterTheCheck.leads = true;
+        Duration callTimeout = DurationConverter.parseDuration(EcsConfig.DEFAULT_CALL_TIMEOUT);
+        AwsClientProducer.checkCallTimeout(callTimeout, Duration.ofSeconds(1));
+        software.amazon.awssdk.services.ecs.EcsClient timed = AwsClientProducer.ecsClient(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")),
+                java.util.Optional.of(URI.create(ecs.emulator.endpoint())), java.util.Optional.of(Region.US_EAST_1),
+                callTimeout);
+        ctx.threads().shutdown();
+        ctx = ControlContext.create(new EcsGateway(timed), new QueueGateway(sqs), new EcsBudget(new TokenBucket(50, 5),
+                        "coscale-budget"), new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4),
+                Clock.systemUTC(), Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
+                new ControlMetrics(registry), leaseMovesAfterTheCheck, CountForwarding.NONE);
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ofSeconds(4), 0, "ServerException"));
+        try {
+            CompletableFuture<Void> write = ctx.updateService(pool.pool(), 3);
+
+            assertThatThrownBy(() -> write.get(3, TimeUnit.SECONDS)).as("cut off well before ECS's 4 s answer")
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .hasCauseInstanceOf(NotLeaderException.class);
+            assertThat(checks.get()).as("the retry was checked against the lease and refused").isEqualTo(2);
+            eventually().until(() -> updateServiceCalls() == 1);
+        } finally {
+            ecs.emulator.faults().clear();
+            timed.close();
+        }
     }
 
     private PoolController controller(int max, Mode mode) {

@@ -23,6 +23,27 @@ class BacklogTest {
         assertThat(backlog.lastRead()).isEqualTo(new QueueDepth(3, 0, 0));
     }
 
+    /**
+     * Defect 3 of issue 21: a follower counts the jobs it accepts, but never reads the queue; on take-over the backlog
+     * is counted from the take-over, not from boot, or a single job after it would look like every job since boot.
+     */
+    @Test
+    void onTakeOverTheBacklogCountsFromTheTakeOverNotFromBoot() {
+        long beforeTakeOver = backlog.mark();
+        backlog.accepted(40); // as a follower: the leader scaled for these and SQS's depth shows what is left of them
+
+        backlog.restart();
+        backlog.accepted(1);
+
+        assertThat(backlog.depth()).isEqualTo(new QueueDepth(1, 0, 0));
+        assertThat(backlog.observe(QueueDepth.EMPTY, beforeTakeOver, T0)).as("a read begun before jobs accepted before the take-over")
+                .isFalse();
+        assertThat(backlog.emptyFor(T0.plusSeconds(60))).isEqualTo(Duration.ZERO);
+        long mark = backlog.mark();
+        assertThat(backlog.observe(new QueueDepth(3, 0, 0), mark, T0)).isTrue();
+        assertThat(backlog.depth()).isEqualTo(new QueueDepth(3, 0, 0));
+    }
+
     @Test
     void anOlderReadArrivingLateIsDropped() {
         long early = backlog.mark();

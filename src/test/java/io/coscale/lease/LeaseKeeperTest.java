@@ -1,6 +1,7 @@
 package io.coscale.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +9,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -164,6 +168,43 @@ class LeaseKeeperTest {
         handing.heartbeat();
         assertThat(handing.isLeader()).as("a stopped keeper heartbeats no more").isFalse();
         assertThat(shared.read("coscale").map(LeaseItem::holder)).contains("b");
+    }
+
+    /**
+     * Defect 4 of issue 21: a hand-over (SIGTERM) releases the lease only after the ECS writes checked against it have
+     * ended, so that a slow write of the old leader cannot land after the new leader's.
+     */
+    @Test
+    void aHandOverWaitsForTheEcsWritesInFlightBeforeReleasingTheLease() throws Exception {
+        LeaseKeeper handing = new LeaseKeeper(shared, new LeaseRules("coscale", "c", "http://c:8080", DURATION, MARGIN),
+                () -> realMillis.get() * 1_000_000, aChanges::add, HEARTBEAT, aMetrics, nanos -> advance(Duration.ofNanos(nanos)));
+        handing.heartbeat();
+        assertThat(handing.isLeader()).isTrue();
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch ecsAnswers = new CountDownLatch(1);
+        CompletableFuture<String> write = CompletableFuture.supplyAsync(() -> handing.fenced(() -> {
+            writing.countDown();
+            try {
+                ecsAnswers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "written";
+        }));
+        writing.await();
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(handing::stop);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !handing.isLeader());
+        assertThatThrownBy(handing::checkWrite).as("no new write once the hand-over began")
+                .isInstanceOf(NotLeaderException.class);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !stopping.isDone());
+        assertThat(shared.read("coscale")).map(LeaseItem::released).as("not released while a write is in flight")
+                .contains(false);
+
+        ecsAnswers.countDown();
+        assertThat(write.get(5, TimeUnit.SECONDS)).isEqualTo("written");
+        stopping.get(5, TimeUnit.SECONDS);
+        assertThat(shared.read("coscale")).map(LeaseItem::released).contains(true);
     }
 
     @Test
