@@ -526,6 +526,21 @@ class PoolControllerTest {
     }
 
     @Test
+    void protectionIsTakenOverByAPoolWhoseReadsKeepFailing() throws Exception {
+        PoolController before = protectPool(2, 5, 120);
+        String task = firstOf(2);
+        before.claim(task, null).get(10, TimeUnit.SECONDS);
+        // The pool's reconcile reads fail: the reconciler never hands it a step.
+        ecs.emulator.faults().set("DescribeServices", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+
+        PoolController restarted = new PoolController(before.pool(), ctx);
+        restarted.renewProtection().get(10, TimeUnit.SECONDS); // the renewal's own schedule
+
+        eventually().until(restarted::protectionTakenOver);
+        assertThat(restarted.status().protectedTasks()).isEqualTo(1);
+    }
+
+    @Test
     void eventReasonsCountInTheRightGrammaticalNumber() {
         PoolController pool = controller(5, Mode.PROTECT);
 
