@@ -25,6 +25,7 @@ class TaskLifeTest {
     private static final TaskLife BUSY_PROTECTED = new TaskLife(T0, UNTIL, Stage.RUNNING, null);
     private static final TaskLife EXITING = new TaskLife(T0, UNTIL, Stage.EXITING, null);
     private static final TaskLife EXITED = new TaskLife(null, null, Stage.EXITED, EXIT);
+    private static final TaskLife RECORDED = new TaskLife(T0, null, Stage.RECORDED, EXIT);
 
     static Stream<Arguments> transitions() {
         return Stream.of(
@@ -49,7 +50,24 @@ class TaskLifeTest {
                 Arguments.of("an exit starts: busy and protection kept until it is done",
                         BUSY_PROTECTED, new TaskLife.ExitStarted(), EXITING),
                 Arguments.of("an exit does not start again for an exited task", EXITED, new TaskLife.ExitStarted(), EXITED),
-                Arguments.of("an abandoned exit: an ordinary task again", EXITING, new TaskLife.ExitAbandoned(), BUSY_PROTECTED),
+                Arguments.of("an abandoned exit: an ordinary task again, its protection unknown (the next claim asks ECS)",
+                        EXITING, new TaskLife.ExitAbandoned(), BUSY),
+                Arguments.of("an exit recorded on the task carries its decision",
+                        new TaskLife(T0, null, Stage.EXITING, null), new TaskLife.Recorded(EXIT), RECORDED),
+                Arguments.of("a record without an exit in progress changes nothing", BUSY, new TaskLife.Recorded(EXIT), BUSY),
+                Arguments.of("an abandoned exit after its record stays recorded", RECORDED, new TaskLife.ExitAbandoned(),
+                        RECORDED),
+                Arguments.of("a recorded exit does not start again", RECORDED, new TaskLife.ExitStarted(), RECORDED),
+                Arguments.of("a claim of a recorded task changes nothing", RECORDED, new TaskLife.Claimed(T1), RECORDED),
+                Arguments.of("a recorded exit is not adopted", RECORDED, new TaskLife.Adopted(UNTIL), RECORDED),
+                Arguments.of("a recorded exit is finished", RECORDED, new TaskLife.Exited(EXIT), EXITED),
+                Arguments.of("a stopped recorded task stays recorded, for its release to finish", RECORDED,
+                        new TaskLife.Stopped(), new TaskLife(null, null, Stage.RECORDED, EXIT)),
+                Arguments.of("a late protection answer does not protect an exited task", EXITED,
+                        new TaskLife.Protected(UNTIL), EXITED),
+                Arguments.of("a late protection answer does not protect a task being let exit",
+                        new TaskLife(T0, null, Stage.EXITING, null), new TaskLife.Protected(UNTIL),
+                        new TaskLife(T0, null, Stage.EXITING, null)),
                 Arguments.of("an abandoned exit leaves an exited task exited", EXITED, new TaskLife.ExitAbandoned(), EXITED),
                 Arguments.of("exited: the decision remembered, nothing else", EXITING, new TaskLife.Exited(EXIT), EXITED),
                 Arguments.of("a replayed exit of a task never seen", TaskLife.UNKNOWN, new TaskLife.Exited(EXIT), EXITED),
@@ -96,6 +114,7 @@ class TaskLifeTest {
     void onlyAnExitedTaskCarriesItsDecision() {
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.EXITED, null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.RUNNING, EXIT)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TaskLife(null, null, Stage.RECORDED, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
