@@ -184,9 +184,7 @@ final class PoolState {
      */
     CompletableFuture<Boolean> lowerOnce(int target) {
         long readAt = System.nanoTime();
-        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenCompose(found -> {
-            ServiceState read = found.stream().findFirst().orElseThrow(() -> new AwsCallException("service "
-                    + pool.service() + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null));
+        return readService().thenCompose(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);
             }
@@ -204,9 +202,7 @@ final class PoolState {
             return CompletableFuture.completedFuture(null);
         }
         long readAt = System.nanoTime();
-        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenAccept(found -> {
-            ServiceState read = found.stream().findFirst().orElseThrow(() -> new AwsCallException("service "
-                    + pool.service() + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null));
+        return readService().thenAccept(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);
                 if (service == null) {
@@ -214,6 +210,13 @@ final class PoolState {
                 }
             }
         });
+    }
+
+    /** The pool's service as DescribeServices shows it now. */
+    private CompletableFuture<ServiceState> readService() {
+        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenApply(found -> found
+                .stream().findFirst().orElseThrow(() -> new AwsCallException("service " + pool.service()
+                        + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null)));
     }
 
     /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */
