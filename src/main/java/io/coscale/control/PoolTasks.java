@@ -232,15 +232,22 @@ final class PoolTasks {
         change(taskArn, new TaskLife.Idle());
     }
 
+    /** Protects the task again with ECS, before a release answers, if its {@link TaskLife#protectionUnknown}. */
+    CompletableFuture<Void> reassertIfUnknown(String taskArn) {
+        synchronized (this) {
+            if (pool.mode() != Mode.PROTECT || !life(taskArn).protectionUnknown()) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        return protect(taskArn).thenAccept(until -> { });
+    }
+
     /** The task is being let exit: from now on a claim does not protect it again (it is told to drain). */
     synchronized void beginExit(String taskArn) {
         change(taskArn, new TaskLife.ExitStarted());
     }
 
-    /**
-     * The exit did not happen (ECS failed; the worker retries its release): before its record the task is an ordinary
-     * one again, its protection unknown so that the next claim asks ECS; after it, the exit stays recorded.
-     */
+    /** The exit failed (the worker retries): unrecorded, an ordinary task with its protection unknown; else recorded. */
     synchronized void abandonExit(String taskArn) {
         change(taskArn, new TaskLife.ExitAbandoned());
     }

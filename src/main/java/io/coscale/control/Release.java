@@ -87,7 +87,8 @@ final class Release {
             // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
             // readily as a busy one that has not yet claimed again.
             tasks.idle(taskArn);
-            return CompletableFuture.completedFuture(decision);
+            // An exit abandoned after its unprotect was sent left the protection unknown: re-asserted first.
+            return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> decision);
         }
         if (decision.lowersCount()) {
             state.checkSettled();

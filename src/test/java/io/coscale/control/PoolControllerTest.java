@@ -546,6 +546,25 @@ class PoolControllerTest {
     }
 
     @Test
+    void exitHalfDoneIsReassertedBeforeTheRetriedReleaseSaysContinue() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
+        ecs.emulator.faults().clear();
+        assertThat(protectedNow(task)).isFalse();
+
+        // A job arrives: the retried release says continue, and the worker goes on working.
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
+        ReleaseDecision retried = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+
+        assertThat(retried.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
+        assertThat(protectedNow(task)).as("protection re-asserted before the answer").isTrue();
+        assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+    }
+
+    @Test
     void exitHalfDoneAfterTheUnprotectIsReassertedByTheNextClaim() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(2);

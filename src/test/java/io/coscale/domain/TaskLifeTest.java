@@ -26,6 +26,7 @@ class TaskLifeTest {
     private static final TaskLife EXITING = new TaskLife(T0, UNTIL, Stage.EXITING, null);
     private static final TaskLife EXITED = new TaskLife(null, null, Stage.EXITED, EXIT);
     private static final TaskLife RECORDED = new TaskLife(T0, null, Stage.RECORDED, EXIT);
+    private static final TaskLife UNSURE = new TaskLife(T0, null, Stage.RUNNING, null, true);
 
     static Stream<Arguments> transitions() {
         return Stream.of(
@@ -51,7 +52,15 @@ class TaskLifeTest {
                         BUSY_PROTECTED, new TaskLife.ExitStarted(), EXITING),
                 Arguments.of("an exit does not start again for an exited task", EXITED, new TaskLife.ExitStarted(), EXITED),
                 Arguments.of("an abandoned exit: an ordinary task again, its protection unknown (the next claim asks ECS)",
-                        EXITING, new TaskLife.ExitAbandoned(), BUSY),
+                        EXITING, new TaskLife.ExitAbandoned(), UNSURE),
+                Arguments.of("a claim of a task whose protection is unknown keeps it unknown", UNSURE,
+                        new TaskLife.Claimed(T1), UNSURE),
+                Arguments.of("idle keeps the protection unknown", UNSURE, new TaskLife.Idle(),
+                        new TaskLife(null, null, Stage.RUNNING, null, true)),
+                Arguments.of("protection confirmed again: known", UNSURE, new TaskLife.Protected(UNTIL), BUSY_PROTECTED),
+                Arguments.of("an unknown protection is not settled by an adoption", UNSURE, new TaskLife.Adopted(UNTIL), UNSURE),
+                Arguments.of("a lease taken over keeps the protection unknown", UNSURE, new TaskLife.LeaseTaken(),
+                        new TaskLife(null, null, Stage.RUNNING, null, true)),
                 Arguments.of("an exit recorded on the task carries its decision",
                         new TaskLife(T0, null, Stage.EXITING, null), new TaskLife.Recorded(EXIT), RECORDED),
                 Arguments.of("a record without an exit in progress changes nothing", BUSY, new TaskLife.Recorded(EXIT), BUSY),
@@ -91,6 +100,8 @@ class TaskLifeTest {
         TaskLife protectedUntil = new TaskLife(null, T0.plus(length), Stage.RUNNING, null);
         return Stream.of(
                 Arguments.of("a claim of an unprotected task protects", TaskLife.UNKNOWN, T0, length, true, false),
+                Arguments.of("an unknown protection: a claim and the schedule both protect again",
+                        new TaskLife(null, null, Stage.RUNNING, null, true), T0, length, true, true),
                 Arguments.of("a fresh protection: neither renews", protectedUntil, T0, length, false, false),
                 Arguments.of("a quarter passed: a heartbeat renews, the schedule not yet",
                         protectedUntil, T0.plus(Duration.ofMinutes(2)), length, true, false),
@@ -115,6 +126,7 @@ class TaskLifeTest {
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.EXITED, null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.RUNNING, EXIT)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.RECORDED, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TaskLife(null, UNTIL, Stage.RUNNING, null, true)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
