@@ -40,12 +40,16 @@ public final class SerialSteps {
             previous = tail;
             tail = result;
         }
-        previous.whenCompleteAsync((ignored, failure) -> Futures.relay(Futures.start(step), result), executor)
-                .exceptionally(rejected -> {
-                    // The executor refused to start the step (it is shutting down): fail it rather than strand the queue.
-                    result.completeExceptionally(rejected);
-                    return null;
-                });
+        // handleAsync, not whenCompleteAsync: the latter's future carries the previous step's failure, which would
+        // then answer this step (before its own outcome) with the error of the one before it.
+        previous.handleAsync((ignored, failure) -> {
+            Futures.relay(Futures.start(step), result);
+            return null;
+        }, executor).exceptionally(rejected -> {
+            // The executor refused to start the step (it is shutting down): fail it rather than strand the queue.
+            result.completeExceptionally(rejected);
+            return null;
+        });
         return result;
     }
 }

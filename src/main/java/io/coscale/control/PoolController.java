@@ -180,9 +180,14 @@ public final class PoolController {
         return ctx.leadership().isLeader() && !protectionTakenOver();
     }
 
-    /** Renews protection that lapses soon; on its own schedule, not the reconcile's, and not a step: no count changes. */
+    /**
+     * Renews protection that lapses soon; on its own schedule, not the reconcile's, and not a step: no count changes.
+     * It also starts the protection take-over when it is due, so that a pool whose reconcile reads keep failing still
+     * takes over (and then renews) the protection ECS holds for its tasks.
+     */
     public CompletableFuture<Void> renewProtection() {
         return Futures.start(() -> {
+            takeover.startIfDue();
             tasks.renewExpiring();
             return CompletableFuture.completedFuture(null);
         });

@@ -177,6 +177,27 @@ final class PoolState {
     }
 
     /**
+     * Lowers the count to {@code target} for an exit recorded on its task whose UpdateService went unanswered, at most
+     * once: ECS is read first, and the count is written only when it still stands where the exit decided from
+     * ({@code target + 1}). Lower already: the write landed (or others lowered it), nothing is written. Higher: it was
+     * raised since, and the decrement is given up (the count stays one too high until the next release takes it
+     * down), never doubled. The one window left (ECS has no compare-and-set): the lost write landed and the count was
+     * raised by exactly one since.
+     *
+     * @return whether the count was written
+     */
+    CompletableFuture<Boolean> lowerOnce(int target) {
+        long readAt = System.nanoTime();
+        return readService().thenCompose(read -> {
+            synchronized (this) {
+                count.read(read.desiredCount(), readAt);
+            }
+            return read.desiredCount() == target + 1 ? changeDesired(target).thenApply(written -> true)
+                    : CompletableFuture.completedFuture(false);
+        });
+    }
+
+    /**
      * Makes sure the count is known well enough to act on: read from ECS when no reconcile has yet (start-up races a
      * first submission), or when it was read so soon after start-up that it may predate the last coscale's writes.
      */
@@ -185,9 +206,7 @@ final class PoolState {
             return CompletableFuture.completedFuture(null);
         }
         long readAt = System.nanoTime();
-        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenAccept(found -> {
-            ServiceState read = found.stream().findFirst().orElseThrow(() -> new AwsCallException("service "
-                    + pool.service() + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null));
+        return readService().thenAccept(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);
                 if (service == null) {
@@ -195,6 +214,13 @@ final class PoolState {
                 }
             }
         });
+    }
+
+    /** The pool's service as DescribeServices shows it now. */
+    private CompletableFuture<ServiceState> readService() {
+        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenApply(found -> found
+                .stream().findFirst().orElseThrow(() -> new AwsCallException("service " + pool.service()
+                        + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null)));
     }
 
     /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */

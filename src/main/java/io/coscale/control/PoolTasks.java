@@ -212,7 +212,19 @@ final class PoolTasks {
 
     /** The decision a task's earlier release got, if it was told to exit. */
     synchronized ReleaseDecision earlierExit(String taskArn) {
-        return life(taskArn).exit();
+        TaskLife life = life(taskArn);
+        return life.stage() == TaskLife.Stage.EXITED ? life.exit() : null;
+    }
+
+    /** The exit recorded on the task whose count write is not known to be done, if any ({@link TaskLife.Stage#RECORDED}). */
+    synchronized ReleaseDecision recordedExit(String taskArn) {
+        TaskLife life = life(taskArn);
+        return life.stage() == TaskLife.Stage.RECORDED ? life.exit() : null;
+    }
+
+    /** The exit is recorded on the task: a repeated release finishes it and never decides again. */
+    synchronized void recorded(String taskArn, ReleaseDecision decision) {
+        change(taskArn, new TaskLife.Recorded(decision));
     }
 
     /** The task found no work: no longer busy. Its protection stays: it lasts until the task is told to exit. */
@@ -220,12 +232,22 @@ final class PoolTasks {
         change(taskArn, new TaskLife.Idle());
     }
 
+    /** Protects the task again with ECS, before a release answers, if its {@link TaskLife#protectionUnknown}. */
+    CompletableFuture<Void> reassertIfUnknown(String taskArn) {
+        synchronized (this) {
+            if (pool.mode() != Mode.PROTECT || !life(taskArn).protectionUnknown()) {
+                return CompletableFuture.completedFuture(null);
+            }
+        }
+        return protect(taskArn).thenAccept(until -> { });
+    }
+
     /** The task is being let exit: from now on a claim does not protect it again (it is told to drain). */
     synchronized void beginExit(String taskArn) {
         change(taskArn, new TaskLife.ExitStarted());
     }
 
-    /** The exit did not happen (ECS failed; the worker retries its release): the task is an ordinary one again. */
+    /** The exit failed (the worker retries): unrecorded, an ordinary task with its protection unknown; else recorded. */
     synchronized void abandonExit(String taskArn) {
         change(taskArn, new TaskLife.ExitAbandoned());
     }
@@ -298,7 +320,7 @@ final class PoolTasks {
     synchronized Known known() {
         // Tasks coscale holds as live: busy or protected, and no exit in progress.
         int live = (int) lives.values().stream()
-                .filter(life -> life.stage() != TaskLife.Stage.EXITING && (life.isBusy() || life.protectedUntil() != null))
+                .filter(life -> !life.lettingGo() && (life.isBusy() || life.protectedUntil() != null))
                 .count();
         return new Known(Set.copyOf(lives.keySet()), live, exited);
     }

@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * A protect-mode pool's take-over of the scale-in protection ECS holds for its tasks, once after a start-up or a lease
  * takeover: the coscale that gave it is gone, and this one must renew it, keep it through a stay and drop it on an
- * exit ({@link PoolTasks#adopt}). Started by the pool's first reconcile, it is not part of that step: its reads wait
+ * exit ({@link PoolTasks#adopt}). Started by the pool's first reconcile, or by the renewal's schedule when no reconcile step
+ * comes (the pool's reads keep failing), it is not part of that step: its reads wait
  * for their turn of the task-read budget ({@link TaskReadBudget}), which at a thousand pools takes a minute or more
  * (claims' reads go first), and the pool's releases and scale-ups must not wait behind it.
  *

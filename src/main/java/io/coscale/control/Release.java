@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionException;
  * or stay: nothing changes. A step of the pool: one at a time with its other count changes.
  *
  * <p>A task's exit lowers the count once however often it is released: a repeat gets the remembered decision, or,
- * after a restart, the task's exit record.
+ * after a restart, the task's exit record. Once the exit is recorded on the task, a repeat never decides again: when
+ * the UpdateService went unanswered, it finishes the recorded exit ({@link PoolState#lowerOnce}).
  */
 final class Release {
 
@@ -58,6 +59,10 @@ final class Release {
         if (earlier != null) {
             return CompletableFuture.completedFuture(earlier);
         }
+        ReleaseDecision recorded = tasks.recordedExit(taskArn);
+        if (recorded != null) {
+            return finishRecorded(taskArn, recorded);
+        }
         if (exitRecord != null) {
             // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
             // and the count is not lowered twice.
@@ -82,7 +87,8 @@ final class Release {
             // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
             // readily as a busy one that has not yet claimed again.
             tasks.idle(taskArn);
-            return CompletableFuture.completedFuture(decision);
+            // An exit abandoned after its unprotect was sent left the protection unknown: re-asserted first.
+            return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> decision);
         }
         if (decision.lowersCount()) {
             state.checkSettled();
@@ -94,7 +100,9 @@ final class Release {
         if (decision.lowersCount()) {
             // The record before the decrement: a crash between the two loses a decrement (the count stays one too
             // high, and the next release takes it down), never doubles one.
+            // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh decision.
             done = done.thenCompose(unprotected -> ctx.recordExit(taskArn, decision.desiredCount()))
+                    .thenRun(() -> tasks.recorded(taskArn, decision))
                     .thenCompose(recorded -> state.changeDesired(decision.desiredCount())).thenRun(scaleUp::recheck);
         }
         return done.handle((ok, e) -> {
@@ -105,6 +113,23 @@ final class Release {
             tasks.exited(taskArn, decision);
             events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));
             return decision;
+        });
+    }
+
+    /**
+     * A retried release of a task whose exit is recorded but whose UpdateService went unanswered (or failed): the
+     * count is lowered for it only if ECS shows it has not been (see {@link PoolState#lowerOnce}), and the answer is
+     * the recorded decision.
+     */
+    private CompletableFuture<ReleaseDecision> finishRecorded(String taskArn, ReleaseDecision recorded) {
+        return state.lowerOnce(recorded.desiredCount()).thenApply(lowered -> {
+            if (lowered) {
+                scaleUp.recheck();
+                events.add(Event.release(ctx.clock().instant(), recorded.desiredCount() + 1, recorded.desiredCount(),
+                        recorded.reason()));
+            }
+            tasks.exited(taskArn, recorded);
+            return recorded;
         });
     }
 }

@@ -11,16 +11,24 @@ import java.util.Objects;
  *
  * <p>The exit runs {@link Stage#RUNNING} → {@link Stage#EXITING} (a release is letting it exit: a claim no longer
  * protects it, so a heartbeat racing the release cannot undo the unprotect that precedes the decrement) →
- * {@link Stage#EXITED} (the decision is remembered, so a repeated release answers the same). An exit that failed
- * goes back to {@code RUNNING}.
+ * {@link Stage#RECORDED} (the exit is recorded on the task: the count is lowered for it, or about to be, or its
+ * UpdateService went unanswered) → {@link Stage#EXITED} (the decision is remembered, so a repeated release answers the
+ * same). An exit that failed before its record goes back to {@code RUNNING} with its protection unknown (ECS may have
+ * applied the unprotect whose answer was lost: {@code protectionUnknown}), so that the next claim, release or renewal
+ * protects it again with ECS before anything else; one that failed
+ * after its record stays {@code RECORDED}, and a repeated release finishes it without deciding again.
  *
  * @param busySince when the task claimed since its last empty poll; null when it is not busy
  * @param protectedUntil until when coscale's protection of the task holds, as ECS last confirmed it; null when coscale
  *        holds none
  * @param stage how far the task's exit has gone
- * @param exit the decision the task's exit carried out; null unless {@link Stage#EXITED}
+ * @param exit the decision the task's exit carries out; null unless {@link Stage#RECORDED} or {@link Stage#EXITED}
+ * @param protectionUnknown whether ECS may have dropped the task's protection without coscale knowing (an exit
+ *        abandoned after its unprotect was sent): the next claim, release or renewal protects it with ECS before
+ *        anything else; {@code protectedUntil} is then null
  */
-public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, ReleaseDecision exit) {
+public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, ReleaseDecision exit,
+        boolean protectionUnknown) {
 
     /** A task coscale knows nothing of. */
     public static final TaskLife UNKNOWN = new TaskLife(null, null, Stage.RUNNING, null);
@@ -29,18 +37,31 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     public enum Stage {
         /** No release is letting it exit. */
         RUNNING,
-        /** A release is letting it exit: unprotecting it, recording the exit, lowering the count. */
+        /** A release is letting it exit: unprotecting it, recording the exit. */
         EXITING,
+        /**
+         * Its exit is recorded on the task: the count is lowered for it, being lowered, or its UpdateService went
+         * unanswered. A repeated release never decides again from here: it finishes this exit.
+         */
+        RECORDED,
         /** It was told to exit. */
         EXITED
     }
 
-    /** @throws IllegalArgumentException if an exited task has no decision or another stage has one */
+    /** @throws IllegalArgumentException if a recorded or exited task has no decision or another stage has one */
     public TaskLife {
         Objects.requireNonNull(stage, "stage");
-        if ((stage == Stage.EXITED) != (exit != null)) {
-            throw new IllegalArgumentException("an exited task, and only an exited one, has its exit decision");
+        if ((stage == Stage.EXITED || stage == Stage.RECORDED) != (exit != null)) {
+            throw new IllegalArgumentException("a recorded or exited task, and only such a one, has its exit decision");
         }
+        if (protectionUnknown && protectedUntil != null) {
+            throw new IllegalArgumentException("a protection coscale does not know has no expiry");
+        }
+    }
+
+    /** A life whose protection is known: {@code protectedUntil}, or none. */
+    public TaskLife(Instant busySince, Instant protectedUntil, Stage stage, ReleaseDecision exit) {
+        this(busySince, protectedUntil, stage, exit, false);
     }
 
     /** Something that happened to a task. */
@@ -59,7 +80,7 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     public record Idle() implements Change {
     }
 
-    /** ECS confirmed the task's protection until {@code until}. */
+    /** ECS confirmed the task's protection until {@code until}; an answer that lands after the exit began is moot. */
     public record Protected(Instant until) implements Change {
     }
 
@@ -78,7 +99,15 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     public record ExitStarted() implements Change {
     }
 
-    /** The exit failed (ECS did not answer; the worker retries its release): an ordinary task again. */
+    /** The exit is recorded on the task with {@code decision}; the count is to be lowered for it. */
+    public record Recorded(ReleaseDecision decision) implements Change {
+    }
+
+    /**
+     * The exit failed (ECS did not answer; the worker retries its release). Before its record: an ordinary task
+     * again, whose protection is unknown (ECS may have applied the unprotect), so the next claim asks ECS. After its
+     * record: still recorded.
+     */
     public record ExitAbandoned() implements Change {
     }
 
@@ -87,7 +116,8 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     }
 
     /**
-     * ECS reports the task stopped. Only an exit in progress is kept, for the release carrying it out to finish.
+     * ECS reports the task stopped. Only an exit in progress (exiting or recorded) is kept, for the release carrying
+     * it out to finish.
      */
     public record Stopped() implements Change {
     }
@@ -102,25 +132,31 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     /** The task's life after {@code change}. */
     public TaskLife on(Change change) {
         if (change instanceof Claimed c) {
-            return lettingGo() || busySince != null ? this : new TaskLife(c.now(), protectedUntil, stage, exit);
+            return lettingGo() || busySince != null ? this
+                    : new TaskLife(c.now(), protectedUntil, stage, exit, protectionUnknown);
         } else if (change instanceof ClaimRefused || change instanceof Idle) {
-            return new TaskLife(null, protectedUntil, stage, exit);
+            return new TaskLife(null, protectedUntil, stage, exit, protectionUnknown);
         } else if (change instanceof Protected p) {
-            return new TaskLife(busySince, p.until(), stage, exit);
+            return lettingGo() ? this : new TaskLife(busySince, p.until(), stage, exit);
         } else if (change instanceof Adopted a) {
-            return lettingGo() || protectedUntil != null ? this : new TaskLife(busySince, a.until(), stage, exit);
+            return lettingGo() || protectedUntil != null || protectionUnknown ? this
+                    : new TaskLife(busySince, a.until(), stage, exit);
         } else if (change instanceof Unprotected) {
             return new TaskLife(busySince, null, stage, exit);
         } else if (change instanceof ExitStarted) {
-            return stage == Stage.EXITED ? this : new TaskLife(busySince, protectedUntil, Stage.EXITING, null);
+            return stage != Stage.RUNNING ? this
+                    : new TaskLife(busySince, protectedUntil, Stage.EXITING, null, protectionUnknown);
+        } else if (change instanceof Recorded r) {
+            return stage == Stage.EXITING
+                    ? new TaskLife(busySince, protectedUntil, Stage.RECORDED, r.decision(), protectionUnknown) : this;
         } else if (change instanceof ExitAbandoned) {
-            return stage == Stage.EXITING ? new TaskLife(busySince, protectedUntil, Stage.RUNNING, null) : this;
+            return stage == Stage.EXITING ? new TaskLife(busySince, null, Stage.RUNNING, null, true) : this;
         } else if (change instanceof Exited x) {
             return new TaskLife(null, null, Stage.EXITED, x.decision());
         } else if (change instanceof Stopped) {
-            return stage == Stage.EXITING ? new TaskLife(null, null, Stage.EXITING, null) : UNKNOWN;
+            return stage == Stage.EXITING || stage == Stage.RECORDED ? new TaskLife(null, null, stage, exit) : UNKNOWN;
         } else if (change instanceof LeaseTaken) {
-            return new TaskLife(null, null, stage, exit);
+            return new TaskLife(null, null, stage, exit, protectionUnknown);
         }
         throw new IllegalArgumentException("unknown change " + change);
     }
@@ -155,10 +191,10 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
 
     /**
      * Whether the renewal on its own schedule renews the task's protection: when it lapses within a quarter of a
-     * protection {@code length} long.
+     * protection {@code length} long, or when it is unknown.
      */
     public boolean scheduleRenews(Instant now, Duration length) {
-        return protectedUntil != null && renewDue(now, length.dividedBy(4));
+        return protectionUnknown || protectedUntil != null && renewDue(now, length.dividedBy(4));
     }
 
     /** The one renewal rule: a protection is renewed when no more than {@code left} of it remains. */

@@ -104,6 +104,19 @@ class SerialStepsTest {
     }
 
     @Test
+    void aStepAfterAFailedOneIsAnsweredWithItsOwnOutcomeNotTheFailureBeforeIt() {
+        CompletableFuture<Object> failed = steps.submit(() -> CompletableFuture.failedFuture(new IllegalStateException("boom")));
+        executor.runAll();
+        CompletableFuture<String> later = new CompletableFuture<>();
+        CompletableFuture<String> next = steps.submit(() -> later);
+        executor.runAll();
+        assertThat(failed).isCompletedExceptionally();
+        assertThat(next).as("still waiting for its own future").isNotDone();
+        later.complete("ok");
+        assertThat(next).isCompletedWithValue("ok");
+    }
+
+    @Test
     void aRejectingExecutorFailsTheStepInsteadOfStrandingTheQueue() {
         executor.reject = true;
         CompletableFuture<String> step = steps.submit(() -> CompletableFuture.completedFuture("never"));

@@ -597,6 +597,107 @@ class PoolControllerTest {
     }
 
     @Test
+    void exitHalfDoneLeavesNoBusyTaskUnprotected() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+        // The unprotect reaches ECS and is applied, but its answer is a 500: the release fails, ECS has unprotected.
+        ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
+        ecs.emulator.faults().clear();
+        assertThat(protectedNow(task)).as("ECS applied the unprotect").isFalse();
+        long calls = protectionCalls();
+
+        // A job arrives and the worker claims it.
+        ClaimResult claim = pool.claim(task, null).get(10, TimeUnit.SECONDS);
+
+        assertThat(claim.isProtected()).isTrue();
+        assertThat(protectionCalls()).as("the claim re-asserted the protection with ECS").isEqualTo(calls + 1);
+        assertThat(protectedNow(task)).isTrue();
+    }
+
+    @Test
+    void exitHalfDoneIsReassertedBeforeTheRetriedReleaseSaysContinue() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
+        ecs.emulator.faults().clear();
+        assertThat(protectedNow(task)).isFalse();
+
+        // A job arrives: the retried release says continue, and the worker goes on working.
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
+        ReleaseDecision retried = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+
+        assertThat(retried.kind()).isEqualTo(ReleaseDecision.Kind.CONTINUE);
+        assertThat(protectedNow(task)).as("protection re-asserted before the answer").isTrue();
+        assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+    }
+
+    @Test
+    void exitHalfDoneAfterTheUnprotectIsReassertedByTheNextClaim() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        // The unprotect is answered; the exit record is refused: the release fails with the task unprotected.
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
+        ecs.emulator.faults().clear();
+        assertThat(protectedNow(task)).isFalse();
+        long calls = protectionCalls();
+
+        ClaimResult claim = pool.claim(task, null).get(10, TimeUnit.SECONDS);
+
+        assertThat(claim.isProtected()).isTrue();
+        assertThat(protectionCalls()).as("the claim asked ECS").isEqualTo(calls + 1);
+        assertThat(protectedNow(task)).isTrue();
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+    }
+
+    @Test
+    void doubleDecrementOnOneLeaderIsNotMade() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        // The tag is written; UpdateService is applied but its answer dropped (a write that may have landed is not
+        // sent again).
+        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ZERO, 0, null, 0, 1.0));
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(30, TimeUnit.SECONDS));
+        assertThat(ecs.service(SERVICE).desiredCount()).as("the dropped write was applied").isEqualTo(1);
+        ecs.emulator.faults().clear();
+        // A reconcile adopts the lowered count (the first call after a dropped connection may meet it closed).
+        eventually().ignoreExceptions().until(() -> {
+            reconcileOnce(pool);
+            return true;
+        });
+        long calls = updateServiceCalls();
+
+        // The retry, served the task as read before the exit record (a cached DescribeTasks).
+        ReleaseDecision retried = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+
+        assertThat(retried.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(retried.desiredCount()).isEqualTo(1);
+        assertThat(updateServiceCalls()).as("no second decrement").isEqualTo(calls);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+    }
+
+    @Test
+    void protectionIsTakenOverByAPoolWhoseReadsKeepFailing() throws Exception {
+        PoolController before = protectPool(2, 5, 120);
+        String task = firstOf(2);
+        before.claim(task, null).get(10, TimeUnit.SECONDS);
+        // The pool's reconcile reads fail: the reconciler never hands it a step.
+        ecs.emulator.faults().set("DescribeServices", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+
+        PoolController restarted = new PoolController(before.pool(), ctx);
+        restarted.renewProtection().get(10, TimeUnit.SECONDS); // the renewal's own schedule
+
+        eventually().until(restarted::protectionTakenOver);
+        assertThat(restarted.status().protectedTasks()).isEqualTo(1);
+    }
+
+    @Test
     void eventReasonsCountInTheRightGrammaticalNumber() {
         PoolController pool = controller(5, Mode.PROTECT);
 

@@ -25,6 +25,8 @@ class TaskLifeTest {
     private static final TaskLife BUSY_PROTECTED = new TaskLife(T0, UNTIL, Stage.RUNNING, null);
     private static final TaskLife EXITING = new TaskLife(T0, UNTIL, Stage.EXITING, null);
     private static final TaskLife EXITED = new TaskLife(null, null, Stage.EXITED, EXIT);
+    private static final TaskLife RECORDED = new TaskLife(T0, null, Stage.RECORDED, EXIT);
+    private static final TaskLife UNSURE = new TaskLife(T0, null, Stage.RUNNING, null, true);
 
     static Stream<Arguments> transitions() {
         return Stream.of(
@@ -49,7 +51,32 @@ class TaskLifeTest {
                 Arguments.of("an exit starts: busy and protection kept until it is done",
                         BUSY_PROTECTED, new TaskLife.ExitStarted(), EXITING),
                 Arguments.of("an exit does not start again for an exited task", EXITED, new TaskLife.ExitStarted(), EXITED),
-                Arguments.of("an abandoned exit: an ordinary task again", EXITING, new TaskLife.ExitAbandoned(), BUSY_PROTECTED),
+                Arguments.of("an abandoned exit: an ordinary task again, its protection unknown (the next claim asks ECS)",
+                        EXITING, new TaskLife.ExitAbandoned(), UNSURE),
+                Arguments.of("a claim of a task whose protection is unknown keeps it unknown", UNSURE,
+                        new TaskLife.Claimed(T1), UNSURE),
+                Arguments.of("idle keeps the protection unknown", UNSURE, new TaskLife.Idle(),
+                        new TaskLife(null, null, Stage.RUNNING, null, true)),
+                Arguments.of("protection confirmed again: known", UNSURE, new TaskLife.Protected(UNTIL), BUSY_PROTECTED),
+                Arguments.of("an unknown protection is not settled by an adoption", UNSURE, new TaskLife.Adopted(UNTIL), UNSURE),
+                Arguments.of("a lease taken over keeps the protection unknown", UNSURE, new TaskLife.LeaseTaken(),
+                        new TaskLife(null, null, Stage.RUNNING, null, true)),
+                Arguments.of("an exit recorded on the task carries its decision",
+                        new TaskLife(T0, null, Stage.EXITING, null), new TaskLife.Recorded(EXIT), RECORDED),
+                Arguments.of("a record without an exit in progress changes nothing", BUSY, new TaskLife.Recorded(EXIT), BUSY),
+                Arguments.of("an abandoned exit after its record stays recorded", RECORDED, new TaskLife.ExitAbandoned(),
+                        RECORDED),
+                Arguments.of("a recorded exit does not start again", RECORDED, new TaskLife.ExitStarted(), RECORDED),
+                Arguments.of("a claim of a recorded task changes nothing", RECORDED, new TaskLife.Claimed(T1), RECORDED),
+                Arguments.of("a recorded exit is not adopted", RECORDED, new TaskLife.Adopted(UNTIL), RECORDED),
+                Arguments.of("a recorded exit is finished", RECORDED, new TaskLife.Exited(EXIT), EXITED),
+                Arguments.of("a stopped recorded task stays recorded, for its release to finish", RECORDED,
+                        new TaskLife.Stopped(), new TaskLife(null, null, Stage.RECORDED, EXIT)),
+                Arguments.of("a late protection answer does not protect an exited task", EXITED,
+                        new TaskLife.Protected(UNTIL), EXITED),
+                Arguments.of("a late protection answer does not protect a task being let exit",
+                        new TaskLife(T0, null, Stage.EXITING, null), new TaskLife.Protected(UNTIL),
+                        new TaskLife(T0, null, Stage.EXITING, null)),
                 Arguments.of("an abandoned exit leaves an exited task exited", EXITED, new TaskLife.ExitAbandoned(), EXITED),
                 Arguments.of("exited: the decision remembered, nothing else", EXITING, new TaskLife.Exited(EXIT), EXITED),
                 Arguments.of("a replayed exit of a task never seen", TaskLife.UNKNOWN, new TaskLife.Exited(EXIT), EXITED),
@@ -73,6 +100,8 @@ class TaskLifeTest {
         TaskLife protectedUntil = new TaskLife(null, T0.plus(length), Stage.RUNNING, null);
         return Stream.of(
                 Arguments.of("a claim of an unprotected task protects", TaskLife.UNKNOWN, T0, length, true, false),
+                Arguments.of("an unknown protection: a claim and the schedule both protect again",
+                        new TaskLife(null, null, Stage.RUNNING, null, true), T0, length, true, true),
                 Arguments.of("a fresh protection: neither renews", protectedUntil, T0, length, false, false),
                 Arguments.of("a quarter passed: a heartbeat renews, the schedule not yet",
                         protectedUntil, T0.plus(Duration.ofMinutes(2)), length, true, false),
@@ -96,6 +125,8 @@ class TaskLifeTest {
     void onlyAnExitedTaskCarriesItsDecision() {
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.EXITED, null)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TaskLife(null, null, Stage.RUNNING, EXIT)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TaskLife(null, null, Stage.RECORDED, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new TaskLife(null, UNTIL, Stage.RUNNING, null, true)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
