@@ -95,13 +95,14 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 handle(message, () -> {
                     // A job may outlast the queue's visibility timeout: keep the message ours while we work on it,
                     // or SQS hands it to another worker and our delete fails.
-                    ScheduledFuture<?> keep = KEEPER.scheduleAtFixedRate(() -> extendVisibility(sqs, queueUrl, message),
-                            0, KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                    Keeper keeper = new Keeper(sqs, queueUrl, message);
                     try {
                         // The heartbeat: busy in coscale's status; it may come late (the claim-delay knob).
                         Thread.sleep(claimDelay.pickMillis());
                         drain[0] = coscale.claim(taskArn);
-                        if (workOn(message.body())) {
+                        boolean done = workOn(message.body());
+                        keeper.stop();
+                        if (done) {
                             delete(sqs, queueUrl, message);
                             launch.jobs().deleted();
                         } else {
@@ -109,7 +110,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                             lastTry(sqs, queueUrl, message, maxReceives);
                         }
                     } finally {
-                        keep.cancel(false);
+                        keeper.stop();
                     }
                 }, sqs, queueUrl, launch);
                 wait = NEXT_WAIT_SECONDS;
@@ -168,6 +169,32 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debugf("no redrive policy read for %s: %s", queueUrl, e.getMessage());
             return 0;
+        }
+    }
+
+    /**
+     * Keeps a message ours while its job runs: its visibility extended now and every {@link #KEEP_EVERY}. {@link #stop}
+     * returns only once no extension runs or will run, so that the visibility the worker sets next (0 after a last try)
+     * is not overwritten by an extension that was late to run: on a busy machine the first one can run after a job
+     * that failed at once, and the message would then come back to an empty pool a visibility timeout later.
+     */
+    private static final class Keeper {
+        private final ScheduledFuture<?> schedule;
+        private boolean stopped; // guarded by this
+
+        Keeper(SqsClient sqs, String queueUrl, Message message) {
+            schedule = KEEPER.scheduleAtFixedRate(() -> {
+                synchronized (this) {
+                    if (!stopped) {
+                        extendVisibility(sqs, queueUrl, message);
+                    }
+                }
+            }, 0, KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        synchronized void stop() {
+            stopped = true;
+            schedule.cancel(false);
         }
     }
 
