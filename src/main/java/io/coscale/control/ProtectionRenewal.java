@@ -8,7 +8,8 @@ import java.util.concurrent.CompletionException;
  * Renews scale-in protection on its own schedule ({@code coscale.control.renew-interval}, default 60s), so that a
  * reconcile pass that is skipped or fails never lets a busy task's protection lapse. Each pool renews on its serial
  * executor what lapses within a quarter of its protection's length; failures become the pool's lastError, an
- * event and a metric. Nothing escapes.
+ * event and a metric. Nothing escapes. It also starts a pool's protection take-over when one is due
+ * ({@link PoolController#renewProtection}), so that a pool whose reconcile reads keep failing still takes it over.
  */
 @ApplicationScoped
 public class ProtectionRenewal {

@@ -602,9 +602,7 @@ class PoolControllerTest {
         String task = firstOf(2);
         assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
         // The unprotect reaches ECS and is applied, but its answer is a 500: the release fails, ECS has unprotected.
-        ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
-        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
-        ecs.emulator.faults().clear();
+        releaseFailsUnder(pool, task, "UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
         assertThat(protectedNow(task)).as("ECS applied the unprotect").isFalse();
         long calls = protectionCalls();
 
@@ -621,9 +619,7 @@ class PoolControllerTest {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(2);
         pool.claim(task, null).get(10, TimeUnit.SECONDS);
-        ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
-        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
-        ecs.emulator.faults().clear();
+        releaseFailsUnder(pool, task, "UpdateTaskProtection", new FaultInjector.Fault(Duration.ZERO, 0, null, 1.0, 0));
         assertThat(protectedNow(task)).isFalse();
 
         // A job arrives: the retried release says continue, and the worker goes on working.
@@ -641,9 +637,7 @@ class PoolControllerTest {
         String task = firstOf(2);
         pool.claim(task, null).get(10, TimeUnit.SECONDS);
         // The unprotect is answered; the exit record is refused: the release fails with the task unprotected.
-        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
-        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
-        ecs.emulator.faults().clear();
+        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
         assertThat(protectedNow(task)).isFalse();
         long calls = protectionCalls();
 
@@ -662,10 +656,8 @@ class PoolControllerTest {
         pool.claim(task, null).get(10, TimeUnit.SECONDS);
         // The tag is written; UpdateService is applied but its answer dropped (a write that may have landed is not
         // sent again).
-        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ZERO, 0, null, 0, 1.0));
-        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(30, TimeUnit.SECONDS));
+        releaseFailsUnder(pool, task, "UpdateService", new FaultInjector.Fault(Duration.ZERO, 0, null, 0, 1.0));
         assertThat(ecs.service(SERVICE).desiredCount()).as("the dropped write was applied").isEqualTo(1);
-        ecs.emulator.faults().clear();
         // A reconcile adopts the lowered count (the first call after a dropped connection may meet it closed).
         eventually().ignoreExceptions().until(() -> {
             reconcileOnce(pool);
@@ -709,6 +701,13 @@ class PoolControllerTest {
         assertThat(pool.events().newest(10)).filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
                 .extracting(io.coscale.domain.Event::reason)
                 .containsExactly("3 jobs outstanding", "1 job outstanding");
+    }
+
+    /** The task's release, with {@code fault} on {@code action} while it runs: it fails (503 to the worker). */
+    private void releaseFailsUnder(PoolController pool, String task, String action, FaultInjector.Fault fault) {
+        ecs.emulator.faults().set(action, fault);
+        assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
+        ecs.emulator.faults().clear();
     }
 
     private void reconcileOnce(PoolController pool) throws Exception {
