@@ -55,9 +55,7 @@ public class LeaseKeeper implements Leadership {
 
     // Written only by heartbeat() (synchronized); read by any thread.
     private volatile LeaseState state = LeaseState.initial();
-    private final Object writes = new Object();
-    /** Fenced ECS writes counted and not yet ended ({@link #fenced}). @GuardedBy("writes") */
-    private int writesInFlight;
+    private final WritesInFlight writes = new WritesInFlight();
     // @GuardedBy("this"): what the last LeadershipChanged said; whether the store failed last time (logged once).
     private boolean reportedLeader;
     private boolean failing;
@@ -140,7 +138,7 @@ public class LeaseKeeper implements Leadership {
         state = rules.resign(state, now);
         report();
         // No write is checked from here on; those checked before end (ECS answers or the call times out) first.
-        if (!awaitWritesInFlight(rules.duration())) {
+        if (!writes.awaitNone(rules.duration())) {
             LOG.warnf("Replica %s hands the lease over with ECS writes still in flight", rules.self());
         }
         pauseNanos.accept(rules.margin().toNanos());
@@ -287,49 +285,10 @@ public class LeaseKeeper implements Leadership {
         return rules.self();
     }
 
-    /**
-     * Counts the write in flight before checking the lease: a hand-over that resigned before the check makes it
-     * refuse, and one that resigned after it finds the write counted and waits for it (see {@link #handOver()}).
-     */
+    /** Counts the write in flight before checking the lease (see {@link WritesInFlight#run}). */
     @Override
     public <T> T fenced(Supplier<T> write) {
-        synchronized (writes) {
-            writesInFlight++;
-        }
-        try {
-            checkWrite();
-            return write.get();
-        } finally {
-            synchronized (writes) {
-                writesInFlight--;
-                writes.notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Waits, in real time, until no fenced write is in flight, or at most {@code limit}: each ECS call ends by
-     * {@code coscale.ecs.call-timeout}, checked at start-up to fit the lease's margins.
-     *
-     * @return whether none is in flight
-     */
-    private boolean awaitWritesInFlight(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        synchronized (writes) {
-            while (writesInFlight > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(writes, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
+        return writes.run(this::checkWrite, write);
     }
 
     @Override
