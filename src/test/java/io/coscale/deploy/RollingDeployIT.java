@@ -82,8 +82,8 @@ class RollingDeployIT {
 
     RollingDeployIT() throws IOException {
         replicaEnvironment = DeclaredEnvironment.of(CfnTemplate.load(TEMPLATE), "TaskDefinition",
-                new DeclaredEnvironment.Values(Map.of("AWS::Region", REGION, "LeaseTable", "coscale-lease",
-                        "TokenSecretArn", TOKEN_SECRET), Map.of("AcceptOldTokens", false), tokenSecrets()),
+                new DeclaredEnvironment.Values(Map.of("AWS::Region", REGION, "AWS::StackName", "coscale",
+                        "LeaseTable", "coscale-lease", "TokenSecretArn", TOKEN_SECRET), Map.of("AcceptOldTokens", false), tokenSecrets()),
                 Set.of("COSCALE_POOLS_JSON"));
     }
 
@@ -99,11 +99,15 @@ class RollingDeployIT {
      * and what every task gets from the platform.
      */
     private String workerCommand() throws IOException {
-        Map<String, String> declared = DeclaredEnvironment.of(CfnTemplate.load(WORKER_TEMPLATE), "TaskDefinition",
+        CfnTemplate pool = CfnTemplate.load(WORKER_TEMPLATE);
+        // A Fargate pool with the template's default stop timeout.
+        Map<String, Object> stopTimeout = pool.parameter("StopTimeout");
+        Map<String, String> declared = DeclaredEnvironment.of(pool, "TaskDefinition",
                 new DeclaredEnvironment.Values(Map.of("AWS::Region", REGION,
                         "CoscaleUrl", "http://127.0.0.1:" + balancerPort,
-                        "Queue", "http://127.0.0.1:" + sqs + "/000000000000/demo", "TokenSecretArn", TOKEN_SECRET),
-                        Map.of(), tokenSecrets()), Set.of());
+                        "Queue", "http://127.0.0.1:" + sqs + "/000000000000/demo", "TokenSecretArn", TOKEN_SECRET,
+                        "StopTimeout", String.valueOf(stopTimeout.get("Default"))),
+                        Map.of("IsEc2", false), tokenSecrets()), Set.of());
         System.out.println("worker environment as worker-pool.yaml declares it: " + declared.keySet());
         StringBuilder command = new StringBuilder("exec env -i PATH=\"$PATH\"")
                 // The platform's, on every task: the metadata endpoint (the ECS agent), credentials (the task role),
