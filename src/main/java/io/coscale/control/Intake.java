@@ -24,15 +24,15 @@ public class Intake {
     private final QueueSender sender;
 
     @Inject
-    Intake(Pools pools, QueueGateway queues, ControlMetrics metrics) {
+    Intake(ControlContext ctx, QueueGateway queues, ControlMetrics metrics) {
         // Sends go out on SqsWire (Vert.x's HTTP client: no thread waits, and the answer completes the submission on the
         // event loop), whose calls cost less CPU than the SDK's pipeline (see SqsWire). A gateway without one (tests on
         // a bare SDK client) sends on the SQS threads.
         this(new QueueSender((url, messages) -> {
             metrics.sendCall(messages.size());
             return queues.wire().map(wire -> wire.sendBatch(url, messages))
-                    .orElseGet(() -> Futures.on(pools.context().threads().sqsCalls(), () -> queues.sendBatch(url, messages)));
-        }, pools.context().threads().timer()));
+                    .orElseGet(() -> Futures.on(ctx.threads().sqsCalls(), () -> queues.sendBatch(url, messages)));
+        }, ctx.threads().timer()));
     }
 
     Intake(QueueSender sender) {

@@ -1,21 +1,14 @@
 package io.coscale.control;
 
-import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
-import io.coscale.config.ControlConfig;
 import io.coscale.config.PoolsConfig;
-import io.coscale.control.budget.EcsBudgets;
-import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Pool;
-import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.LeadershipChanged;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import java.time.Clock;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -38,16 +31,11 @@ public class Pools {
     private final ControlMetrics metrics;
     private volatile Map<String, PoolController> pools = Map.of();
 
-    Pools(PoolsConfig poolsConfig, ControlConfig config, EcsGateway ecs, QueueGateway queues,
-            EcsBudgets budgets, TaskReadBudget taskReads, ControlMetrics metrics,
-            Leadership leadership, CountForwarding counts) {
+    Pools(PoolsConfig poolsConfig, QueueGateway queues, ControlContext ctx, ControlMetrics metrics) {
         this.poolsConfig = poolsConfig;
         this.queues = queues;
         this.metrics = metrics;
-        ControlThreads threads = ControlThreads.create(config.threads(), config.ecsThreads(), config.sqsThreads());
-        this.ctx = ControlContext.create(ecs, queues, budgets.updateService(), taskReads, budgets.tags(), threads, Clock.systemUTC(),
-                config.scaleUpSpacing(), config.scaleUpSpacingMax(), config.eventsPerPool(), config.exitSettle(), metrics,
-                leadership, counts);
+        this.ctx = ctx;
     }
 
     /** Loads the pools after local mode (priority 1) has its SQS up; invalid configuration stops start-up. */
@@ -86,10 +74,6 @@ public class Pools {
         return ctx.leadership().isLeader();
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        ctx.threads().shutdown();
-    }
-
     public boolean isLoaded() {
         return !pools.isEmpty() || poolsConfig.pools().isEmpty();
     }
@@ -100,9 +84,5 @@ public class Pools {
 
     public Optional<PoolController> pool(String name) {
         return Optional.ofNullable(pools.get(name));
-    }
-
-    ControlContext context() {
-        return ctx;
     }
 }

@@ -44,6 +44,7 @@ public class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
     private final Pools plane;
+    private final ControlContext ctx;
     private final Duration interval;
     /** A pass's DescribeServices calls in flight, bounded: the ECS threads also serve claims and releases. */
     private final InFlightLimit serviceReads;
@@ -56,8 +57,9 @@ public class Reconciler {
     private volatile Reach ecsReach = Reach.NOTHING_ASKED;
     private volatile Reach sqsReach = Reach.NOTHING_ASKED;
 
-    Reconciler(Pools plane, ReconcileConfig config) {
+    Reconciler(Pools plane, ControlContext ctx, ReconcileConfig config) {
         this.plane = plane;
+        this.ctx = ctx;
         this.interval = config.interval();
         this.serviceReads = new InFlightLimit(config.readsInFlight());
         this.queueReads = new InFlightLimit(config.readsInFlight());
@@ -119,7 +121,7 @@ public class Reconciler {
         } catch (Exception e) {
             LOG.warnf("reconcile pass did not finish: %s", e.toString());
         } finally {
-            plane.context().metrics().reconcilePass(Duration.ofNanos(System.nanoTime() - started));
+            ctx.metrics().reconcilePass(Duration.ofNanos(System.nanoTime() - started));
         }
     }
 
@@ -130,7 +132,7 @@ public class Reconciler {
         // count coscale wrote itself win over it (CountBelief), never the reverse. The same for the submission mark.
         long observedAtNanos = System.nanoTime();
         List<String> names = pools.stream().map(p -> p.pool().service()).distinct().toList();
-        return serviceReads.submit(() -> plane.context().ecsRead(ecs -> ecs.describeServices(cluster, names)))
+        return serviceReads.submit(() -> ctx.ecsRead(ecs -> ecs.describeServices(cluster, names)))
                 .handle((found, failure) -> {
             if (failure != null) {
                 RuntimeException e = Futures.unchecked(failure);
@@ -150,7 +152,7 @@ public class Reconciler {
                     continue;
                 }
                 long mark = pool.submissionMark();
-                depths.add(queueReads.submit(() -> plane.context().depthRead(pool.pool().queueUrl()))
+                depths.add(queueReads.submit(() -> ctx.depthRead(pool.pool().queueUrl()))
                         .handle((depth, e) -> {
                     if (e != null) {
                         RuntimeException cause = Futures.unchecked(e);

@@ -20,8 +20,8 @@ public class Workers {
     private final TaskResolver resolver;
 
     @Inject
-    Workers(Pools pools, ControlConfig config) {
-        this.resolver = new TaskResolver(pools.context(), pools::pools, config.taskCacheTtl(), config.exitSettle());
+    Workers(Pools pools, ControlContext ctx, ControlConfig config) {
+        this.resolver = new TaskResolver(ctx, pools::pools, config.taskCacheTtl(), config.exitSettle());
     }
 
     /** What a released task does next, and the pool it belongs to. */
