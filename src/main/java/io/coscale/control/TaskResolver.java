@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,8 +50,16 @@ final class TaskResolver {
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final long ttlNanos;
     private final Duration readLag;
+    /** The monotonic clock the cache's ages and the read-lag deadline are measured on. */
+    private final LongSupplier nanoTime;
 
     TaskResolver(ControlContext ctx, Supplier<Collection<PoolController>> pools, Duration cacheTtl, Duration readLag) {
+        this(ctx, pools, cacheTtl, readLag, System::nanoTime);
+    }
+
+    TaskResolver(ControlContext ctx, Supplier<Collection<PoolController>> pools, Duration cacheTtl, Duration readLag,
+            LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.ctx = ctx;
         this.pools = pools;
         this.describe = new Batcher<>(100, ctx.threads().ecsCalls(),
@@ -83,7 +92,7 @@ final class TaskResolver {
                 // No need to ask ECS about a cluster coscale manages nothing in.
                 throw new TaskRejectedException("cluster " + cluster + " of task " + taskArn + " has no managed pool");
             }
-            long deadline = System.nanoTime() + readLag.toNanos();
+            long deadline = nanoTime.getAsLong() + readLag.toNanos();
             return lookup(cluster, taskArn, deadline).thenApply(task -> poolOf(cluster, task, claimedPool));
         });
     }
@@ -116,7 +125,7 @@ final class TaskResolver {
     private CompletableFuture<TaskState> lookup(String cluster, String taskArn, long deadlineNanos) {
         Cached cached = cache.get(taskArn);
         if (cached != null) {
-            long age = System.nanoTime() - cached.fetchedNanos();
+            long age = nanoTime.getAsLong() - cached.fetchedNanos();
             if (age < ttlNanos) {
                 if (age >= ttlNanos / 2 && refreshing.add(taskArn)) {
                     refresh(cluster, taskArn);
@@ -130,7 +139,7 @@ final class TaskResolver {
                         ? new AwsCallException("DescribeTasks did not answer within " + LOOKUP_TIMEOUT, true, false, "Timeout", e)
                         : Futures.cause(e)))
                 .thenCompose(state -> {
-                    if (state.missing() && System.nanoTime() - deadlineNanos < 0) {
+                    if (state.missing() && nanoTime.getAsLong() - deadlineNanos < 0) {
                         return Futures.delay(ctx.threads().timer(), MISSING_RETRY_MILLIS)
                                 .thenCompose(waited -> lookup(cluster, taskArn, deadlineNanos));
                     }
@@ -152,9 +161,9 @@ final class TaskResolver {
     }
 
     private void remember(String taskArn, TaskState state) {
-        cache.put(taskArn, new Cached(state, System.nanoTime()));
+        cache.put(taskArn, new Cached(state, nanoTime.getAsLong()));
         if (cache.size() > 50_000) {
-            cache.values().removeIf(c -> System.nanoTime() - c.fetchedNanos() >= ttlNanos);
+            cache.values().removeIf(c -> nanoTime.getAsLong() - c.fetchedNanos() >= ttlNanos);
         }
     }
 }
