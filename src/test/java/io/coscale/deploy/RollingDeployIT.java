@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The deployment as deploy/cloudformation/coscale.yaml declares it, rehearsed on loopback: its service's replica count
@@ -46,7 +47,11 @@ import org.junit.jupiter.api.Test;
  * the platform gives every task (the metadata endpoint, credentials, the SQS endpoint the Region would have) and the
  * local cloud's job counter: a setting the template forgets fails here.
  */
+@ExtendWith(RecordedAwsCalls.class)
 class RollingDeployIT {
+
+    /** The lease table the stack creates (the local name; the IAM oracle reads it as the walk-through's). */
+    private static final String LEASE_TABLE = "coscale-lease";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -61,8 +66,8 @@ class RollingDeployIT {
     private static final Path LOGS = Path.of("target", "rolling-deploy");
     /** Both replicas must be ready this soon after their process starts. */
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
-    /** How long the new replicas' liveness is watched from their start: past two minutes. */
-    private static final Duration LIVE_WATCH = Duration.ofSeconds(125);
+    /** How long the new replicas' liveness is watched from their start: past three minutes, follower included. */
+    private static final Duration LIVE_WATCH = Duration.ofSeconds(185);
     /**
      * How long after the old replicas are gone the lease move may still answer a worker 503: two lease heartbeats
      * (1 s each by default) until a new replica leads; then the new leader lowers no count, so answers a release 503,
@@ -83,7 +88,7 @@ class RollingDeployIT {
     RollingDeployIT() throws IOException {
         replicaEnvironment = DeclaredEnvironment.of(CfnTemplate.load(TEMPLATE), "TaskDefinition",
                 new DeclaredEnvironment.Values(Map.of("AWS::Region", REGION, "AWS::StackName", "coscale",
-                        "LeaseTable", "coscale-lease", "TokenSecretArn", TOKEN_SECRET), Map.of("AcceptOldTokens", false), tokenSecrets()),
+                        "LeaseTable", LEASE_TABLE, "TokenSecretArn", TOKEN_SECRET), Map.of("AcceptOldTokens", false), tokenSecrets()),
                 Set.of("COSCALE_POOLS_JSON"));
     }
 
@@ -114,7 +119,8 @@ class RollingDeployIT {
                 // the SQS endpoint (the Region's, locally the cloud's), and the local cloud's job counter.
                 .append(" ECS_CONTAINER_METADATA_URI_V4=\"$ECS_CONTAINER_METADATA_URI_V4\"")
                 .append(" AWS_ENDPOINT_URL_SQS=\"$AWS_ENDPOINT_URL_SQS\"")
-                .append(" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local COSCALE_LOCAL_JOB_EVENTS=1");
+                .append(" AWS_ACCESS_KEY_ID=\"$AWS_ACCESS_KEY_ID\" AWS_SECRET_ACCESS_KEY=\"$AWS_SECRET_ACCESS_KEY\"")
+                .append(" COSCALE_LOCAL_JOB_EVENTS=1");
         declared.forEach((name, value) -> command.append(' ').append(name).append('=').append(quote(value)));
         command.append(' ').append(PythonWorkers.command());
         return command.toString();
@@ -168,6 +174,9 @@ class RollingDeployIT {
 
         Dynalite dynalite = new Dynalite();
         dynalite.start();
+        dynalite.createTable(LEASE_TABLE);
+        DynamoDbCallRecorder dynamoDb = DynamoDbCallRecorder.start(dynalite.endpoint(),
+                Path.of(RecordedAwsCalls.property().getValue()));
         ExecutorService work = Executors.newCachedThreadPool();
         AtomicBoolean submitting = new AtomicBoolean(true);
         AtomicBoolean watching = new AtomicBoolean(true);
@@ -177,7 +186,7 @@ class RollingDeployIT {
             cloud.start(Duration.ofSeconds(120));
 
             // The service's first tasks, started together as ECS starts them; each must be ready within 60 s.
-            List<Integer> old = startAll(desired, balancer, dynalite, work);
+            List<Integer> old = startAll(desired, balancer, dynamoDb.endpoint(), work);
             await("the first replicas healthy in the target group").atMost(declared.targetGroup().interval()
                     .multipliedBy(declared.targetGroup().healthyThreshold() + 1)).pollInterval(Duration.ofMillis(200))
                     .until(() -> balancer.healthy().containsAll(old));
@@ -205,7 +214,7 @@ class RollingDeployIT {
             while (!old.isEmpty()) {
                 rounds++;
                 int toStart = Math.min(maxRunning - running.size(), desired - fresh.size());
-                List<Integer> started = startAll(toStart, balancer, dynalite, work);
+                List<Integer> started = startAll(toStart, balancer, dynamoDb.endpoint(), work);
                 fresh.addAll(started);
                 await("round " + rounds + ": the new replicas healthy in the target group")
                         .atMost(declared.targetGroup().interval().multipliedBy(declared.targetGroup().healthyThreshold() + 2))
@@ -246,7 +255,7 @@ class RollingDeployIT {
             await("every accepted job completed").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                     .until(() -> stats().path("jobsCompleted").asLong() - completedBefore >= accepted);
             long completed = stats().path("jobsCompleted").asLong() - completedBefore;
-            // A follower stays live however long it runs: watch the new replicas past two minutes.
+            // A follower stays live however long it runs: watch the new replicas past three minutes.
             await("the new replicas live past " + LIVE_WATCH).atMost(LIVE_WATCH.plusSeconds(30))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> fresh.stream().allMatch(p -> liveAtAge.getOrDefault(p, 0L) >= LIVE_WATCH.toNanos()));
@@ -306,6 +315,7 @@ class RollingDeployIT {
                 replica.close();
             }
             work.shutdownNow();
+            dynamoDb.close();
             dynalite.stop();
         }
     }
@@ -314,13 +324,13 @@ class RollingDeployIT {
      * Starts {@code count} replicas at once, registers each with the balancer as it starts (as ECS registers a task
      * once it runs) and returns their ports once each answered its readiness 200, which must be within 60 s of start.
      */
-    private List<Integer> startAll(int count, TargetGroupBalancer balancer, Dynalite dynalite, ExecutorService work)
+    private List<Integer> startAll(int count, TargetGroupBalancer balancer, URI dynamoDb, ExecutorService work)
             throws Exception {
         List<Integer> ports = new ArrayList<>();
         List<Future<?>> starts = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int port = LocalCloud.freePort();
-            AppProcess replica = replica("r" + (++replicas), port, dynalite);
+            AppProcess replica = replica("r" + (++replicas), port, dynamoDb);
             ports.add(port);
             running.put(port, replica);
             balancer.register(port);
@@ -342,16 +352,20 @@ class RollingDeployIT {
                 "coscale.local.coscale-url", "http://127.0.0.1:" + balancerPort,
                 "coscale.local.task-start-delay", "300ms", "coscale.local.worker-first-wait", "1s"));
         settings.put("coscale.local.worker-command", workerCommand());
+        Map.Entry<String, String> recordCalls = RecordedAwsCalls.property();
+        settings.put(recordCalls.getKey(), recordCalls.getValue());
         System.out.println("worker tasks: the Python example worker, environment from " + WORKER_TEMPLATE);
         return settings;
     }
 
-    /** A replica with the declared environment; the properties only point it at the local cloud and dynalite. */
-    private AppProcess replica(String id, int port, Dynalite dynalite) {
+    /**
+     * A replica with the declared environment; the properties only point it at the local cloud and at dynalite
+     * through the recorder of its DynamoDB calls. It does not create the lease table: the stack does.
+     */
+    private AppProcess replica(String id, int port, URI dynamoDb) {
         Map<String, String> settings = new HashMap<>(Map.of("quarkus.http.port", Integer.toString(port),
                 "coscale.local.sqs-port", Integer.toString(sqs), "coscale.local.ecs-port", Integer.toString(ecs),
-                "coscale.lease.dynamodb.endpoint-override", dynalite.endpoint().toString(),
-                "coscale.lease.create-table", "true", "coscale.lease.replica-id", id,
+                "coscale.lease.dynamodb.endpoint-override", dynamoDb.toString(), "coscale.lease.replica-id", id,
                 "coscale.lease.advertise-url", "http://127.0.0.1:" + port));
         return new AppProcess("replica-" + id, "attached", settings, replicaEnvironment,
                 LOGS.resolve("replica-" + id + ".log"), uri(port, "/q/health/ready"));

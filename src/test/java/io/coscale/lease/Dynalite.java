@@ -1,5 +1,7 @@
 package io.coscale.lease;
 
+import io.coscale.aws.DynamoDbTable;
+import java.util.Optional;
 import static org.awaitility.Awaitility.await;
 
 import io.coscale.local.LocalCloud;
@@ -10,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -65,6 +68,15 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback {
                     }
                     return answers();
                 });
+    }
+
+    /**
+     * Creates the table {@code name} as coscale's lease table and waits until it is ACTIVE, as the deployment's
+     * stack does before any replica starts (replicas as deployed do not create it: their role may not).
+     */
+    public void createTable(String name) {
+        DynamoDbLeaseStore.open(new DynamoDbTable(name, Optional.of(endpoint()), Optional.of("us-east-1"), true,
+                Duration.ofSeconds(10))).createTable();
     }
 
     /** Stops the server, if it runs. */

@@ -25,7 +25,7 @@ public final class EmulatorStats {
             long tasksStoppedByScaleIn, long tasksStoppedByDeployment, long tasksStoppedByStopTask, long tasksExited,
             long taskDeaths, long tasksStoppedWhileBusy, long taskDeathsWhileBusy, long tasksStoppedByStopTaskWhileBusy,
             long jobsReceived, long jobsCompleted, long jobsFailed, long jobsReturned, long jobsInterrupted,
-            long workerExitsClean, long workerExitsFailed,
+            long workerExitsClean, long workerExitsFailed, long exitRecordsStopped,
             long desiredCountRaised, long desiredCountLowered, long deploymentsStarted, long deploymentsCompleted,
             long faultsBeforeApply, long faultsAfterApply, long connectionsDropped, long staleReads) {
 
@@ -67,6 +67,13 @@ public final class EmulatorStats {
      */
     final AtomicLong workerExitsClean = new AtomicLong();
     final AtomicLong workerExitsFailed = new AtomicLong();
+    /**
+     * Tasks that stopped carrying coscale's exit record (the {@code coscale:exit} tag): workers coscale told to exit
+     * and counted, however the task then stopped — its own exit, or picked by ECS for the scale-in that its own
+     * decrement caused before it had exited. Each exit lowers {@code desiredCount} once, so the decrements of a run
+     * without other lowering never exceed this.
+     */
+    final AtomicLong exitRecordsStopped = new AtomicLong();
     /** Sums of UpdateService changes of desiredCount, up and down. */
     final AtomicLong desiredCountRaised = new AtomicLong();
     final AtomicLong desiredCountLowered = new AtomicLong();
@@ -94,7 +101,7 @@ public final class EmulatorStats {
                 tasksExited.get(), taskDeaths.get(), tasksStoppedWhileBusy.get(), taskDeathsWhileBusy.get(),
                 tasksStoppedByStopTaskWhileBusy.get(), jobsReceived.get(), jobsCompleted.get(), jobsFailed.get(),
                 jobsReturned.get(), jobsInterrupted.get(), workerExitsClean.get(), workerExitsFailed.get(),
-                desiredCountRaised.get(), desiredCountLowered.get(),
+                exitRecordsStopped.get(), desiredCountRaised.get(), desiredCountLowered.get(),
                 deploymentsStarted.get(), deploymentsCompleted.get(), faultsBeforeApply.get(), faultsAfterApply.get(),
                 connectionsDropped.get(), staleReads.get());
     }

@@ -1,5 +1,6 @@
 package io.coscale.local.ecs;
 
+import io.coscale.aws.EcsGateway;
 import io.coscale.local.ecs.EcsState.Task;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *     never reached RUNNING has no {@code startedAt});</li>
  * <li>the busy counters follow {@link Task#busyAtStopSignal}: a task that got its stop signal while holding a
  *     message was stopped busy, even if it then gave the message back before its kill;</li>
+ * <li>a task stopped with coscale's exit record counts in {@code exitRecordsStopped} too, whatever the cause;</li>
  * <li>messages still held at STOPPED are {@code jobsInterrupted}: SQS redelivers them after their visibility
  *     timeout.</li>
  * </ul>
@@ -52,6 +54,9 @@ final class StopAccounting {
                     stats.taskDeathsWhileBusy.incrementAndGet();
                 }
             }
+        }
+        if (task.tags.containsKey(EcsGateway.EXIT_TAG)) {
+            stats.exitRecordsStopped.incrementAndGet();
         }
         if (task.messagesHeld > 0) {
             stats.jobsInterrupted.addAndGet(task.messagesHeld);

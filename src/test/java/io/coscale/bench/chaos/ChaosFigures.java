@@ -11,7 +11,7 @@ import java.util.Map;
 public record ChaosFigures(String mode, int jobs, int accepted, long submitAttempts, long submitRefusals,
         long jobsCompleted, long queueLeft, long deadLettered, long tasksStoppedWhileBusy, long taskDeaths,
         long taskDeathsWhileBusy, long jobsInterrupted, long jobsReturned, long tasksStoppedByDeployment,
-        long deploymentsCompleted, long desiredCountLowered, long workerExitsClean, long workerExitsFailed, int minDesired, int maxDesired,
+        long deploymentsCompleted, long desiredCountLowered, long exitRecordsStopped, long workerExitsClean, long workerExitsFailed, int minDesired, int maxDesired,
         List<String> outOfBounds, double secondsBackToMin, long updateService, long updateTaskProtection,
         long throttled, long faultsBeforeApply, long faultsAfterApply, long connectionsDropped, long staleReads,
         long sqsErrors, long sqsResets, int coscaleKills, List<String> killLog, int faultWindows, double seconds) {
@@ -35,7 +35,8 @@ public record ChaosFigures(String mode, int jobs, int accepted, long submitAttem
         r.put("left in queue / dead-lettered", queueLeft + " / " + deadLettered);
         r.put("BUSY TASKS STOPPED (scale-in or deploy, busy from receive)", Long.toString(tasksStoppedWhileBusy));
         r.put("decrements (sum of lowering UpdateService deltas)", Long.toString(desiredCountLowered));
-        r.put("exits (workers that exited 0 on their own, after an exit)", Long.toString(workerExitsClean));
+        r.put("exits (tasks stopped with coscale's exit record)", Long.toString(exitRecordsStopped));
+        r.put("workers that exited 0 on their own (after an exit or a drain; not picked by a scale-in first)", Long.toString(workerExitsClean));
         r.put("workers that gave up (exited non-zero on their own)", Long.toString(workerExitsFailed));
         r.put("injected task deaths (while busy)", taskDeaths + " (" + taskDeathsWhileBusy + ")");
         r.put("jobs interrupted / returned by workers", jobsInterrupted + " / " + jobsReturned);

@@ -159,7 +159,7 @@ final class ChaosRun {
         return new ChaosFigures(s.mode(), s.jobs(), submitter.accepted(), submitter.attempts(), submitter.refusals(),
                 d.of("jobsCompleted"), queueLeft, dlq, d.of("tasksStoppedWhileBusy"), d.of("taskDeaths"),
                 d.of("taskDeathsWhileBusy"), d.of("jobsInterrupted"), d.of("jobsReturned"), d.of("tasksStoppedByDeployment"),
-                d.of("deploymentsCompleted"), d.of("desiredCountLowered"), d.of("workerExitsClean"), d.of("workerExitsFailed"),
+                d.of("deploymentsCompleted"), d.of("desiredCountLowered"), d.of("exitRecordsStopped"), d.of("workerExitsClean"), d.of("workerExitsFailed"),
                 minDesired.get(), maxDesired.get(), List.copyOf(outOfBounds), backToMin,
                 d.call("UpdateService"), d.call("UpdateTaskProtection"), d.of("throttled"), d.of("faultsBeforeApply"),
                 d.of("faultsAfterApply"), d.of("connectionsDropped"), d.of("staleReads"),

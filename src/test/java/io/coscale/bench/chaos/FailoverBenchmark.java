@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.coscale.deploy.DynamoDbCallRecorder;
 import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.e2e.AppProcess;
 import io.coscale.lease.Dynalite;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * middle of the releases that follow one; then a rolling deploy's SIGTERM stops it, and it hands the lease over.
  * Printed: how long the other replica took to lead, what the submissions got
  * meanwhile (202 / 503 / 502 / cut connection), jobs lost, exits that lowered the count twice (decrements beyond
- * clean exits), busy tasks stopped. Each job is posted once, not retried, so every answer is counted as given.
+ * the tasks that stopped with coscale's exit record), busy tasks stopped. Each job is posted once, not retried, so every answer is counted as given.
  */
 @Tag("benchmark")
 @ExtendWith(RecordedAwsCalls.class)
@@ -76,17 +77,20 @@ class FailoverBenchmark {
     void anotherReplicaLeadsWithinTheLeaseTimeAndNothingIsLostOrLoweredTwice() throws Exception {
         Dynalite dynalite = new Dynalite();
         dynalite.start();
+        dynalite.createTable("coscale-lease"); // as the stack does: replicas as deployed may not create it
         Map.Entry<String, String> recordCalls = RecordedAwsCalls.property();
         CloudClient cloud = new CloudClient(CLOUD);
         Map<String, String> cloudSettings = Map.of("quarkus.http.port", Integer.toString(CLOUD),
                 "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
                 "coscale.local.coscale-url", "http://127.0.0.1:" + BALANCER, "coscale.local.task-start-delay", "300ms",
                 "coscale.local.worker-first-wait", "1s", recordCalls.getKey(), recordCalls.getValue());
-        try (RoundRobinProxy balancer = new RoundRobinProxy(BALANCER, List.of(A, B));
+        try (DynamoDbCallRecorder dynamoDb = DynamoDbCallRecorder.start(dynalite.endpoint(),
+                Path.of(RecordedAwsCalls.property().getValue()));
+             RoundRobinProxy balancer = new RoundRobinProxy(BALANCER, List.of(A, B));
              AppProcess cloudProcess = new AppProcess("cloud", "cloud", cloudSettings, LOGS.resolve("cloud.log"),
                      cloud.statsUri());
-             AppProcess a = replica("a", A, dynalite);
-             AppProcess b = replica("b", B, dynalite)) {
+             AppProcess a = replica("a", A, dynamoDb.endpoint());
+             AppProcess b = replica("b", B, dynamoDb.endpoint())) {
             cloudProcess.start(Duration.ofSeconds(120));
             a.start(Duration.ofSeconds(120));
             await().atMost(Duration.ofSeconds(30)).until(() -> leads(A));
@@ -182,10 +186,13 @@ class FailoverBenchmark {
             long completed = after.path("jobsCompleted").asLong() - before.path("jobsCompleted").asLong();
             long decrements = after.path("desiredCountLowered").asLong() - before.path("desiredCountLowered").asLong();
             long cleanExits = after.path("workerExitsClean").asLong() - before.path("workerExitsClean").asLong();
+            long exitRecords = after.path("exitRecordsStopped").asLong() - before.path("exitRecordsStopped").asLong();
             long busyStopped = after.path("tasksStoppedWhileBusy").asLong() - before.path("tasksStoppedWhileBusy").asLong();
             lines.put("jobs answered 202 / completed", accepted + " / " + completed);
             lines.put("jobs lost (202 but never completed)", Long.toString(Math.max(0, accepted - completed)));
-            lines.put("decrements / clean exits (a double decrement makes decrements exceed exits)", decrements + " / " + cleanExits);
+            lines.put("decrements / exits (tasks stopped with an exit record; a double decrement makes decrements exceed exits)",
+                    decrements + " / " + exitRecords);
+            lines.put("workers that exited 0 on their own (not picked by ECS's scale-in first)", Long.toString(cleanExits));
             lines.put("busy tasks stopped", Long.toString(busyStopped));
             print(lines);
 
@@ -195,19 +202,21 @@ class FailoverBenchmark {
             assertThat(takeover3).as("takeover after a SIGTERM, s").isLessThan(5);
             assertThat(third.of("202")).as("a rolling deploy answers every submission 202").isEqualTo(20);
             assertThat(completed).as("every 202 completed: no job lost, no 202 for a job not in SQS").isGreaterThanOrEqualTo(accepted);
-            assertThat(decrements).as("no exit lowered the count twice").isLessThanOrEqualTo(cleanExits);
+            // An exiting worker is unprotected and idle: ECS's scale-in may stop it before its own exit is reported, so
+            // clean exits may be fewer than decrements; every exit still carries its record (the coscale:exit tag).
+            assertThat(decrements).as("no exit lowered the count twice").isLessThanOrEqualTo(exitRecords);
             assertThat(busyStopped).isZero();
         } finally {
             dynalite.stop();
         }
     }
 
-    private static AppProcess replica(String id, int port, Dynalite dynalite) {
+    /** A replica whose lease and Idempotency-Key calls go to dynalite through {@code dynamoDb}, the recorder. */
+    private static AppProcess replica(String id, int port, URI dynamoDb) {
         Map<String, String> settings = new HashMap<>(Map.of("quarkus.http.port", Integer.toString(port),
                 "coscale.local.sqs-port", Integer.toString(SQS), "coscale.local.ecs-port", Integer.toString(ECS),
                 "coscale.reconcile.interval", "2s", "coscale.lease.store", "dynamodb",
-                "coscale.lease.dynamodb.endpoint-override", dynalite.endpoint().toString(),
-                "coscale.lease.create-table", "true", "coscale.lease.replica-id", id,
+                "coscale.lease.dynamodb.endpoint-override", dynamoDb.toString(), "coscale.lease.replica-id", id,
                 "coscale.lease.advertise-url", "http://127.0.0.1:" + port));
         return new AppProcess("replica-" + id, "attached", settings, LOGS.resolve("replica-" + id + ".log"),
                 URI.create("http://127.0.0.1:" + port + "/q/health/live"));

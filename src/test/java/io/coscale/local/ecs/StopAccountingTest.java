@@ -5,6 +5,7 @@ import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.coscale.aws.EcsGateway;
 import io.coscale.local.task.ThreadTaskRunner;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,29 @@ class StopAccountingTest {
         assertEquals(1, s.workerExitsClean());
         // Every other launch failed at once; one caught by the scale-in's stop signal first is not a failure of its own.
         assertThat(s.workerExitsFailed()).isBetween(1L, launches.get() - 1L);
+    }
+
+    @Test
+    void aTaskStoppedWithCoscalesExitRecordCountsOnceHoweverItStopped() {
+        fx = EcsEmulatorFixture.start(3, EcsEmulatorFixture.idleRunner());
+        fx.setUpCluster(2, Map.of());
+        fx.createService(SERVICE, 3);
+        fx.awaitCounts(SERVICE, 3, 0);
+        List<Task> tasks = fx.activeTasks(SERVICE);
+        for (Task task : tasks.subList(0, 2)) { // two told to exit; the third never was
+            fx.ecs.tagResource(r -> r.resourceArn(task.taskArn())
+                    .tags(software.amazon.awssdk.services.ecs.model.Tag.builder().key(EcsGateway.EXIT_TAG).value("2").build()));
+        }
+
+        // The idle workloads never exit by themselves: ECS's scale-in stops them, as it may stop an exiting worker
+        // before its own exit is reported.
+        fx.setDesiredCount(SERVICE, 0);
+        eventually().until(() -> stats().tasksStopped() == 3);
+
+        EmulatorStats.Snapshot s = stats();
+        assertEquals(2, s.exitRecordsStopped());
+        assertEquals(0, s.workerExitsClean());
+        assertEquals(3, s.tasksStoppedByScaleIn());
     }
 
     @Test
