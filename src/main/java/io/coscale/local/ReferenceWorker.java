@@ -64,13 +64,15 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     /** One SQS client per endpoint, shared by the worker threads as one client per container would be. */
     private final Map<String, SqsClient> sqsClients = new ConcurrentHashMap<>();
 
+    /** Exits 0 after coscale's {@code exit}, and after the stop signal once the job in hand is given back. */
     @Override
     public int run(TaskLaunch launch) throws Exception {
         try {
             return work(launch);
-        } catch (AbortedException e) {
-            // The SDK's word for "interrupted during a call": the task's stop signal arrived mid-poll.
-            throw new InterruptedException("stop signal during an SQS call");
+        } catch (InterruptedException | AbortedException e) {
+            // The stop signal (AbortedException: the SDK's word for it when it arrives mid-call), handled: no new job
+            // taken, the one in hand given back. A clean exit, as a process that handles SIGTERM makes.
+            return 0;
         }
     }
 
