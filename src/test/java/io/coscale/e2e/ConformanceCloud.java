@@ -38,6 +38,12 @@ final class ConformanceCloud implements AutoCloseable {
 
     /** The demo queue's visibility timeout here: short, so that a failing job's three tries take seconds. */
     static final int VISIBILITY_TIMEOUT_SECONDS = 5;
+    /**
+     * coscale's idle correction (the count lowered to minTasks after the queue was empty this long) waits out the kit's
+     * longest outage: struck while tasks that cannot reach coscale still run, protected, it leaves them told
+     * {@code stay} at a count of 0 ever after, which is coscale's to fix and no fault of the worker graded.
+     */
+    private static final String SCALE_IN_IDLE = "5m";
     private static final Duration START = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -66,7 +72,8 @@ final class ConformanceCloud implements AutoCloseable {
         coscaleLog = logs.resolve(name + "-coscale.log");
         coscale = new AppProcess(name + " coscale", "attached", Map.of("quarkus.http.port", Integer.toString(coscalePort),
                 "coscale.local.sqs-port", Integer.toString(sqsPort), "coscale.local.ecs-port", Integer.toString(ecsPort),
-                "coscale.reconcile.interval", "1s"), coscaleLog, uri(coscalePort, "/q/health/ready"));
+                "coscale.reconcile.interval", "1s", "coscale.pools.demo.scale-in-idle", SCALE_IN_IDLE),
+                coscaleLog, uri(coscalePort, "/q/health/ready"));
         StaticCredentialsProvider setupKey = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(AwsCallLog.SETUP_KEY, AwsCallLog.SETUP_KEY));
         ecs = EcsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + ecsPort)).region(Region.US_EAST_1)

@@ -212,11 +212,12 @@ final class WorkerConformance {
         awaitReceived(before.received + 1);
         cloud.stopCoscale();
         try {
+            // The task working the job among them; another may be starting, not yet claimed, hence not protected.
             List<String> running = taskArns("demo", DesiredStatus.RUNNING);
-            assertThat(running).as("the task working the job").hasSize(1);
+            assertThat(running).as("the tasks running as coscale stopped").isNotEmpty();
             assertThat(cloud.ecs().getTaskProtection(b -> b.cluster("local").tasks(running)).protectedTasks())
-                    .as("its protection while coscale is down").singleElement()
-                    .satisfies(t -> assertThat(t.protectionEnabled()).isTrue());
+                    .as("their protection while coscale is down: the task working the job keeps it")
+                    .anySatisfy(t -> assertThat(t.protectionEnabled()).isTrue());
         } finally {
             cloud.startCoscale();
         }
