@@ -464,10 +464,13 @@ class Worker:
         try:
             outcome = self.runner.run(job, self.stopping, self.grace_over)
         except Fatal:
+            beat.stop(settle=True)
             self.give_back(message)
             raise
         finally:
             beat.stop()  # never waits for a stuck claim
+        if outcome != "done":
+            beat.stop(settle=True)  # a give-back may follow: no extension may land after it
         if outcome == "done":
             try:
                 call_with_retries(lambda: self.sqs.delete(job.receipt), until=time.monotonic() + 30)
@@ -502,23 +505,32 @@ class Worker:
 
 class Heartbeat:
     """While a job runs, every period: extend its visibility to three periods and claim (one bounded call each).
-    Its thread is never waited for: a stuck call cannot hold up the job's deletion."""
+    Its claim is never waited for: a stuck coscale cannot hold up the job's deletion."""
 
     def __init__(self, worker, receipt):
         self.worker, self.receipt, self.done = worker, receipt, threading.Event()
+        self.extending = threading.Lock()  # held while an extension is in flight
         threading.Thread(target=self._run, name="heartbeat", daemon=True).start()
 
-    def stop(self):
+    def stop(self, settle=False):
+        """No more beats. settle: also wait for an extension in flight (bounded by its timeout), so that a visibility
+        set next (0, to give the message back) is not undone by an extension that SQS applies after it."""
         self.done.set()
+        if settle:
+            with self.extending:
+                pass
 
     def _run(self):
         period = self.worker.heartbeat
         while not self.done.wait(period):
-            try:
-                self.worker.sqs.change_visibility(self.receipt, max(1, min(43200, 3 * period)),
-                                                  timeout=min(period, 10))
-            except Exception as e:  # noqa: BLE001 - the next beat tries again
-                log(f"heartbeat: visibility not extended: {e}")
+            with self.extending:
+                if self.done.is_set():
+                    return
+                try:
+                    self.worker.sqs.change_visibility(self.receipt, max(1, min(43200, 3 * period)),
+                                                      timeout=min(period, 10))
+                except Exception as e:  # noqa: BLE001 - the next beat tries again
+                    log(f"heartbeat: visibility not extended: {e}")
             if self.done.is_set():
                 return
             try:

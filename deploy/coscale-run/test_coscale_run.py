@@ -313,6 +313,30 @@ class WorkerTest(unittest.TestCase):
         self.assertFalse(stuck.is_set())
         self.assertIn(("delete", "r1"), self.log, "deleted while the heartbeat's claim still hangs")
 
+    def test_an_extension_in_flight_as_a_job_fails_its_last_try_lands_before_the_give_back(self):
+        extending, release_extension = threading.Event(), threading.Event()
+        self.addCleanup(release_extension.set)
+        log = self.log
+
+        class SlowSqs(FakeSqs):
+            def change_visibility(self, receipt, seconds, timeout=10.0):
+                if seconds > 0:  # the heartbeat's extension: SQS answers it late
+                    extending.set()
+                    release_extension.wait(10)
+                log.append(("visibility", receipt, int(seconds)))
+
+        def fails_as_the_extension_is_sent(job, stopping, grace_over):
+            extending.wait(10)
+            threading.Timer(0.2, release_extension.set).start()
+            return "failed"
+        worker = self.worker([], FakeRunner(self.log, during=fails_as_the_extension_is_sent), heartbeat=0.02)
+        worker.sqs = SlowSqs(self.log)
+        worker.max_receives = 3
+        worker.work(message("r1", count=3))
+        visibility = [c for c in self.log if c[0] == "visibility"]
+        self.assertEqual(visibility, [("visibility", "r1", 1), ("visibility", "r1", 0)],
+                         "the give-back waits for the extension in flight and no extension follows it")
+
     def test_a_stop_during_a_job_gives_its_message_back_when_the_command_did_not_finish(self):
         def interrupted(job, stopping, grace_over):
             worker.stop()

@@ -45,15 +45,27 @@ final class CoscaleApi {
      * mode. Returns whether coscale says drain: release after the current job instead of polling again.
      */
     boolean claim(String taskArn) throws IOException, InterruptedException {
-        return post("/v1/claim", taskArn).path("drain").asBoolean(false);
+        return claim(taskArn, GIVE_UP_AFTER);
+    }
+
+    /** As {@link #claim(String)}, repeated on transient failures for {@code giveUpAfter} at most. */
+    boolean claim(String taskArn, Duration giveUpAfter) throws IOException, InterruptedException {
+        return post("/v1/claim", taskArn, giveUpAfter).path("drain").asBoolean(false);
     }
 
     /** Releases the task; returns the decision: exit, continue or stay. */
     String release(String taskArn) throws IOException, InterruptedException {
-        return post("/v1/release", taskArn).path("decision").asText();
+        return post("/v1/release", taskArn, GIVE_UP_AFTER).path("decision").asText();
     }
 
-    private JsonNode post(String path, String taskArn) throws IOException, InterruptedException {
+    /** coscale answered a status not worth repeating (a 4xx but 429): the call is refused, not failed for now. */
+    static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    private JsonNode post(String path, String taskArn, Duration giveUpAfter) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
@@ -61,12 +73,16 @@ final class CoscaleApi {
         if (token != null && !token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }
-        return send(request.build());
+        return send(request.build(), giveUpAfter);
     }
 
     private static JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+        return send(request, GIVE_UP_AFTER);
+    }
+
+    private static JsonNode send(HttpRequest request, Duration giveUpAfter) throws IOException, InterruptedException {
         long backoffMillis = 100;
-        long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
         while (true) {
             boolean last = System.nanoTime() - deadline > 0;
             HttpResponse<String> response;
@@ -85,9 +101,12 @@ final class CoscaleApi {
                 if (status / 100 == 2) {
                     return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
                 }
-                if ((status != 429 && status < 500) || last) {
-                    throw new IOException(request.method() + " " + request.uri() + " answered " + status + ": "
-                            + response.body());
+                String answered = request.method() + " " + request.uri() + " answered " + status + ": " + response.body();
+                if (status != 429 && status < 500) {
+                    throw new Refused(answered);
+                }
+                if (last) {
+                    throw new IOException(answered);
                 }
             }
             Thread.sleep(backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis));

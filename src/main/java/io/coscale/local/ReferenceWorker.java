@@ -56,6 +56,8 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     static final String CLAIM_DELAY_ENV = "WORKER_CLAIM_DELAY_MILLIS";
     private static final int NEXT_WAIT_SECONDS = 1;
     private static final Duration STAY_PAUSE = Duration.ofSeconds(2);
+    /** How long the claim on a received message is repeated before the job is worked without it. */
+    private static final Duration HEARTBEAT_CLAIM_FOR = Duration.ofSeconds(5);
     /** While it works, every {@code KEEP_EVERY} the worker makes its message invisible for {@code KEEP_FOR} more. */
     private static final Duration KEEP_EVERY = Duration.ofSeconds(2);
     private static final Duration KEEP_FOR = Duration.ofSeconds(10);
@@ -64,13 +66,15 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     /** One SQS client per endpoint, shared by the worker threads as one client per container would be. */
     private final Map<String, SqsClient> sqsClients = new ConcurrentHashMap<>();
 
+    /** Exits 0 after coscale's {@code exit}, and after the stop signal once the job in hand is given back. */
     @Override
     public int run(TaskLaunch launch) throws Exception {
         try {
             return work(launch);
-        } catch (AbortedException e) {
-            // The SDK's word for "interrupted during a call": the task's stop signal arrived mid-poll.
-            throw new InterruptedException("stop signal during an SQS call");
+        } catch (InterruptedException | AbortedException e) {
+            // The stop signal (AbortedException: the SDK's word for it when it arrives mid-call), handled: no new job
+            // taken, the one in hand given back. A clean exit, as a process that handles SIGTERM makes.
+            return 0;
         }
     }
 
@@ -99,7 +103,7 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                     try {
                         // The heartbeat: busy in coscale's status; it may come late (the claim-delay knob).
                         Thread.sleep(claimDelay.pickMillis());
-                        drain[0] = coscale.claim(taskArn);
+                        heartbeat(coscale, taskArn, drain);
                         boolean done = workOn(message.body());
                         keeper.stop();
                         if (done) {
@@ -128,6 +132,21 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
                 }
                 default -> wait = NEXT_WAIT_SECONDS;
             }
+        }
+    }
+
+    /**
+     * The claim on a received message, repeated for {@link #HEARTBEAT_CLAIM_FOR} at most: the task is protected since
+     * its first claim, so a coscale that cannot answer for now (restarting, unreachable) must not hold up the job.
+     * A refusal (403: the task is not coscale's, or is being stopped) ends the job: its message is given back.
+     */
+    private static void heartbeat(CoscaleApi coscale, String taskArn, boolean[] drain) throws IOException, InterruptedException {
+        try {
+            drain[0] = coscale.claim(taskArn, HEARTBEAT_CLAIM_FOR);
+        } catch (CoscaleApi.Refused e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.debugf("heartbeat claim of %s failed (%s): working the job without it", taskArn, e.getMessage());
         }
     }
 
