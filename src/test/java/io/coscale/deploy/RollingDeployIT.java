@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,12 @@ class RollingDeployIT {
     private final int balancerPort = LocalCloud.freePort();
     private final Map<Integer, AppProcess> running = new ConcurrentHashMap<>();
     private final Map<Integer, Long> startedAt = new ConcurrentHashMap<>();
+    /** Seconds from each replica's start to its first readiness 200, in start order. */
+    private final List<String> readyAfter = Collections.synchronizedList(new ArrayList<>());
+    /** Submissions made so far; every third carries an Idempotency-Key, and every thirtieth is then sent again. */
+    private final AtomicLong posts = new AtomicLong();
+    /** What a keyed submission sent a second time was answered: a replay, whichever replica the balancer picked. */
+    private final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
     private final Map<String, String> replicaEnvironment;
     private int replicas;
 
@@ -281,10 +288,12 @@ class RollingDeployIT {
                     .allSatisfy(p -> assertThat(health(p, "live").statusCode()).isEqualTo(200));
 
             Map<String, String> figures = new LinkedHashMap<>();
+            figures.put("replicas ready after their start (s, first readiness 200)", readyAfter.toString());
             figures.put("deploy duration", String.format(Locale.ROOT, "%.1f s in %d round(s)", deploySeconds, rounds));
             figures.put("lease moves (epoch after - before) / leaders stopped", (epochAfter - epochBefore) + " / "
                     + leadersStopped);
             figures.put("submissions sent / failed", sent + " / " + (sent - accepted) + " " + answers);
+            figures.put("keyed submissions sent again (Idempotency-Key): answers", retries.toString());
             figures.put("jobs accepted / completed / lost", accepted + " / " + completed + " / "
                     + Math.max(0, accepted - completed));
             figures.put("worker calls answered 5xx: while the lease moved / otherwise", (workerFailures.size()
@@ -301,6 +310,7 @@ class RollingDeployIT {
             System.out.println(out);
 
             assertThat(sent - accepted).as("submissions not answered 202: " + answers).isZero();
+            assertThat(retries.keySet()).as("a keyed submission sent again is replayed: " + retries).containsOnly("202");
             assertThat(accepted).as("submissions during the deploy").isPositive();
             assertThat(epochAfter - epochBefore).as("lease moves, one per leader stopped").isEqualTo(leadersStopped);
             assertThat(leadersStopped).as("the deploy replaced the leader").isEqualTo(1);
@@ -335,8 +345,10 @@ class RollingDeployIT {
             running.put(port, replica);
             balancer.register(port);
             starts.add(work.submit(() -> {
-                startedAt.put(port, System.nanoTime());
+                long started = System.nanoTime();
+                startedAt.put(port, started);
                 replica.start(READY_WITHIN);
+                readyAfter.add(String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
                 return null;
             }));
         }
@@ -398,13 +410,30 @@ class RollingDeployIT {
     }
 
     /** Posts one job through the balancer, once: its status code, or "cut" when the connection failed. */
+    /**
+     * Posts one job through the balancer: every third with an Idempotency-Key (kept in the lease's DynamoDB table),
+     * and every thirtieth then sent again with the same key, as a client whose answer was lost retries.
+     */
     private String post() {
+        long n = posts.incrementAndGet();
+        String key = n % 3 == 0 ? "rehearsal-" + n : null;
+        String first = post(key);
+        if (n % 30 == 0 && first.equals("202")) {
+            retries.computeIfAbsent(post(key), k -> new AtomicLong()).incrementAndGet();
+        }
+        return first;
+    }
+
+    private String post(String idempotencyKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(balancerPort, "/v1/pools/demo/jobs"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TOKENS.get("upstream"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"payload\": {\"seconds\": 0.05}}"));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
         try {
-            return Integer.toString(HTTP.send(HttpRequest.newBuilder(uri(balancerPort, "/v1/pools/demo/jobs"))
-                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").header("Authorization",
-                            "Bearer " + TOKENS.get("upstream"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"payload\": {\"seconds\": 0.05}}")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            return Integer.toString(HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
         } catch (IOException e) {
             return "cut";
         } catch (InterruptedException e) {
