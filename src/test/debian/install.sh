@@ -5,7 +5,7 @@
 # as root a missing browser fails that test, so the build installs it first). The Python tests (coscale-run and the
 # example worker) need python3 alone.
 # As another user nothing is installed: the browser test skips and says so.
-# Run by the build before the tests (phase process-test-resources); runs alone too. A second run installs nothing.
+# Run by the build before the tests (phase process-test-classes); runs alone too. A second run installs nothing.
 set -euo pipefail
 
 packages=()

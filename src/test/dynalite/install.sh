@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs dynalite (npm, Apache-2.0), a DynamoDB-compatible server, for the lease tests (DynamoDbLeaseStoreTest
-# starts it on loopback). Run by the build before the tests (phase process-test-resources); runs alone too.
+# starts it on loopback). Run by the build before the tests (phase process-test-classes); runs alone too.
 #
 # It is installed with `npm ci` from the committed lock file into target/dynalite, so a fresh clone needs only node
 # and npm, and nothing outside the work tree changes. A second run reuses it.

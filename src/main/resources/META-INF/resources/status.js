@@ -24,6 +24,19 @@
     return response.json();
   }
 
+  // One time format for every time on the page: local time, 24-hour, with the zone ("14:05:09 CET").
+  const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit',
+    hourCycle: 'h23', timeZoneName: 'short' });
+  const time = (ms) => CLOCK.format(new Date(ms));
+  const ZONE = CLOCK.formatToParts(new Date()).find((part) => part.type === 'timeZoneName').value;
+  // ECS task ids (32 hex digits), alone or at the end of an ARN, shortened the same way everywhere: the first 8.
+  const shortTask = (idOrArn) => idOrArn.split('/').pop().slice(0, 8);
+  // Server text (event reasons, stop reasons) with its task ARNs and ids shortened and its UTC times made local.
+  const readable = (text) => text
+    .replace(/arn:aws[a-z-]*:ecs:[^\s]*?task\/[^\s/]+\/[0-9a-f]{32}/g, shortTask)
+    .replace(/\b[0-9a-f]{32}\b/g, shortTask)
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, (iso) => time(Date.parse(iso)));
+
   function cell(row, field, value, className) {
     const td = document.createElement('td');
     td.dataset.field = field;
@@ -59,10 +72,12 @@
       cell(row, 'busy', p.busyTasks);
       cell(row, 'protected', p.protectedTasks);
       // Tasks ECS stopped in the last hour without coscale letting them exit (Spot, retirement, OOM), by stopCode.
+      // None is 0, as every other count.
       const stops = Object.entries(p.stoppedTasks || {}).map(([code, n]) => `${code} ${n}`).join(', ');
-      cell(row, 'stopped', stops, stops ? 'warn text' : 'text');
+      cell(row, 'stopped', stops || 0, stops ? 'warn text' : '');
       row.lastChild.title = (p.recentStops || [])
-        .map((s) => `${s.stoppedAt} ${s.taskArn.split('/').pop()} ${s.stopCode}: ${s.reason}`).join('\n');
+        .map((s) => `${time(Date.parse(s.stoppedAt))} ${shortTask(s.taskArn)} ${s.stopCode}: ${readable(s.reason)}`)
+        .join('\n');
       cell(row, 'visible', p.queue.visible);
       cell(row, 'inFlight', p.queue.inFlight);
       cell(row, 'delayed', p.queue.delayed);
@@ -80,47 +95,74 @@
       const item = document.createElement('li');
       const at = document.createElement('time');
       at.dateTime = e.at;
-      at.textContent = new Date(e.at).toLocaleTimeString();
+      at.textContent = time(Date.parse(e.at));
       const kind = document.createElement('span');
       kind.className = `kind kind-${e.kind}`;
       kind.textContent = e.kind;
       const count = e.from !== null && e.to !== null ? ` ${e.from} → ${e.to}:` : '';
-      item.append(at, kind, `${count} ${e.reason}`);
+      item.append(at, kind, `${count} ${readable(e.reason)}`);
+      item.title = e.reason;
       item.dataset.kind = e.kind;
       return item;
     }));
   }
 
-  // uPlot takes columns: times in seconds, then one array per series.
-  function columns(samples, fields) {
-    return [samples.map((s) => Date.parse(s.at) / 1000), ...fields.map((f) => samples.map((s) => s[f]))];
+  // uPlot takes columns: times in seconds, then one array per series (a sample's field, or a figure of the pool).
+  function columns(samples, series) {
+    const pool = page.pools.find((p) => p.name === page.pool) || {};
+    return [samples.map((s) => Date.parse(s.at) / 1000),
+      ...series.map((d) => samples.map((s) => (d.field ? s[d.field] : d.ofPool(pool))))];
   }
 
+  // Running is drawn wide and busy thin and dashed over it, so that a pool whose running tasks are all busy shows both.
   const CHARTS = {
-    tasks: { fields: ['desired', 'running', 'busy'], labels: ['desired', 'running', 'busy'],
-      colors: ['#3d6fd8', '#2e9d5b', '#d9822b'] },
-    queue: { fields: ['visible', 'inFlight', 'deadLetter'], labels: ['queued', 'in flight', 'dead letters'],
-      colors: ['#3d6fd8', '#8e5bd8', '#b3261e'] },
+    tasks: [
+      { label: 'desired', field: 'desired', stroke: '#3d6fd8', width: 2 },
+      { label: 'running', field: 'running', stroke: '#2e9d5b', width: 5 },
+      { label: 'busy', field: 'busy', stroke: '#d9822b', width: 2, dash: [6, 4] },
+      { label: 'pending', field: 'pending', stroke: '#8e5bd8', width: 2, dash: [2, 3] },
+      { label: 'max', ofPool: (p) => (p.maxTasks === undefined ? null : p.maxTasks), stroke: '#8a93a3', width: 1,
+        dash: [10, 5] },
+    ],
+    queue: [
+      { label: 'queued', field: 'visible', stroke: '#3d6fd8', width: 2 },
+      { label: 'in flight', field: 'inFlight', stroke: '#8e5bd8', width: 2 },
+      { label: 'dead letters', field: 'deadLetter', stroke: '#b3261e', width: 2 },
+    ],
   };
+
+  // The legend shows the latest sample unless the pointer is on the chart: never "--" waiting for a hover.
+  function latestInLegend(u) {
+    const pointerOff = u.cursor.left == null || u.cursor.left < 0;
+    const last = u.data[0].length - 1;
+    if (pointerOff && last >= 0 && u.legend.idx !== last) {
+      u.setLegend({ idx: last }, false);
+    }
+  }
 
   function chartWidth() {
     return Math.max(320, Math.min(640, (document.body.clientWidth - 80) / 2));
   }
 
   function drawCharts() {
-    for (const [name, spec] of Object.entries(CHARTS)) {
-      const data = columns(page.samples, spec.fields);
+    for (const [name, series] of Object.entries(CHARTS)) {
+      const data = columns(page.samples, series);
       if (page.charts[name]) {
         page.charts[name].setData(data);
+        latestInLegend(page.charts[name]);
         continue;
       }
       page.charts[name] = new uPlot({
         width: chartWidth(), height: 220,
         scales: { y: { range: (u, min, max) => [0, Math.max(1, max)] } },
-        series: [{}, ...spec.labels.map((label, i) => ({ label, stroke: spec.colors[i], width: 2,
-          points: { show: false } }))],
-        axes: [{}, { size: 40 }],
+        series: [{ label: 'time', value: (u, v) => (v == null ? '–' : time(v * 1000)) },
+          ...series.map((d) => ({ label: d.label, stroke: d.stroke, width: d.width, dash: d.dash,
+            points: { show: false }, value: (u, v) => (v == null ? '–' : String(v)) }))],
+        axes: [{ label: `local time (${ZONE})`, labelSize: 18, space: 70,
+          values: (u, splits) => splits.map((v) => time(v * 1000).replace(/\s.*$/, '')) }, { size: 40 }],
+        hooks: { setLegend: [latestInLegend] },
       }, data, $(`chart-${name}`));
+      latestInLegend(page.charts[name]);
     }
   }
 
@@ -169,7 +211,7 @@
       $('problem').hidden = true;
       const leader = page.pools.length > 0 ? page.pools[0].leader : null;
       $('leader').textContent = leader ? `leader ${leader.id} (epoch ${leader.epoch})` : 'no leader known';
-      $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+      $('updated').textContent = `updated ${time(Date.now())}`;
     } catch (e) {
       showProblem(e);
     } finally {

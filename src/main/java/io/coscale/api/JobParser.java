@@ -51,6 +51,11 @@ final class JobParser {
         if (payload == null) {
             throw invalid("\"payload\" is required (any JSON value)");
         }
+        if (payload.isNull()) {
+            // Well-formed but meaningless: the message body would be the text "null", which no worker can tell
+            // from a job whose submitter lost its value. Refused as unprocessable, never enqueued.
+            throw new InvalidJob(422, "NullPayload", "\"payload\" must not be null: any other JSON value");
+        }
         String body = payload.isTextual() ? payload.textValue() : payload.toString();
         if (body.isEmpty()) {
             throw invalid("\"payload\" must not be an empty string: SQS refuses empty messages");

@@ -44,6 +44,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Job submission: each job goes onto the pool's SQS queue, and only once SQS has accepted it does coscale
@@ -54,6 +55,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
+@Tag(name = CoscaleApiDefinition.JOBS)
 public class JobsResource {
 
     static final int MAX_BATCH = 100;
@@ -63,7 +65,8 @@ public class JobsResource {
     static final String REPLAYED_DOC = "\"true\" when the answer is the first answer to this Idempotency-Key, given again";
     static final String CONFLICT_DOC = "Another request with this Idempotency-Key is under way (type idempotency-key-in-"
             + "progress); nothing enqueued by this one; repeat after Retry-After seconds";
-    static final String REUSED_DOC = "The Idempotency-Key was used for a different request to this pool (type "
+    static final String UNPROCESSABLE_DOC = "A payload that is JSON null (type null-payload; in a batch, any entry's: "
+            + "the batch is refused whole), or an Idempotency-Key used for a different request to this pool (type "
             + "idempotency-key-reused); nothing enqueued";
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
@@ -125,7 +128,7 @@ public class JobsResource {
     @APIResponse(responseCode = "413", description = "The payload is over coscale.jobs.max-payload-bytes (the detail "
             + "states it), or the body over quarkus.http.limits.max-body-size (10 MiB); nothing enqueued")
     @APIResponse(responseCode = "415", description = "The body is not application/json")
-    @APIResponse(responseCode = "422", description = REUSED_DOC)
+    @APIResponse(responseCode = "422", description = UNPROCESSABLE_DOC)
     @APIResponse(responseCode = "502", description = "SQS failed while it had the job (a 5xx, a timeout, a cut "
             + "connection): it may be enqueued, and a retry may enqueue it twice (with the same Idempotency-Key: "
             + "with the same jobId)")
@@ -142,7 +145,11 @@ public class JobsResource {
         try {
             message = parser.parse(job, pool.pool().queueUrl());
         } catch (JobParser.InvalidJob e) {
-            throw e.status == 413 ? ApiException.payloadTooLarge(e.getMessage()) : ApiException.badRequest(e.getMessage());
+            throw switch (e.status) {
+                case 413 -> ApiException.payloadTooLarge(e.getMessage());
+                case 422 -> ApiException.nullPayload(e.getMessage());
+                default -> ApiException.badRequest(e.getMessage());
+            };
         }
         if (key.isEmpty()) {
             return answer(intake.submit(pool, List.of(message)),
@@ -169,7 +176,7 @@ public class JobsResource {
     @POST
     @Path("/jobs:batch")
     @Operation(summary = "Submit up to 100 jobs", description = "Each entry is enqueued or listed in failed, never "
-            + "dropped; an invalid entry fails alone.")
+            + "dropped; an invalid entry fails alone, but a null payload refuses the whole batch (422).")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = JobRequests.Batch.class)))
     @APIResponse(responseCode = "202", description = "Every entry enqueued or listed in failed. With an Idempotency-Key "
@@ -183,7 +190,7 @@ public class JobsResource {
     @APIResponse(responseCode = "413", description = "The body is over quarkus.http.limits.max-body-size (10 MiB); "
             + "nothing enqueued. A single payload over the limit fails only its entry (PayloadTooLarge)")
     @APIResponse(responseCode = "415", description = "The body is not application/json")
-    @APIResponse(responseCode = "422", description = REUSED_DOC)
+    @APIResponse(responseCode = "422", description = UNPROCESSABLE_DOC)
     @APIResponse(responseCode = "502", description = "SQS failed while it had every entry: they may be enqueued, and a "
             + "retry may enqueue them twice (with the same Idempotency-Key: with the same jobIds); entries of a mixed "
             + "outcome are listed in failed with code OutcomeUnknown")
@@ -208,6 +215,10 @@ public class JobsResource {
                 valid.add(parser.parse(jobs.get(i), pool.pool().queueUrl()));
                 validIndex[valid.size() - 1] = i;
             } catch (JobParser.InvalidJob e) {
+                if (e.status == 422) {
+                    // A null payload is the submitter's bug, likely in every entry: the batch is refused whole.
+                    throw ApiException.nullPayload("jobs[" + i + "]: " + e.getMessage() + "; nothing enqueued");
+                }
                 invalid.add(new SubmissionVerdict.FailedEntry(i, e.code, e.getMessage()));
             }
         }

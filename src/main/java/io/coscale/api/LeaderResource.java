@@ -4,6 +4,7 @@ import io.coscale.api.openapi.CoscaleApiDefinition;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.coscale.lease.Leadership;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/v1/leader")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
+@Tag(name = CoscaleApiDefinition.HEALTH)
 public class LeaderResource {
 
     private final Leadership leadership;

@@ -24,11 +24,13 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** What dashboards and operators read: each pool's status and the events that explain its count. */
 @Path("/v1/pools")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
+@Tag(name = CoscaleApiDefinition.POOLS)
 public class PoolsResource {
 
     static final int MAX_EVENTS = 1000;

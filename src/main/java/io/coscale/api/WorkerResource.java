@@ -34,6 +34,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The worker protocol (docs and README): a task claims before its first receive (later claims are heartbeats),
@@ -45,6 +46,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
+@Tag(name = CoscaleApiDefinition.WORKERS)
 public class WorkerResource {
 
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The local cloud's fault control: {@code GET} what is injected now, {@code PUT} a whole new set (everything not
@@ -27,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 @Path("/local/v1/faults")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
+@Tag(name = CoscaleApiDefinition.LOCAL_CLOUD)
 public class LocalFaultsResource {
 
     private final LocalCloud localCloud;

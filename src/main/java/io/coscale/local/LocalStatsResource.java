@@ -13,14 +13,16 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The local cloud's counters ({@code GET /local/v1/stats}, every one documented in README): the ECS emulator's,
+ * The local cloud's counters ({@code GET /local/v1/stats}, every one documented in docs/LOCAL-CLOUD.md): the ECS emulator's,
  * and the SQS fault proxy's under {@code sqsProxy} when SQS runs behind it. 404 when this process runs no local cloud.
  */
 @Path("/local/v1/stats")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
+@Tag(name = CoscaleApiDefinition.LOCAL_CLOUD)
 public class LocalStatsResource {
 
     /** The answer: the emulator's counters at the top level, as they have always been, and the proxy's. */
@@ -35,7 +37,7 @@ public class LocalStatsResource {
     }
 
     @GET
-    @Operation(summary = "The local cloud's counters (local mode)", description = "Every counter only grows; README "
+    @Operation(summary = "The local cloud's counters (local mode)", description = "Every counter only grows; docs/LOCAL-CLOUD.md "
             + "lists them and the sums they keep. Needs the admin role when auth is on.")
     @APIResponse(responseCode = "200", description = "The ECS emulator's counters, and the SQS fault proxy's under sqsProxy")
     @APIResponse(responseCode = "404", description = "This process runs no local cloud (production, or the attached "

@@ -175,21 +175,24 @@ public class ReferenceWorker implements InJvmWorker, AutoCloseable {
     /**
      * Keeps a message ours while its job runs: its visibility extended now and every {@link #KEEP_EVERY}. {@link #stop}
      * returns only once no extension runs or will run, so that the visibility the worker sets next (0 after a last try)
-     * is not overwritten by an extension that was late to run: on a busy machine the first one can run after a job
-     * that failed at once, and the message would then come back to an empty pool a visibility timeout later.
+     * is not overwritten by an extension that was late to run: on a busy machine a scheduled one can run after the job
+     * ended, and the message would then come back to an empty pool a visibility timeout later.
      */
     private static final class Keeper {
         private final ScheduledFuture<?> schedule;
         private boolean stopped; // guarded by this
 
         Keeper(SqsClient sqs, String queueUrl, Message message) {
+            // The first extension on the worker's own thread, before the job runs: a job that fails at once then
+            // comes back KEEP_FOR later, whatever the queue's own visibility timeout (the README's tour says 10 s).
+            extendVisibility(sqs, queueUrl, message);
             schedule = KEEPER.scheduleAtFixedRate(() -> {
                 synchronized (this) {
                     if (!stopped) {
                         extendVisibility(sqs, queueUrl, message);
                     }
                 }
-            }, 0, KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            }, KEEP_EVERY.toMillis(), KEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         synchronized void stop() {

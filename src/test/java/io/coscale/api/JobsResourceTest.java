@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -20,6 +21,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -133,6 +135,22 @@ class JobsResourceTest {
     void aBadJobIs400NamingWhatIsWrongAndNothingIsEnqueued(String body, String detail) {
         problem(json(body).post(JOBS).then(), 400).body("detail", containsString(detail));
         assertThat(Api.messages(sqs, queueUrl)).isZero();
+    }
+
+    @Test
+    void aNullPayloadIs422AndChangesNothingAlsoInABatchAndForItsIdempotencyKey() {
+        String key = UUID.randomUUID().toString();
+        problem(json("{\"payload\": null}").header("Idempotency-Key", key).post(JOBS).then(), 422)
+                .body("type", equalTo("https://coscale.io/problems/null-payload"))
+                .body("detail", containsString("\"payload\" must not be null"));
+        problem(json("{\"jobs\": [{\"payload\": 1}, {\"payload\": null}]}").post(BATCH).then(), 422)
+                .body("type", equalTo("https://coscale.io/problems/null-payload"))
+                .body("detail", containsString("jobs[1]"));
+        assertThat(Api.messages(sqs, queueUrl)).isZero();
+        // The refused request left its key unused: the same key with a real payload is a first submission.
+        json("{\"payload\": 1}").header("Idempotency-Key", key).post(JOBS).then().statusCode(202)
+                .header("Idempotent-Replayed", nullValue());
+        assertThat(Api.messages(sqs, queueUrl)).isEqualTo(1);
     }
 
     @Test

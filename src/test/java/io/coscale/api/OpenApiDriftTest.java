@@ -191,6 +191,7 @@ class OpenApiDriftTest {
         answers(jobs, 413, json("{\"payload\": \"" + "x".repeat(256 * 1024 + 1) + "\"}").post("/v1/pools/idle/jobs"));
         answers(jobs, 415, given().contentType("text/plain").body("{\"payload\": 1}").post("/v1/pools/idle/jobs"));
         answers(jobs, 503, json("{\"payload\": 1}").post("/v1/pools/gone/jobs"));
+        answers(jobs, 422, json("{\"payload\": null}").post("/v1/pools/idle/jobs"));
         String key = UUID.randomUUID().toString();
         answers(jobs, 202, json("{\"payload\": 1}").header("Idempotency-Key", key).post("/v1/pools/idle/jobs"));
         answers(jobs, 422, json("{\"payload\": 2}").header("Idempotency-Key", key).post("/v1/pools/idle/jobs"));
@@ -202,6 +203,50 @@ class OpenApiDriftTest {
         answers(batch, 415, given().urlEncodingEnabled(false).contentType("text/plain").body("{}").post("/v1/pools/idle/jobs:batch"));
         answers(batch, 503, json("{\"jobs\": [{\"payload\": 1}]}").post("/v1/pools/gone/jobs:batch"));
         answers(batch, 422, json("{\"jobs\": [{\"payload\": 2}]}").header("Idempotency-Key", key).post("/v1/pools/idle/jobs:batch"));
+        answers(batch, 422, json("{\"jobs\": [{\"payload\": 2}, {\"payload\": null}]}").post("/v1/pools/idle/jobs:batch"));
+        for (String operation : List.of(jobs, batch)) {
+            assertThat((String) responses(operation).get("422").get("description")).as(operation).contains("null");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aJobsPayloadMayBeAnyJsonValueButNull() {
+        Map<String, Object> payload = (Map<String, Object>) ((Map<String, Object>) schema("Job").get("properties")).get("payload");
+        assertThat(payload).doesNotContainKey("nullable");
+        List<Map<String, Object>> oneOf = (List<Map<String, Object>>) payload.get("oneOf");
+        assertThat(oneOf).extracting(s -> s.get("type")).containsExactlyInAnyOrder("object", "array", "string", "number", "boolean");
+        assertThat((String) payload.get("description")).contains("but null");
+    }
+
+    /** The operations by audience, in the order the document (and so Swagger UI) lists their groups. */
+    static final Map<String, List<String>> TAGS = new java.util.LinkedHashMap<>();
+
+    static {
+        TAGS.put("jobs", List.of("POST /v1/pools/{pool}/jobs", "POST /v1/pools/{pool}/jobs:batch"));
+        TAGS.put("workers", List.of("POST /v1/claim", "POST /v1/release"));
+        TAGS.put("pools", List.of("GET /v1/pools", "GET /v1/pools/{pool}", "GET /v1/pools/{pool}/events",
+                "GET /v1/pools/{pool}/samples"));
+        TAGS.put("health", List.of("GET /v1/leader"));
+        TAGS.put("local cloud", List.of("GET /local/v1/stats", "GET /local/v1/faults", "PUT /local/v1/faults",
+                "DELETE /local/v1/faults", "POST /local/v1/faults/task-stops"));
+        TAGS.put("replicas (internal)", List.of("POST /v1/pools/{pool}/jobs:counted"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void operationsAreGroupedByAudienceTheLocalCloudAndTheReplicasCallLast() {
+        List<Map<String, Object>> tags = (List<Map<String, Object>>) document.get("tags");
+        assertThat(tags).extracting(t -> t.get("name")).containsExactlyElementsOf(TAGS.keySet());
+        assertThat(tags).allSatisfy(t -> assertThat((String) t.get("description")).isNotBlank());
+        Map<String, List<String>> grouped = new java.util.LinkedHashMap<>();
+        operations().forEach((name, op) -> {
+            List<String> opTags = (List<String>) op.get("tags");
+            assertThat(opTags).as("tags of " + name).hasSize(1);
+            grouped.computeIfAbsent(opTags.get(0), t -> new java.util.ArrayList<>()).add(name);
+        });
+        TAGS.forEach((tag, ops) -> assertThat(grouped.get(tag)).as(tag).containsExactlyInAnyOrderElementsOf(ops));
+        assertThat(grouped.keySet()).containsExactlyInAnyOrderElementsOf(TAGS.keySet());
     }
 
     @Test

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The target in README "Benchmarks" "a burst of 1,000 jobs: ≤ 20 UpdateService calls; the one-call-per-job pattern hits the throttle":
+ * The target in docs/BENCHMARKS.md "a burst of 1,000 jobs: ≤ 20 UpdateService calls; the one-call-per-job pattern hits the throttle":
  * 1,000 jobs from many clients at once through coscale, then the same burst from clients that each send their
  * job to SQS and call UpdateService themselves (the real SDK, retries off so that every throttle is counted),
  * against the same emulator. maxTasks is 1,000, so every merged flush still has a higher count to set.

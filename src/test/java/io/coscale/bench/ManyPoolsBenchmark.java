@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The target in README "Benchmarks" "1,000 pools reconciled in one pass of ≤ 1 s with ≤ 100 DescribeServices calls":
+ * The target in docs/BENCHMARKS.md "1,000 pools reconciled in one pass of ≤ 1 s with ≤ 100 DescribeServices calls":
  * {@code bench.pools.count} pools (default 1,000) in one cluster (the demo pool moved there, plus the rest), their
  * queues made through the SDK and their services in the emulator's own state before measuring (set-up only: through
  * the API, ECS's 5-a-second CreateService budget would take minutes at 1,000). Then passes of

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The target in README "Benchmarks" "submission to UpdateService received by ECS: p99 ≤ 50 ms": the time from sending a job to coscale
+ * The target in docs/BENCHMARKS.md "submission to UpdateService received by ECS: p99 ≤ 50 ms": the time from sending a job to coscale
  * until the ECS emulator receives the UpdateService call it causes, against a polling scaler (KEDA / AAS
  * style) run side by side on the same emulator and SQS.
  *

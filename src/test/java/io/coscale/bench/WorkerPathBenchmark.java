@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
- * The worker path at scale (README "Benchmarks": claims + releases ≥ 500 per second per cluster with 50 ms of ECS
+ * The worker path at scale (docs/BENCHMARKS.md: claims + releases ≥ 500 per second per cluster with 50 ms of ECS
  * latency). One cluster, ten pools of 30 PENDING tasks each (the cluster has no room, so no worker runs: the benchmark's
  * clients are the workers, over the real HTTP API), 50 ms injected on every ECS action. {@code bench.worker.clients}
  * client threads (default 40, in this JVM, sharing one java.net.http client) loop claim → release over tasks of their own for

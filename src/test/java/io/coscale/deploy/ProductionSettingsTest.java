@@ -49,8 +49,8 @@ class ProductionSettingsTest {
                     + "and their _old twins); a token's other settings keep their defaults"),
             Map.entry("coscale.ecs.endpoint-override", "unset: the SDK's endpoint for COSCALE_ECS_REGION"),
             Map.entry("coscale.ecs.", "ECS's documented request limits per account and Region and the SDK's timeouts: the "
-                    + "defaults are AWS's own figures (README, Configuration)"),
-            Map.entry("coscale.control.", "the control loop's pacing, tuned against the emulator's AWS limits (README)"),
+                    + "defaults are AWS's own figures (docs/CONFIGURATION.md)"),
+            Map.entry("coscale.control.", "the control loop's pacing, tuned against the emulator's AWS limits (docs/CONFIGURATION.md)"),
             Map.entry("coscale.reconcile.", "the reconcile interval and read fan-out, sized for ECS's read limits"),
             Map.entry("coscale.jobs.", "SQS's own limits (message size, batch of 10)"),
             Map.entry("coscale.status.", "status freshness and the charts' sampling: presentation only"),

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +41,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * <p>The build installs chromium and its driver before the tests where it may ({@code src/test/debian/install.sh}, as
  * root with apt-get), so where it could be installed (root), under CI ({@code CI} or
  * {@code COSCALE_BROWSER_TEST=required}, which {@code .ci/run} sets) a missing browser fails the test; elsewhere it
- * skips and says what to install. {@code -Dcoscale.screenshot=docs/status-page.png} also saves the
- * README's screenshot, taken while the jobs run.
+ * skips and says what to install. Every run saves the README's screenshot, docs/status-page.png, taken while the jobs
+ * run, so that the picture is always the page as it is.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -93,6 +95,8 @@ class StatusPageBrowserTest {
             assertThat(figure("desired")).isZero();
             assertThat(chartSeries("tasks", 1)).isNotEmpty();
         });
+        assertThat(figure("stopped")).as("no task stopped in the last hour is 0, not blank").isZero();
+        assertLegendsShowTheLatestSamples();
         int samplesBefore = chartSeries("tasks", 0).size();
         double submittedAt = System.currentTimeMillis() / 1000.0;
 
@@ -103,13 +107,19 @@ class StatusPageBrowserTest {
             assertThat(figure("busy")).isPositive();
             assertThat(max(chartSeries("tasks", 1))).as("desired in the tasks chart").isPositive();
             assertThat(max(chartSeries("tasks", 3))).as("busy in the tasks chart").isPositive();
+            assertThat(max(chartSeries("tasks", 4))).as("pending in the tasks chart (8 desired, room for 4)").isPositive();
         });
+        assertThat(chartSeries("tasks", 5)).as("the pool's max in the tasks chart").isNotEmpty()
+                .allSatisfy(max -> assertThat(max.intValue()).isEqualTo(8));
+        assertLegendsShowTheLatestSamples();
+        assertBusyDoesNotHideRunning();
         assertThat(chartSeries("tasks", 0).size()).isGreaterThan(samplesBefore);
         // A few seconds of the burst on the charts, for the README's picture.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(busySamplesSince(submittedAt)).isGreaterThanOrEqualTo(6));
         screenshot();
         assertThat(browser.findElements(By.cssSelector("#events li[data-kind='scale-up']"))).isNotEmpty();
+        assertEveryTimeIsLocalWithItsZoneAndTaskIdsAreShort();
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(figure("desired")).isZero();
@@ -119,6 +129,63 @@ class StatusPageBrowserTest {
             assertThat(desired.get(desired.size() - 1).intValue()).as("last desired sample").isZero();
         });
         assertThat(browser.findElement(By.id("problem")).isDisplayed()).isFalse();
+    }
+
+    /** Local time, 24-hour, with the zone: the one format of every time on the page. */
+    static final Pattern TIME = Pattern.compile("\\d{2}:\\d{2}:\\d{2} \\S+");
+
+    /** Without any pointer on them, both charts' legends show each series' latest value, not "--". */
+    @SuppressWarnings("unchecked")
+    private static void assertLegendsShowTheLatestSamples() {
+        for (String chart : List.of("tasks", "queue")) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                // Legend and data read in one script: the chart is redrawn every 2 s.
+                Map<String, Object> read = (Map<String, Object>) ((JavascriptExecutor) browser).executeScript(
+                        "const c = window.coscale.charts[arguments[0]];"
+                                + " const rows = [...document.querySelectorAll(`#chart-${arguments[0]} .u-legend .u-series`)];"
+                                + " return {labels: rows.map(r => r.querySelector('.u-label').textContent),"
+                                + " values: rows.map(r => r.querySelector('.u-value').textContent),"
+                                + " latest: c.data.map(col => col[col.length - 1])};", chart);
+                List<String> labels = (List<String>) read.get("labels");
+                List<String> values = (List<String>) read.get("values");
+                List<Object> latest = (List<Object>) read.get("latest");
+                assertThat(labels).as(chart + " legend").containsExactlyElementsOf("tasks".equals(chart)
+                        ? List.of("time", "desired", "running", "busy", "pending", "max")
+                        : List.of("time", "queued", "in flight", "dead letters"));
+                assertThat(values.get(0)).as(chart + " legend's time").matches(TIME);
+                for (int i = 1; i < values.size(); i++) {
+                    assertThat(values.get(i)).as(chart + " legend's " + labels.get(i))
+                            .isEqualTo(String.valueOf(((Number) latest.get(i)).longValue()));
+                }
+            });
+        }
+    }
+
+    /** Running is drawn wider than busy, and busy dashed: with every running task busy both lines show. */
+    private static void assertBusyDoesNotHideRunning() {
+        Object widths = ((JavascriptExecutor) browser).executeScript("const s = window.coscale.charts.tasks.series;"
+                + " return [s[2].width, s[3].width, Array.isArray(s[3].dash) && s[3].dash.length > 0];");
+        List<?> w = (List<?>) widths;
+        assertThat(((Number) w.get(0)).doubleValue()).as("running's width").isGreaterThan(((Number) w.get(1)).doubleValue());
+        assertThat(w.get(2)).as("busy dashed").isEqualTo(true);
+    }
+
+    /** Every time shown is local with its zone, no ISO timestamp is left in the text, and task ids are cut to 8. */
+    @SuppressWarnings("unchecked")
+    private static void assertEveryTimeIsLocalWithItsZoneAndTaskIdsAreShort() {
+        Map<String, Object> read = (Map<String, Object>) ((JavascriptExecutor) browser).executeScript(
+                "return {times: [...document.querySelectorAll('#events time')].map(t => t.textContent),"
+                        + " updated: document.getElementById('updated').textContent,"
+                        + " text: document.body.innerText,"
+                        + " protection: [...document.querySelectorAll(\"#events li[data-kind='protection']\")].map(li => li.textContent)};");
+        List<String> times = (List<String>) read.get("times");
+        assertThat(times).as("event times").isNotEmpty().allSatisfy(t -> assertThat(t).matches(TIME));
+        assertThat((String) read.get("updated")).matches("updated " + TIME.pattern());
+        String text = (String) read.get("text");
+        assertThat(text).as("the page's text").doesNotContainPattern("\\d{4}-\\d{2}-\\d{2}T\\d{2}:")
+                .doesNotContainPattern("[0-9a-f]{32}").doesNotContainPattern("(?i)\\d{1,2}:\\d{2}:\\d{2}\\s?[AP]M");
+        assertThat((List<String>) read.get("protection")).as("protection events").isNotEmpty()
+                .anySatisfy(event -> assertThat(event).containsPattern("(protected|unprotected) [0-9a-f]{8}\\b"));
     }
 
     /** A figure of the demo pool's row in the pools table. */
@@ -157,10 +224,8 @@ class StatusPageBrowserTest {
         File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Path target = Path.of("target", "status-page.png");
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-        String keep = System.getProperty("coscale.screenshot");
-        if (keep != null) {
-            Files.copy(shot.toPath(), Path.of(keep), StandardCopyOption.REPLACE_EXISTING);
-        }
+        // The README's picture, retaken on every run so that it cannot go stale (a clean clone may then show it modified).
+        Files.copy(shot.toPath(), Path.of("docs", "status-page.png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static boolean isRoot() throws IOException {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The packaged application as README shows it: the local cloud alone ({@code cloud} profile) and coscale beside
+ * The packaged application as docs/LOCAL-CLOUD.md shows it: the local cloud alone ({@code cloud} profile) and coscale beside
  * it ({@code attached} profile), two processes on free ports. Jobs go through coscale, the cloud's workers run
  * them, coscale is killed -9 and restarted while the cloud and its tasks live on, and the cloud's fault control
  * takes a fault set, refuses a bad one, and switches everything off.

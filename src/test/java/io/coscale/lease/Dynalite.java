@@ -52,7 +52,7 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback {
     public void start() throws IOException {
         if (!Files.isRegularFile(CLI)) {
             throw new IllegalStateException(CLI.toAbsolutePath() + " is missing: install dynalite with "
-                    + "`./mvnw process-test-resources` (or bash src/test/dynalite/install.sh)");
+                    + "`./mvnw process-test-classes` (or bash src/test/dynalite/install.sh)");
         }
         port = LocalCloud.freePort();
         Path log = HOME.resolve("dynalite-" + port + ".log");

@@ -19,7 +19,7 @@ public final class JobRequests {
     /** One job. */
     @Schema(name = "Job", description = "One job: its payload becomes the SQS message body.")
     public record Job(
-            @Schema(required = true, description = "Any JSON value but null: the SQS message body. A JSON string is "
+            @Schema(required = true, description = "Any JSON value but null (null is 422 null-payload): the SQS message body. A JSON string is "
                     + "sent as its bare text, any other value as its JSON text. Not empty; at most "
                     + "coscale.jobs.max-payload-bytes (262144 by default) in UTF-8, or 413.",
                     oneOf = {Map.class, List.class, String.class, BigDecimal.class, Boolean.class})
@@ -42,7 +42,8 @@ public final class JobRequests {
     }
 
     /** Up to 100 jobs in one request. */
-    @Schema(name = "JobBatch", description = "1 to 100 jobs; each is enqueued or listed in failed.")
+    @Schema(name = "JobBatch", description = "1 to 100 jobs; each is enqueued or listed in failed, but an entry whose "
+            + "payload is null refuses the whole batch (422).")
     public record Batch(
             @Schema(required = true, minItems = 1, maxItems = 100) List<Job> jobs) {
     }

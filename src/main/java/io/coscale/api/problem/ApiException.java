@@ -101,6 +101,14 @@ public class ApiException extends RuntimeException {
     }
 
     /**
+     * 422 {@code null-payload}: a job's {@code payload} is JSON {@code null}; nothing was enqueued, of a batch no
+     * entry.
+     */
+    public static ApiException nullPayload(String detail) {
+        return new ApiException(422, "null-payload", "Null Payload", detail);
+    }
+
+    /**
      * 422 {@code idempotency-key-reused}: the submission's {@code Idempotency-Key} was first used for a different
      * request; nothing was enqueued.
      */

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The emulator's counters, as {@code GET /local/v1/stats} reports them. Thread-safe. Every counter only
- * grows; README ("The local cloud's counters") documents each one and the sums that tie them together:
+ * grows; docs/LOCAL-CLOUD.md ("The local cloud's counters") documents each one and the sums that tie them together:
  * <ul>
  * <li>tasks: {@code tasksPlaced = tasksStopped + tasks not yet STOPPED};
  *     {@code tasksStopped = tasksStoppedBeforeStart + tasks stopped after they started};

@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * One chaos run (README, "The chaos run") in one mode, with coscale in its own process: the local cloud runs as a
+ * One chaos run (docs/BENCHMARKS.md, "The chaos run") in one mode, with coscale in its own process: the local cloud runs as a
  * {@code cloud}-profile process and coscale as an {@code attached}-profile one, so that coscale can be killed -9
  * and restarted while the cloud, its tasks and its queues live on. Meanwhile jobs of random lengths arrive in
  * waves on a cluster smaller than the demand, every fault the cloud has is switched on and off, workers claim
@@ -322,7 +322,7 @@ final class ChaosRun {
         return ecs.describeServices(b -> b.cluster(CLUSTER).services(SERVICE)).services().get(0);
     }
 
-    /** The demo queue dead-letters after 3 receives; kills and deaths can hit one long job that often (see README). */
+    /** The demo queue dead-letters after 3 receives; kills and deaths can hit one long job that often (see docs/BENCHMARKS.md). */
     private static void raiseMaxReceiveCount(SqsClient sqs, String queueUrl, String dlqUrl) {
         String dlqArn = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);

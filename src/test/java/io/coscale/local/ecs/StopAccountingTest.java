@@ -157,7 +157,7 @@ class StopAccountingTest {
         return held.values().stream().filter(n -> n.get() == 1).count();
     }
 
-    /** The sums README and {@link EmulatorStats} promise, checked on a settled world. */
+    /** The sums docs/LOCAL-CLOUD.md and {@link EmulatorStats} promise, checked on a settled world. */
     private void assertSumsHold() {
         List<Task> tasks = allTasks();
         EmulatorStats.Snapshot s = stats();
