@@ -76,20 +76,38 @@ public class StatusReader {
     }
 
     /**
-     * Statuses for the charts' samples: queue figures at most {@code queueMaxAge} old (SQS reads cost no shared
-     * budget, and they keep the dead-letter watch going when nobody looks at status); ECS figures as last known from
-     * a status read or the last reconcile, whichever is newer: sampling never spends ECS's read budget.
+     * Statuses for the charts' samples, which spend no read of their own on what the controller observes anyway: queue
+     * figures from the last reconcile, or from a status read when newer; the dead-letter queue's depth at most
+     * {@code deadLetterMaxAge} old (read again when older: it keeps the dead-letter watch going when nobody looks at
+     * status); ECS figures as last known from a status read or the last reconcile, whichever is newer.
      */
-    List<PoolStatus> sampled(Collection<PoolController> pools, Duration queueMaxAge) {
-        Map<PoolController, Observed<QueueObservation>> sqsFigures = queueReads.get(pools, queueMaxAge);
+    List<PoolStatus> sampled(Collection<PoolController> pools, Duration deadLetterMaxAge) {
+        Map<PoolController, Observed<QueueObservation>> sqsFigures = queueReads.get(pools, deadLetterMaxAge);
         List<PoolStatus> statuses = new ArrayList<>();
         for (PoolController pool : pools) {
             PoolStatus own = pool.status();
-            Optional<Observed<ServiceState>> read = services.latest(pool)
-                    .filter(o -> own.lastReconcileAt() == null || o.at().isAfter(own.lastReconcileAt()));
-            statuses.add(compose(own, read, Optional.ofNullable(sqsFigures.get(pool)), plane.leads(), plane.leader()));
+            Optional<Observed<ServiceState>> read = services.latest(pool).filter(o -> newer(o, own));
+            PoolStatus composed = compose(own, read, Optional.ofNullable(sqsFigures.get(pool)), plane.leads(), plane.leader());
+            Observed<QueueObservation> queue = sqsFigures.get(pool);
+            statuses.add(queue == null || newer(queue, own) ? composed : withOwnQueue(composed, own));
         }
         return statuses;
+    }
+
+    /** Whether a figure read here is newer than the controller's last reconcile. */
+    private static boolean newer(Observed<?> read, PoolStatus own) {
+        return own.lastReconcileAt() == null || read.at().isAfter(own.lastReconcileAt());
+    }
+
+    /** {@code status} with the queue figures of the controller's last reconcile instead of an older status read. */
+    private static PoolStatus withOwnQueue(PoolStatus status, PoolStatus own) {
+        PoolStatus.Queue queue = new PoolStatus.Queue(own.queue().visible(), own.queue().inFlight(), own.queue().delayed(),
+                own.lastReconcileAt());
+        return new PoolStatus(status.name(), status.cluster(), status.service(), status.queueUrl(), status.mode(),
+                status.minTasks(), status.maxTasks(), status.messagesPerTask(), status.desiredCount(), status.runningCount(),
+                status.pendingCount(), status.ecsObservedAt(), queue, status.deadLetter(), status.busyTasks(),
+                status.protectedTasks(), status.lastReconcileAt(), status.lastError(), status.leader(),
+                status.stoppedTasks(), status.recentStops());
     }
 
     /**

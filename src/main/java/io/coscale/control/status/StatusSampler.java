@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the status page's history: every {@code coscale.status.sample-interval} one {@link Sample} per pool, the last
+ * Keeps the status page's history on the leader: every {@code coscale.status.sample-interval} one {@link Sample} per pool, the last
  * {@code coscale.status.samples} of them in memory (an hour by default). A restart starts the charts afresh; the
  * history is for watching, Prometheus is for keeping. Never throws from its schedule.
  */
@@ -43,10 +43,16 @@ public class StatusSampler {
         }
     }
 
-    /** Takes one sample of every pool. */
+    /**
+     * Takes one sample of every pool, on the leader: a follower's status reads, samples included, come from the
+     * leader, so its own samples would cost SQS requests for nobody (it keeps the ones it took while it led).
+     */
     void sample() {
+        if (!plane.leads()) {
+            return;
+        }
         var at = clock.instant();
-        for (PoolStatus status : reader.sampled(plane.pools(), config.sampleInterval())) {
+        for (PoolStatus status : reader.sampled(plane.pools(), config.deadLetterInterval())) {
             rings.computeIfAbsent(status.name(), p -> new SampleRing(config.samples())).add(Sample.of(at, status));
         }
     }

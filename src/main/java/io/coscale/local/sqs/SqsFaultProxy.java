@@ -17,11 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,9 +86,21 @@ public final class SqsFaultProxy implements AutoCloseable {
 
     /**
      * Counters since start: every request received, those delayed, those answered with an injected error, and
-     * those forwarded whose connection was then dropped. Each counter is exact; a snapshot is not atomic across them.
+     * those forwarded whose connection was then dropped; and the requests by who signed them and their action
+     * ({@code "local GetQueueAttributes"}; a Query-protocol request's action is {@code Query}), which is what
+     * SQS bills. Each counter is exact; a snapshot is not atomic across them.
      */
-    public record Stats(long requests, long delayed, long errors, long resets) {}
+    public record Stats(long requests, long delayed, long errors, long resets, Map<String, Long> calls) {
+
+        public Stats {
+            calls = Map.copyOf(calls);
+        }
+
+        /** Counters without the requests by signer and action. */
+        public Stats(long requests, long delayed, long errors, long resets) {
+            this(requests, delayed, errors, resets, Map.of());
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -98,6 +113,7 @@ public final class SqsFaultProxy implements AutoCloseable {
     private final AtomicLong delayed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong resets = new AtomicLong();
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
 
     private SqsFaultProxy(HttpServer server, ExecutorService executor, String target, Map<String, String> secrets) {
         this.server = server;
@@ -164,7 +180,9 @@ public final class SqsFaultProxy implements AutoCloseable {
 
     /** The counters since start. */
     public Stats stats() {
-        return new Stats(requests.get(), delayed.get(), errors.get(), resets.get());
+        Map<String, Long> byCall = new TreeMap<>();
+        calls.forEach((call, n) -> byCall.put(call, n.sum()));
+        return new Stats(requests.get(), delayed.get(), errors.get(), resets.get(), byCall);
     }
 
     /** Stops listening, drops open connections and abandons requests in flight. */
@@ -178,6 +196,9 @@ public final class SqsFaultProxy implements AutoCloseable {
         // Closing an exchange before its response headers were sent closes the connection: that is the reset.
         try (exchange) {
             requests.incrementAndGet();
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            calls.computeIfAbsent(AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization")) + " "
+                    + (target == null ? "Query" : target.substring(target.indexOf('.') + 1)), k -> new LongAdder()).increment();
             Faults now = faults;
             byte[] body = exchange.getRequestBody().readAllBytes();
             SigV4Check.Refusal refusal = secrets.isEmpty() ? null : SigV4Check.check(exchange.getRequestMethod(),

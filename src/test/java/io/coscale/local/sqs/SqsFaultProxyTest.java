@@ -115,6 +115,19 @@ class SqsFaultProxyTest {
     }
 
     @Test
+    void requestsAreCountedByWhoSignedThemAndTheirAction() {
+        String url = sqs.createQueue(b -> b.queueName("counted")).queueUrl();
+        Map<String, Long> before = proxy.stats().calls();
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody("one"));
+        sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNamesWithStrings("All"));
+        sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNamesWithStrings("All"));
+
+        Map<String, Long> after = proxy.stats().calls();
+        assertThat(after.get("t SendMessage") - before.getOrDefault("t SendMessage", 0L)).isEqualTo(1);
+        assertThat(after.get("t GetQueueAttributes") - before.getOrDefault("t GetQueueAttributes", 0L)).isEqualTo(2);
+    }
+
+    @Test
     void anInjectedErrorIsSqsInternalErrorAndNothingHappened() {
         String url = sqs.createQueue(b -> b.queueName("errors")).queueUrl();
         Stats before = proxy.stats();
@@ -183,7 +196,7 @@ class SqsFaultProxyTest {
                 assertThat(e.statusCode()).isEqualTo(502);
                 assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InternalError");
             });
-            assertThat(orphan.stats()).isEqualTo(new Stats(1, 0, 0, 0));
+            assertThat(orphan.stats()).isEqualTo(new Stats(1, 0, 0, 0, Map.of("t ListQueues", 1L)));
         }
     }
 
