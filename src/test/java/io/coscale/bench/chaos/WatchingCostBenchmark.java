@@ -122,7 +122,8 @@ class WatchingCostBenchmark {
                 lines.put("SQS bill per idle pool per month (leader; target <= $0.15)", String.format(Locale.ROOT, "$%.3f", idleMonthly));
                 lines.put("SQS bill per 1,000 idle pools per month (leader + one follower)",
                         String.format(Locale.ROOT, "$%.0f", (idleMonthly + followerMonthly) * 1_000));
-                lines.put("ECS calls per second at 1,000 idle pools, linear from these (leader; batching 10 services per call makes it ~10/s; ECS's read budget is 20/s)", String.format(Locale.ROOT,
+                lines.put("ECS calls per second at 1,000 idle pools, linear from these (leader; batching 10 services "
+                        + "per call makes it ~10/s; ECS's read budget is 20/s)", String.format(Locale.ROOT,
                         "%.2f", leader.without("SQS ").total() / (double) WINDOW.toSeconds() / pools * 1_000));
                 print(lines);
 
