@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.coscale.api.auth.Caller;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.problem.ApiException;
 import io.coscale.concurrent.Futures;
@@ -20,10 +21,13 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -102,16 +106,16 @@ public class WorkerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ClaimResponse.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON, taskArn missing, or not a task ARN")
     @APIResponse(responseCode = "403", description = "The task is not a PENDING or RUNNING task of a managed pool's "
-            + "service, or pool names another pool; or the token lacks the worker role. Nothing changed")
+            + "service, or pool names another pool; or the token lacks the worker role, or is bound to other pools. Nothing changed")
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "503", description = "ECS could not be reached or did not answer in time; nothing "
             + "changed. Retry after Retry-After seconds")
     public CompletionStage<ClaimResponse> claim(WorkerRequest request, @HeaderParam("Authorization") String authorization,
-            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy) {
+            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy, @Context SecurityContext security) {
         if (!leadership.isLeader()) {
             return passOn("/v1/claim", request, authorization, forwardedBy, ClaimResponse.class);
         }
-        return act(request, (task, pool) -> workers.claim(task, pool)
+        return act(request, (task, pool) -> workers.claim(task, pool, boundTo(security))
                 .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
 
@@ -123,17 +127,22 @@ public class WorkerResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ReleaseResponse.class)))
     @APIResponse(responseCode = "400", description = "Malformed JSON, taskArn missing, or not a task ARN")
     @APIResponse(responseCode = "403", description = "The task is not a PENDING or RUNNING task of a managed pool's "
-            + "service, or pool names another pool; or the token lacks the worker role. Nothing changed")
+            + "service, or pool names another pool; or the token lacks the worker role, or is bound to other pools. Nothing changed")
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "503", description = "ECS or SQS could not be reached, or coscale started moments ago "
             + "and lowers no count yet (coscale.control.exit-settle); nothing changed. Retry after Retry-After seconds")
     public CompletionStage<ReleaseResponse> release(WorkerRequest request, @HeaderParam("Authorization") String authorization,
-            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy) {
+            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy, @Context SecurityContext security) {
         if (!leadership.isLeader()) {
             return passOn("/v1/release", request, authorization, forwardedBy, ReleaseResponse.class);
         }
-        return act(request, (task, pool) -> workers.release(task, pool).thenApply(r -> new ReleaseResponse(r.pool(),
+        return act(request, (task, pool) -> workers.release(task, pool, boundTo(security)).thenApply(r -> new ReleaseResponse(r.pool(),
                 r.decision().kind().wireName(), r.decision().desiredCount(), r.decision().reason())));
+    }
+
+    /** The pools the caller's token is bound to; none (every pool) without auth or for an unbound token. */
+    private static Optional<Set<String>> boundTo(SecurityContext security) {
+        return security != null && security.getUserPrincipal() instanceof Caller caller ? caller.pools() : Optional.empty();
     }
 
     /**

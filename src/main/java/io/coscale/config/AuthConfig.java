@@ -3,6 +3,7 @@ package io.coscale.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,5 +37,13 @@ public interface AuthConfig {
          * (pool status, events, the leader) and {@code admin} (everything, including {@code /local/…}). Required, comma-separated.
          */
         Set<String> roles();
+
+        /**
+         * The pools whose tasks a token with the {@code worker} role may claim and release; absent: every pool. Give
+         * each pool's workers a token of their own bound to their pool, so that a worker of one pool can neither
+         * unprotect nor scale down another pool's tasks (a claim or release of a task outside these pools is 403 and
+         * changes nothing). Comma-separated pool names.
+         */
+        Optional<Set<String>> pools();
     }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Hand-built {@link AuthConfig} values for unit tests, without booting Quarkus. */
@@ -13,7 +14,11 @@ final class TestTokens {
     private TestTokens() {
     }
 
-    record Token(String secret, Set<String> roles) implements AuthConfig.Token {
+    record Token(String secret, Set<String> roles, Optional<Set<String>> pools) implements AuthConfig.Token {
+
+        Token(String secret, Set<String> roles) {
+            this(secret, roles, Optional.empty());
+        }
     }
 
     record Config(boolean enabled, Map<String, AuthConfig.Token> tokens) implements AuthConfig {

@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class TokenAuthenticator {
 
-    private record Entry(String name, byte[] digest, Set<Role> roles) {
+    private record Entry(String name, byte[] digest, Set<Role> roles, Optional<Set<String>> pools) {
     }
 
     private final List<Entry> entries;
@@ -33,7 +33,8 @@ public final class TokenAuthenticator {
      */
     public TokenAuthenticator(Map<String, AuthConfig.Token> tokens) {
         List<Entry> list = new ArrayList<>();
-        tokens.forEach((name, token) -> list.add(new Entry(name, sha256(token.secret().strip()), roles(token.roles()))));
+        tokens.forEach((name, token) -> list.add(new Entry(name, sha256(token.secret().strip()), roles(token.roles()),
+                token.pools())));
         this.entries = List.copyOf(list);
     }
 
@@ -51,7 +52,7 @@ public final class TokenAuthenticator {
                 match = entry;
             }
         }
-        return match == null ? Optional.empty() : Optional.of(new Caller(match.name(), match.roles()));
+        return match == null ? Optional.empty() : Optional.of(new Caller(match.name(), match.roles(), match.pools()));
     }
 
     /** Whether two secrets are equal, compared as SHA-256 digests in constant time; null equals nothing. */
