@@ -119,7 +119,8 @@ final class PoolState {
     synchronized ReleaseDecision decideRelease(QueueDepth fresh, long mark, boolean olderDeployment) {
         observeQueue(fresh, mark, ctx.clock().instant());
         // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-        return ReleasePolicy.decide(pool, count.value(), fresh, backlog.acceptedSince(mark), olderDeployment);
+        return ReleasePolicy.decide(pool, count.value(), fresh, backlog.acceptedSince(mark), olderDeployment,
+                service == null ? 0 : service.runningCount());
     }
 
     /** Takes in a reconcile pass's reads and returns what {@link Reconciliation#decide} is to see. */

@@ -20,7 +20,11 @@ public final class ReleasePolicy {
      *   <li>{@code continue}, count unchanged, if {@code depth.visible() > 0} or
      *       {@code submittedSinceObservation > 0}: the worker's empty poll is stale news and it is the
      *       cheapest capacity to give the work to;</li>
-     *   <li>{@code stay}, count unchanged, if {@code desiredCount <= minTasks}: the pool is at its floor;</li>
+     *   <li>{@code stay}, count unchanged, if {@code desiredCount <= minTasks}: the pool is at its floor — unless, in
+     *       {@code protect} mode, ECS runs more tasks than the count (the reconciler lowered an idle pool's count while
+     *       its tasks kept their protection, e.g. while their workers could not reach coscale): then {@code exit}
+     *       without lowering, since the count was lowered for this task already and ECS, bound by the protection,
+     *       would otherwise keep it forever;</li>
      *   <li>{@code exit} with {@code min(desiredCount, maxTasks) - 1}, moved into {@code [minTasks, maxTasks]}:
      *       exactly one less while the count is within bounds. Above {@code maxTasks} (lowered since the count
      *       was set) the count is brought within bounds at once, because coscale never sets a count above
@@ -48,6 +52,16 @@ public final class ReleasePolicy {
      */
     public static ReleaseDecision decide(Pool pool, int desiredCount, QueueDepth depth, long submittedSinceObservation,
             boolean olderDeployment) {
+        return decide(pool, desiredCount, depth, submittedSinceObservation, olderDeployment, 0);
+    }
+
+    /**
+     * As {@link #decide(Pool, int, QueueDepth, long, boolean)}, knowing how many tasks ECS last said were running.
+     *
+     * @param runningTasks the service's {@code runningCount} as last read from ECS (0 when never read)
+     */
+    public static ReleaseDecision decide(Pool pool, int desiredCount, QueueDepth depth, long submittedSinceObservation,
+            boolean olderDeployment, int runningTasks) {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(depth, "depth");
         if (desiredCount < 0 || submittedSinceObservation < 0) {
@@ -67,6 +81,10 @@ public final class ReleasePolicy {
                     Words.count(submittedSinceObservation, "job") + " submitted since the last observation");
         }
         if (desiredCount <= pool.minTasks()) {
+            if (pool.mode() == Mode.PROTECT && runningTasks > desiredCount) {
+                return ReleaseDecision.drain(desiredCount, "queue empty, " + Words.count(runningTasks, "task")
+                        + " running for a count of " + desiredCount + ": this one exits, the count stays");
+            }
             return ReleaseDecision.stay(desiredCount, "at minTasks " + pool.minTasks());
         }
         if (desiredCount > pool.maxTasks()) {

@@ -407,6 +407,26 @@ class PoolControllerTest {
     }
 
     @Test
+    void aProtectedTaskTheCountWasLoweredUnderExitsAtItsReleaseWithoutLoweringItAgain() throws Exception {
+        PoolController pool = protectPool(0, 5, 120);
+        String task = firstOf(1);
+        assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
+        // The idle correction lowered the count while the task, protected, ran on (its worker could not reach coscale).
+        ecs.setDesiredCount(SERVICE, 0);
+        reconcileOnce(pool);
+        assertThat(ecs.service(SERVICE).runningCount()).as("protection keeps it running").isEqualTo(1);
+        long before = updateServiceCalls();
+
+        ReleaseDecision decision = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+
+        assertThat(decision.kind()).as("not stay forever at a count of 0").isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(decision.lowersCount()).isFalse();
+        assertThat(updateServiceCalls()).isEqualTo(before);
+        assertThat(protectedNow(task)).isFalse();
+        eventually().until(() -> "STOPPED".equals(ecs.task(task).desiredStatus())); // ECS's scale-in takes it now
+    }
+
+    @Test
     void aClaimAfterTheExitDoesNotProtectTheTaskAgain() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);

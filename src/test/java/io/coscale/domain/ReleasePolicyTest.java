@@ -78,6 +78,24 @@ class ReleasePolicyTest {
         assertEquals(false, d.lowersCount(), row);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # row                                        | mode        |min|desired|running| kind
+            protect, count lowered below its tasks: exit | protect     | 0 | 0 | 1 | EXIT
+            protect, floor 2 with 3 running: exit        | protect     | 2 | 2 | 3 | EXIT
+            protect, floor 2 with 2 running: stay        | protect     | 2 | 2 | 2 | STAY
+            protect, never read: stay                    | protect     | 0 | 0 | 0 | STAY
+            cooperative: ECS stops the surplus itself    | cooperative | 0 | 0 | 1 | STAY
+            """)
+    void atTheFloorATaskTheCountNoLongerCoversExitsWithoutLowering(String row, String mode, int min, int desired,
+            int running, ReleaseDecision.Kind kind) {
+        Pool pool = TestPools.pool(min, 8, Mode.parse(mode), 1, 60);
+        ReleaseDecision d = ReleasePolicy.decide(pool, desired, QueueDepth.EMPTY, 0, false, running);
+        assertEquals(kind, d.kind(), row);
+        assertEquals(desired, d.desiredCount(), row);
+        assertEquals(false, d.lowersCount(), row);
+    }
+
     @Test
     void rejectsNegativeInputs() {
         Pool pool = TestPools.pool(0, 8);

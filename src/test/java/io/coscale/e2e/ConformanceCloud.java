@@ -40,8 +40,9 @@ final class ConformanceCloud implements AutoCloseable {
     static final int VISIBILITY_TIMEOUT_SECONDS = 5;
     /**
      * coscale's idle correction (the count lowered to minTasks after the queue was empty this long) waits out the kit's
-     * longest outage: struck while tasks that cannot reach coscale still run, protected, it leaves them told
-     * {@code stay} at a count of 0 ever after, which is coscale's to fix and no fault of the worker graded.
+     * longest outage, so that each row counts the tasks of its own jobs: struck while tasks that cannot reach coscale
+     * still run, protected, it lowers the count under them, and they exit only at their next release (the rule is
+     * ReleasePolicyTest's; with it on, a later row once saw two tasks where it started one).
      */
     private static final String SCALE_IN_IDLE = "5m";
     private static final Duration START = Duration.ofSeconds(120);
