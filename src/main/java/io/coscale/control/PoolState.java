@@ -70,7 +70,7 @@ final class PoolState {
      */
     synchronized void restart() {
         startedAt = ctx.clock().instant();
-        count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
+        count = new CountBelief(ctx.nanoTime(), ctx.exitSettle().toNanos());
         backlog.restart();
     }
 
@@ -171,7 +171,7 @@ final class PoolState {
     CompletableFuture<Void> changeDesired(int to) {
         return ctx.updateService(pool, to).thenRun(() -> {
             synchronized (this) {
-                count.wrote(to, System.nanoTime());
+                count.wrote(to, ctx.nanoTime());
             }
         });
     }
@@ -187,7 +187,7 @@ final class PoolState {
      * @return whether the count was written
      */
     CompletableFuture<Boolean> lowerOnce(int target) {
-        long readAt = System.nanoTime();
+        long readAt = ctx.nanoTime();
         return readService().thenCompose(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);
@@ -205,7 +205,7 @@ final class PoolState {
         if (countSettled()) {
             return CompletableFuture.completedFuture(null);
         }
-        long readAt = System.nanoTime();
+        long readAt = ctx.nanoTime();
         return readService().thenAccept(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);

@@ -79,7 +79,7 @@ final class ScaleUp {
     private void scheduleFlush(long backoffMillis) {
         long delayNanos;
         synchronized (state) {
-            ScaleUpPacing.Next next = pacing.next(System.nanoTime(), lastFlushNanos, gapNanos);
+            ScaleUpPacing.Next next = pacing.next(ctx.nanoTime(), lastFlushNanos, gapNanos);
             gapNanos = next.gapNanos();
             delayNanos = next.waitNanos() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         }
@@ -104,7 +104,7 @@ final class ScaleUp {
                 if (target.isEmpty()) {
                     return CompletableFuture.<Void>completedFuture(null);
                 }
-                lastFlushNanos = System.nanoTime();
+                lastFlushNanos = ctx.nanoTime();
             }
             return state.changeDesired(target.getAsInt()).thenRun(() -> {
                 synchronized (state) {
@@ -120,7 +120,7 @@ final class ScaleUp {
                 flushQueued = true;
             }
             state.failed("scale-up", Futures.cause(e));
-            scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures));
+            scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures, ctx.threads().jitter()));
             return null;
         });
     }

@@ -83,7 +83,7 @@ final class TaskResolver {
                 // No need to ask ECS about a cluster coscale manages nothing in.
                 throw new TaskRejectedException("cluster " + cluster + " of task " + taskArn + " has no managed pool");
             }
-            long deadline = System.nanoTime() + readLag.toNanos();
+            long deadline = ctx.nanoTime() + readLag.toNanos();
             return lookup(cluster, taskArn, deadline).thenApply(task -> poolOf(cluster, task, claimedPool));
         });
     }
@@ -116,7 +116,7 @@ final class TaskResolver {
     private CompletableFuture<TaskState> lookup(String cluster, String taskArn, long deadlineNanos) {
         Cached cached = cache.get(taskArn);
         if (cached != null) {
-            long age = System.nanoTime() - cached.fetchedNanos();
+            long age = ctx.nanoTime() - cached.fetchedNanos();
             if (age < ttlNanos) {
                 if (age >= ttlNanos / 2 && refreshing.add(taskArn)) {
                     refresh(cluster, taskArn);
@@ -130,7 +130,7 @@ final class TaskResolver {
                         ? new AwsCallException("DescribeTasks did not answer within " + LOOKUP_TIMEOUT, true, false, "Timeout", e)
                         : Futures.cause(e)))
                 .thenCompose(state -> {
-                    if (state.missing() && System.nanoTime() - deadlineNanos < 0) {
+                    if (state.missing() && ctx.nanoTime() - deadlineNanos < 0) {
                         return Futures.delay(ctx.threads().timer(), MISSING_RETRY_MILLIS)
                                 .thenCompose(waited -> lookup(cluster, taskArn, deadlineNanos));
                     }
@@ -152,9 +152,9 @@ final class TaskResolver {
     }
 
     private void remember(String taskArn, TaskState state) {
-        cache.put(taskArn, new Cached(state, System.nanoTime()));
+        cache.put(taskArn, new Cached(state, ctx.nanoTime()));
         if (cache.size() > 50_000) {
-            cache.values().removeIf(c -> System.nanoTime() - c.fetchedNanos() >= ttlNanos);
+            cache.values().removeIf(c -> ctx.nanoTime() - c.fetchedNanos() >= ttlNanos);
         }
     }
 }

@@ -1,0 +1,65 @@
+package io.coscale.sim;
+
+import io.coscale.lease.Leadership;
+import io.coscale.lease.NotLeaderException;
+import java.util.Optional;
+
+/**
+ * One coscale process's view of the lease, as LeaseKeeper keeps it: it leads from a successful acquire until its own
+ * expiry (the moment it sent its last successful renewal plus the lease's duration, so never later than the store's),
+ * and writes only with at least the margin of it left.
+ */
+final class SimLeadership implements Leadership {
+
+    static final long DURATION = 5_000_000_000L;
+    static final long HEARTBEAT = 1_000_000_000L;
+    static final long MARGIN = 1_000_000_000L;
+
+    private final SimScheduler scheduler;
+    private final String self;
+    boolean holds;
+    long epoch;
+    long localExpiry;
+    /** The epoch the last write was checked under: the one it lands under. */
+    long checkedEpoch;
+    /** Renewals fail until then (a lease lost to a store that cannot be reached). */
+    long renewalsFailUntil = Long.MIN_VALUE;
+
+    SimLeadership(SimScheduler scheduler, String self) {
+        this.scheduler = scheduler;
+        this.self = self;
+    }
+
+    @Override
+    public boolean isLeader() {
+        return holds && scheduler.nanos() < localExpiry;
+    }
+
+    @Override
+    public long epoch() {
+        return epoch;
+    }
+
+    @Override
+    public Optional<String> leaderId() {
+        return isLeader() ? Optional.of(self) : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> leaderAddress() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String selfId() {
+        return self;
+    }
+
+    @Override
+    public void checkWrite() {
+        if (!isLeader() || localExpiry - scheduler.nanos() < MARGIN) {
+            throw new NotLeaderException("not the leader", Optional.empty());
+        }
+        checkedEpoch = epoch;
+    }
+}
