@@ -5,9 +5,10 @@ import io.coscale.lease.NotLeaderException;
 import java.util.Optional;
 
 /**
- * One coscale process's view of the lease, as LeaseKeeper keeps it: it leads from a successful acquire until its own
- * expiry (the moment it sent its last successful renewal plus the lease's duration, so never later than the store's),
- * and writes only with at least the margin of it left.
+ * One coscale process's view of the lease, as LeaseKeeper keeps it (docs/ARCHITECTURE.md, "The lease"): it leads from
+ * a successful acquire until its own expiry — the lease's duration less the margin after its last successful renewal
+ * was sent — and writes only with at least the margin of it left. Another process takes the lease a margin after the
+ * store's expiry, or at once when it was handed over.
  */
 final class SimLeadership implements Leadership {
 

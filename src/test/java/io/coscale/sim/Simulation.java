@@ -206,10 +206,10 @@ final class Simulation {
                 }
                 storeExpiry = now + SimLeadership.DURATION;
                 return null;
-            }, () -> p.lead.localExpiry = now + SimLeadership.DURATION);
-        } else if (holder == null || now >= storeExpiry || p.name.equals(holder)) {
+            }, () -> p.lead.localExpiry = now + SimLeadership.DURATION - SimLeadership.MARGIN);
+        } else if (free(p, now)) {
             scheduler.start(p.name, "lease acquire", () -> leaseCall(p, "AcquireLease", () -> {
-                if (!(holder == null || scheduler.nanos() >= storeExpiry || p.name.equals(holder))) {
+                if (!free(p, scheduler.nanos())) {
                     throw new AwsCallException("lease held", false, false, "ConditionalCheckFailed", null);
                 }
                 storeEpoch++;
@@ -219,10 +219,18 @@ final class Simulation {
             }, () -> {
                 p.lead.holds = true;
                 p.lead.epoch = storeEpoch;
-                p.lead.localExpiry = now + SimLeadership.DURATION;
+                p.lead.localExpiry = now + SimLeadership.DURATION - SimLeadership.MARGIN;
                 p.control.takeOver();
             }));
         }
+    }
+
+    /**
+     * Whether {@code p} may take the lease: released, its own, or expired a margin ago (a follower waits out the
+     * lease's duration plus the margin from when it saw the item; the holder steps down a margin before the duration).
+     */
+    private boolean free(Proc p, long now) {
+        return holder == null || p.name.equals(holder) || now >= storeExpiry + SimLeadership.MARGIN;
     }
 
     /** A coscale deploy: the leader stops serving, hands the lease over, and starts again as a follower. */
