@@ -90,7 +90,7 @@ final class Invariants {
                 check(protectedInEcs(w.taskArn), "I1", w.name + " holds a message on an unprotected task");
             }
         }
-        for (SimEcs.Task task : sim.ecs().liveTasks()) {
+        for (SimEcs.Task task : sim.ecs().allTasks()) {
             if (task.exitTag != null) {
                 String first = firstExitTag.putIfAbsent(task.arn, task.exitTag);
                 check(first == null || first.equals(task.exitTag), "I2", "task " + task.arn + " had exit record " + first
@@ -107,6 +107,7 @@ final class Invariants {
 
     /** An UpdateService is applied, from {@code from} to {@code to}. */
     void countWritten(int from, int to) {
+        sim.trace("  desiredCount " + from + " -> " + to);
         if (to < from && "release".equals(sim.scheduler.step())) {
             releaseDecrements += from - to;
         }
@@ -134,6 +135,7 @@ final class Invariants {
     }
 
     void answered(SimWorker w, Sent sent, Object answer) {
+        sim.trace("  " + w.name + " answered " + answer);
         boolean protectedNow = protectedInEcs(w.taskArn);
         if (answer instanceof ClaimResult claim && claim.isProtected()) {
             check(protectedNow, "I1", w.name + "'s claim answered protected: true, but ECS holds no protection");

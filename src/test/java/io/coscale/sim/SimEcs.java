@@ -88,6 +88,10 @@ final class SimEcs {
         return tasks.get(arn);
     }
 
+    java.util.Collection<Task> allTasks() {
+        return tasks.values();
+    }
+
     List<Task> liveTasks() {
         return tasks.values().stream().filter(Task::live).toList();
     }

@@ -44,6 +44,7 @@ final class SimGateways {
             @Override
             public void recordExit(String taskArn, int desiredCount) {
                 sim.call(proc, "TagResource", true, () -> {
+                    sim.trace("  tag " + taskArn.substring(taskArn.length() - 3) + " = " + desiredCount);
                     if (!ecs.tag(taskArn, Integer.toString(desiredCount))) {
                         throw new AwsCallException("TagResource failed: InvalidParameterException: unknown task", false,
                                 false, "InvalidParameterException", null);

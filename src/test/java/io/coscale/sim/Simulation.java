@@ -29,6 +29,8 @@ final class Simulation {
     /** How long reads answer the world from before a change, after a stale-read fault. */
     static final long STALE_WINDOW = 2 * SECOND;
     static final long HORIZON = 600 * SECOND;
+    /** {@code -Dsim.trace=true}: every call and answer printed, to read a failing schedule's replay. */
+    static final boolean TRACE = Boolean.getBoolean("sim.trace");
 
     /** One call made: its place in the run, the process, the protocol step and the call. */
     record Call(int index, String process, String step, String name) {
@@ -91,14 +93,26 @@ final class Simulation {
     private final List<Proc> procs = new ArrayList<>();
     private final Map<String, SimWorker> workers = new LinkedHashMap<>();
     private final Map<String, Integer> lives = new LinkedHashMap<>();
+    private final long outageNanos;
+    /** Per process and call name, until when that call is refused after a fault. */
+    private final Map<String, Long> outages = new LinkedHashMap<>();
     // the lease item in the store
     String holder;
     long storeEpoch;
     long storeExpiry = Long.MIN_VALUE;
 
     Simulation(Scenario scenario, FaultPlan plan) {
+        this(scenario, plan, 0);
+    }
+
+    /**
+     * @param outageNanos after each fault, the same call of the same process is refused (throttled) for this long, so
+     *     that a fault outlasts the call's retries — the partial failures in the middle of a step that retries hide
+     */
+    Simulation(Scenario scenario, FaultPlan plan, long outageNanos) {
         this.scenario = scenario;
         this.plan = plan;
+        this.outageNanos = outageNanos;
         this.scheduler = new SimScheduler(scenario.seed());
         this.jitter = new Random(scenario.seed() ^ 0x5DEECE66DL);
         this.pool = new Pool("p", SimEcs.CLUSTER, SimEcs.SERVICE, "https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
@@ -122,6 +136,10 @@ final class Simulation {
 
     Map<Call, FaultKind> faultsMade() {
         return faultsMade;
+    }
+
+    long outageNanos() {
+        return outageNanos;
     }
 
     Scenario scenario() {
@@ -287,9 +305,18 @@ final class Simulation {
         if (fault != null && !fault.appliesTo(lease)) {
             fault = null;
         }
+        trace(call.index() + " " + p.name + " " + call.site() + (fault == null ? "" : " FAULT " + fault));
         if (fault != null) {
             faultsMade.put(call, fault);
             invariants.covered(call, fault);
+        }
+        Long outage = outages.get(p.name + " " + name);
+        if (fault == null && outage != null && scheduler.nanos() < outage) {
+            throw new AwsCallException(name + " failed: ThrottlingException (after a fault)", true, true,
+                    "ThrottlingException", null);
+        }
+        if (fault != null && outageNanos > 0) {
+            outages.put(p.name + " " + name, scheduler.nanos() + outageNanos);
         }
         if (fault == FaultKind.REFUSED_BEFORE_APPLY) {
             throw new AwsCallException(name + " failed: ThrottlingException", true, true, "ThrottlingException", null);
@@ -328,6 +355,12 @@ final class Simulation {
         return result;
     }
 
+    void trace(String line) {
+        if (TRACE) {
+            System.out.printf("%s %s%n", scheduler.instant(), line);
+        }
+    }
+
     /** The client: jobs onto the queue, then their count to a replica (a follower passes it on to the leader). */
     private void submit(int jobs) {
         sqs.send(jobs);
@@ -358,12 +391,14 @@ final class Simulation {
     }
 
     private void taskStarted(SimEcs.Task task) {
+        trace("  ECS starts " + task.arn.substring(task.arn.length() - 3));
         SimWorker worker = new SimWorker(this, task.arn, "w" + (workers.size() + 1));
         workers.put(task.arn, worker);
         worker.start();
     }
 
     private void taskStopped(SimEcs.Task task) {
+        trace("  ECS stops " + task.arn.substring(task.arn.length() - 3) + " (scale-in)");
         SimWorker worker = workers.get(task.arn);
         if (worker != null) {
             worker.sigterm();

@@ -21,6 +21,8 @@ class SimulationTest {
 
     /** A base run with a hand-over, a burst and an exit of every task. */
     static final long BASE_SEED = 3;
+    /** A fault alone, and a fault followed by 5 s of the same call throttled (outlasting its retries). */
+    static final long[] OUTAGES = {0, 5 * Simulation.SECOND};
 
     @Test
     void everyFaultAtEveryCallKeepsTheGuarantees() {
@@ -39,21 +41,24 @@ class SimulationTest {
         report(base, failures);
         for (Simulation.Call call : base.calls()) {
             for (FaultKind kind : FaultKind.values()) {
+              for (long outage : OUTAGES) {
                 Map<Integer, FaultKind> faults = Map.of(call.index(), kind);
-                Simulation sim = replay(BASE_SEED, faults);
+                Simulation sim = replay(BASE_SEED, faults, outage);
                 runs++;
                 checks += sim.invariants.checks();
                 covered.addAll(sim.invariants.covered());
                 sites.addAll(sim.sites());
                 report(sim, failures);
+              }
             }
         }
         int single = runs;
         for (int i = 0; i < schedules; i++) {
             long seed = 1_000 + i;
             Random r = new Random(seed);
+            long outage = OUTAGES[r.nextInt(OUTAGES.length)];
             Simulation sim = new Simulation(Simulation.Scenario.of(seed), call -> r.nextInt(40) == 0
-                    ? FaultKind.values()[r.nextInt(FaultKind.values().length)] : null).run();
+                    ? FaultKind.values()[r.nextInt(FaultKind.values().length)] : null, outage).run();
             runs++;
             checks += sim.invariants.checks();
             covered.addAll(sim.invariants.covered());
@@ -72,10 +77,10 @@ class SimulationTest {
         if (!sim.invariants.violations().isEmpty() && failures.size() < 10) {
             Map<Integer, FaultKind> faults = new LinkedHashMap<>();
             sim.faultsMade().forEach((c, k) -> faults.put(c.index(), k));
-            Map<Integer, FaultKind> shortest = shrink(sim.scenario().seed(), faults);
-            Simulation again = replay(sim.scenario().seed(), shortest);
-            StringBuilder why = new StringBuilder("seed " + sim.scenario().seed() + " faults " + describe(again) + ": "
-                    + again.invariants.violations());
+            Map<Integer, FaultKind> shortest = shrink(sim.scenario().seed(), faults, sim.outageNanos());
+            Simulation again = replay(sim.scenario().seed(), shortest, sim.outageNanos());
+            StringBuilder why = new StringBuilder("seed " + sim.scenario().seed() + " outage " + sim.outageNanos() / 1e9
+                    + " s faults " + describe(again) + ": " + again.invariants.violations());
             failures.add(why.toString());
         }
     }
@@ -101,6 +106,53 @@ class SimulationTest {
         assertThat(sim.invariants.violations()).isEmpty();
     }
 
+    /**
+     * Found by the simulation (seed 1351, random multi-fault): a release's exit is recorded but its UpdateService is
+     * throttled past its retries (503); coscale then scales up for new jobs (3 → 4) and ECS's reads lag that write.
+     * The retried release finishes the recorded exit from a read that still shows 3 — where the exit decided from — and
+     * lowers 4 → 2: one exit, two decrements. The count it finishes from is now the belief, in which a read that may
+     * predate coscale's own write does not override it.
+     */
+    @Test
+    void aRetriedReleaseDoesNotFinishItsExitFromAReadOlderThanAScaleUp() {
+        Simulation sim = replay(1351, Map.of(22, FaultKind.STALE_READ_AFTER, 55, FaultKind.STALE_READ_AFTER,
+                64, FaultKind.STALE_READ_AFTER), 5 * Simulation.SECOND);
+
+        assertThat(sim.faultsMade()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(sim.invariants.violations()).isEmpty();
+    }
+
+    /**
+     * The other side of the same rule (a schedule the simulation found against a fix that trusted the belief alone): a
+     * scale-up's UpdateService times out but lands (2 → 3), so coscale believes 2; an exit decided from that belief
+     * (→ 1) is recorded but its write throttled. The retried release must not lower 3 → 1 on the belief: the read and
+     * the belief disagree, and the decrement is given up.
+     */
+    @Test
+    void aRetriedReleaseDoesNotFinishItsExitFromABeliefThatMissesALandedScaleUp() {
+        Simulation sim = replay(BASE_SEED, Map.of(61, FaultKind.TIMEOUT), 5 * Simulation.SECOND);
+
+        assertThat(sim.faultsMade()).hasSize(1);
+        assertThat(sim.invariants.violations()).isEmpty();
+    }
+
+    /** {@code -Dsim.replay=seed:outageSeconds:index=KIND,index=KIND}: replays one schedule (with -Dsim.trace=true). */
+    @Test
+    void replayOne() {
+        String spec = System.getProperty("sim.replay");
+        org.junit.jupiter.api.Assumptions.assumeTrue(spec != null, "no -Dsim.replay given");
+        String[] parts = spec.split(":");
+        Map<Integer, FaultKind> faults = new LinkedHashMap<>();
+        if (parts.length > 2) {
+            for (String f : parts[2].split(",")) {
+                String[] kv = f.split("=");
+                faults.put(Integer.parseInt(kv[0]), FaultKind.valueOf(kv[1]));
+            }
+        }
+        Simulation sim = replay(Long.parseLong(parts[0]), faults, Long.parseLong(parts[1]) * Simulation.SECOND);
+        assertThat(sim.invariants.violations()).isEmpty();
+    }
+
     /** Faults the {@code n}th call (from 1) of a step × call site with {@code kind}. */
     static Simulation.FaultPlan nth(String site, int n, FaultKind kind) {
         int[] seen = {0};
@@ -108,7 +160,7 @@ class SimulationTest {
     }
 
     /** Drops faults one at a time while the schedule still breaks a guarantee. */
-    static Map<Integer, FaultKind> shrink(long seed, Map<Integer, FaultKind> faults) {
+    static Map<Integer, FaultKind> shrink(long seed, Map<Integer, FaultKind> faults, long outage) {
         Map<Integer, FaultKind> current = new LinkedHashMap<>(faults);
         boolean smaller = true;
         while (smaller) {
@@ -116,7 +168,7 @@ class SimulationTest {
             for (Integer index : List.copyOf(current.keySet())) {
                 Map<Integer, FaultKind> without = new LinkedHashMap<>(current);
                 without.remove(index);
-                if (!replay(seed, without).invariants.violations().isEmpty()) {
+                if (!replay(seed, without, outage).invariants.violations().isEmpty()) {
                     current = without;
                     smaller = true;
                 }
@@ -126,7 +178,7 @@ class SimulationTest {
     }
 
     /** Runs scenario {@code seed} with {@code faults} (call index → kind). */
-    static Simulation replay(long seed, Map<Integer, FaultKind> faults) {
-        return new Simulation(Simulation.Scenario.of(seed), call -> faults.get(call.index())).run();
+    static Simulation replay(long seed, Map<Integer, FaultKind> faults, long outage) {
+        return new Simulation(Simulation.Scenario.of(seed), call -> faults.get(call.index()), outage).run();
     }
 }
