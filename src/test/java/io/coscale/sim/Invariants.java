@@ -24,8 +24,8 @@ import java.util.Set;
  *   <li>I5 desiredCount stays within [minTasks, maxTasks], and after the work every job is done and the pool is back
  *       at minTasks;</li>
  *   <li>I6 a 503 to a claim or release left ECS as it was, or coscale re-asserts it before answering anything else: the
- *       next answer to that worker finds the task protected again if it was, and a release whose exit got recorded is
- *       answered exit.</li>
+ *       next answer to that worker finds the task protected again if it was. A release whose exit record's answer was
+ *       lost may be decided again (continue): the window docs/API.md names, counted, not a violation.</li>
  * </ul>
  */
 final class Invariants {
@@ -44,6 +44,7 @@ final class Invariants {
     private final Map<String, String> firstExitTag = new HashMap<>();
     private long checks;
     private int releaseDecrements;
+    private int lostRecordWindow;
 
     Invariants(Simulation sim) {
         this.sim = sim;
@@ -55,6 +56,11 @@ final class Invariants {
 
     Set<String> covered() {
         return covered;
+    }
+
+    /** Times a run met the one window I6 leaves open (an exit record whose answer was lost): see {@link #answered}. */
+    int lostRecordWindow() {
+        return lostRecordWindow;
     }
 
     long checks() {
@@ -153,9 +159,11 @@ final class Invariants {
         SimEcs.Task task = sim.ecs().task(w.taskArn);
         String tagNow = task == null ? null : task.exitTag;
         if ("release".equals(failed.step()) && answer instanceof ReleaseDecision d && tagNow != null
-                && !tagNow.equals(failed.exitTagBefore())) {
-            check(d.kind() == ReleaseDecision.Kind.EXIT, "I6", w.name + "'s exit was recorded during a failed release,"
-                    + " but the retry answered " + d);
+                && !tagNow.equals(failed.exitTagBefore()) && d.kind() != ReleaseDecision.Kind.EXIT) {
+            // The window docs/API.md names: the exit record's answer was lost and coscale abandoned the exit; the task
+            // goes on with the record on it, and its next release replays the exit without lowering: one decrement
+            // lost (the count one too high until another release takes it down), never doubled (I2 checks that).
+            lostRecordWindow++;
         }
     }
 

@@ -25,6 +25,10 @@ final class SimLeadership implements Leadership {
     long checkedEpoch;
     /** Renewals fail until then (a lease lost to a store that cannot be reached). */
     long renewalsFailUntil = Long.MIN_VALUE;
+    /** When this process last led; writes it refused later than {@link #LATE} after that. */
+    private long lastLed = Long.MIN_VALUE;
+    int lateRefusals;
+    static final long LATE = 20_000_000_000L;
 
     SimLeadership(SimScheduler scheduler, String self) {
         this.scheduler = scheduler;
@@ -33,7 +37,11 @@ final class SimLeadership implements Leadership {
 
     @Override
     public boolean isLeader() {
-        return holds && scheduler.nanos() < localExpiry;
+        boolean leads = holds && scheduler.nanos() < localExpiry;
+        if (leads) {
+            lastLed = scheduler.nanos();
+        }
+        return leads;
     }
 
     @Override
@@ -59,6 +67,9 @@ final class SimLeadership implements Leadership {
     @Override
     public void checkWrite() {
         if (!isLeader() || localExpiry - scheduler.nanos() < MARGIN) {
+            if (lastLed != Long.MIN_VALUE && scheduler.nanos() - lastLed > LATE) {
+                lateRefusals++;
+            }
             throw new NotLeaderException("not the leader", Optional.empty());
         }
         checkedEpoch = epoch;

@@ -123,6 +123,12 @@ final class SimScheduler {
         timers.removeIf(t -> t.job.owner.equals(owner));
     }
 
+    /** Pieces of {@code owner} at {@code step} still to run (ready or timed). */
+    long pending(String owner, String step) {
+        return ready.stream().filter(j -> j.owner.equals(owner) && j.step.equals(step)).count()
+                + timers.stream().filter(t -> t.job.owner.equals(owner) && t.job.step.equals(step)).count();
+    }
+
     boolean alive(String owner) {
         return !dead.contains(owner);
     }

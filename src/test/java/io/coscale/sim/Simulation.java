@@ -238,7 +238,8 @@ final class Simulation {
                 p.lead.holds = true;
                 p.lead.epoch = storeEpoch;
                 p.lead.localExpiry = now + SimLeadership.DURATION - SimLeadership.MARGIN;
-                p.control.takeOver();
+                // LeadershipChanged is fired after the keeper leads: a claim or release may come in between.
+                scheduler.start(p.name, "take-over", p.control::takeOver);
             }));
         }
     }
@@ -384,6 +385,11 @@ final class Simulation {
 
     boolean alive(Proc p) {
         return !p.dead;
+    }
+
+    /** Writes refused by processes that had stopped leading more than 20 s before (a retry that never ends). */
+    int lateRefusals() {
+        return procs.stream().mapToInt(p -> p.lead.lateRefusals).sum();
     }
 
     List<Proc> procs() {
