@@ -46,8 +46,6 @@ final class SimScheduler {
     private long now;
     private long seq;
     private String step = "boot";
-    private String owner = "sim";
-    private int events;
 
     SimScheduler(long seed) {
         this.random = new Random(seed);
@@ -89,15 +87,6 @@ final class SimScheduler {
         return step;
     }
 
-    /** The owner of the running piece. */
-    String owner() {
-        return owner;
-    }
-
-    int events() {
-        return events;
-    }
-
     List<Throwable> uncaught() {
         return uncaught;
     }
@@ -123,12 +112,6 @@ final class SimScheduler {
         timers.removeIf(t -> t.job.owner.equals(owner));
     }
 
-    /** Pieces of {@code owner} at {@code step} still to run (ready or timed). */
-    long pending(String owner, String step) {
-        return ready.stream().filter(j -> j.owner.equals(owner) && j.step.equals(step)).count()
-                + timers.stream().filter(t -> t.job.owner.equals(owner) && t.job.step.equals(step)).count();
-    }
-
     boolean alive(String owner) {
         return !dead.contains(owner);
     }
@@ -150,18 +133,14 @@ final class SimScheduler {
         }
         Job job = ready.remove(random.nextInt(ready.size()));
         String outerStep = step;
-        String outerOwner = owner;
         step = job.step;
-        owner = job.owner;
         try {
             job.work.run();
         } catch (RuntimeException | Error e) {
             uncaught.add(e);
         } finally {
             step = outerStep;
-            owner = outerOwner;
         }
-        events++;
         return true;
     }
 
@@ -184,14 +163,11 @@ final class SimScheduler {
         for (Timed t : due) {
             now = Math.max(now, t.due);
             String outerStep = step;
-            String outerOwner = owner;
             step = t.job.step;
-            owner = t.job.owner;
             try {
                 t.job.work.run();
             } finally {
                 step = outerStep;
-                owner = outerOwner;
             }
         }
         now = until;

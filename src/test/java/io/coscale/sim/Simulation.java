@@ -392,10 +392,6 @@ final class Simulation {
         return procs.stream().mapToInt(p -> p.lead.lateRefusals).sum();
     }
 
-    List<Proc> procs() {
-        return procs;
-    }
-
     private void taskStarted(SimEcs.Task task) {
         trace("  ECS starts " + task.arn.substring(task.arn.length() - 3));
         SimWorker worker = new SimWorker(this, task.arn, "w" + (workers.size() + 1));

@@ -115,6 +115,18 @@ class SimulationTest {
         return parts.toString();
     }
 
+    @Test
+    void aScheduleReplaysExactly() {
+        Map<Integer, FaultKind> faults = Map.of(20, FaultKind.TIMEOUT, 40, FaultKind.KILLED_AFTER, 70,
+                FaultKind.APPLIED_THEN_DROPPED);
+        Simulation first = replay(28, faults, 5 * Simulation.SECOND);
+        Simulation again = replay(28, faults, 5 * Simulation.SECOND);
+
+        assertThat(again.calls()).isEqualTo(first.calls());
+        assertThat(again.scheduler.nanos()).isEqualTo(first.scheduler.nanos());
+        assertThat(again.invariants.checks()).isEqualTo(first.invariants.checks());
+    }
+
     /**
      * Defect 1 of issue 21, its kill -9 form (found by the simulation): a release decides exit, its unprotect is
      * applied, and coscale is killed. The replica that takes over adopts ECS's protections (none for this task), the
