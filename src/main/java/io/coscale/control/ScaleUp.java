@@ -7,6 +7,7 @@ import io.coscale.domain.Pool;
 import io.coscale.domain.ScaleUpPacing;
 import io.coscale.domain.ScalingPolicy;
 import io.coscale.domain.Words;
+import io.coscale.lease.NotLeaderException;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -115,11 +116,16 @@ final class ScaleUp {
             });
         }).exceptionally(e -> {
             int failures;
+            boolean led = !(Futures.cause(e) instanceof NotLeaderException);
             synchronized (state) {
                 failures = ++flushFailures;
-                flushQueued = true;
+                // A replica that no longer leads drops its scale-up: the leader scales from the queue it reads.
+                flushQueued = led;
             }
             state.failed("scale-up", Futures.cause(e));
+            if (!led) {
+                return null;
+            }
             scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures, ctx.threads().jitter()));
             return null;
         });

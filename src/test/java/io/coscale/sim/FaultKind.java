@@ -12,7 +12,7 @@ enum FaultKind {
     TIMEOUT,
     /** Applied and answered, then coscale is killed -9: another replica takes over from ECS and SQS alone. */
     KILLED_AFTER,
-    /** Applied and answered, then this replica's lease renewals fail until another replica has taken it. */
+    /** Applied and answered, then this replica cannot reach the lease store until another replica has taken it. */
     LEASE_LOST_AFTER,
     /** Applied and answered, then reads answer the world from before it for a while (eventual consistency). */
     STALE_READ_AFTER;

@@ -227,6 +227,9 @@ final class Simulation {
             }, () -> p.lead.localExpiry = now + SimLeadership.DURATION - SimLeadership.MARGIN);
         } else if (free(p, now)) {
             scheduler.start(p.name, "lease acquire", () -> leaseCall(p, "AcquireLease", () -> {
+                if (scheduler.nanos() < p.lead.renewalsFailUntil) {
+                    throw new AwsCallException("lease store unreachable", true, false, "ClientError", null);
+                }
                 if (!free(p, scheduler.nanos())) {
                     throw new AwsCallException("lease held", false, false, "ConditionalCheckFailed", null);
                 }

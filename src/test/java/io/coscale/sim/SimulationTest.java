@@ -172,6 +172,23 @@ class SimulationTest {
         assertThat(sim.invariants.violations()).isEmpty();
     }
 
+    /**
+     * Issue 21's "a follower that lost the lease with a flush queued retries it forever", confirmed: a scale-up lands
+     * and the lease is lost right after (renewals failing); jobs submitted a second later queue another scale-up,
+     * throttled past its retries, and by its next try the replica no longer leads. It retried every few seconds for
+     * as long as it followed; now a scale-up that meets "not the leader" is dropped (the leader scales from the queue).
+     */
+    @Test
+    void aReplicaThatLostTheLeaseStopsRetryingItsScaleUp() {
+        Simulation.Scenario twoBursts = new Simulation.Scenario(5, 0, 4,
+                List.of(new long[] {2 * Simulation.SECOND, 3}, new long[] {3 * Simulation.SECOND, 2}), -1);
+        Simulation sim = new Simulation(twoBursts, nth("submission × UpdateService", 1, FaultKind.LEASE_LOST_AFTER),
+                5 * Simulation.SECOND).run();
+
+        assertThat(sim.invariants.violations()).isEmpty();
+        assertThat(sim.lateRefusals()).as("writes refused 20 s after the replica stopped leading").isZero();
+    }
+
     /** {@code -Dsim.replay=seed:outageSeconds:index=KIND,index=KIND}: replays one schedule (with -Dsim.trace=true). */
     @Test
     void replayOne() {
