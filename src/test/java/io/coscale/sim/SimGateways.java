@@ -45,10 +45,13 @@ final class SimGateways {
             public void recordExit(String taskArn, int desiredCount) {
                 sim.call(proc, "TagResource", true, () -> {
                     sim.trace("  tag " + taskArn.substring(taskArn.length() - 3) + " = " + desiredCount);
+                    SimEcs.Task task = ecs.task(taskArn);
+                    String before = task == null ? null : task.exitTag;
                     if (!ecs.tag(taskArn, Integer.toString(desiredCount))) {
                         throw new AwsCallException("TagResource failed: InvalidParameterException: unknown task", false,
                                 false, "InvalidParameterException", null);
                     }
+                    sim.invariants.exitRecorded(task, before, Integer.toString(desiredCount));
                     return null;
                 });
             }
