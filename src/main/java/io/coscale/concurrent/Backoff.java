@@ -5,6 +5,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /** Retries {@link TransientFailure transient failures} with capped exponential backoff and full jitter. */
 public final class Backoff {
@@ -24,11 +25,17 @@ public final class Backoff {
      * pauses between attempts hold no thread: they are waits on {@code timer}.
      */
     public <T> CompletableFuture<T> runAsync(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer) {
-        return attempt(call, timer, 1);
+        return runAsync(call, timer, ThreadLocalRandom.current());
+    }
+
+    /** As {@link #runAsync(Supplier, ScheduledExecutorService)}, the pauses' jitter drawn from {@code jitter}. */
+    public <T> CompletableFuture<T> runAsync(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer,
+            RandomGenerator jitter) {
+        return attempt(call, timer, jitter, 1);
     }
 
     private <T> CompletableFuture<T> attempt(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer,
-            int attempt) {
+            RandomGenerator jitter, int attempt) {
         return Futures.start(call).handle((value, e) -> {
             if (e == null) {
                 return CompletableFuture.completedFuture(value);
@@ -37,13 +44,19 @@ public final class Backoff {
             if (!(cause instanceof TransientFailure failure) || !failure.isTransient() || attempt >= attempts) {
                 return CompletableFuture.<T>failedFuture(cause);
             }
-            return Futures.delay(timer, delayMillis(attempt)).thenCompose(ignored -> attempt(call, timer, attempt + 1));
+            return Futures.delay(timer, delayMillis(attempt, jitter))
+                    .thenCompose(ignored -> attempt(call, timer, jitter, attempt + 1));
         }).thenCompose(next -> next);
     }
 
     /** The pause before attempt {@code attempt + 1}: random in [0, min(cap, base·2^(attempt-1))]. */
     public long delayMillis(int attempt) {
-        return ThreadLocalRandom.current().nextLong(ceilingMillis(baseMillis, capMillis, attempt) + 1);
+        return delayMillis(attempt, ThreadLocalRandom.current());
+    }
+
+    /** As {@link #delayMillis(int)}, drawn from {@code jitter}. */
+    public long delayMillis(int attempt, RandomGenerator jitter) {
+        return jitter.nextLong(ceilingMillis(baseMillis, capMillis, attempt) + 1);
     }
 
     /** The longest pause before attempt {@code attempt + 1}: {@code min(cap, base·2^(attempt-1))}. */

@@ -56,6 +56,11 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
                 scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
     }
 
+    /** Now on the monotonic clock intervals are measured by ({@link System#nanoTime()} in production). */
+    long nanoTime() {
+        return threads.nanoClock().getAsLong();
+    }
+
     /** An ECS call on the ECS threads. */
     <T> CompletableFuture<T> ecs(Function<EcsGateway, T> call) {
         return Futures.on(threads.ecsCalls(), () -> call.apply(ecsGateway));
@@ -76,7 +81,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
 
     /** An ECS read, transient failures retried briefly without holding a thread between attempts. */
     <T> CompletableFuture<T> ecsRead(Function<EcsGateway, T> call) {
-        return READ_RETRIES.runAsync(() -> ecs(call), threads.timer());
+        return READ_RETRIES.runAsync(() -> ecs(call), threads.timer(), threads.jitter());
     }
 
     /**
@@ -84,7 +89,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
      * the tokens claims may need ({@link TaskReadBudget}).
      */
     <T> CompletableFuture<T> takeoverRead(Function<EcsGateway, T> call) {
-        return READ_RETRIES.runAsync(() -> taskReads.takeoverTurn().thenCompose(turn -> ecs(call)), threads.timer());
+        return READ_RETRIES.runAsync(() -> taskReads.takeoverTurn().thenCompose(turn -> ecs(call)), threads.timer(),
+                threads.jitter());
     }
 
     /**
@@ -99,7 +105,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
 
     /** A queue's depth for a reconcile pass, retried as {@link #ecsRead} is. */
     CompletableFuture<QueueDepth> depthRead(String queueUrl) {
-        return READ_RETRIES.runAsync(() -> depth(queueUrl), threads.timer());
+        return READ_RETRIES.runAsync(() -> depth(queueUrl), threads.timer(), threads.jitter());
     }
 
     /**
@@ -110,7 +116,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
         return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
             write.accept(gateway);
             return null;
-        })), threads.timer());
+        })), threads.timer(), threads.jitter());
     }
 
     /**

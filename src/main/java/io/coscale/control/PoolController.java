@@ -57,7 +57,7 @@ public final class PoolController {
         this.takeover = new ProtectionTakeover(pool, tasks, e -> state.failed("take over protection", e));
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
-                System::nanoTime, this::submitted);
+                ctx::nanoTime, this::submitted);
     }
 
     public Pool pool() {
@@ -111,7 +111,7 @@ public final class PoolController {
      * −1; a task of an older deployment exits with the count kept), continue or stay.
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
-        long asked = System.nanoTime();
+        long asked = ctx.nanoTime();
         return steps.submit(() -> release.step(task.taskArn(), state.olderDeployment(task.taskDefinitionArn()),
                 task.exitRecord(), asked));
     }
@@ -119,7 +119,7 @@ public final class PoolController {
     /**
      * Brings the pool toward its target given ECS's and SQS's word: the reconciler's step for this pool.
      *
-     * @param observedAtNanos {@link System#nanoTime()} just before {@code service} was read
+     * @param observedAtNanos {@link System#nanoTime()} (the context's nano clock) just before {@code service} was read
      * @param submissionMark {@link #submissionMark()} just before {@code observed} was read
      */
     public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed, long observedAtNanos,

@@ -70,7 +70,7 @@ final class PoolState {
      */
     synchronized void restart() {
         startedAt = ctx.clock().instant();
-        count = new CountBelief(System.nanoTime(), ctx.exitSettle().toNanos());
+        count = new CountBelief(ctx.nanoTime(), ctx.exitSettle().toNanos());
         backlog.restart();
     }
 
@@ -172,7 +172,7 @@ final class PoolState {
     CompletableFuture<Void> changeDesired(int to) {
         return ctx.updateService(pool, to).thenRun(() -> {
             synchronized (this) {
-                count.wrote(to, System.nanoTime());
+                count.wrote(to, ctx.nanoTime());
             }
         });
     }
@@ -182,19 +182,23 @@ final class PoolState {
      * once: ECS is read first, and the count is written only when it still stands where the exit decided from
      * ({@code target + 1}). Lower already: the write landed (or others lowered it), nothing is written. Higher: it was
      * raised since, and the decrement is given up (the count stays one too high until the next release takes it
-     * down), never doubled. The one window left (ECS has no compare-and-set): the lost write landed and the count was
-     * raised by exactly one since.
+     * down), never doubled; so too when the read and what coscale believes it wrote since disagree. The one window
+     * left (ECS has no compare-and-set): the lost write landed and the count was raised by exactly one since.
      *
      * @return whether the count was written
      */
     CompletableFuture<Boolean> lowerOnce(int target) {
-        long readAt = System.nanoTime();
+        long readAt = ctx.nanoTime();
         return readService().thenCompose(read -> {
+            int believed;
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);
+                believed = count.value();
             }
-            return read.desiredCount() == target + 1 ? changeDesired(target).thenApply(written -> true)
-                    : CompletableFuture.completedFuture(false);
+            // Both must stand where the exit decided from: a read that may predate a count coscale wrote since (a
+            // scale-up) is not enough, nor a belief that misses a write of its own whose answer was lost but landed.
+            boolean stands = read.desiredCount() == target + 1 && believed == target + 1;
+            return stands ? changeDesired(target).thenApply(written -> true) : CompletableFuture.completedFuture(false);
         });
     }
 
@@ -206,7 +210,7 @@ final class PoolState {
         if (countSettled()) {
             return CompletableFuture.completedFuture(null);
         }
-        long readAt = System.nanoTime();
+        long readAt = ctx.nanoTime();
         return readService().thenAccept(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);

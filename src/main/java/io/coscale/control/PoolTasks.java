@@ -232,10 +232,10 @@ final class PoolTasks {
         change(taskArn, new TaskLife.Idle());
     }
 
-    /** Protects the task again with ECS, before a release answers, if its {@link TaskLife#protectionUnknown}. */
+    /** Protects the task with ECS again before a release answers, unless this replica holds a protection ECS confirmed. */
     CompletableFuture<Void> reassertIfUnknown(String taskArn) {
         synchronized (this) {
-            if (pool.mode() != Mode.PROTECT || !life(taskArn).protectionUnknown()) {
+            if (pool.mode() != Mode.PROTECT || life(taskArn).protectedAt(ctx.clock().instant())) {
                 return CompletableFuture.completedFuture(null);
             }
         }

@@ -43,7 +43,7 @@ final class Release {
         this.depthReads = new ReadsAfter<>(() -> {
             long mark = state.submissionMark();
             return ctx.depth(pool.queueUrl()).thenApply(depth -> new MarkedDepth(mark, depth));
-        }, System::nanoTime);
+        }, ctx::nanoTime);
     }
 
     /**
@@ -87,7 +87,8 @@ final class Release {
             // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
             // readily as a busy one that has not yet claimed again.
             tasks.idle(taskArn);
-            // An exit abandoned after its unprotect was sent left the protection unknown: re-asserted first.
+            // An exit abandoned after its unprotect was sent (here, or by a killed predecessor) may have left the task
+            // unprotected: protection not confirmed here is re-asserted first.
             return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> decision);
         }
         if (decision.lowersCount()) {

@@ -7,6 +7,7 @@ import io.coscale.domain.Pool;
 import io.coscale.domain.ScaleUpPacing;
 import io.coscale.domain.ScalingPolicy;
 import io.coscale.domain.Words;
+import io.coscale.lease.NotLeaderException;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -79,7 +80,7 @@ final class ScaleUp {
     private void scheduleFlush(long backoffMillis) {
         long delayNanos;
         synchronized (state) {
-            ScaleUpPacing.Next next = pacing.next(System.nanoTime(), lastFlushNanos, gapNanos);
+            ScaleUpPacing.Next next = pacing.next(ctx.nanoTime(), lastFlushNanos, gapNanos);
             gapNanos = next.gapNanos();
             delayNanos = next.waitNanos() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
         }
@@ -104,7 +105,7 @@ final class ScaleUp {
                 if (target.isEmpty()) {
                     return CompletableFuture.<Void>completedFuture(null);
                 }
-                lastFlushNanos = System.nanoTime();
+                lastFlushNanos = ctx.nanoTime();
             }
             return state.changeDesired(target.getAsInt()).thenRun(() -> {
                 synchronized (state) {
@@ -115,12 +116,17 @@ final class ScaleUp {
             });
         }).exceptionally(e -> {
             int failures;
+            boolean led = !(Futures.cause(e) instanceof NotLeaderException);
             synchronized (state) {
                 failures = ++flushFailures;
-                flushQueued = true;
+                // A replica that no longer leads drops its scale-up: the leader scales from the queue it reads.
+                flushQueued = led;
             }
             state.failed("scale-up", Futures.cause(e));
-            scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures));
+            if (!led) {
+                return null;
+            }
+            scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures, ctx.threads().jitter()));
             return null;
         });
     }

@@ -54,7 +54,7 @@ final class TaskResolver {
     private final LongSupplier nanoTime;
 
     TaskResolver(ControlContext ctx, Supplier<Collection<PoolController>> pools, Duration cacheTtl, Duration readLag) {
-        this(ctx, pools, cacheTtl, readLag, System::nanoTime);
+        this(ctx, pools, cacheTtl, readLag, ctx::nanoTime);
     }
 
     TaskResolver(ControlContext ctx, Supplier<Collection<PoolController>> pools, Duration cacheTtl, Duration readLag,
