@@ -3,6 +3,7 @@ package io.coscale.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.TestClock;
 import io.coscale.api.problem.ApiException;
 import io.coscale.aws.DynamoDbTable;
 import io.coscale.idempotency.DynamoDbIdempotencyStore;
@@ -11,11 +12,8 @@ import io.coscale.idempotency.IdempotencyRecord;
 import io.coscale.idempotency.MemoryIdempotencyStore;
 import io.coscale.local.LocalCloud;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +34,7 @@ class IdempotentSubmissionsTest {
     static final Duration CLAIM = Duration.ofSeconds(30);
     static final IdempotencyKey KEY = new IdempotencyKey("demo", "k-1");
 
-    final TestClock clock = new TestClock();
+    final TestClock clock = TestClock.at("2026-12-02T08:00:00Z");
     final MemoryIdempotencyStore store = new MemoryIdempotencyStore(100);
     final IdempotentSubmissions submissions = new IdempotentSubmissions(store, TTL, CLAIM, clock);
 
@@ -189,29 +187,6 @@ class IdempotentSubmissionsTest {
             assertThat(e.headers()).containsKey("Retry-After");
             assertThat(e.detail()).contains("nothing was enqueued");
             assertThat(sends.jobIds).isEmpty();
-        }
-    }
-
-    static final class TestClock extends Clock {
-        volatile Instant now = Instant.parse("2026-12-02T08:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -4,6 +4,7 @@ import static io.coscale.local.ecs.EcsEmulatorFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.coscale.TestClock;
 import io.coscale.aws.AwsClientProducer;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
@@ -29,8 +30,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -498,23 +497,7 @@ class PoolControllerTest {
 
     @Test
     void renewalOnItsOwnScheduleRenewsOnlyProtectionThatLapsesSoon() throws Exception {
-        AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.now().plus(ahead.get());
-            }
-        };
+        TestClock clock = new TestClock(Instant::now);
         ctx.threads().shutdown();
         ctx = context(Duration.ZERO, clock);
         PoolController pool = protectPool(0, 5, 1); // one-minute protection
@@ -525,7 +508,7 @@ class PoolControllerTest {
         pool.renewProtection().get(10, TimeUnit.SECONDS);
         assertThat(protectionCalls()).as("a fresh protection is not renewed").isEqualTo(calls);
 
-        ahead.set(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
+        clock.advance(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
         pool.renewProtection().get(10, TimeUnit.SECONDS);
         eventually().until(() -> protectionCalls() == calls + 1);
         assertThat(registry.get("coscale.protection.renewals").tag("pool", "p").counter().count()).isEqualTo(1);

@@ -1,9 +1,8 @@
 package io.coscale.sim;
 
+import io.coscale.TestClock;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -60,22 +59,7 @@ final class SimScheduler {
     }
 
     Clock clock() {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return SimScheduler.this.instant();
-            }
-        };
+        return new TestClock(this::instant);
     }
 
     Random random() {

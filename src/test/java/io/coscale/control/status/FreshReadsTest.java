@@ -1,11 +1,10 @@
 package io.coscale.control.status;
 
+import io.coscale.TestClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,30 +22,6 @@ class FreshReadsTest {
 
     private static final Duration MAX_AGE = Duration.ofSeconds(2);
 
-    /** A clock the test moves by hand. */
-    private static final class TestClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
     /** Answers each key with its read number; records what each call asked for. */
     private static final class CountingLoader implements Function<List<String>, Map<String, Integer>> {
         final List<List<String>> calls = new ArrayList<>();
@@ -60,7 +35,7 @@ class FreshReadsTest {
         }
     }
 
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
 
     @Test
     void aReadingYoungerThanTheMaxAgeIsServedWithoutAnotherRead() {
@@ -86,7 +61,7 @@ class FreshReadsTest {
         Observed<Integer> again = reads.get(List.of("a"), MAX_AGE).get("a");
 
         assertThat(again.value()).isEqualTo(2);
-        assertThat(again.at()).isEqualTo(clock.now);
+        assertThat(again.at()).isEqualTo(clock.instant());
     }
 
     @Test
@@ -141,7 +116,7 @@ class FreshReadsTest {
             }
             return Map.of("a", calls.get());
         }, clock, Duration.ofSeconds(1));
-        Instant firstRead = clock.now;
+        Instant firstRead = clock.instant();
         reads.get(List.of("a"), MAX_AGE);
         clock.advance(Duration.ofSeconds(3));
 
@@ -152,7 +127,7 @@ class FreshReadsTest {
 
         assertThat(shown).isEqualTo(new Observed<>(1, firstRead));
         assertThat(soonAfter).isEqualTo(shown);
-        assertThat(later).isEqualTo(new Observed<>(3, clock.now));
+        assertThat(later).isEqualTo(new Observed<>(3, clock.instant()));
         assertThat(calls).hasValue(3);
     }
 
