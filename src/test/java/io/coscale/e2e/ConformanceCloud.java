@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,7 +33,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * pool the worker command, or the in-JVM reference worker without one) and coscale beside it ({@code attached}
  * profile), each a process of its own on free ports, so that coscale can be stopped and started again while the
  * tasks run on. The workers reach coscale through a {@link CoscaleLink} the kit can cut; the kit itself calls both
- * processes directly, and ECS and SQS with the local cloud's set-up key.
+ * processes directly, and ECS and SQS with the local cloud's set-up key. Each task sources the worker command from a
+ * file, so that {@link #worker(String)} can swap it between rows while the cloud runs on.
  */
 final class ConformanceCloud implements AutoCloseable {
 
@@ -56,6 +58,7 @@ final class ConformanceCloud implements AutoCloseable {
     private final AppProcess cloud;
     private final AppProcess coscale;
     private final Path coscaleLog;
+    private final Path workerFile;
     private final EcsClient ecs;
     private final SqsClient sqs;
 
@@ -67,7 +70,11 @@ final class ConformanceCloud implements AutoCloseable {
                 "coscale.local.coscale-url", link.url(), "coscale.local.task-start-delay", "200ms",
                 "coscale.local.worker-first-wait", "1s",
                 "coscale.local.demo-visibility-timeout", VISIBILITY_TIMEOUT_SECONDS + "s"));
-        workerCommand.ifPresent(c -> cloudSettings.put("coscale.local.worker-command", c));
+        workerFile = logs.resolve(name + "-worker.sh").toAbsolutePath();
+        workerCommand.ifPresent(c -> {
+            worker(c);
+            cloudSettings.put("coscale.local.worker-command", ". " + PythonWorkers.shellQuote(workerFile));
+        });
         cloud = new AppProcess(name + " cloud", "cloud", cloudSettings, logs.resolve(name + "-cloud.log"),
                 uri(cloudPort, "/local/v1/stats"));
         coscaleLog = logs.resolve(name + "-coscale.log");
@@ -93,6 +100,21 @@ final class ConformanceCloud implements AutoCloseable {
         } catch (Exception | Error e) {
             c.close();
             throw e;
+        }
+    }
+
+    /**
+     * The command every task started from now on runs, as {@code bash -c} would run it (each task sources the file it
+     * is written to). Swap it only while no task runs: between rows, once the pool is back at 0.
+     */
+    void worker(String command) {
+        try {
+            Files.createDirectories(workerFile.getParent());
+            Path next = workerFile.resolveSibling(workerFile.getFileName() + ".next");
+            Files.writeString(next, command + "\n");
+            Files.move(next, workerFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the worker command to " + workerFile, e);
         }
     }
 

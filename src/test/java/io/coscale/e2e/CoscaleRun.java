@@ -13,9 +13,8 @@ import java.time.Duration;
  */
 final class CoscaleRun {
 
-    /** Short waits, and the job events the emulator counts. */
-    static final String ENVIRONMENT = "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1"
-            + " STAY_WAIT_SECONDS=1 HEARTBEAT_SECONDS=5";
+    /** Short waits, a 5 s heartbeat, and the job events the emulator counts. */
+    static final String ENVIRONMENT = environment(5);
 
     private CoscaleRun() {
     }
@@ -25,7 +24,18 @@ final class CoscaleRun {
      * reaches coscale-run itself. -B: no __pycache__ in the work tree.
      */
     static String workerCommand(String runArgs) {
-        return ENVIRONMENT + " exec " + PythonWorkers.python() + " -B "
+        return workerCommand(ENVIRONMENT, runArgs);
+    }
+
+    /** Short waits, a heartbeat every {@code heartbeatSeconds}, and the job events the emulator counts. */
+    static String environment(int heartbeatSeconds) {
+        return "COSCALE_LOCAL_JOB_EVENTS=1 FIRST_WAIT_SECONDS=1 NEXT_WAIT_SECONDS=1 STAY_WAIT_SECONDS=1 HEARTBEAT_SECONDS="
+                + heartbeatSeconds;
+    }
+
+    /** As {@link #workerCommand(String)}, in {@code environment}. */
+    static String workerCommand(String environment, String runArgs) {
+        return environment + " exec " + PythonWorkers.python() + " -B "
                 + PythonWorkers.shellQuote(PythonWorkers.deployFile("coscale-run/coscale-run")) + " " + runArgs;
     }
 

@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The conformance kit: grades a worker, run as every task of a {@link ConformanceCloud}'s demo pool, through one
@@ -25,14 +26,16 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * What the kit expects of a worker: the environment the local cloud gives every task ({@code COSCALE_URL},
  * {@code QUEUE_URL}, {@code ECS_CONTAINER_METADATA_URI_V4}, {@code AWS_ENDPOINT_URL_SQS}, credentials), each message's
  * fate reported as coscale-run does with {@code COSCALE_LOCAL_JOB_EVENTS=1}, a job {@code {"seconds": 1}} that works
- * about a second and succeeds, and a job {@code {"fail": true}} that fails.
+ * about a second and succeeds, and a job {@code {"fail": true}} that fails (a worker that completes it gets {@code n/a}
+ * on the failing-job row: not graded, not a pass).
  */
 final class WorkerConformance {
 
     /** The guarantees, each one row; the id is the row's anchor in docs/API.md ("Conformance rows"). */
     enum Guarantee {
+        CLAIM_FIRST("claim-first", "a task claims before it receives: no message is held by a task ECS does not protect"),
         SCALE_IN("scale-in", "a scale-in while tasks are busy stops none of them; every worker exits 0"),
-        DRAIN("drain", "a deployment mid-job: old tasks drain after their job, none is stopped busy"),
+        DRAIN("drain", "a deployment while jobs keep coming: old tasks drain after their job, none is stopped busy"),
         SIGTERM("sigterm", "SIGTERM mid-job: the job is finished or given back, exit 0"),
         UNREACHABLE("unreachable", "coscale unreachable: jobs go on without it, none lost, none run twice"),
         RESTART("restart", "coscale restarted mid-job: protection held, the job finishes once, its exit counted once"),
@@ -49,9 +52,21 @@ final class WorkerConformance {
         }
     }
 
+    /** A row: {@code pass}, {@code fail}, or {@code n/a} when the worker never did what the row grades. */
     record Row(Guarantee guarantee, String grade, String why, long seconds) {
         boolean failed() {
             return grade.equals("fail");
+        }
+
+        boolean notApplicable() {
+            return grade.equals("n/a");
+        }
+    }
+
+    /** Thrown by a scenario whose worker never did what the row grades: the row is n/a, neither pass nor fail. */
+    private static final class NotApplicable extends RuntimeException {
+        NotApplicable(String why) {
+            super(why, null, false, false);
         }
     }
 
@@ -62,8 +77,15 @@ final class WorkerConformance {
 
     /** The job every scenario submits: a second of work, so that a fault can strike mid-job. */
     static final String JOB = "{\"seconds\": 1}";
+    /** The job {@link Guarantee#FAILING_JOB} submits: the worker must fail it on every try. */
+    static final String FAILING_JOB = "{\"fail\": true}";
     private static final Duration SCENARIO = Duration.ofSeconds(120);
     private static final int MAX_RECEIVE_COUNT = 3; // the demo queue's redrive policy
+    /**
+     * How long jobs keep coming in {@link Guarantee#DRAIN}: old tasks that drain leave within a job or two of the
+     * rollout (seconds); old tasks that go on taking jobs hold the deployment up as long as jobs come.
+     */
+    private static final Duration DEPLOYMENT_UNDER_LOAD = Duration.ofSeconds(30);
 
     private final ConformanceCloud cloud;
     private final Duration outage;
@@ -82,6 +104,7 @@ final class WorkerConformance {
         List<Row> rows = new ArrayList<>();
         for (Guarantee g : guarantees) {
             Row row = grade(g, switch (g) {
+                case CLAIM_FIRST -> this::claimBeforeReceive;
                 case SCALE_IN -> this::scaleInWhileBusy;
                 case DRAIN -> this::deploymentMidJob;
                 case SIGTERM -> this::stopSignalMidJob;
@@ -104,8 +127,10 @@ final class WorkerConformance {
         StringBuilder out = new StringBuilder("worker conformance of: " + worker + "\n");
         rows.forEach(r -> out.append(String.format("  %-4s %-12s %s (%d s)%s%n", r.grade(), r.guarantee().id,
                 r.guarantee().text, r.seconds(), r.why().isEmpty() ? "" : "\n         why: " + r.why())));
-        long failed = rows.stream().filter(Row::failed).count();
-        out.append(String.format("  %d of %d rows pass%n", rows.size() - failed, rows.size()));
+        long passed = rows.stream().filter(r -> r.grade().equals("pass")).count();
+        long notApplicable = rows.stream().filter(Row::notApplicable).count();
+        out.append(String.format("  %d of %d rows pass%s%n", passed, rows.size(),
+                notApplicable == 0 ? "" : ", " + notApplicable + " n/a (not graded: not a pass)"));
         return out.toString();
     }
 
@@ -114,6 +139,8 @@ final class WorkerConformance {
         try {
             scenario.run();
             return new Row(guarantee, "pass", "", (System.nanoTime() - started) / 1_000_000_000);
+        } catch (NotApplicable e) {
+            return new Row(guarantee, "n/a", e.getMessage(), (System.nanoTime() - started) / 1_000_000_000);
         } catch (AssertionError | Exception e) {
             String why = String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
             return new Row(guarantee, "fail", why.length() > 400 ? why.substring(0, 400) + "…" : why,
@@ -121,21 +148,59 @@ final class WorkerConformance {
         }
     }
 
-    /** Eight jobs on up to four tasks: some find the queue empty and exit while others are still busy. */
-    private void scaleInWhileBusy() {
-        Counts before = counts();
-        for (int i = 0; i < 8; i++) {
-            cloud.submit(JOB);
-        }
-        awaitDoneAndSettled(before.completed + 8);
-        before.assertNoBusyStopAndCleanExits(counts());
+    /**
+     * The jobs the claim-first and scale-in rows share, to keep the kit short: eight jobs for a pool at rest; new
+     * tasks take their first job and some a second, some find the queue empty and exit while others are still busy.
+     */
+    private record EightJobs(Counts before, Counts after, long receivedUnprotected) {
     }
 
-    /** A new worker version rolled out while jobs run: old tasks drain after their job; none is stopped busy. */
-    private void deploymentMidJob() {
+    private EightJobs eightJobs;
+    private RuntimeException eightJobsFailed;
+
+    /** Every message received by a task ECS protects, as it is from its first claim on (the cloud counts the others). */
+    private void claimBeforeReceive() {
+        assertThat(eightJobs().receivedUnprotected())
+                .as("messages received by a task ECS did not protect (received before its claim)").isZero();
+    }
+
+    private void scaleInWhileBusy() {
+        EightJobs jobs = eightJobs();
+        jobs.before().assertNoBusyStopAndCleanExits(jobs.after());
+    }
+
+    /** Runs the eight jobs the first time a row needs them; the next row reads what they left, or how they failed. */
+    private EightJobs eightJobs() {
+        if (eightJobs == null && eightJobsFailed == null) {
+            try {
+                Counts before = counts();
+                long unprotected = cloud.stat("jobsReceivedUnprotected");
+                for (int i = 0; i < 8; i++) {
+                    cloud.submit(JOB);
+                }
+                awaitDoneAndSettled(before.completed + 8);
+                eightJobs = new EightJobs(before, counts(), cloud.stat("jobsReceivedUnprotected") - unprotected);
+            } catch (RuntimeException | AssertionError e) {
+                eightJobsFailed = e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+            }
+        }
+        if (eightJobsFailed != null) {
+            throw eightJobsFailed;
+        }
+        return eightJobs;
+    }
+
+    /**
+     * A new worker version rolled out while jobs run, and jobs kept coming (four always waiting on the queue) until
+     * no task of the old revision is left: old tasks drain after their job, so they are gone within seconds; an old
+     * task that ignores {@code drain} goes on taking jobs and holds the deployment up. None is stopped busy, and the
+     * deployment completes.
+     */
+    private void deploymentMidJob() throws InterruptedException {
         Counts before = counts();
         long deployments = cloud.stat("deploymentsCompleted");
-        for (int i = 0; i < 4; i++) {
+        int submitted = 4;
+        for (int i = 0; i < submitted; i++) {
             cloud.submit(JOB);
         }
         awaitReceived(before.received + 1);
@@ -146,29 +211,50 @@ final class WorkerConformance {
                         .environment(KeyValuePair.builder().name("QUEUE_URL").value(queueUrl).build())))
                 .taskDefinition().taskDefinitionArn();
         cloud.ecs().updateService(b -> b.cluster("local").service("demo").taskDefinition(arn));
-        awaitDoneAndSettled(before.completed + 4);
+        long until = System.nanoTime() + DEPLOYMENT_UNDER_LOAD.toNanos();
+        // Four jobs always waiting, so that no poll comes back empty: an old task that finds the queue empty is told to
+        // exit (docs/API.md, "Release"), drain or no drain.
+        int oldTasks = oldTasks(arn);
+        long nextLook = System.nanoTime() + 1_000_000_000L;
+        while (oldTasks > 0 && System.nanoTime() < until) {
+            for (long visible = visibleOnQueue(queueUrl); visible < 4; visible++) {
+                cloud.submit(JOB);
+                submitted++;
+            }
+            Thread.sleep(100); // the pace of the top-ups, not an assertion
+            if (System.nanoTime() > nextLook) {
+                oldTasks = oldTasks(arn);
+                nextLook = System.nanoTime() + 1_000_000_000L;
+            }
+        }
+        oldTasks = oldTasks(arn);
+        awaitDoneAndSettled(before.completed + submitted);
+        assertThat(oldTasks).as("tasks of the old revision still running %d s into the deployment while jobs kept coming"
+                + " (%d submitted): old tasks that take new jobs after drain hold it up", DEPLOYMENT_UNDER_LOAD.toSeconds(),
+                submitted).isZero();
         await().atMost(SCENARIO).untilAsserted(() ->
                 assertThat(cloud.stat("deploymentsCompleted")).as("deployments completed").isEqualTo(deployments + 1));
         before.assertNoBusyStopAndCleanExits(counts());
     }
 
-    /** A Spot interruption of the task that holds the one job: its job is done or given back before the kill. */
+    /**
+     * A Spot interruption of the task that holds the one job: its job is done or given back before the kill. Every task
+     * running then is interrupted: a queue read that crosses the submission now and then counts the job twice and
+     * starts a second, idle task (submitting right after a reconcile pass makes that rare, not impossible), and an
+     * idle worker must exit 0 on the signal too.
+     */
     private void stopSignalMidJob() {
         Counts before = counts();
-        // Right after a reconcile pass: a queue read that crosses a submission counts the job twice until the next read
-        // (a second task for one job), and this row interrupts the one task that works it.
-        String reconciled = cloud.status().path("lastReconcileAt").asText();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> !cloud.status().path("lastReconcileAt").asText().equals(reconciled));
-        cloud.submit(JOB);
+        submitRightAfterAReconcilePass(JOB);
         awaitReceived(before.received + 1);
         List<String> running = taskArns("demo", DesiredStatus.RUNNING);
-        assertThat(running).as("the one task working the job").hasSize(1);
-        cloud.stopTask(running.get(0), "SpotInterruption");
+        assertThat(running).as("the task working the job").isNotEmpty();
+        running.forEach(arn -> cloud.stopTask(arn, "SpotInterruption"));
         await().atMost(SCENARIO).until(() -> cloud.ecs().describeTasks(b -> b.cluster("local").tasks(running)).tasks()
-                .get(0).lastStatus().equals("STOPPED"));
-        Task stopped = cloud.ecs().describeTasks(b -> b.cluster("local").tasks(running)).tasks().get(0);
-        assertThat(stopped.containers().get(0).exitCode()).as("the interrupted worker's exit code").isZero();
+                .stream().allMatch(t -> t.lastStatus().equals("STOPPED")));
+        for (Task stopped : cloud.ecs().describeTasks(b -> b.cluster("local").tasks(running)).tasks()) {
+            assertThat(stopped.containers().get(0).exitCode()).as("the interrupted worker's exit code").isZero();
+        }
         assertThat(cloud.stat("jobsInterrupted")).as("jobs the SIGKILL caught").isEqualTo(before.interrupted);
         awaitDoneAndSettled(before.completed + 1);
     }
@@ -241,9 +327,19 @@ final class WorkerConformance {
     private void jobFailingEveryTry() {
         Counts before = counts();
         long deadLetters = cloud.status().path("deadLetter").path("visible").asLong();
-        cloud.submit("{\"fail\": true}");
-        await().atMost(SCENARIO).untilAsserted(() -> assertThat(cloud.status().path("deadLetter").path("visible").asLong())
-                .as("jobs in the dead-letter queue").isEqualTo(deadLetters + 1));
+        // The row counts task starts: one task for the first try, not two.
+        submitRightAfterAReconcilePass(FAILING_JOB);
+        await().atMost(SCENARIO).until(() -> cloud.status().path("deadLetter").path("visible").asLong() > deadLetters
+                || cloud.stat("jobsCompleted") > before.completed);
+        if (cloud.stat("jobsCompleted") > before.completed) {
+            awaitSettled();
+            long failedTries = cloud.stat("jobsFailed") - before.failed;
+            assertThat(failedTries).as("tries of %s that failed before it was completed", FAILING_JOB).isZero();
+            throw new NotApplicable("the worker completed " + FAILING_JOB + " on its first try: it never failed a job,"
+                    + " so there is no last try to give back");
+        }
+        assertThat(cloud.status().path("deadLetter").path("visible").asLong()).as("jobs in the dead-letter queue")
+                .isEqualTo(deadLetters + 1);
         awaitSettled();
         Counts after = counts();
         assertThat(after.failed - before.failed).as("tries that failed").isEqualTo(MAX_RECEIVE_COUNT);
@@ -292,7 +388,19 @@ final class WorkerConformance {
                 .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
         assertThat(left).as("the message on the forbidden task's queue").hasSize(1);
         assertThat(left.get(0).attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
-                .as("its receives, this one included (more: the worker received after the 403)").isEqualTo("1");
+                .as("its receives, this one included (more: the worker received though coscale refused its claim)")
+                .isEqualTo("1");
+    }
+
+    /**
+     * Submits a job right after a reconcile pass: a queue read that crosses a submission counts the job twice until
+     * the next read (a second task for one job), which the rows that count one job's tasks must not see.
+     */
+    private void submitRightAfterAReconcilePass(String payload) {
+        String reconciled = cloud.status().path("lastReconcileAt").asText();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !cloud.status().path("lastReconcileAt").asText().equals(reconciled));
+        cloud.submit(payload);
     }
 
     /** The emulator's counters a row compares before and after its scenario. */
@@ -310,6 +418,19 @@ final class WorkerConformance {
         return new Counts(s.path("jobsReceived").asLong(), s.path("jobsCompleted").asLong(), s.path("jobsFailed").asLong(),
                 s.path("jobsInterrupted").asLong(), s.path("tasksStarted").asLong(),
                 s.path("tasksStoppedWhileBusy").asLong(), s.path("workerExitsFailed").asLong());
+    }
+
+    /** The demo service's tasks not yet told to stop that run another task definition than {@code taskDefinitionArn}. */
+    private int oldTasks(String taskDefinitionArn) {
+        List<String> active = taskArns("demo", DesiredStatus.RUNNING);
+        return active.isEmpty() ? 0 : (int) cloud.ecs().describeTasks(b -> b.cluster("local").tasks(active)).tasks().stream()
+                .filter(t -> !t.taskDefinitionArn().equals(taskDefinitionArn)).count();
+    }
+
+    private long visibleOnQueue(String queueUrl) {
+        return Long.parseLong(cloud.sqs().getQueueAttributes(b -> b.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
 
     private void awaitReceived(long received) {

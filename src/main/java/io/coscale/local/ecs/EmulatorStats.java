@@ -24,8 +24,8 @@ public final class EmulatorStats {
             long tasksPlaced, long tasksStarted, long tasksStopped, long tasksStoppedBeforeStart,
             long tasksStoppedByScaleIn, long tasksStoppedByDeployment, long tasksStoppedByStopTask, long tasksExited,
             long taskDeaths, long tasksStoppedWhileBusy, long taskDeathsWhileBusy, long tasksStoppedByStopTaskWhileBusy,
-            long jobsReceived, long jobsCompleted, long jobsFailed, long jobsReturned, long jobsInterrupted,
-            long workerExitsClean, long workerExitsFailed, long exitRecordsStopped,
+            long jobsReceived, long jobsReceivedUnprotected, long jobsCompleted, long jobsFailed, long jobsReturned,
+            long jobsInterrupted, long workerExitsClean, long workerExitsFailed, long exitRecordsStopped,
             long desiredCountRaised, long desiredCountLowered, long deploymentsStarted, long deploymentsCompleted,
             long faultsBeforeApply, long faultsAfterApply, long connectionsDropped, long staleReads) {
 
@@ -55,6 +55,11 @@ public final class EmulatorStats {
     final AtomicLong taskDeathsWhileBusy = new AtomicLong();
     final AtomicLong tasksStoppedByStopTaskWhileBusy = new AtomicLong();
     final AtomicLong jobsReceived = new AtomicLong();
+    /**
+     * Of those, messages received by a task without scale-in protection at that moment: in {@code protect} mode, a
+     * worker that received before its claim (or after it was told to exit), a message a scale-in could stop it with.
+     */
+    final AtomicLong jobsReceivedUnprotected = new AtomicLong();
     final AtomicLong jobsCompleted = new AtomicLong();
     final AtomicLong jobsFailed = new AtomicLong();
     /** Messages a worker gave back (visibility 0), e.g. on its stop signal. */
@@ -99,8 +104,8 @@ public final class EmulatorStats {
                 tasksPlaced.get(), tasksStarted.get(), tasksStopped.get(), tasksStoppedBeforeStart.get(),
                 tasksStoppedByScaleIn.get(), tasksStoppedByDeployment.get(), tasksStoppedByStopTask.get(),
                 tasksExited.get(), taskDeaths.get(), tasksStoppedWhileBusy.get(), taskDeathsWhileBusy.get(),
-                tasksStoppedByStopTaskWhileBusy.get(), jobsReceived.get(), jobsCompleted.get(), jobsFailed.get(),
-                jobsReturned.get(), jobsInterrupted.get(), workerExitsClean.get(), workerExitsFailed.get(),
+                tasksStoppedByStopTaskWhileBusy.get(), jobsReceived.get(), jobsReceivedUnprotected.get(),
+                jobsCompleted.get(), jobsFailed.get(), jobsReturned.get(), jobsInterrupted.get(), workerExitsClean.get(), workerExitsFailed.get(),
                 exitRecordsStopped.get(), desiredCountRaised.get(), desiredCountLowered.get(),
                 deploymentsStarted.get(), deploymentsCompleted.get(), faultsBeforeApply.get(), faultsAfterApply.get(),
                 connectionsDropped.get(), staleReads.get());

@@ -2,6 +2,7 @@ package io.coscale.local.ecs;
 
 import io.coscale.local.ecs.EcsState.Task;
 import io.coscale.local.task.JobTracker;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,6 +49,9 @@ final class TaskJobs implements JobTracker {
             }
             task.messagesHeld++;
             stats.jobsReceived.incrementAndGet();
+            if (!task.isProtected(Instant.now())) {
+                stats.jobsReceivedUnprotected.incrementAndGet();
+            }
         }
     }
 

@@ -112,6 +112,30 @@ class JobTrackingTest {
     }
 
     @Test
+    void aReceiveByATaskWithoutScaleInProtectionIsCountedUnprotected() {
+        CountDownLatch claimed = new CountDownLatch(1);
+        run(new ThreadTaskRunner(launch -> {
+            launch.jobs().received(); // before any claim: ECS does not protect the task
+            launch.jobs().deleted();
+            claimed.await();
+            launch.jobs().received();
+            launch.jobs().deleted();
+            new CountDownLatch(1).await();
+            return 0;
+        }), Map.of());
+        eventually().until(() -> stats().jobsCompleted() == 1);
+        String arn = fx.activeTasks(SERVICE).get(0).taskArn();
+
+        // What coscale does for a claim in protect mode, before it answers.
+        fx.ecs.updateTaskProtection(r -> r.cluster(CLUSTER).tasks(arn).protectionEnabled(true).expiresInMinutes(60));
+        claimed.countDown();
+
+        eventually().until(() -> stats().jobsCompleted() == 2);
+        assertEquals(2, stats().jobsReceived());
+        assertEquals(1, stats().jobsReceivedUnprotected());
+    }
+
+    @Test
     void stopTaskOfABusyTaskCountsOnlyAsAStopTaskWhileBusy() {
         CountDownLatch received = new CountDownLatch(1);
         run(new ThreadTaskRunner(launch -> {
