@@ -639,8 +639,9 @@ class PoolControllerTest {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(2);
         pool.claim(task, null).get(10, TimeUnit.SECONDS);
-        // The unprotect is answered; the exit record is refused: the release fails with the task unprotected.
-        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+        // The unprotect is answered; the exit record is refused (throttled, so surely not applied): the release fails
+        // with the task unprotected.
+        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ThrottlingException"));
         assertThat(protectedNow(task)).isFalse();
         long calls = protectionCalls();
 
@@ -650,6 +651,31 @@ class PoolControllerTest {
         assertThat(protectionCalls()).as("the claim asked ECS").isEqualTo(calls + 1);
         assertThat(protectedNow(task)).isTrue();
         assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+    }
+
+    /**
+     * An exit record answered 500 may be on the task: the exit is kept, never decided again. A claim meanwhile protects
+     * nothing (it tells the task to drain), and the retried release writes the same record again, lowers the count once
+     * and answers the exit, though a job arrived meanwhile.
+     */
+    @Test
+    void anExitRecordAnswered500IsRecordedAgainAndFinishedByTheRetriedRelease() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+
+        ClaimResult claim = pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        assertThat(claim.isProtected()).as("the exit is kept").isFalse();
+        assertThat(claim.drain()).isTrue();
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
+        ReleaseDecision retried = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+
+        assertThat(retried.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(retried.desiredCount()).isEqualTo(1);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+        assertThat(ecs.ecs.listTagsForResource(r -> r.resourceArn(task)).tags())
+                .anySatisfy(t -> assertThat(t.key() + "=" + t.value()).isEqualTo(EcsGateway.EXIT_TAG + "=1"));
     }
 
     @Test

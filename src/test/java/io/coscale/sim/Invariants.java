@@ -24,8 +24,9 @@ import java.util.Set;
  *   <li>I5 desiredCount stays within [minTasks, maxTasks], and after the work every job is done and the pool is back
  *       at minTasks;</li>
  *   <li>I6 a 503 to a claim or release left ECS as it was, or coscale re-asserts it before answering anything else: the
- *       next answer to that worker finds the task protected again if it was. A release whose exit record's answer was
- *       lost may be decided again (continue): the window docs/API.md names, counted, not a violation.</li>
+ *       next answer to that worker finds the task protected again if it was. A release whose exit record landed may
+ *       be decided again (continue) by a replica that took over and read the task before the record showed: the
+ *       window docs/API.md names, counted, not a violation.</li>
  * </ul>
  */
 final class Invariants {
@@ -59,7 +60,7 @@ final class Invariants {
         return covered;
     }
 
-    /** Times a run met the one window I6 leaves open (an exit record whose answer was lost): see {@link #answered}. */
+    /** Times a run met the one window I6 leaves open (an exit record landed, its replica gone): see {@link #answered}. */
     int lostRecordWindow() {
         return lostRecordWindow;
     }
@@ -170,7 +171,8 @@ final class Invariants {
         String tagNow = task == null ? null : task.exitTag;
         if ("release".equals(failed.step()) && answer instanceof ReleaseDecision d && tagNow != null
                 && !tagNow.equals(failed.exitTagBefore()) && d.kind() != ReleaseDecision.Kind.EXIT) {
-            // The window docs/API.md names: the exit record's answer was lost and coscale abandoned the exit; the task
+            // The window docs/API.md names: the exit record landed and the replica that wrote it was killed or lost
+            // the lease; the one that took over did not see the record yet and decided again (continue). The task
             // goes on with the record on it, and its next release replays the exit without lowering: one decrement
             // lost (the count one too high until another release takes it down), never doubled (I2 checks that).
             lostRecordWindow++;
