@@ -96,6 +96,11 @@ class SqsWireTest {
         return sdk.createQueue(b -> b.queueName(name)).queueUrl();
     }
 
+    private static String fifoQueue(String name) {
+        return sdk.createQueue(b -> b.queueName(name + ".fifo").attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")))
+                .queueUrl();
+    }
+
     private static List<SendOutcome> send(String queueUrl, List<OutgoingMessage> jobs) throws Exception {
         return wire.sendBatch(queueUrl, jobs).get(30, TimeUnit.SECONDS);
     }
@@ -176,25 +181,39 @@ class SqsWireTest {
     }
 
     @Test
-    void aServerErrorIsRetriedThriceThenReportedAsMaybeEnqueued() throws Exception {
+    void aServerErrorOnAStandardQueueIsNotRetriedAndReportedAsMaybeEnqueued() throws Exception {
         String url = queue("errors");
         proxy.set(new Faults(Duration.ZERO, 1, 0));
         long before = proxy.stats().requests();
-        long sentBefore = wire.requestsSent().getOrDefault("SendMessageBatch", 0L);
 
         SendOutcome outcome = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
 
-        assertThat(proxy.stats().requests() - before).isEqualTo(SqsWire.MAX_ATTEMPTS);
-        assertThat(wire.requestsSent().get("SendMessageBatch") - sentBefore).as("every attempt counted")
-                .isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(proxy.stats().requests() - before).as("a retry that succeeded could enqueue the job twice").isOne();
         assertThat(outcome.accepted()).isFalse();
         assertThat(outcome.transientFailure()).isTrue();
         assertThat(outcome.maybeEnqueued()).as("a 5xx came from a service that had the request").isTrue();
     }
 
     @Test
+    void aServerErrorOnAFifoQueueIsRetriedThriceThenReportedAsMaybeEnqueued() throws Exception {
+        String url = fifoQueue("errors");
+        proxy.set(new Faults(Duration.ZERO, 1, 0));
+        long before = proxy.stats().requests();
+        long sentBefore = wire.requestsSent().getOrDefault("SendMessageBatch", 0L);
+
+        SendOutcome outcome = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
+
+        assertThat(proxy.stats().requests() - before).as("the same deduplication id: a retry is safe")
+                .isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(wire.requestsSent().get("SendMessageBatch") - sentBefore).as("every attempt counted")
+                .isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(outcome.accepted()).isFalse();
+        assertThat(outcome.maybeEnqueued()).isTrue();
+    }
+
+    @Test
     void aRetryAfterOneServerErrorEnqueuesTheJobOnce() throws Exception {
-        String url = queue("one-error");
+        String url = fifoQueue("one-error");
         proxy.set(new Faults(Duration.ZERO, 0.5, 0));
         List<OutgoingMessage> jobs = IntStream.range(0, 40)
                 .mapToObj(i -> new OutgoingMessage("j" + i, "x", Map.of(), 0, Optional.empty())).toList();
@@ -237,12 +256,13 @@ class SqsWireTest {
     /**
      * Defect 2 of issue 21: attempt 1 reaches SQS, which enqueues the job, and its connection is cut; attempts 2 and 3
      * are throttled (surely not applied). The call's outcome is the most uncertain of its attempts: maybe enqueued, so
-     * the job is answered 502 (outcome unknown), never 503 "nothing enqueued" for a job SQS holds.
+     * the job is answered 502 (outcome unknown), never 503 "nothing enqueued" for a job SQS holds. (On a FIFO queue:
+     * a standard queue's send is not retried at all after attempt 1, see below.)
      */
     @Test
     void aSendAppliedThenCutThenThrottledIsMaybeEnqueuedNotNothingEnqueued() throws Exception {
-        String url = queue("applied-then-throttled");
-        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint())) {
+        String url = fifoQueue("applied-then-throttled");
+        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), false)) {
             SqsWire scripted = wire(server.endpoint());
             try {
                 SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
@@ -262,8 +282,52 @@ class SqsWireTest {
     }
 
     /**
+     * Issue 21's open defect of I3: attempt 1 reaches a standard queue, which enqueues the job, and its connection is
+     * cut; a retry would succeed and enqueue it again, answered accepted (202) for a job SQS holds twice. The send is
+     * not retried: the job is answered 502 (outcome unknown), and SQS holds it once.
+     */
+    @Test
+    void aSendToAStandardQueueAppliedThenCutIsNotRetriedBlind() throws Exception {
+        String url = queue("applied-then-cut");
+        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), true)) {
+            SqsWire scripted = wire(server.endpoint());
+            try {
+                SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
+                        Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
+
+                assertThat(server.requests()).as("one attempt").isOne();
+                assertThat(outcome.accepted()).isFalse();
+                assertThat(SubmissionVerdict.ofOne(outcome).refusal())
+                        .isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
+                assertThat(receiveAll(url, 2)).as("SQS holds the job once").hasSize(1);
+            } finally {
+                scripted.close();
+            }
+        }
+    }
+
+    /** The same against a FIFO queue: the retry carries the same deduplication id, succeeds, and SQS holds one copy. */
+    @Test
+    void aSendToAFifoQueueAppliedThenCutIsRetriedAndAcceptedOnce() throws Exception {
+        String url = fifoQueue("applied-then-cut");
+        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), true)) {
+            SqsWire scripted = wire(server.endpoint());
+            try {
+                SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
+                        Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
+
+                assertThat(server.requests()).as("attempt 1 cut, attempt 2 answered").isEqualTo(2);
+                assertThat(outcome.accepted()).isTrue();
+                assertThat(receiveAll(url, 2)).as("deduplicated: one copy").hasSize(1);
+            } finally {
+                scripted.close();
+            }
+        }
+    }
+
+    /**
      * An SQS endpoint whose first request is forwarded to the real queue (applied) and its connection then cut before
-     * the answer; every later request is throttled (a 400 SQS answers before acting).
+     * the answer; every later request is throttled (a 400 SQS answers before acting), or forwarded and answered.
      */
     private static final class AppliedThenThrottled implements AutoCloseable {
         private static final byte[] THROTTLED = "{\"__type\":\"com.amazonaws.sqs#RequestThrottled\",\"message\":\"Rate exceeded\"}"
@@ -272,9 +336,11 @@ class SqsWireTest {
         private final String target;
         private final AtomicInteger requests = new AtomicInteger();
         private final HttpClient client = HttpClient.newHttpClient();
+        private final boolean thenForward;
 
-        AppliedThenThrottled(String target) throws IOException {
+        AppliedThenThrottled(String target, boolean thenForward) throws IOException {
             this.target = target;
+            this.thenForward = thenForward;
             this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread t = new Thread(this::serve, "sqs-applied-then-throttled");
             t.setDaemon(true);
@@ -313,15 +379,25 @@ class SqsWireTest {
                             }
                         }
                         byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                        HttpRequest forward = HttpRequest.newBuilder(URI.create(target))
+                                .header("Content-Type", headers.get("content-type"))
+                                .header("X-Amz-Target", headers.get("x-amz-target"))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                         if (requests.incrementAndGet() == 1) {
-                            client.send(HttpRequest.newBuilder(URI.create(target))
-                                    .header("Content-Type", headers.get("content-type"))
-                                    .header("X-Amz-Target", headers.get("x-amz-target"))
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                                    HttpResponse.BodyHandlers.discarding());
+                            client.send(forward, HttpResponse.BodyHandlers.discarding());
                             break; // applied, and the connection cut before the answer
                         }
                         OutputStream out = connection.getOutputStream();
+                        if (thenForward) {
+                            HttpResponse<byte[]> answer = client.send(forward, HttpResponse.BodyHandlers.ofByteArray());
+                            out.write(("HTTP/1.1 " + answer.statusCode() + " OK\r\nContent-Type: "
+                                    + answer.headers().firstValue("content-type").orElse("application/x-amz-json-1.0")
+                                    + "\r\nContent-Length: " + answer.body().length + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            out.write(answer.body());
+                            out.flush();
+                            continue;
+                        }
                         out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
                                 + "x-amzn-query-error: AWS.SimpleQueueService.RequestThrottled;Sender\r\n"
                                 + "Content-Length: " + THROTTLED.length + "\r\n\r\n")
@@ -371,13 +447,22 @@ class SqsWireTest {
         AwsCallException throttled = new AwsCallException("x", true, true, "ThrottlingException", null, false);
         AwsCallException refused = new AwsCallException("x", false, false, "InvalidParameterValue", null, false);
 
-        assertThat(SqsWire.retryDelayMillis(1, refused, 0.5)).isEqualTo(-1);
-        assertThat(SqsWire.retryDelayMillis(1, internal, 0.999)).isEqualTo(99);
-        assertThat(SqsWire.retryDelayMillis(2, internal, 0.999)).isEqualTo(199);
-        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5)).isEqualTo(250);
-        assertThat(SqsWire.retryDelayMillis(2, throttled, 0.999)).isEqualTo(999);
-        assertThat(SqsWire.retryDelayMillis(SqsWire.MAX_ATTEMPTS, internal, 0.5)).isEqualTo(-1);
-        assertThat(SqsWire.retryDelayMillis(1, internal, 0)).isZero();
+        assertThat(SqsWire.retryDelayMillis(1, refused, 0.5, true)).isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0.999, true)).isEqualTo(99);
+        assertThat(SqsWire.retryDelayMillis(2, internal, 0.999, true)).isEqualTo(199);
+        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5, true)).isEqualTo(250);
+        assertThat(SqsWire.retryDelayMillis(2, throttled, 0.999, true)).isEqualTo(999);
+        assertThat(SqsWire.retryDelayMillis(SqsWire.MAX_ATTEMPTS, internal, 0.5, true)).isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0, true)).isZero();
+    }
+
+    @Test
+    void aSendThatIsNotIdempotentIsNotRetriedAfterAnAttemptSqsMayHaveActedOn() {
+        AwsCallException internal = new AwsCallException("x", true, false, "InternalError", null, true);
+        AwsCallException throttled = new AwsCallException("x", true, true, "ThrottlingException", null, false);
+
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0.5, false)).as("a standard queue's send").isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5, false)).as("refused before acting: safe").isEqualTo(250);
     }
 
     private static List<Message> receiveAll(String url, int expected) {
