@@ -17,8 +17,8 @@ import java.util.Set;
  *       answer, while its worker holds a message, and no scale-in stops it meanwhile;</li>
  *   <li>I2 each worker exit lowers desiredCount exactly once: no task carries two different exit records, and the
  *       write that lowers the count to the value an exit recorded lowers it by one;</li>
- *   <li>I3 (submissions) is the queue's: checked by the SQS wire's tests, not here — the simulated client's send is
- *       the model's own;</li>
+ *   <li>I3 a job answered 202 is in SQS once per jobId, a job answered 503 (or, in a batch answered 202, listed as not
+ *       enqueued) is not in SQS: at the answer and at the end; a 502 (outcome unknown) may be either;</li>
  *   <li>I4 at most one replica's ECS writes land per epoch, in epoch order: a write lands under the lease's current
  *       epoch, the one it was checked under;</li>
  *   <li>I5 desiredCount stays within [minTasks, maxTasks], and after the work every job is done and the pool is back
@@ -47,6 +47,9 @@ final class Invariants {
     /** Counts exits recorded (their tag's value) whose decrement has not landed yet. */
     private final Map<Integer, Integer> exitsToLower = new HashMap<>();
     private int lostRecordWindow;
+    /** I3: how many copies of each job SQS took, and each job's answer (202, 502 or 503) to its submission. */
+    private final Map<String, Integer> enqueued = new HashMap<>();
+    private final Map<String, Integer> submissionAnswers = new java.util.LinkedHashMap<>();
 
     Invariants(Simulation sim) {
         this.sim = sim;
@@ -179,8 +182,30 @@ final class Invariants {
         }
     }
 
+    /** SQS took a copy of job {@code jobId}. */
+    void enqueued(String jobId) {
+        enqueued.merge(jobId, 1, Integer::sum);
+    }
+
+    /** The client was answered {@code status} for job {@code jobId}. */
+    void submissionAnswered(String jobId, int status) {
+        sim.trace("  " + jobId + " answered " + status);
+        submissionAnswers.put(jobId, status);
+        checkSubmission(jobId, status);
+    }
+
+    private void checkSubmission(String jobId, int status) {
+        int copies = enqueued.getOrDefault(jobId, 0);
+        if (status == 202) {
+            check(copies == 1, "I3", jobId + " answered 202 is in SQS " + copies + " times");
+        } else if (status == 503) {
+            check(copies == 0, "I3", jobId + " answered 503 (not enqueued) is in SQS " + copies + " times");
+        }
+    }
+
     /** After the run: the work is done and the pool back at minTasks. */
     void atEnd() {
+        submissionAnswers.forEach(this::checkSubmission);
         check(sim.sqs().deleted() == sim.sqs().sent(), "I5", "only " + sim.sqs().deleted() + " of " + sim.sqs().sent()
                 + " jobs done by the horizon");
         check(sim.ecs().desired() == sim.pool.minTasks(), "I5", "desiredCount " + sim.ecs().desired()
