@@ -36,6 +36,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -262,63 +264,48 @@ class SqsWireTest {
     @Test
     void aSendAppliedThenCutThenThrottledIsMaybeEnqueuedNotNothingEnqueued() throws Exception {
         String url = fifoQueue("applied-then-throttled");
-        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), false)) {
-            SqsWire scripted = wire(server.endpoint());
-            try {
-                SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
-                        Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
 
-                assertThat(server.requests()).as("three attempts").isEqualTo(SqsWire.MAX_ATTEMPTS);
-                assertThat(outcome.accepted()).isFalse();
-                assertThat(outcome.maybeEnqueued()).as("attempt 1 may have been applied, whatever attempts 2-3 met")
-                        .isTrue();
-                assertThat(SubmissionVerdict.ofOne(outcome).refusal())
-                        .isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
-                assertThat(receiveAll(url, 1)).as("SQS holds the job").hasSize(1);
-            } finally {
-                scripted.close();
-            }
-        }
+        Scripted sent = sendThroughScripted(url, false);
+
+        assertThat(sent.requests()).as("three attempts").isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(sent.outcome().accepted()).isFalse();
+        assertThat(sent.outcome().maybeEnqueued()).as("attempt 1 may have been applied, whatever attempts 2-3 met")
+                .isTrue();
+        assertThat(SubmissionVerdict.ofOne(sent.outcome()).refusal()).isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
+        assertThat(receiveAll(url, 1)).as("SQS holds the job").hasSize(1);
     }
 
     /**
-     * Issue 21's open defect of I3: attempt 1 reaches a standard queue, which enqueues the job, and its connection is
-     * cut; a retry would succeed and enqueue it again, answered accepted (202) for a job SQS holds twice. The send is
-     * not retried: the job is answered 502 (outcome unknown), and SQS holds it once.
+     * Issue 21's open defect of I3: attempt 1 reaches the queue, which enqueues the job, and its connection is cut; a
+     * retry would succeed. On a standard queue it would enqueue the job again, answered accepted (202) for a job SQS
+     * holds twice: the send is not retried, and the job is answered 502 (outcome unknown). On a FIFO queue the retry
+     * carries the same deduplication id: it is made, and accepted. Either way SQS holds one copy.
      */
-    @Test
-    void aSendToAStandardQueueAppliedThenCutIsNotRetriedBlind() throws Exception {
-        String url = queue("applied-then-cut");
-        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), true)) {
-            SqsWire scripted = wire(server.endpoint());
-            try {
-                SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
-                        Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
+    @ParameterizedTest(name = "{0}: {1} requests, accepted {2}")
+    @CsvSource({"applied-then-cut, 1, false", "applied-then-cut.fifo, 2, true"})
+    void aSendAppliedThenCutIsRetriedOnlyWhereARetryCannotEnqueueItTwice(String name, int requests, boolean accepted)
+            throws Exception {
+        String url = name.endsWith(".fifo") ? fifoQueue(name.replace(".fifo", "")) : queue(name);
 
-                assertThat(server.requests()).as("one attempt").isOne();
-                assertThat(outcome.accepted()).isFalse();
-                assertThat(SubmissionVerdict.ofOne(outcome).refusal())
-                        .isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
-                assertThat(receiveAll(url, 2)).as("SQS holds the job once").hasSize(1);
-            } finally {
-                scripted.close();
-            }
-        }
+        Scripted sent = sendThroughScripted(url, true);
+
+        assertThat(sent.requests()).isEqualTo(requests);
+        assertThat(sent.outcome().accepted()).isEqualTo(accepted);
+        assertThat(sent.outcome().maybeEnqueued()).as("502 outcome-unknown, unless accepted").isEqualTo(!accepted);
+        assertThat(receiveAll(url, 2)).as("SQS holds the job once").hasSize(1);
     }
 
-    /** The same against a FIFO queue: the retry carries the same deduplication id, succeeds, and SQS holds one copy. */
-    @Test
-    void aSendToAFifoQueueAppliedThenCutIsRetriedAndAcceptedOnce() throws Exception {
-        String url = fifoQueue("applied-then-cut");
-        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), true)) {
+    /** A job's outcome sent through an {@link AppliedThenThrottled} endpoint, and the requests the endpoint got. */
+    private record Scripted(SendOutcome outcome, int requests) {
+    }
+
+    private static Scripted sendThroughScripted(String url, boolean thenForward) throws Exception {
+        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), thenForward)) {
             SqsWire scripted = wire(server.endpoint());
             try {
                 SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
                         Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
-
-                assertThat(server.requests()).as("attempt 1 cut, attempt 2 answered").isEqualTo(2);
-                assertThat(outcome.accepted()).isTrue();
-                assertThat(receiveAll(url, 2)).as("deduplicated: one copy").hasSize(1);
+                return new Scripted(outcome, server.requests());
             } finally {
                 scripted.close();
             }

@@ -637,11 +637,9 @@ class PoolControllerTest {
     @Test
     void exitHalfDoneAfterTheUnprotectIsReassertedByTheNextClaim() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
-        String task = firstOf(2);
-        pool.claim(task, null).get(10, TimeUnit.SECONDS);
         // The unprotect is answered; the exit record is refused (throttled, so surely not applied): the release fails
         // with the task unprotected.
-        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ThrottlingException"));
+        String task = claimedTaskWhoseExitRecordFails(pool, "ThrottlingException");
         assertThat(protectedNow(task)).isFalse();
         long calls = protectionCalls();
 
@@ -661,9 +659,7 @@ class PoolControllerTest {
     @Test
     void anExitRecordAnswered500IsRecordedAgainAndFinishedByTheRetriedRelease() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
-        String task = firstOf(2);
-        pool.claim(task, null).get(10, TimeUnit.SECONDS);
-        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+        String task = claimedTaskWhoseExitRecordFails(pool, "ServerException");
 
         ClaimResult claim = pool.claim(task, null).get(10, TimeUnit.SECONDS);
         assertThat(claim.isProtected()).as("the exit is kept").isFalse();
@@ -733,6 +729,14 @@ class PoolControllerTest {
     }
 
     /** The task's release, with {@code fault} on {@code action} while it runs: it fails (503 to the worker). */
+    /** The first of two tasks, claimed, whose release's exit record (TagResource) failed with {@code errorType}. */
+    private String claimedTaskWhoseExitRecordFails(PoolController pool, String errorType) throws Exception {
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, errorType));
+        return task;
+    }
+
     private void releaseFailsUnder(PoolController pool, String task, String action, FaultInjector.Fault fault) {
         ecs.emulator.faults().set(action, fault);
         assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));
