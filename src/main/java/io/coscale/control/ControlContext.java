@@ -128,6 +128,11 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
                 });
     }
 
+    /** Whether a protection change failed because ECS did not find the task ({@link TaskProtections#MISSING}). */
+    static boolean notFound(Throwable failure) {
+        return Futures.cause(failure) instanceof AwsCallException e && TaskProtections.MISSING.equals(e.errorCode());
+    }
+
     /**
      * Whether a failed ECS write surely changed nothing: refused before it was applied, in every attempt. Otherwise
      * ECS may have applied it although coscale was not told. A write this replica stopped making because it no longer
@@ -164,8 +169,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
     /**
      * A protection change for one task, merged with others of its cluster and shard. An enable ECS refused because the
      * task is not running (stopping, stopped) fails with {@link TaskRejectedException}: it is no live task, whatever an
-     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering: a transient
-     * {@link AwsCallException} with the refusal as its code.
+     * earlier DescribeTasks said. Any other refusal fails as ECS not answering: a transient {@link AwsCallException}
+     * with the refusal as its code ({@link #notFound}: MISSING, a task ECS does not find, gone or not yet visible).
      */
     CompletableFuture<Optional<Instant>> changeProtection(String cluster, ProtectionChange change) {
         return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change).thenApply(answer -> {

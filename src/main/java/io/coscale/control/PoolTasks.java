@@ -128,7 +128,10 @@ final class PoolTasks {
             return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known.protectedUntil(), drain));
         }
         return protect(taskArn).whenComplete((until, failure) -> {
-            if (marked && failure != null && Futures.cause(failure) instanceof TaskRejectedException) {
+            // Not running, or not found (gone, or not yet visible: the worker's retried claim asks ECS again): the claim
+            // changes nothing, and the task is not counted busy on its word.
+            if (marked && failure != null && (Futures.cause(failure) instanceof TaskRejectedException
+                    || ControlContext.notFound(failure))) {
                 synchronized (this) {
                     change(taskArn, new TaskLife.ClaimRefused());
                 }

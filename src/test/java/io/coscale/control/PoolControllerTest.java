@@ -634,6 +634,21 @@ class PoolControllerTest {
         assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
     }
 
+    /**
+     * UpdateTaskProtection answers MISSING: ECS does not find the task (gone, or not yet visible). The claim is not
+     * answered protected (503, the worker retries) and the task is not counted busy on its word.
+     */
+    @Test
+    void aClaimOfATaskEcsDoesNotFindIsNotAnsweredProtectedNorCountedBusy() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String unknown = firstOf(1).replaceAll("[0-9a-f]{32}$", "0123456789abcdef0123456789abcdef");
+
+        assertThatThrownBy(() -> pool.claim(unknown, null).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(io.coscale.aws.AwsCallException.class).hasMessageContaining("MISSING");
+        assertThat(pool.status().busyTasks()).isZero();
+        assertThat(pool.status().protectedTasks()).isZero();
+    }
+
     @Test
     void exitHalfDoneAfterTheUnprotectIsReassertedByTheNextClaim() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
