@@ -3,6 +3,7 @@ package io.coscale.aws;
 import io.coscale.concurrent.Backoff;
 import io.coscale.concurrent.Futures;
 import io.coscale.domain.OutgoingMessage;
+import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.SendOutcome;
 import io.vertx.core.Future;
@@ -43,14 +44,15 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * <p>What stays as with the SDK: credentials from the same provider ({@link SqsCredentials}, resolved off the event
  * loop), the endpoint the SDK resolves, its timeouts (connect; idle socket), its retry rule (up to
  * {@link #MAX_ATTEMPTS} attempts for throttling, 5xx and I/O failures, with jittered exponential backoff) and MD5
- * checks of what SQS stored. Failures classify as {@link AwsCallException} does an SDK failure: refused connections
+ * checks of what SQS stored — but a send to a standard queue is not retried once an attempt may have been acted on
+ * (see {@link #retryDelayMillis}). Failures classify as {@link AwsCallException} does an SDK failure: refused connections
  * surely sent nothing; a 5xx, a timeout or a cut connection may have been acted on.
  */
 public final class SqsWire implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SqsWire.class);
 
-    static final int MAX_ATTEMPTS = 3;
+    public static final int MAX_ATTEMPTS = 3;
     private static final long BASE_DELAY_MILLIS = 100;
     private static final long THROTTLED_BASE_DELAY_MILLIS = 500;
     private static final long MAX_DELAY_MILLIS = 20_000;
@@ -103,7 +105,9 @@ public final class SqsWire implements AutoCloseable {
     /**
      * Enqueues jobs in SendMessageBatch calls cut as {@link SendBatches} cuts them, one after another (so a FIFO
      * queue's order holds). Every message gets an outcome, in order; a call that failed as a whole marks each of its
-     * messages with the failure. The future does not fail.
+     * messages with the failure. The future does not fail. On a standard queue a call is not retried after an attempt
+     * SQS may have acted on: a retry that succeeds would answer "accepted" for a job SQS may then hold twice, so the
+     * outcome is "maybe enqueued" (502) instead. A FIFO queue's retry carries the same deduplication ids and is safe.
      */
     public CompletableFuture<List<SendOutcome>> sendBatch(String queueUrl, List<OutgoingMessage> messages) {
         List<List<OutgoingMessage>> batches = SendBatches.of(messages);
@@ -111,7 +115,7 @@ public final class SqsWire implements AutoCloseable {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (List<OutgoingMessage> batch : batches) {
             chain = chain.thenCompose(done -> call("SendMessageBatch", SqsJson.sendMessageBatch(queueUrl, batch),
-                            (answer, earlierMaybeApplied) -> earlierMaybeApplied
+                            Pool.isFifo(queueUrl), (answer, earlierMaybeApplied) -> earlierMaybeApplied
                                     ? maybeEnqueued(SqsJson.sendOutcomes(batch, answer))
                                     : SqsJson.sendOutcomes(batch, answer))
                     .handle((sent, failure) -> {
@@ -139,7 +143,7 @@ public final class SqsWire implements AutoCloseable {
 
     /** The queue's approximate visible, in-flight and delayed message counts; fails with {@link AwsCallException}. */
     public CompletableFuture<QueueDepth> depth(String queueUrl) {
-        return call("GetQueueAttributes", SqsJson.getQueueAttributes(queueUrl, DEPTH_ATTRIBUTES),
+        return call("GetQueueAttributes", SqsJson.getQueueAttributes(queueUrl, DEPTH_ATTRIBUTES), true,
                 (answer, earlierMaybeApplied) -> QueueGateway.depthOf(SqsJson.attributes(answer)));
     }
 
@@ -154,15 +158,18 @@ public final class SqsWire implements AutoCloseable {
      * One call with the SDK's retry rule; its answer read by {@code read} (told whether an earlier attempt may have been
      * acted on), its failure an AwsCallException. The failure is as uncertain as the most uncertain attempt: once one
      * attempt may have been acted on, the call's failure says so, whatever the later attempts met (throttled, refused).
+     *
+     * @param idempotent whether the call may be sent again after an attempt SQS may have acted on (a read, a FIFO send)
      */
-    private <T> CompletableFuture<T> call(String action, byte[] body, BiFunction<byte[], Boolean, T> read) {
+    private <T> CompletableFuture<T> call(String action, byte[] body, boolean idempotent,
+            BiFunction<byte[], Boolean, T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(action, body, read, 1, false, result);
+        attempt(action, body, idempotent, read, 1, false, result);
         return result;
     }
 
-    private <T> void attempt(String action, byte[] body, BiFunction<byte[], Boolean, T> read, int attempt,
-            boolean earlierMaybeApplied, CompletableFuture<T> result) {
+    private <T> void attempt(String action, byte[] body, boolean idempotent, BiFunction<byte[], Boolean, T> read,
+            int attempt, boolean earlierMaybeApplied, CompletableFuture<T> result) {
         credentials.current()
                 .handle((identity, noCredentials) -> noCredentials != null
                         ? CompletableFuture.<Answer>failedFuture(notSent(action, "no AWS credentials", noCredentials))
@@ -181,26 +188,31 @@ public final class SqsWire implements AutoCloseable {
                     }
                     AwsCallException e = failure != null ? transport(action, failure)
                             : SqsJson.error(action, answer.status(), answer.queryError(), answer.body());
-                    long delay = retryDelayMillis(attempt, e, ThreadLocalRandom.current().nextDouble());
+                    long delay = retryDelayMillis(attempt, e, ThreadLocalRandom.current().nextDouble(), idempotent);
                     if (delay < 0) {
                         result.completeExceptionally(earlierMaybeApplied ? e.maybeAppliedEarlier() : e);
                     } else {
                         boolean maybeApplied = earlierMaybeApplied || e.maybeApplied();
-                        vertx.setTimer(Math.max(1, delay), id -> attempt(action, body, read, attempt + 1, maybeApplied, result));
+                        vertx.setTimer(Math.max(1, delay),
+                                id -> attempt(action, body, idempotent, read, attempt + 1, maybeApplied, result));
                     }
                 });
     }
 
     /**
      * The SDK's standard retry rule: after a transient failure, up to {@link #MAX_ATTEMPTS} attempts in all, each
-     * after a random pause up to 100 ms (500 ms when throttled) doubled per attempt made, at most 20 s.
+     * after a random pause up to 100 ms (500 ms when throttled) doubled per attempt made, at most 20 s. One exception:
+     * a call that is not idempotent (a send to a standard queue) is not retried after a failure SQS may have acted on
+     * ({@link AwsCallException#maybeApplied()}), since a second copy of the job could then be enqueued and answered
+     * accepted.
      *
      * @param attempt the attempt that failed, from 1
      * @param random uniform in [0, 1)
+     * @param idempotent whether sending the call again cannot apply it twice (a read; a FIFO send, deduplicated)
      * @return the pause in milliseconds before the next attempt, or -1 for none
      */
-    static long retryDelayMillis(int attempt, AwsCallException failure, double random) {
-        if (!failure.isTransient() || attempt >= MAX_ATTEMPTS) {
+    public static long retryDelayMillis(int attempt, AwsCallException failure, double random, boolean idempotent) {
+        if (!failure.isTransient() || attempt >= MAX_ATTEMPTS || failure.maybeApplied() && !idempotent) {
             return -1;
         }
         long base = failure.isThrottled() ? THROTTLED_BASE_DELAY_MILLIS : BASE_DELAY_MILLIS;

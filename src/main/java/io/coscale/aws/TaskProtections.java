@@ -13,6 +13,11 @@ public record TaskProtections(Map<String, Optional<Instant>> applied, Map<String
 
     /** ECS's reason for a task that is stopping or stopped: it will not be protected, now or later. */
     public static final String TASK_NOT_VALID = "TASK_NOT_VALID";
+    /**
+     * ECS's reason for a task it does not find (ECS's API failure reasons: "the specified task could not be found"):
+     * stopped and gone, or started so lately that the call has not caught up with it.
+     */
+    public static final String MISSING = "MISSING";
 
     public TaskProtections {
         applied = Map.copyOf(applied);

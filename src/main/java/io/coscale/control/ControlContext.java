@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -110,13 +111,35 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
 
     /**
      * An ECS write metered by {@code budget}: one token per attempt, the lease checked right before each, transient
-     * failures retried briefly. A write that waits for its token holds no thread.
+     * failures retried briefly. A write that waits for its token holds no thread. Its failure is as uncertain as its
+     * most uncertain attempt: once one attempt may have been applied, a later attempt's refusal says so too
+     * ({@link #surelyNotApplied}).
      */
     private CompletableFuture<Void> budgetedWrite(EcsBudget budget, Consumer<EcsGateway> write) {
-        return CHANGE_RETRIES.runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+        AtomicBoolean maybeApplied = new AtomicBoolean();
+        return CHANGE_RETRIES.<Void>runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
             write.accept(gateway);
-            return null;
-        })), threads.timer(), threads.jitter());
+            return (Void) null;
+        })).whenComplete((ok, e) -> maybeApplied.compareAndSet(false, e != null && !surelyNotApplied(e))),
+                threads.timer(), threads.jitter()).exceptionallyCompose(e -> {
+                    Throwable cause = Futures.cause(e);
+                    return CompletableFuture.<Void>failedFuture(maybeApplied.get() && cause instanceof AwsCallException a
+                            ? a.maybeAppliedEarlier() : cause);
+                });
+    }
+
+    /** Whether a protection change failed because ECS did not find the task ({@link TaskProtections#MISSING}). */
+    static boolean notFound(Throwable failure) {
+        return Futures.cause(failure) instanceof AwsCallException e && TaskProtections.MISSING.equals(e.errorCode());
+    }
+
+    /**
+     * Whether a failed ECS write surely changed nothing: refused before it was applied, in every attempt. Otherwise
+     * ECS may have applied it although coscale was not told. A write this replica stopped making because it no longer
+     * leads counts as maybe applied: an earlier attempt may have been.
+     */
+    static boolean surelyNotApplied(Throwable failure) {
+        return Futures.cause(failure) instanceof AwsCallException e && !e.maybeApplied();
     }
 
     /**
@@ -146,8 +169,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
     /**
      * A protection change for one task, merged with others of its cluster and shard. An enable ECS refused because the
      * task is not running (stopping, stopped) fails with {@link TaskRejectedException}: it is no live task, whatever an
-     * earlier DescribeTasks said. Any other refusal (MISSING: a read that has not caught up) fails as ECS not answering: a transient
-     * {@link AwsCallException} with the refusal as its code.
+     * earlier DescribeTasks said. Any other refusal fails as ECS not answering: a transient {@link AwsCallException}
+     * with the refusal as its code ({@link #notFound}: MISSING, a task ECS does not find, gone or not yet visible).
      */
     CompletableFuture<Optional<Instant>> changeProtection(String cluster, ProtectionChange change) {
         return protection.submit(ProtectionShard.of(cluster, change.taskArn()), change).thenApply(answer -> {

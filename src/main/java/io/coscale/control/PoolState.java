@@ -47,6 +47,8 @@ final class PoolState {
     // All @GuardedBy("this"). The count and the service change in steps only.
     /** When this replica began to act for the pool: its start-up, or its takeover of the lease. */
     private Instant startedAt;
+    /** The lease epoch the count and the backlog were formed under (see {@link #sameLease}). */
+    private long epoch;
     private CountBelief count;
     private final Backlog backlog = new Backlog();
     /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
@@ -69,9 +71,22 @@ final class PoolState {
      * counts from now (what this replica accepted as a follower, the leader has scaled for).
      */
     synchronized void restart() {
+        epoch = ctx.leadership().epoch();
         startedAt = ctx.clock().instant();
         count = new CountBelief(ctx.nanoTime(), ctx.exitSettle().toNanos());
         backlog.restart();
+    }
+
+    /**
+     * The count and the backlog hold only under the lease epoch they were formed under: a replica that led, lost the
+     * lease and took it back may meet a release or a scale-up before its take-over step runs, and the count it
+     * believed then may be older than what the leader in between wrote. The first use under another epoch starts them
+     * afresh, as the take-over does. Called with the lock held, before the count is used.
+     */
+    private void sameLease() {
+        if (ctx.leadership().epoch() != epoch) {
+            restart();
+        }
     }
 
     /** What {@link #accept} found: the scale-up target, and the count it compares with (null: not yet known). */
@@ -127,6 +142,7 @@ final class PoolState {
     synchronized Reconciliation.Observation reconciled(ServiceState observed, QueueDepth depth, long observedAtNanos,
             long submissionMark) {
         Instant now = ctx.clock().instant();
+        sameLease();
         count.read(observed.desiredCount(), observedAtNanos);
         service = observed;
         observeQueue(depth, submissionMark, now);
@@ -153,29 +169,48 @@ final class PoolState {
 
     /** Whether the count may be lowered from: not read so soon after start-up that it may predate the last writes. */
     synchronized boolean countSettled() {
+        sameLease();
         return count.settled();
     }
 
     /**
-     * Refuses (the worker retries) to lower a count until {@code exitSettle} has passed since start-up: ECS reads
-     * just after a restart may not yet show what the killed coscale recorded or set.
+     * Refuses (the worker retries) to lower a count until {@code exitSettle} has passed since start-up, and while the
+     * count is not settled: ECS reads just after a restart may not yet show what the killed coscale recorded or set,
+     * nor reads just after a write of unknown outcome that write.
      */
     void checkSettled() {
         Duration since;
+        boolean settled;
         synchronized (this) {
+            settled = countSettled();
             since = Duration.between(startedAt, ctx.clock().instant());
         }
-        if (since.compareTo(ctx.exitSettle()) < 0 || !countSettled()) {
+        if (since.compareTo(ctx.exitSettle()) < 0) {
             throw new NotSettledException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
                     + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)");
         }
+        if (!settled) {
+            throw unknownCount();
+        }
     }
 
-    /** Sets desiredCount through the shared budget; within a step. */
+    private NotSettledException unknownCount() {
+        return new NotSettledException("desiredCount is not known: an UpdateService went unanswered; coscale lowers "
+                + "counts again once an ECS read made " + ctx.exitSettle().toMillis() + " ms after it shows the count");
+    }
+
+    /**
+     * Sets desiredCount through the shared budget; within a step. A write that failed but may have been applied leaves
+     * the count unknown ({@link CountBelief#writeUnknown}): no exit lowers from it until ECS is read again.
+     */
     CompletableFuture<Void> changeDesired(int to) {
-        return ctx.updateService(pool, to).thenRun(() -> {
+        return ctx.updateService(pool, to).whenComplete((ok, e) -> {
             synchronized (this) {
-                count.wrote(to, ctx.nanoTime());
+                if (e == null) {
+                    count.wrote(to, ctx.nanoTime());
+                } else if (!ControlContext.surelyNotApplied(e)) {
+                    count.writeUnknown(ctx.nanoTime());
+                }
             }
         });
     }
@@ -186,7 +221,9 @@ final class PoolState {
      * ({@code target + 1}). Lower already: the write landed (or others lowered it), nothing is written. Higher: it was
      * raised since, and the decrement is given up (the count stays one too high until the next release takes it
      * down), never doubled; so too when the read and what coscale believes it wrote since disagree. The one window
-     * left (ECS has no compare-and-set): the lost write landed and the count was raised by exactly one since.
+     * left (ECS has no compare-and-set): the lost write landed and the count was raised by exactly one since. Only a
+     * settled count is acted on: a read that may predate a write of unknown outcome fails with
+     * {@link NotSettledException} (503, the worker retries).
      *
      * @return whether the count was written
      */
@@ -195,8 +232,13 @@ final class PoolState {
         return readService().thenCompose(read -> {
             int believed;
             synchronized (this) {
+                sameLease();
                 count.read(read.desiredCount(), readAt);
                 believed = count.value();
+                if (!count.settled()) {
+                    // The read may predate a write of unknown outcome (this exit's own, or a scale-up's since).
+                    throw unknownCount();
+                }
             }
             // Both must stand where the exit decided from: a read that may predate a count coscale wrote since (a
             // scale-up) is not enough, nor a belief that misses a write of its own whose answer was lost but landed.

@@ -128,7 +128,10 @@ final class PoolTasks {
             return CompletableFuture.completedFuture(new ClaimResult(pool.name(), true, known.protectedUntil(), drain));
         }
         return protect(taskArn).whenComplete((until, failure) -> {
-            if (marked && failure != null && Futures.cause(failure) instanceof TaskRejectedException) {
+            // Not running, or not found (gone, or not yet visible: the worker's retried claim asks ECS again): the claim
+            // changes nothing, and the task is not counted busy on its word.
+            if (marked && failure != null && (Futures.cause(failure) instanceof TaskRejectedException
+                    || ControlContext.notFound(failure))) {
                 synchronized (this) {
                     change(taskArn, new TaskLife.ClaimRefused());
                 }
@@ -222,6 +225,20 @@ final class PoolTasks {
         return life.stage() == TaskLife.Stage.RECORDED ? life.exit() : null;
     }
 
+    /**
+     * The exit whose record was sent but not confirmed, if any ({@link TaskLife.Stage#RECORD_UNKNOWN}): a repeated
+     * release records it again and finishes it.
+     */
+    synchronized ReleaseDecision unconfirmedRecord(String taskArn) {
+        TaskLife life = life(taskArn);
+        return life.stage() == TaskLife.Stage.RECORD_UNKNOWN ? life.exit() : null;
+    }
+
+    /** The exit record {@code decision} was sent and its answer lost: the exit is kept, never decided again. */
+    synchronized void recordUnknown(String taskArn, ReleaseDecision decision) {
+        change(taskArn, new TaskLife.RecordUnknown(decision));
+    }
+
     /** The exit is recorded on the task: a repeated release finishes it and never decides again. */
     synchronized void recorded(String taskArn, ReleaseDecision decision) {
         change(taskArn, new TaskLife.Recorded(decision));
@@ -247,7 +264,10 @@ final class PoolTasks {
         change(taskArn, new TaskLife.ExitStarted());
     }
 
-    /** The exit failed (the worker retries): unrecorded, an ordinary task with its protection unknown; else recorded. */
+    /**
+     * The exit failed (the worker retries): unrecorded, an ordinary task with its protection unknown; else as far as it
+     * went (its record unknown, or recorded).
+     */
     synchronized void abandonExit(String taskArn) {
         change(taskArn, new TaskLife.ExitAbandoned());
     }

@@ -15,8 +15,9 @@ import java.util.concurrent.CompletionException;
  * or stay: nothing changes. A step of the pool: one at a time with its other count changes.
  *
  * <p>A task's exit lowers the count once however often it is released: a repeat gets the remembered decision, or,
- * after a restart, the task's exit record. Once the exit is recorded on the task, a repeat never decides again: when
- * the UpdateService went unanswered, it finishes the recorded exit ({@link PoolState#lowerOnce}).
+ * after a restart, the task's exit record. Once the exit record is sent, a repeat never decides again: when the
+ * record's answer was lost it writes the same record again, and when the UpdateService went unanswered it finishes the
+ * recorded exit ({@link PoolState#lowerOnce}).
  */
 final class Release {
 
@@ -63,6 +64,13 @@ final class Release {
         if (recorded != null) {
             return finishRecorded(taskArn, recorded);
         }
+        ReleaseDecision unconfirmed = tasks.unconfirmedRecord(taskArn);
+        if (unconfirmed != null) {
+            // The record may be on the task (a read may not show it yet): the same record again, never a new decision.
+            return ctx.recordExit(taskArn, unconfirmed.desiredCount())
+                    .thenRun(() -> tasks.recorded(taskArn, unconfirmed))
+                    .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed));
+        }
         if (exitRecord != null) {
             // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
             // and the count is not lowered twice.
@@ -102,7 +110,12 @@ final class Release {
             // The record before the decrement: a crash between the two loses a decrement (the count stays one too
             // high, and the next release takes it down), never doubles one.
             // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh decision.
-            done = done.thenCompose(unprotected -> ctx.recordExit(taskArn, decision.desiredCount()))
+            done = done.thenCompose(unprotected -> ctx.recordExit(taskArn, decision.desiredCount())
+                            .whenComplete((ok, e) -> {
+                                if (e != null && !ControlContext.surelyNotApplied(e)) {
+                                    tasks.recordUnknown(taskArn, decision);
+                                }
+                            }))
                     .thenRun(() -> tasks.recorded(taskArn, decision))
                     .thenCompose(recorded -> state.changeDesired(decision.desiredCount())).thenRun(scaleUp::recheck);
         }

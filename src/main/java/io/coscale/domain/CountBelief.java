@@ -11,22 +11,26 @@ package io.coscale.domain;
  *       stands (a stale read never overrides a change coscale made itself).</li>
  *   <li>Any other read is the truth and is taken (somebody else may have set the count, or a write that seemed to
  *       fail was applied).</li>
- *   <li>Before {@code readLag} has passed since start-up, a read may not yet show what a coscale that ran before
- *       wrote: the belief is {@link #settled} only once it comes from a write of this one, or from a read that began
- *       after that time. Lowering a count needs a settled belief.</li>
+ *   <li>ECS may hold a count this belief does not know from two moments on: start-up (a coscale that ran before may
+ *       have written), and a write of coscale's own whose outcome is unknown ({@link #writeUnknown}: applied or not,
+ *       its answer was lost). From then the belief is not {@link #settled}, and every read is taken as the best
+ *       guess, until a read that began {@code readLag} after that moment, or a write ECS confirmed (it sets an
+ *       absolute value known to be applied). Lowering a count needs a settled belief: an exit's decrement is
+ *       computed from a count known to match ECS.</li>
  * </ul>
  */
 public final class CountBelief {
 
-    private final long startNanos;
     private final long readLagNanos;
+    /** Since when ECS may hold a count this belief does not know: start-up, or the last write of unknown outcome. */
+    private long unsureSinceNanos;
     private Integer value;
     private long lastWriteNanos;
     private boolean wroteOnce;
     private boolean settled;
 
     public CountBelief(long startNanos, long readLagNanos) {
-        this.startNanos = startNanos;
+        this.unsureSinceNanos = startNanos;
         this.readLagNanos = readLagNanos;
     }
 
@@ -41,11 +45,11 @@ public final class CountBelief {
      * @return whether it was taken in
      */
     public boolean read(int observed, long readStartNanos) {
-        if (value != null && value != observed && wroteOnce && readStartNanos - lastWriteNanos < readLagNanos) {
+        if (settled && value != observed && wroteOnce && readStartNanos - lastWriteNanos < readLagNanos) {
             return false;
         }
         value = observed;
-        settled |= readStartNanos - startNanos >= readLagNanos;
+        settled |= readStartNanos - unsureSinceNanos >= readLagNanos;
         return true;
     }
 
@@ -55,6 +59,16 @@ public final class CountBelief {
         lastWriteNanos = nowNanos;
         wroteOnce = true;
         settled = true;
+    }
+
+    /**
+     * coscale asked ECS to set the count and does not know whether it did (a 5xx, a timeout or a cut connection after
+     * ECS had the request), at {@code nowNanos}: the count is not settled until a read that began {@code readLag}
+     * later, or a write ECS confirms. The value stays as the best guess of what ECS holds.
+     */
+    public void writeUnknown(long nowNanos) {
+        settled = false;
+        unsureSinceNanos = nowNanos;
     }
 
     /** Whether the count may be lowered from this belief: see the class comment. */

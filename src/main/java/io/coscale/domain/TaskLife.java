@@ -13,16 +13,19 @@ import java.util.Objects;
  * protects it, so a heartbeat racing the release cannot undo the unprotect that precedes the decrement) →
  * {@link Stage#RECORDED} (the exit is recorded on the task: the count is lowered for it, or about to be, or its
  * UpdateService went unanswered) → {@link Stage#EXITED} (the decision is remembered, so a repeated release answers the
- * same). An exit that failed before its record goes back to {@code RUNNING} with its protection unknown (ECS may have
- * applied the unprotect whose answer was lost: {@code protectionUnknown}), so that the next claim, release or renewal
- * protects it again with ECS before anything else; one that failed
- * after its record stays {@code RECORDED}, and a repeated release finishes it without deciding again.
+ * same). An exit that failed before its record was sent goes back to {@code RUNNING} with its protection unknown (ECS
+ * may have applied the unprotect whose answer was lost: {@code protectionUnknown}), so that the next claim, release or
+ * renewal protects it again with ECS before anything else. One whose record was sent but not confirmed (the answer
+ * lost) is {@link Stage#RECORD_UNKNOWN}: the record may be on the task, so the exit is kept, and a repeated release
+ * records it again before it finishes it. One that failed after its record stays {@code RECORDED}, and a repeated
+ * release finishes it without deciding again.
  *
  * @param busySince when the task claimed since its last empty poll; null when it is not busy
  * @param protectedUntil until when coscale's protection of the task holds, as ECS last confirmed it; null when coscale
  *        holds none
  * @param stage how far the task's exit has gone
- * @param exit the decision the task's exit carries out; null unless {@link Stage#RECORDED} or {@link Stage#EXITED}
+ * @param exit the decision the task's exit carries out; null unless {@link Stage#RECORD_UNKNOWN},
+ *        {@link Stage#RECORDED} or {@link Stage#EXITED}
  * @param protectionUnknown whether ECS may have dropped the task's protection without coscale knowing (an exit
  *        abandoned after its unprotect was sent): the next claim, release or renewal protects it with ECS before
  *        anything else; {@code protectedUntil} is then null
@@ -40,6 +43,12 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
         /** A release is letting it exit: unprotecting it, recording the exit. */
         EXITING,
         /**
+         * Its exit record was sent and ECS's answer lost (a 5xx, a timeout, a cut connection): the record may be on the
+         * task, and a release that decided afresh could record another. A repeated release never decides again from
+         * here: it writes the same record again, then finishes the exit as {@link #RECORDED}.
+         */
+        RECORD_UNKNOWN,
+        /**
          * Its exit is recorded on the task: the count is lowered for it, being lowered, or its UpdateService went
          * unanswered. A repeated release never decides again from here: it finishes this exit.
          */
@@ -51,7 +60,7 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     /** @throws IllegalArgumentException if a recorded or exited task has no decision or another stage has one */
     public TaskLife {
         Objects.requireNonNull(stage, "stage");
-        if ((stage == Stage.EXITED || stage == Stage.RECORDED) != (exit != null)) {
+        if ((stage == Stage.EXITED || stage == Stage.RECORDED || stage == Stage.RECORD_UNKNOWN) != (exit != null)) {
             throw new IllegalArgumentException("a recorded or exited task, and only such a one, has its exit decision");
         }
         if (protectionUnknown && protectedUntil != null) {
@@ -103,6 +112,10 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     public record Recorded(ReleaseDecision decision) implements Change {
     }
 
+    /** The exit record {@code decision} was sent and ECS's answer lost: it may be on the task. */
+    public record RecordUnknown(ReleaseDecision decision) implements Change {
+    }
+
     /**
      * The exit failed (ECS did not answer; the worker retries its release). Before its record: an ordinary task
      * again, whose protection is unknown (ECS may have applied the unprotect), so the next claim asks ECS. After its
@@ -116,8 +129,8 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
     }
 
     /**
-     * ECS reports the task stopped. Only an exit in progress (exiting or recorded) is kept, for the release carrying
-     * it out to finish.
+     * ECS reports the task stopped. Only an exit in progress (exiting, its record unknown, or recorded) is kept, for the
+     * release carrying it out to finish.
      */
     public record Stopped() implements Change {
     }
@@ -147,14 +160,18 @@ public record TaskLife(Instant busySince, Instant protectedUntil, Stage stage, R
             return stage != Stage.RUNNING ? this
                     : new TaskLife(busySince, protectedUntil, Stage.EXITING, null, protectionUnknown);
         } else if (change instanceof Recorded r) {
-            return stage == Stage.EXITING
+            return stage == Stage.EXITING || stage == Stage.RECORD_UNKNOWN
                     ? new TaskLife(busySince, protectedUntil, Stage.RECORDED, r.decision(), protectionUnknown) : this;
+        } else if (change instanceof RecordUnknown r) {
+            return stage == Stage.EXITING
+                    ? new TaskLife(busySince, protectedUntil, Stage.RECORD_UNKNOWN, r.decision(), protectionUnknown) : this;
         } else if (change instanceof ExitAbandoned) {
             return stage == Stage.EXITING ? new TaskLife(busySince, null, Stage.RUNNING, null, true) : this;
         } else if (change instanceof Exited x) {
             return new TaskLife(null, null, Stage.EXITED, x.decision());
         } else if (change instanceof Stopped) {
-            return stage == Stage.EXITING || stage == Stage.RECORDED ? new TaskLife(null, null, stage, exit) : UNKNOWN;
+            return stage == Stage.EXITING || stage == Stage.RECORD_UNKNOWN || stage == Stage.RECORDED
+                    ? new TaskLife(null, null, stage, exit) : UNKNOWN;
         } else if (change instanceof LeaseTaken) {
             return new TaskLife(null, null, stage, exit, protectionUnknown);
         }

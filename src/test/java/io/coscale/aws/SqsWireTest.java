@@ -36,6 +36,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -94,6 +96,11 @@ class SqsWireTest {
 
     private static String queue(String name) {
         return sdk.createQueue(b -> b.queueName(name)).queueUrl();
+    }
+
+    private static String fifoQueue(String name) {
+        return sdk.createQueue(b -> b.queueName(name + ".fifo").attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")))
+                .queueUrl();
     }
 
     private static List<SendOutcome> send(String queueUrl, List<OutgoingMessage> jobs) throws Exception {
@@ -176,25 +183,39 @@ class SqsWireTest {
     }
 
     @Test
-    void aServerErrorIsRetriedThriceThenReportedAsMaybeEnqueued() throws Exception {
+    void aServerErrorOnAStandardQueueIsNotRetriedAndReportedAsMaybeEnqueued() throws Exception {
         String url = queue("errors");
         proxy.set(new Faults(Duration.ZERO, 1, 0));
         long before = proxy.stats().requests();
-        long sentBefore = wire.requestsSent().getOrDefault("SendMessageBatch", 0L);
 
         SendOutcome outcome = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
 
-        assertThat(proxy.stats().requests() - before).isEqualTo(SqsWire.MAX_ATTEMPTS);
-        assertThat(wire.requestsSent().get("SendMessageBatch") - sentBefore).as("every attempt counted")
-                .isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(proxy.stats().requests() - before).as("a retry that succeeded could enqueue the job twice").isOne();
         assertThat(outcome.accepted()).isFalse();
         assertThat(outcome.transientFailure()).isTrue();
         assertThat(outcome.maybeEnqueued()).as("a 5xx came from a service that had the request").isTrue();
     }
 
     @Test
+    void aServerErrorOnAFifoQueueIsRetriedThriceThenReportedAsMaybeEnqueued() throws Exception {
+        String url = fifoQueue("errors");
+        proxy.set(new Faults(Duration.ZERO, 1, 0));
+        long before = proxy.stats().requests();
+        long sentBefore = wire.requestsSent().getOrDefault("SendMessageBatch", 0L);
+
+        SendOutcome outcome = send(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0, Optional.empty()))).get(0);
+
+        assertThat(proxy.stats().requests() - before).as("the same deduplication id: a retry is safe")
+                .isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(wire.requestsSent().get("SendMessageBatch") - sentBefore).as("every attempt counted")
+                .isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(outcome.accepted()).isFalse();
+        assertThat(outcome.maybeEnqueued()).isTrue();
+    }
+
+    @Test
     void aRetryAfterOneServerErrorEnqueuesTheJobOnce() throws Exception {
-        String url = queue("one-error");
+        String url = fifoQueue("one-error");
         proxy.set(new Faults(Duration.ZERO, 0.5, 0));
         List<OutgoingMessage> jobs = IntStream.range(0, 40)
                 .mapToObj(i -> new OutgoingMessage("j" + i, "x", Map.of(), 0, Optional.empty())).toList();
@@ -237,24 +258,54 @@ class SqsWireTest {
     /**
      * Defect 2 of issue 21: attempt 1 reaches SQS, which enqueues the job, and its connection is cut; attempts 2 and 3
      * are throttled (surely not applied). The call's outcome is the most uncertain of its attempts: maybe enqueued, so
-     * the job is answered 502 (outcome unknown), never 503 "nothing enqueued" for a job SQS holds.
+     * the job is answered 502 (outcome unknown), never 503 "nothing enqueued" for a job SQS holds. (On a FIFO queue:
+     * a standard queue's send is not retried at all after attempt 1, see below.)
      */
     @Test
     void aSendAppliedThenCutThenThrottledIsMaybeEnqueuedNotNothingEnqueued() throws Exception {
-        String url = queue("applied-then-throttled");
-        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint())) {
+        String url = fifoQueue("applied-then-throttled");
+
+        Scripted sent = sendThroughScripted(url, false);
+
+        assertThat(sent.requests()).as("three attempts").isEqualTo(SqsWire.MAX_ATTEMPTS);
+        assertThat(sent.outcome().accepted()).isFalse();
+        assertThat(sent.outcome().maybeEnqueued()).as("attempt 1 may have been applied, whatever attempts 2-3 met")
+                .isTrue();
+        assertThat(SubmissionVerdict.ofOne(sent.outcome()).refusal()).isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
+        assertThat(receiveAll(url, 1)).as("SQS holds the job").hasSize(1);
+    }
+
+    /**
+     * Issue 21's open defect of I3: attempt 1 reaches the queue, which enqueues the job, and its connection is cut; a
+     * retry would succeed. On a standard queue it would enqueue the job again, answered accepted (202) for a job SQS
+     * holds twice: the send is not retried, and the job is answered 502 (outcome unknown). On a FIFO queue the retry
+     * carries the same deduplication id: it is made, and accepted. Either way SQS holds one copy.
+     */
+    @ParameterizedTest(name = "{0}: {1} requests, accepted {2}")
+    @CsvSource({"applied-then-cut, 1, false", "applied-then-cut.fifo, 2, true"})
+    void aSendAppliedThenCutIsRetriedOnlyWhereARetryCannotEnqueueItTwice(String name, int requests, boolean accepted)
+            throws Exception {
+        String url = name.endsWith(".fifo") ? fifoQueue(name.replace(".fifo", "")) : queue(name);
+
+        Scripted sent = sendThroughScripted(url, true);
+
+        assertThat(sent.requests()).isEqualTo(requests);
+        assertThat(sent.outcome().accepted()).isEqualTo(accepted);
+        assertThat(sent.outcome().maybeEnqueued()).as("502 outcome-unknown, unless accepted").isEqualTo(!accepted);
+        assertThat(receiveAll(url, 2)).as("SQS holds the job once").hasSize(1);
+    }
+
+    /** A job's outcome sent through an {@link AppliedThenThrottled} endpoint, and the requests the endpoint got. */
+    private record Scripted(SendOutcome outcome, int requests) {
+    }
+
+    private static Scripted sendThroughScripted(String url, boolean thenForward) throws Exception {
+        try (AppliedThenThrottled server = new AppliedThenThrottled(elasticMq.endpoint(), thenForward)) {
             SqsWire scripted = wire(server.endpoint());
             try {
                 SendOutcome outcome = scripted.sendBatch(url, List.of(new OutgoingMessage("j", "x", Map.of(), 0,
                         Optional.empty()))).get(30, TimeUnit.SECONDS).get(0);
-
-                assertThat(server.requests()).as("three attempts").isEqualTo(SqsWire.MAX_ATTEMPTS);
-                assertThat(outcome.accepted()).isFalse();
-                assertThat(outcome.maybeEnqueued()).as("attempt 1 may have been applied, whatever attempts 2-3 met")
-                        .isTrue();
-                assertThat(SubmissionVerdict.ofOne(outcome).refusal())
-                        .isEqualTo(SubmissionVerdict.Refusal.OUTCOME_UNKNOWN);
-                assertThat(receiveAll(url, 1)).as("SQS holds the job").hasSize(1);
+                return new Scripted(outcome, server.requests());
             } finally {
                 scripted.close();
             }
@@ -263,7 +314,7 @@ class SqsWireTest {
 
     /**
      * An SQS endpoint whose first request is forwarded to the real queue (applied) and its connection then cut before
-     * the answer; every later request is throttled (a 400 SQS answers before acting).
+     * the answer; every later request is throttled (a 400 SQS answers before acting), or forwarded and answered.
      */
     private static final class AppliedThenThrottled implements AutoCloseable {
         private static final byte[] THROTTLED = "{\"__type\":\"com.amazonaws.sqs#RequestThrottled\",\"message\":\"Rate exceeded\"}"
@@ -272,9 +323,11 @@ class SqsWireTest {
         private final String target;
         private final AtomicInteger requests = new AtomicInteger();
         private final HttpClient client = HttpClient.newHttpClient();
+        private final boolean thenForward;
 
-        AppliedThenThrottled(String target) throws IOException {
+        AppliedThenThrottled(String target, boolean thenForward) throws IOException {
             this.target = target;
+            this.thenForward = thenForward;
             this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Thread t = new Thread(this::serve, "sqs-applied-then-throttled");
             t.setDaemon(true);
@@ -313,15 +366,25 @@ class SqsWireTest {
                             }
                         }
                         byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                        HttpRequest forward = HttpRequest.newBuilder(URI.create(target))
+                                .header("Content-Type", headers.get("content-type"))
+                                .header("X-Amz-Target", headers.get("x-amz-target"))
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
                         if (requests.incrementAndGet() == 1) {
-                            client.send(HttpRequest.newBuilder(URI.create(target))
-                                    .header("Content-Type", headers.get("content-type"))
-                                    .header("X-Amz-Target", headers.get("x-amz-target"))
-                                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                                    HttpResponse.BodyHandlers.discarding());
+                            client.send(forward, HttpResponse.BodyHandlers.discarding());
                             break; // applied, and the connection cut before the answer
                         }
                         OutputStream out = connection.getOutputStream();
+                        if (thenForward) {
+                            HttpResponse<byte[]> answer = client.send(forward, HttpResponse.BodyHandlers.ofByteArray());
+                            out.write(("HTTP/1.1 " + answer.statusCode() + " OK\r\nContent-Type: "
+                                    + answer.headers().firstValue("content-type").orElse("application/x-amz-json-1.0")
+                                    + "\r\nContent-Length: " + answer.body().length + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            out.write(answer.body());
+                            out.flush();
+                            continue;
+                        }
                         out.write(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
                                 + "x-amzn-query-error: AWS.SimpleQueueService.RequestThrottled;Sender\r\n"
                                 + "Content-Length: " + THROTTLED.length + "\r\n\r\n")
@@ -371,13 +434,22 @@ class SqsWireTest {
         AwsCallException throttled = new AwsCallException("x", true, true, "ThrottlingException", null, false);
         AwsCallException refused = new AwsCallException("x", false, false, "InvalidParameterValue", null, false);
 
-        assertThat(SqsWire.retryDelayMillis(1, refused, 0.5)).isEqualTo(-1);
-        assertThat(SqsWire.retryDelayMillis(1, internal, 0.999)).isEqualTo(99);
-        assertThat(SqsWire.retryDelayMillis(2, internal, 0.999)).isEqualTo(199);
-        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5)).isEqualTo(250);
-        assertThat(SqsWire.retryDelayMillis(2, throttled, 0.999)).isEqualTo(999);
-        assertThat(SqsWire.retryDelayMillis(SqsWire.MAX_ATTEMPTS, internal, 0.5)).isEqualTo(-1);
-        assertThat(SqsWire.retryDelayMillis(1, internal, 0)).isZero();
+        assertThat(SqsWire.retryDelayMillis(1, refused, 0.5, true)).isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0.999, true)).isEqualTo(99);
+        assertThat(SqsWire.retryDelayMillis(2, internal, 0.999, true)).isEqualTo(199);
+        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5, true)).isEqualTo(250);
+        assertThat(SqsWire.retryDelayMillis(2, throttled, 0.999, true)).isEqualTo(999);
+        assertThat(SqsWire.retryDelayMillis(SqsWire.MAX_ATTEMPTS, internal, 0.5, true)).isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0, true)).isZero();
+    }
+
+    @Test
+    void aSendThatIsNotIdempotentIsNotRetriedAfterAnAttemptSqsMayHaveActedOn() {
+        AwsCallException internal = new AwsCallException("x", true, false, "InternalError", null, true);
+        AwsCallException throttled = new AwsCallException("x", true, true, "ThrottlingException", null, false);
+
+        assertThat(SqsWire.retryDelayMillis(1, internal, 0.5, false)).as("a standard queue's send").isEqualTo(-1);
+        assertThat(SqsWire.retryDelayMillis(1, throttled, 0.5, false)).as("refused before acting: safe").isEqualTo(250);
     }
 
     private static List<Message> receiveAll(String url, int expected) {

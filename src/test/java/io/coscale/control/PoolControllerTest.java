@@ -664,13 +664,27 @@ class PoolControllerTest {
         assertThat(pool.claim(task, null).get(10, TimeUnit.SECONDS).isProtected()).isTrue();
     }
 
+    /**
+     * UpdateTaskProtection answers MISSING: ECS does not find the task (gone, or not yet visible). The claim is not
+     * answered protected (503, the worker retries) and the task is not counted busy on its word.
+     */
+    @Test
+    void aClaimOfATaskEcsDoesNotFindIsNotAnsweredProtectedNorCountedBusy() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String unknown = firstOf(1).replaceAll("[0-9a-f]{32}$", "0123456789abcdef0123456789abcdef");
+
+        assertThatThrownBy(() -> pool.claim(unknown, null).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(io.coscale.aws.AwsCallException.class).hasMessageContaining("MISSING");
+        assertThat(pool.status().busyTasks()).isZero();
+        assertThat(pool.status().protectedTasks()).isZero();
+    }
+
     @Test
     void exitHalfDoneAfterTheUnprotectIsReassertedByTheNextClaim() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
-        String task = firstOf(2);
-        pool.claim(task, null).get(10, TimeUnit.SECONDS);
-        // The unprotect is answered; the exit record is refused: the release fails with the task unprotected.
-        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ServerException"));
+        // The unprotect is answered; the exit record is refused (throttled, so surely not applied): the release fails
+        // with the task unprotected.
+        String task = claimedTaskWhoseExitRecordFails(pool, "ThrottlingException");
         assertThat(protectedNow(task)).isFalse();
         long calls = protectionCalls();
 
@@ -680,6 +694,29 @@ class PoolControllerTest {
         assertThat(protectionCalls()).as("the claim asked ECS").isEqualTo(calls + 1);
         assertThat(protectedNow(task)).isTrue();
         assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+    }
+
+    /**
+     * An exit record answered 500 may be on the task: the exit is kept, never decided again. A claim meanwhile protects
+     * nothing (it tells the task to drain), and the retried release writes the same record again, lowers the count once
+     * and answers the exit, though a job arrived meanwhile.
+     */
+    @Test
+    void anExitRecordAnswered500IsRecordedAgainAndFinishedByTheRetriedRelease() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        String task = claimedTaskWhoseExitRecordFails(pool, "ServerException");
+
+        ClaimResult claim = pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        assertThat(claim.isProtected()).as("the exit is kept").isFalse();
+        assertThat(claim.drain()).isTrue();
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}"));
+        ReleaseDecision retried = pool.release(TestContexts.task(task)).get(10, TimeUnit.SECONDS);
+
+        assertThat(retried.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(retried.desiredCount()).isEqualTo(1);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
+        assertThat(ecs.ecs.listTagsForResource(r -> r.resourceArn(task)).tags())
+                .anySatisfy(t -> assertThat(t.key() + "=" + t.value()).isEqualTo(EcsGateway.EXIT_TAG + "=1"));
     }
 
     @Test
@@ -737,6 +774,14 @@ class PoolControllerTest {
     }
 
     /** The task's release, with {@code fault} on {@code action} while it runs: it fails (503 to the worker). */
+    /** The first of two tasks, claimed, whose release's exit record (TagResource) failed with {@code errorType}. */
+    private String claimedTaskWhoseExitRecordFails(PoolController pool, String errorType) throws Exception {
+        String task = firstOf(2);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        releaseFailsUnder(pool, task, "TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, errorType));
+        return task;
+    }
+
     private void releaseFailsUnder(PoolController pool, String task, String action, FaultInjector.Fault fault) {
         ecs.emulator.faults().set(action, fault);
         assertThatThrownBy(() -> pool.release(TestContexts.task(task)).get(20, TimeUnit.SECONDS));

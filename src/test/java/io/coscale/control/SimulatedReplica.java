@@ -3,11 +3,14 @@ package io.coscale.control;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
+import io.coscale.concurrent.Futures;
 import io.coscale.concurrent.TokenBucket;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.SendOutcome;
 import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,14 +26,15 @@ import java.util.random.RandomGenerator;
 /**
  * One coscale replica's control path for one pool, as {@link Pools}, {@link Workers} and {@link Reconciler} wire it,
  * but on executors, a clock and a jitter the caller gives: the deterministic simulation ({@code io.coscale.sim}) runs
- * the real {@link PoolController}, {@link TaskResolver}, {@link Release}, {@link ScaleUp} and {@link PoolTasks} through
- * it. Claims and releases go through the resolver, as {@code /v1/claim} and {@code /v1/release} do.
+ * the real {@link PoolController}, {@link TaskResolver}, {@link Release}, {@link ScaleUp}, {@link PoolTasks} and
+ * {@link QueueSender} through it. Claims and releases go through the resolver, as {@code /v1/claim} and {@code /v1/release} do.
  */
 public final class SimulatedReplica {
 
     private final PoolController pool;
     private final TaskResolver resolver;
     private final ControlContext ctx;
+    private final QueueSender sender;
 
     /**
      * @param executor runs the steps, the ECS and SQS calls and the timer (one executor: the simulation orders them)
@@ -47,6 +51,17 @@ public final class SimulatedReplica {
                 Duration.ofSeconds(2), 200, exitSettle, new ControlMetrics(new SimpleMeterRegistry()), leadership, counts);
         this.pool = new PoolController(pool, ctx);
         this.resolver = new TaskResolver(ctx, () -> List.of(this.pool), Duration.ofSeconds(2), exitSettle);
+        // As Intake sends, but on the gateway's own sendBatch, answered at once: the simulation models SqsWire's calls.
+        this.sender = new QueueSender((url, messages) -> Futures.start(
+                () -> CompletableFuture.completedFuture(queues.sendBatch(url, messages))), executor);
+    }
+
+    /**
+     * The send of {@code POST /v1/pools/{pool}/jobs:batch}, as {@link Intake} makes it: the jobs through
+     * {@link QueueSender} onto the pool's queue, an outcome each. Counting the accepted ones is {@link #submitted}.
+     */
+    public CompletableFuture<List<SendOutcome>> send(List<OutgoingMessage> jobs) {
+        return sender.send(pool.pool().queueUrl(), jobs);
     }
 
     /** {@code POST /v1/claim}. */

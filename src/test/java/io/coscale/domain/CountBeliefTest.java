@@ -54,4 +54,45 @@ class CountBeliefTest {
         assertThat(belief.read(2, 100 * S)).isTrue();
         assertThat(belief.value()).isEqualTo(2);
     }
+
+    @Test
+    void aWriteWhoseAnswerWasLostUnsettlesTheCountUntilAReadTheLagLater() {
+        belief.read(2, 106 * S);
+        belief.wrote(2, 107 * S);
+        belief.writeUnknown(110 * S);
+
+        assertThat(belief.settled()).as("ECS may hold 3 or 2: no exit lowers from either").isFalse();
+        assertThat(belief.read(3, 111 * S)).as("any read is the best guess meanwhile, even one so soon after a write")
+                .isTrue();
+        assertThat(belief.value()).isEqualTo(3);
+        assertThat(belief.settled()).as("began 1 s after the lost write: may predate it").isFalse();
+        belief.read(2, 114 * S);
+        assertThat(belief.settled()).isFalse();
+
+        belief.read(3, 115 * S);
+        assertThat(belief.settled()).as("began the lag after the lost write").isTrue();
+        assertThat(belief.value()).isEqualTo(3);
+    }
+
+    @Test
+    void aConfirmedWriteAfterALostOneSettlesTheCount() {
+        belief.read(2, 106 * S);
+        belief.writeUnknown(110 * S);
+        belief.wrote(4, 111 * S);
+
+        assertThat(belief.settled()).as("an absolute value ECS applied").isTrue();
+        assertThat(belief.value()).isEqualTo(4);
+        assertThat(belief.read(3, 112 * S)).as("and a read that may predate it does not override it").isFalse();
+    }
+
+    @Test
+    void aLostWriteUnsettlesEvenABeliefSettledLongAgo() {
+        belief.read(5, 120 * S);
+        assertThat(belief.settled()).isTrue();
+
+        belief.writeUnknown(200 * S);
+
+        assertThat(belief.settled()).isFalse();
+        assertThat(belief.value()).as("the best guess stays").isEqualTo(5);
+    }
 }

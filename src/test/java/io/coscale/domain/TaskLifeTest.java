@@ -26,6 +26,7 @@ class TaskLifeTest {
     private static final TaskLife EXITING = new TaskLife(T0, UNTIL, Stage.EXITING, null);
     private static final TaskLife EXITED = new TaskLife(null, null, Stage.EXITED, EXIT);
     private static final TaskLife RECORDED = new TaskLife(T0, null, Stage.RECORDED, EXIT);
+    private static final TaskLife RECORD_UNKNOWN = new TaskLife(T0, null, Stage.RECORD_UNKNOWN, EXIT);
     private static final TaskLife UNSURE = new TaskLife(T0, null, Stage.RUNNING, null, true);
 
     static Stream<Arguments> transitions() {
@@ -67,6 +68,24 @@ class TaskLifeTest {
                 Arguments.of("an abandoned exit after its record stays recorded", RECORDED, new TaskLife.ExitAbandoned(),
                         RECORDED),
                 Arguments.of("a recorded exit does not start again", RECORDED, new TaskLife.ExitStarted(), RECORDED),
+                Arguments.of("an exit record whose answer was lost keeps the exit and its decision",
+                        new TaskLife(T0, null, Stage.EXITING, null), new TaskLife.RecordUnknown(EXIT), RECORD_UNKNOWN),
+                Arguments.of("a record of unknown outcome is not abandoned: the record may be on the task",
+                        RECORD_UNKNOWN, new TaskLife.ExitAbandoned(), RECORD_UNKNOWN),
+                Arguments.of("an exit whose record is unknown does not start again", RECORD_UNKNOWN,
+                        new TaskLife.ExitStarted(), RECORD_UNKNOWN),
+                Arguments.of("a claim of a task whose record is unknown protects nothing", RECORD_UNKNOWN,
+                        new TaskLife.Claimed(T1), RECORD_UNKNOWN),
+                Arguments.of("an exit whose record is unknown is not adopted", RECORD_UNKNOWN,
+                        new TaskLife.Adopted(UNTIL), RECORD_UNKNOWN),
+                Arguments.of("the record written again and confirmed: recorded", RECORD_UNKNOWN,
+                        new TaskLife.Recorded(EXIT), RECORDED),
+                Arguments.of("a lost record answer without an exit in progress changes nothing", BUSY,
+                        new TaskLife.RecordUnknown(EXIT), BUSY),
+                Arguments.of("a stopped task whose record is unknown keeps it, for its release to finish", RECORD_UNKNOWN,
+                        new TaskLife.Stopped(), new TaskLife(null, null, Stage.RECORD_UNKNOWN, EXIT)),
+                Arguments.of("a lease taken over keeps a record of unknown outcome", RECORD_UNKNOWN,
+                        new TaskLife.LeaseTaken(), new TaskLife(null, null, Stage.RECORD_UNKNOWN, EXIT)),
                 Arguments.of("a claim of a recorded task changes nothing", RECORDED, new TaskLife.Claimed(T1), RECORDED),
                 Arguments.of("a recorded exit is not adopted", RECORDED, new TaskLife.Adopted(UNTIL), RECORDED),
                 Arguments.of("a recorded exit is finished", RECORDED, new TaskLife.Exited(EXIT), EXITED),

@@ -6,7 +6,9 @@ import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskProtections;
 import io.coscale.aws.TaskState;
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -96,6 +98,11 @@ final class SimGateways {
             @Override
             public QueueDepth depth(String queueUrl) {
                 return sim.call(proc, "GetQueueAttributes", false, sqs::depth);
+            }
+
+            @Override
+            public List<SendOutcome> sendBatch(String queueUrl, List<OutgoingMessage> messages) {
+                return sim.sendBatch(proc, queueUrl, messages);
             }
         };
     }

@@ -1,10 +1,14 @@
 package io.coscale.sim;
 
 import io.coscale.aws.AwsCallException;
+import io.coscale.aws.SqsWire;
 import io.coscale.control.SimulatedReplica;
 import io.coscale.domain.Mode;
+import io.coscale.domain.OutgoingMessage;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
+import io.coscale.domain.SendOutcome;
+import io.coscale.domain.SubmissionVerdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +35,13 @@ final class Simulation {
     static final long HORIZON = 600 * SECOND;
     /** {@code -Dsim.trace=true}: every call and answer printed, to read a failing schedule's replay. */
     static final boolean TRACE = Boolean.getBoolean("sim.trace");
+
+    /**
+     * The first index of a submission's SendMessageBatch calls: they are numbered apart from the ECS and lease calls,
+     * so that a schedule written before the submission send was modelled replays the same calls.
+     */
+    static final int SEND_INDEX = 1_000_000;
+    static final String SEND = "SendMessageBatch";
 
     /** One call made: its place in the run, the process, the protocol step and the call. */
     record Call(int index, String process, String step, String name) {
@@ -89,6 +100,8 @@ final class Simulation {
     private final SimSqs sqs;
     final Invariants invariants;
     private final List<Call> calls = new ArrayList<>();
+    private int sends;
+    private int jobIds;
     private final Map<Call, FaultKind> faultsMade = new LinkedHashMap<>();
     private final List<Proc> procs = new ArrayList<>();
     private final Map<String, SimWorker> workers = new LinkedHashMap<>();
@@ -303,7 +316,8 @@ final class Simulation {
     <T> T call(Proc p, String name, boolean write, Supplier<T> apply) {
         boolean lease = name.endsWith("Lease");
         String step = name.equals("ListTasks") || name.equals("GetTaskProtection") ? "take-over" : scheduler.step();
-        Call call = new Call(calls.size(), p.name, step, name);
+        int index = name.equals(SEND) ? SEND_INDEX + sends++ : calls.size() - sends;
+        Call call = new Call(index, p.name, step, name);
         calls.add(call);
         FaultKind fault = plan.at(call);
         if (fault != null && !fault.appliesTo(lease)) {
@@ -365,13 +379,82 @@ final class Simulation {
         }
     }
 
-    /** The client: jobs onto the queue, then their count to a replica (a follower passes it on to the leader). */
+    /**
+     * The client: a batch of jobs to a replica, which sends them onto the queue ({@link SimulatedReplica#send}) and
+     * counts those SQS accepted (a follower passes the count on to the leader). The answer is the API's: each job's
+     * verdict by {@link SubmissionVerdict}, I3 checked on it; jobs answered not enqueued are submitted again a second
+     * later, as new jobs (coscale gives each submission its own job ids). With no replica up, or the replica killed
+     * before it answered, the client has no answer: with none up it tries again a second later.
+     */
     private void submit(int jobs) {
-        sqs.send(jobs);
         List<Proc> live = procs.stream().filter(p -> !p.dead).toList();
-        if (!live.isEmpty()) {
-            Proc to = live.get(scheduler.random().nextInt(live.size()));
-            scheduler.start(to.name, "submission", () -> to.control.submitted(jobs));
+        if (live.isEmpty()) {
+            scheduler.startLater("client", "submission", SECOND, () -> submit(jobs));
+            return;
+        }
+        Proc to = live.get(scheduler.random().nextInt(live.size()));
+        List<OutgoingMessage> batch = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            batch.add(new OutgoingMessage("j" + ++jobIds, "{}", Map.of(), 0, java.util.Optional.empty()));
+        }
+        List<SendOutcome> outcomes = to.control.send(batch).join();
+        if (!alive(to)) {
+            return;
+        }
+        int[] index = java.util.stream.IntStream.range(0, jobs).toArray();
+        SubmissionVerdict.Batch verdict = SubmissionVerdict.ofBatch(jobs, List.of(), index, outcomes);
+        int accepted = 0;
+        int again = 0;
+        for (int i = 0; i < jobs; i++) {
+            String jobId = batch.get(i).jobId();
+            if (verdict.refused().isPresent()) {
+                boolean unavailable = verdict.refused().get().refusal() == SubmissionVerdict.Refusal.UNAVAILABLE;
+                invariants.submissionAnswered(jobId, unavailable ? 503 : 502);
+                again += unavailable ? 1 : 0;
+            } else if (verdict.jobIds().get(i) != null) {
+                invariants.submissionAnswered(jobId, 202);
+                accepted++;
+            } else {
+                // A failed entry of a batch answered 202: "OutcomeUnknown" may be enqueued, any other was not.
+                int entry = i;
+                boolean maybe = verdict.failed().stream()
+                        .anyMatch(f -> f.index() == entry && "OutcomeUnknown".equals(f.code()));
+                invariants.submissionAnswered(jobId, maybe ? 502 : 503);
+                again += maybe ? 0 : 1;
+            }
+        }
+        if (accepted > 0) {
+            int counted = accepted;
+            scheduler.start(to.name, "submission", () -> to.control.submitted(counted));
+        }
+        if (again > 0) {
+            int retried = again;
+            scheduler.startLater("client", "submission", SECOND, () -> submit(retried));
+        }
+    }
+
+    /**
+     * SqsWire's SendMessageBatch as the simulation models it: attempts by the wire's own retry rule
+     * ({@link SqsWire#retryDelayMillis}, its pauses not waited), each a call faulted as the plan says, and the call's
+     * failure as uncertain as its most uncertain attempt.
+     */
+    List<SendOutcome> sendBatch(Proc p, String queueUrl, List<OutgoingMessage> batch) {
+        boolean earlierMaybeApplied = false;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call(p, SEND, false, () -> {
+                    sqs.send(batch.size());
+                    batch.forEach(m -> invariants.enqueued(m.jobId()));
+                    return null;
+                });
+                return batch.stream().map(m -> SendOutcome.accepted(m.jobId())).toList();
+            } catch (AwsCallException e) {
+                if (SqsWire.retryDelayMillis(attempt, e, 0.5, Pool.isFifo(queueUrl)) < 0) {
+                    AwsCallException last = earlierMaybeApplied ? e.maybeAppliedEarlier() : e;
+                    return batch.stream().map(m -> last.outcomeOf(m.jobId())).toList();
+                }
+                earlierMaybeApplied |= e.maybeApplied();
+            }
         }
     }
 

@@ -9,12 +9,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The deterministic simulation of issue 21: every single-fault schedule of a base run (each call it makes × each
  * fault kind), then random multi-fault schedules ({@code -Dsim.schedules}, 1,000 by default), the invariants I1–I6
- * checked after every event. A failing schedule is shrunk (faults dropped one at a time while it still fails) and
+ * checked after every event. A submission's SendMessageBatch calls are numbered from {@link Simulation#SEND_INDEX}.
+ * A failing schedule is shrunk (faults dropped one at a time while it still fails) and
  * printed as seed and faults, to be replayed with {@link #replay}.
  */
 class SimulationTest {
@@ -91,7 +97,7 @@ class SimulationTest {
                 + " fault; %d schedules run (%d single-fault, %d random multi-fault); %d invariant checks; violations %d;"
                 + " %.1f s%n", stepCallPairs, FaultKind.values().length, applicable - uncovered.size(), applicable, runs,
                 single, schedules, checks, failures.size(), (System.nanoTime() - started) / 1e9);
-        System.out.printf("simulation: %d schedules met the lost-exit-record window (one decrement lost, none doubled);"
+        System.out.printf("simulation: %d schedules met the exit-record-then-take-over window (one decrement lost, none doubled);"
                 + " %d random schedules with a write still retried 20 s after its replica stopped leading%n", windows,
                 lateRetries);
         assertThat(failures).isEmpty();
@@ -198,6 +204,88 @@ class SimulationTest {
 
         assertThat(sim.invariants.violations()).isEmpty();
         assertThat(sim.lateRefusals()).as("writes refused 20 s after the replica stopped leading").isZero();
+    }
+
+    /**
+     * Found by 20,000 random schedules: a scale-up's or a reconcile's UpdateService is applied but its answer lost (a
+     * 5xx, a dropped connection, a timeout), then throttled past its retries. coscale went on believing the lower count
+     * it had before, and the next exit lowered from that belief: 4 → 2 for one exit. After a write whose outcome is
+     * unknown the count is unknown too, until a read that began the read lag after it (or a write of its own that
+     * ECS confirmed); no exit lowers from it meanwhile. Each schedule is the shortest the shrinker found.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lostScaleUpAnswers")
+    void anExitDoesNotLowerFromACountWhoseLastWriteWentUnanswered(String label, long seed, long outage,
+            Map<Integer, FaultKind> faults) {
+        Simulation sim = replay(seed, faults, outage);
+
+        assertThat(sim.faultsMade()).isNotEmpty();
+        assertThat(sim.invariants.violations()).as(label).isEmpty();
+    }
+
+    static Stream<Arguments> lostScaleUpAnswers() {
+        long s = Simulation.SECOND;
+        return Stream.of(
+                Arguments.of("seed 2976: a reconcile's raise answered 500", 2976L, 5 * s, Map.of(
+                        3, FaultKind.APPLIED_THEN_5XX, 22, FaultKind.REFUSED_BEFORE_APPLY, 47, FaultKind.APPLIED_THEN_5XX)),
+                Arguments.of("seed 9307: a scale-up throttled, then answered 500", 9307L, 5 * s, Map.of(
+                        4, FaultKind.KILLED_AFTER, 6, FaultKind.TIMEOUT, 13, FaultKind.TIMEOUT,
+                        49, FaultKind.REFUSED_BEFORE_APPLY, 52, FaultKind.APPLIED_THEN_5XX)),
+                Arguments.of("seed 9375: a scale-up's connection dropped", 9375L, 5 * s, Map.of(
+                        13, FaultKind.REFUSED_BEFORE_APPLY, 34, FaultKind.APPLIED_THEN_5XX,
+                        75, FaultKind.APPLIED_THEN_DROPPED)),
+                Arguments.of("seed 14372: scale-ups timed out, then dropped", 14372L, 5 * s, Map.of(
+                        36, FaultKind.TIMEOUT, 52, FaultKind.TIMEOUT, 61, FaultKind.APPLIED_THEN_DROPPED)),
+                Arguments.of("seed 15197: a scale-up answered 500", 15197L, 5 * s, Map.of(
+                        53, FaultKind.STALE_READ_AFTER, 73, FaultKind.REFUSED_BEFORE_APPLY,
+                        81, FaultKind.APPLIED_THEN_5XX)));
+    }
+
+    /**
+     * Found by 20,000 random schedules (seed 14275), issue 21's "a release in the instant between isLeader() turning
+     * true and takeOver()", confirmed: B led, lost the lease to A, and took it back; a release reached B before its
+     * take-over step ran, and B decided from the count it had believed while it led before (2, where A had since set
+     * 3): 3 → 1 for one exit. A count believed under one lease epoch is not believed under another: the first step
+     * that meets a new epoch starts the count afresh, as the take-over does.
+     */
+    @Test
+    void aReleaseBeforeTheTakeOverStepDoesNotLowerFromTheCountOfAnEarlierLease() {
+        Simulation sim = replay(14275, Map.of(14, FaultKind.LEASE_LOST_AFTER, 56, FaultKind.LEASE_LOST_AFTER,
+                59, FaultKind.REFUSED_BEFORE_APPLY, 78, FaultKind.STALE_READ_AFTER, 104, FaultKind.LEASE_LOST_AFTER), 0);
+
+        assertThat(sim.faultsMade()).isNotEmpty();
+        assertThat(sim.invariants.violations()).isEmpty();
+    }
+
+    /**
+     * Found by 20,000 random schedules (seed 14868): a release's exit record (TagResource, 3) is applied but its
+     * connection drops, and its retries are throttled: the exit was abandoned as if nothing had been recorded. The
+     * worker's retried release, served a DescribeTasks from before the tag, decided afresh from a count lowered since
+     * by another exit and recorded 2 on the same task: one exit decided twice. A record whose outcome is unknown now
+     * commits the exit: the retried release writes the same record again and finishes it, never deciding again.
+     */
+    @Test
+    void aRetriedReleaseDoesNotDecideAgainAfterAnExitRecordWhoseAnswerWasLost() {
+        Simulation sim = replay(14868, Map.of(49, FaultKind.APPLIED_THEN_5XX, 73, FaultKind.APPLIED_THEN_DROPPED,
+                83, FaultKind.LEASE_LOST_AFTER, 96, FaultKind.KILLED_AFTER), 5 * Simulation.SECOND);
+
+        assertThat(sim.faultsMade()).isNotEmpty();
+        assertThat(sim.invariants.violations()).isEmpty();
+    }
+
+    /**
+     * I3, the open defect issue 21 names (found by the simulation once it modelled the submission send, every
+     * single-fault schedule of the base run's first SendMessageBatch): the send reaches a standard queue, which
+     * enqueues the batch, and its answer is a 500, a cut connection or a timeout; the SQS wire's retry succeeded and the
+     * jobs were answered 202 while SQS held each twice. The send is no longer retried: the jobs are answered 502.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = FaultKind.class, names = {"APPLIED_THEN_5XX", "APPLIED_THEN_DROPPED", "TIMEOUT"})
+    void aJobWhoseSendMayHaveBeenAppliedIsNotAnswered202WhileSqsHoldsItTwice(FaultKind kind) {
+        Simulation sim = replay(BASE_SEED, Map.of(Simulation.SEND_INDEX, kind), 0);
+
+        assertThat(sim.faultsMade()).hasSize(1);
+        assertThat(sim.invariants.violations()).isEmpty();
     }
 
     /** {@code -Dsim.replay=seed:outageSeconds:index=KIND,index=KIND}: replays one schedule (with -Dsim.trace=true). */
