@@ -3,6 +3,8 @@ package io.coscale.api.auth;
 import io.coscale.api.problem.ApiException;
 import io.coscale.api.problem.ApiExceptionMapper;
 import io.coscale.config.AuthConfig;
+import io.coscale.config.TokenSecretSource;
+import io.coscale.config.TokenSecrets;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Priorities;
@@ -12,6 +14,7 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -33,19 +36,24 @@ public class AuthFilter implements ContainerRequestFilter {
     private static final Logger LOG = Logger.getLogger(AuthFilter.class);
     private static final String BEARER = "bearer ";
 
-    /** What the filter enforces; {@code authenticator} is null when auth is off. */
-    private record Settings(TokenAuthenticator authenticator) {
+    /** What the filter enforces, from {@code document}; {@code authenticator} is null when auth is off. */
+    private record Settings(TokenAuthenticator authenticator, Map<String, String> document) {
     }
 
     private final Instance<AuthConfig> config;
+    private final Instance<TokenSecretSource> tokenSecret;
 
     // Built on the first request, not in the constructor: quarkus-rest creates filters during static init, when
     // runtime config mappings cannot be read yet (and must not be: secrets would be baked into a native image).
     private volatile Settings settings;
 
-    /** A filter enforcing {@code config}, read once on first use: tokens change only with a restart. */
-    public AuthFilter(Instance<AuthConfig> config) {
+    /**
+     * A filter enforcing {@code config}, read on first use, with the secrets of {@code tokenSecret} as last read: a
+     * rotated token is accepted from the first request after the read that found it.
+     */
+    public AuthFilter(Instance<AuthConfig> config, Instance<TokenSecretSource> tokenSecret) {
         this.config = config;
+        this.tokenSecret = tokenSecret;
     }
 
     /** Aborts the request with 401 or 403 unless it is open or its token holds the required role. */
@@ -85,12 +93,20 @@ public class AuthFilter implements ContainerRequestFilter {
 
     private Settings settings() {
         Settings current = settings;
-        if (current == null) {
-            // A race here only builds the same immutable value twice.
-            AuthConfig auth = config.get();
-            current = new Settings(auth.enabled() ? new TokenAuthenticator(auth.tokens()) : null);
-            settings = current;
+        if (current != null && current.authenticator() == null) {
+            return current;
         }
+        AuthConfig auth = config.get();
+        if (!auth.enabled()) {
+            current = new Settings(null, Map.of());
+        } else {
+            Map<String, String> document = tokenSecret.get().current();
+            if (current == null || current.document() != document) {
+                // A race here only builds the same immutable value twice.
+                current = new Settings(new TokenAuthenticator(TokenSecrets.resolve(auth.tokens(), document)), document);
+            }
+        }
+        settings = current;
         return current;
     }
 
