@@ -5,6 +5,8 @@ import io.coscale.api.problem.ApiExceptionMapper;
 import io.coscale.config.AuthConfig;
 import io.coscale.config.TokenSecretSource;
 import io.coscale.config.TokenSecrets;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Priorities;
@@ -42,6 +44,7 @@ public class AuthFilter implements ContainerRequestFilter {
 
     private final Instance<AuthConfig> config;
     private final Instance<TokenSecretSource> tokenSecret;
+    private final Instance<MeterRegistry> registry;
 
     // Built on the first request, not in the constructor: quarkus-rest creates filters during static init, when
     // runtime config mappings cannot be read yet (and must not be: secrets would be baked into a native image).
@@ -51,9 +54,11 @@ public class AuthFilter implements ContainerRequestFilter {
      * A filter enforcing {@code config}, read on first use, with the secrets of {@code tokenSecret} as last read: a
      * rotated token is accepted from the first request after the read that found it.
      */
-    public AuthFilter(Instance<AuthConfig> config, Instance<TokenSecretSource> tokenSecret) {
+    public AuthFilter(Instance<AuthConfig> config, Instance<TokenSecretSource> tokenSecret,
+            Instance<MeterRegistry> registry) {
         this.config = config;
         this.tokenSecret = tokenSecret;
+        this.registry = registry;
     }
 
     /** Aborts the request with 401 or 403 unless it is open or its token holds the required role. */
@@ -72,23 +77,33 @@ public class AuthFilter implements ContainerRequestFilter {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         Optional<String> secret = bearerSecret(header);
         if (secret.isEmpty()) {
+            refused("no-token");
             abort(request, ApiException.unauthorized(
                     "This endpoint needs an 'Authorization: Bearer <token>' header.", header != null));
             return;
         }
         Optional<Caller> caller = authenticator.authenticate(secret.get());
         if (caller.isEmpty()) {
+            refused("unknown-token");
             LOG.debugf("Rejected an unknown bearer token for %s %s", method, path);
             abort(request, ApiException.unauthorized("The bearer token is not valid.", true));
             return;
         }
         if (!caller.get().has(required.get())) {
+            refused("missing-role");
             LOG.debugf("Token '%s' lacks role %s for %s %s", caller.get().tokenName(), required.get().key(), method, path);
             abort(request, ApiException.forbidden(
                     "This token lacks the '" + required.get().key() + "' role needed for " + method + " " + path + "."));
             return;
         }
         request.setSecurityContext(new CallerContext(caller.get(), request.getSecurityContext().isSecure()));
+    }
+
+    /** Counts a refused call by why: an operator retires a rotated token once unknown-token stays flat. */
+    private void refused(String reason) {
+        Counter.builder("coscale.auth.refused").tag("reason", reason)
+                .description("API calls refused: no-token and unknown-token answered 401, missing-role 403")
+                .register(registry.get()).increment();
     }
 
     private Settings settings() {
