@@ -9,12 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The Secrets Manager API of the local cloud, as much as coscale and its deployment use: {@code CreateSecret},
  * {@code PutSecretValue} and {@code GetSecretValue} of string secrets, named by name or ARN; the ARN ends in six
- * random characters, as AWS's do. Only the current version is kept: the rotation coscale documents moves tokens
+ * characters, as AWS's do (see {@link #arn}). Only the current version is kept: the rotation coscale documents moves tokens
  * inside one secret's value, not between its versions.
  */
 public final class SecretsEmulator {
@@ -75,16 +74,25 @@ public final class SecretsEmulator {
         return List.of(new AwsCallLog.Call(accessKey, "secretsmanager:" + action, resource, Map.of()));
     }
 
+    /**
+     * The ARN a secret named {@code name} gets: AWS's shape, the name and six characters; here the six are taken from
+     * the name, so that a test can know the ARN before the secret exists (on AWS they are random).
+     */
+    public static String arn(String region, String account, String name) {
+        StringBuilder suffix = new StringBuilder("-");
+        int hash = name.hashCode();
+        for (int i = 0; i < 6; i++) {
+            suffix.append(SUFFIX_CHARS.charAt(Math.floorMod(hash, SUFFIX_CHARS.length())));
+            hash = hash * 31 + i + 7;
+        }
+        return "arn:aws:secretsmanager:" + region + ":" + account + ":secret:" + name + suffix;
+    }
+
     private synchronized ObjectNode create(String name, String value) {
         if (byName.containsKey(name)) {
             throw new SecretsApiException("ResourceExistsException", 400, "The secret " + name + " already exists.");
         }
-        StringBuilder suffix = new StringBuilder("-");
-        for (int i = 0; i < 6; i++) {
-            suffix.append(SUFFIX_CHARS.charAt(ThreadLocalRandom.current().nextInt(SUFFIX_CHARS.length())));
-        }
-        Secret secret = new Secret("arn:aws:secretsmanager:" + region + ":" + account + ":secret:" + name + suffix,
-                name, value, UUID.randomUUID().toString());
+        Secret secret = new Secret(arn(region, account, name), name, value, UUID.randomUUID().toString());
         byName.put(name, secret);
         return JSON.createObjectNode().put("ARN", secret.arn()).put("Name", name).put("VersionId", secret.versionId());
     }
