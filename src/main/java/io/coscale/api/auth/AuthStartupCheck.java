@@ -62,6 +62,11 @@ public class AuthStartupCheck {
             LOG.warn("API authentication is enabled but no token is configured: every /v1 and /local call will get 401");
         } else {
             LOG.infof("API authentication enabled with tokens %s", new TreeMap<>(config.tokens()).keySet());
+            if (config.tokens().values().stream().noneMatch(t -> t.roles().stream()
+                    .anyMatch(r -> Role.fromKey(r).filter(Role.REPLICA::equals).isPresent()))) {
+                LOG.warn("No token has the replica role: with more than one replica, a follower cannot pass the jobs"
+                        + " it accepts to the leader, which then scales for them only at its next queue read");
+            }
         }
     }
 
