@@ -32,6 +32,8 @@ while read -r params; do
 done <<'CASES'
 LaunchType=FARGATE
 LaunchType=FARGATE ClusterName=workers AlarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts
+LaunchType=FARGATE Fifo=true
+LaunchType=FARGATE Fifo=true ContentBasedDeduplication=true
 LaunchType=FARGATE_SPOT
 LaunchType=FARGATE_SPOT FargateBaseTasks=2
 LaunchType=EC2

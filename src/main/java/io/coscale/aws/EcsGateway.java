@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Container;
+import software.amazon.awssdk.services.ecs.model.Deployment;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
@@ -50,9 +51,15 @@ public class EcsGateway {
                     () -> ecs.describeServices(b -> b.cluster(cluster).services(batch)));
             response.services().forEach(s -> found.add(new ServiceState(cluster, s.serviceName(),
                     nullToZero(s.desiredCount()), nullToZero(s.runningCount()), nullToZero(s.pendingCount()),
-                    "ACTIVE".equals(s.status()), s.taskDefinition())));
+                    "ACTIVE".equals(s.status()), primaryDeployment(s.deployments()))));
         }
         return found;
+    }
+
+    /** The id of the PRIMARY one of a service's deployments; null when there is none (not the ECS deployment controller). */
+    static String primaryDeployment(List<Deployment> deployments) {
+        return deployments == null ? null : deployments.stream().filter(d -> "PRIMARY".equals(d.status()))
+                .map(Deployment::id).findFirst().orElse(null);
     }
 
     /** Sets a service's desiredCount (one UpdateService call). */
@@ -104,7 +111,7 @@ public class EcsGateway {
             DescribeTasksResponse response = AwsCallException.call("DescribeTasks",
                     () -> ecs.describeTasks(b -> b.cluster(cluster).tasks(batch).include(TaskField.TAGS)));
             response.tasks().forEach(t -> found.put(t.taskArn(), new TaskState(t.taskArn(), t.clusterArn(), t.group(),
-                    t.lastStatus(), t.desiredStatus(), t.taskDefinitionArn(), exitRecord(t.tags()), t.stopCodeAsString(),
+                    t.lastStatus(), t.desiredStatus(), t.startedBy(), exitRecord(t.tags()), t.stopCodeAsString(),
                     stoppedReason(t), t.stoppedAt(), t.stoppingAt(), false)));
         }
         taskArns.forEach(arn -> found.putIfAbsent(arn, TaskState.missing(arn)));

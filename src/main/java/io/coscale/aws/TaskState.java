@@ -5,14 +5,15 @@ import java.util.Optional;
 
 /**
  * An ECS task as DescribeTasks reports it; {@code missing} when ECS does not know the task.
- * {@code taskDefinitionArn} tells a task of an older deployment from one of the service's current one;
+ * {@code startedBy} is, for a task a service started, the id of the deployment that started it: it tells a task of an
+ * older deployment from one of the service's PRIMARY one;
  * {@code exitRecord} is the value of its {@value EcsGateway#EXIT_TAG} tag, null when it has none: the count an
  * exit of this task set, recorded on the task before the count was lowered. Once ECS has told the task to stop,
  * {@code stopCode} and {@code stoppedReason} say why (the essential container's reason appended, e.g. {@code
  * OutOfMemoryError: …}) and {@code stoppedAt} when (null while it is still stopping); all null before.
  */
 public record TaskState(String taskArn, String clusterArn, String group, String lastStatus, String desiredStatus,
-        String taskDefinitionArn, String exitRecord, String stopCode, String stoppedReason, Instant stoppedAt,
+        String startedBy, String exitRecord, String stopCode, String stoppedReason, Instant stoppedAt,
         Instant stoppingAt, boolean missing) {
 
     static TaskState missing(String taskArn) {

@@ -100,10 +100,11 @@ public final class PoolController {
      * protected until it is told to exit. The answer says drain for a task of an older deployment. Not a step: it
      * waits for nobody's release.
      *
-     * @param taskDefinitionArn the task's task definition, as ECS reports it; null when not known
+     * @param startedBy the task's {@code startedBy} (the deployment that started it), as ECS reports it; null when not
+     *        known
      */
-    public CompletableFuture<ClaimResult> claim(String taskArn, String taskDefinitionArn) {
-        return tasks.claim(taskArn, state.olderDeployment(taskDefinitionArn));
+    public CompletableFuture<ClaimResult> claim(String taskArn, String startedBy) {
+        return tasks.claim(taskArn, state.olderDeployment(startedBy));
     }
 
     /**
@@ -112,7 +113,7 @@ public final class PoolController {
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
         long asked = ctx.nanoTime();
-        return steps.submit(() -> release.step(task.taskArn(), state.olderDeployment(task.taskDefinitionArn()),
+        return steps.submit(() -> release.step(task.taskArn(), state.olderDeployment(task.startedBy()),
                 task.exitRecord(), asked));
     }
 

@@ -51,7 +51,7 @@ final class PoolState {
     private final Backlog backlog = new Backlog();
     /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
     private final MessageGroups groups = new MessageGroups();
-    /** The service as last read: running and pending tasks, and its current task definition (others drain). */
+    /** The service as last read: running and pending tasks, and its PRIMARY deployment (others' tasks drain). */
     private ServiceState service;
     private Instant lastReconcileAt;
     private String lastError;
@@ -136,12 +136,15 @@ final class PoolState {
     }
 
     /**
-     * Whether a task runs another task definition than the service's current one, as last read from ECS. A stale
-     * read can only make a task of the new deployment look old: it then exits and ECS replaces it, which is safe.
+     * Whether a task was started by another deployment than the service's PRIMARY one, as last read from ECS: a new
+     * task definition or a forced deployment with the same one. A stale read can only make a task of the new
+     * deployment look old: it then exits and ECS replaces it, which is safe.
+     *
+     * @param startedBy the task's {@code startedBy}, the id of the deployment that started it; null when not known
      */
-    synchronized boolean olderDeployment(String taskDefinitionArn) {
-        return taskDefinitionArn != null && service != null && service.taskDefinition() != null
-                && !taskDefinitionArn.equals(service.taskDefinition());
+    synchronized boolean olderDeployment(String startedBy) {
+        return startedBy != null && service != null && service.primaryDeployment() != null
+                && !startedBy.equals(service.primaryDeployment());
     }
 
     synchronized Integer desired() {

@@ -17,7 +17,7 @@ public record WorkerTask(PoolController pool, TaskState task) {
 
     /** The task claims: see {@link PoolController#claim(String, String)}. */
     public CompletableFuture<ClaimResult> claim() {
-        return pool.claim(task.taskArn(), task.taskDefinitionArn());
+        return pool.claim(task.taskArn(), task.startedBy());
     }
 
     /** The task found its queue empty: see {@link PoolController#release(TaskState)}. */

@@ -66,7 +66,7 @@ public record ReleaseDecision(Kind kind, int desiredCount, String reason, boolea
 
     /**
      * The task exits and the count stays at {@code desiredCount}: a task of an older deployment (ECS replaces it with
-     * one of the service's current task definition), or one the count no longer covers.
+     * one of the service's PRIMARY deployment), or one the count no longer covers.
      */
     public static ReleaseDecision drain(int desiredCount, String reason) {
         return new ReleaseDecision(Kind.EXIT, desiredCount, reason, false);

@@ -45,10 +45,10 @@ public final class ReleasePolicy {
 
     /**
      * Decides one release of a task that may belong to an older deployment. Such a task exits without lowering
-     * the count, even when work is waiting: ECS replaces it with a task of the service's current task definition,
+     * the count, even when work is waiting: ECS replaces it with a task of the service's PRIMARY deployment,
      * which takes the work. Otherwise as {@link #decide(Pool, int, QueueDepth, long)}.
      *
-     * @param olderDeployment the task runs another task definition than the service's current (primary) one
+     * @param olderDeployment another deployment than the service's PRIMARY one started the task
      */
     public static ReleaseDecision decide(Pool pool, int desiredCount, QueueDepth depth, long submittedSinceObservation,
             boolean olderDeployment) {

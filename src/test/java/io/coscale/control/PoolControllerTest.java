@@ -383,7 +383,7 @@ class PoolControllerTest {
         ecs.setDesiredCount(SERVICE, 2);
         ecs.awaitCounts(SERVICE, 2, 0);
         Task old = ecs.activeTasks(SERVICE).get(0);
-        assertThat(pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+        assertThat(pool.claim(old.taskArn(), old.startedBy()).get(10, TimeUnit.SECONDS).drain()).isFalse();
         String v2 = ecs.ecs.registerTaskDefinition(r -> r.family(EcsEmulatorFixture.FAMILY).containerDefinitions(
                 ContainerDefinition.builder().name("main").image("coscale/worker:v2").stopTimeout(1).build()))
                 .taskDefinition().taskDefinitionArn();
@@ -392,8 +392,8 @@ class PoolControllerTest {
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{}")); // work waits: a release would say continue
         long before = updateServiceCalls();
 
-        ClaimResult heartbeat = pool.claim(old.taskArn(), old.taskDefinitionArn()).get(10, TimeUnit.SECONDS);
-        ReleaseDecision decision = pool.release(TestContexts.task(old.taskArn(), old.taskDefinitionArn())).get(10, TimeUnit.SECONDS);
+        ClaimResult heartbeat = pool.claim(old.taskArn(), old.startedBy()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(old.taskArn(), old.startedBy())).get(10, TimeUnit.SECONDS);
 
         assertThat(heartbeat.drain()).isTrue();
         assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
@@ -403,6 +403,33 @@ class PoolControllerTest {
         assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
         assertThat(protectedNow(old.taskArn())).isFalse();
         eventually().until(() -> "STOPPED".equals(ecs.task(old.taskArn()).desiredStatus())); // replaced by ECS
+    }
+
+    @Test
+    void aForcedDeploymentWithTheSameTaskDefinitionTellsTheOldTasksToDrain() throws Exception {
+        PoolController pool = controller(5, Mode.PROTECT);
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        Task old = ecs.activeTasks(SERVICE).get(0);
+        reconcileOnce(pool);
+        assertThat(pool.claim(old.taskArn(), old.startedBy()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+
+        ecs.ecs.updateService(r -> r.cluster(EcsEmulatorFixture.CLUSTER).service(SERVICE).forceNewDeployment(true));
+        reconcileOnce(pool);
+        ClaimResult heartbeat = pool.claim(old.taskArn(), old.startedBy()).get(10, TimeUnit.SECONDS);
+        ReleaseDecision decision = pool.release(TestContexts.task(old.taskArn(), old.startedBy())).get(10, TimeUnit.SECONDS);
+
+        assertThat(ecs.task(old.taskArn()).taskDefinitionArn()).as("the old task's task definition: the service's")
+                .isEqualTo(ecs.service(SERVICE).taskDefinition());
+        assertThat(heartbeat.drain()).as("a task the forced deployment replaces is told to drain").isTrue();
+        assertThat(decision.kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        assertThat(decision.lowersCount()).isFalse();
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+        eventually().until(() -> "STOPPED".equals(ecs.task(old.taskArn()).desiredStatus())); // replaced by ECS
+        Task replacement = ecs.activeTasks(SERVICE).stream().filter(t -> !t.taskArn().equals(old.taskArn()))
+                .filter(t -> !t.startedBy().equals(old.startedBy())).findFirst().orElseThrow();
+        assertThat(pool.claim(replacement.taskArn(), replacement.startedBy()).get(10, TimeUnit.SECONDS).drain())
+                .as("a task of the new deployment is not told to drain").isFalse();
     }
 
     @Test

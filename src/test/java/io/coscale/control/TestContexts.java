@@ -33,9 +33,9 @@ final class TestContexts {
         return task(taskArn, null);
     }
 
-    /** As {@link #task(String)}, running {@code taskDefinitionArn}. */
-    static TaskState task(String taskArn, String taskDefinitionArn) {
-        return new TaskState(taskArn, null, null, "RUNNING", "RUNNING", taskDefinitionArn, null, null, null, null, null,
+    /** As {@link #task(String)}, started by the deployment {@code startedBy}. */
+    static TaskState task(String taskArn, String startedBy) {
+        return new TaskState(taskArn, null, null, "RUNNING", "RUNNING", startedBy, null, null, null, null, null,
                 false);
     }
 }

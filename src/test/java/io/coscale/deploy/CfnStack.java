@@ -73,7 +73,13 @@ final class CfnStack {
         return String.valueOf(resolve(CfnTemplate.asMap(outputs.get(name)).get("Value")));
     }
 
-    /** A resource property, resolved (for names and settings). */
+    /** Whether a resource has a property once resolved: absent, or {@code AWS::NoValue} for the conditions taken, is not. */
+    boolean hasProperty(String logicalId, String property) {
+        Object value = property(logicalId, property);
+        return value != null && value != NO_VALUE;
+    }
+
+        /** A resource property, resolved (for names and settings). */
     Object property(String logicalId, String property) {
         return resolve(template.properties(logicalId).get(property));
     }

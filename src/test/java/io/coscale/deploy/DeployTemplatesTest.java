@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The IAM and ECS properties of deploy/cloudformation that the linter cannot see: who may do what to
@@ -311,6 +313,39 @@ class DeployTemplatesTest {
         assertEquals(List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of("Queue", "QueueName")))),
                 age.get("Dimensions"));
         assertEquals(Map.of("Ref", "OldestMessageAgeAlarmSeconds"), age.get("Threshold"));
+    }
+
+    /** Fifo and ContentBasedDeduplication, as the walk-through's pool would be deployed with them. */
+    @ParameterizedTest(name = "Fifo={0} ContentBasedDeduplication={1}")
+    @CsvSource({"false, false, gpu-jobs, gpu-dlq", "true, false, gpu-jobs.fifo, gpu-dlq.fifo",
+            "true, true, gpu-jobs.fifo, gpu-dlq.fifo"})
+    void aFifoPoolHasFifoQueuesWithTheDeduplicationChosenAndAStandardOneNeither(boolean fifo, boolean contentBased,
+            String queue, String deadLetterQueue) throws IOException {
+        CfnStack stack = Walkthrough.read().anotherPool("gpu", Map.of("Fifo", Boolean.toString(fifo),
+                "ContentBasedDeduplication", Boolean.toString(contentBased)));
+        assertEquals(queue, stack.property("Queue", "QueueName"));
+        assertEquals(deadLetterQueue, stack.property("DeadLetterQueue", "QueueName"));
+        assertEquals("arn:aws:sqs:eu-west-1:123456789012:" + queue, stack.output("QueueArn"));
+        assertEquals("https://sqs.eu-west-1.amazonaws.com/123456789012/" + queue, stack.output("QueueUrl"));
+        if (fifo) {
+            assertEquals(true, stack.property("Queue", "FifoQueue"));
+            assertEquals(true, stack.property("DeadLetterQueue", "FifoQueue"), "a FIFO queue's dead-letter queue is FIFO");
+            assertEquals(contentBased, stack.property("Queue", "ContentBasedDeduplication"));
+        } else {
+            for (String property : List.of("FifoQueue", "ContentBasedDeduplication")) {
+                assertFalse(stack.hasProperty("Queue", property), property + " on a standard queue");
+                assertFalse(stack.hasProperty("DeadLetterQueue", property), property + " on a standard dead-letter queue");
+            }
+        }
+    }
+
+    @Test
+    void contentBasedDeduplicationIsRefusedOnAStandardQueue() {
+        Map<String, Object> rule = map(map(pool.root(), "Rules"), "ContentBasedDeduplicationNeedsFifo");
+        assertEquals(Map.of("Fn::Equals", List.of(Map.of("Ref", "ContentBasedDeduplication"), "true")),
+                rule.get("RuleCondition"));
+        assertEquals(Map.of("Fn::Equals", List.of(Map.of("Ref", "Fifo"), "true")),
+                asMap(list(rule.get("Assertions")).get(0)).get("Assert"));
     }
 
     /** The Auto Scaling group never terminates an instance that runs a task: ECS lifts protection from empty ones only. */

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The task roles of both templates, instantiated as docs/DEPLOY.md's walk-through deploys them (pool {@code gpu} in
  * eu-west-1), each statement with a call it allows and one it denies: what each statement is for, and what it keeps
- * out. Every statement of both roles has its denied row (checked below), so a new statement needs one.
+ * out. Every statement of both roles has its denied row (checked below), so a new statement needs one. The worker
+ * role of the same pool deployed with {@code Fifo=true} ({@code fifo-worker}) works its {@code .fifo} queue alone.
  */
 class TemplatePoliciesTest {
 
@@ -36,12 +37,14 @@ class TemplatePoliciesTest {
 
     static List<IamPolicy.Statement> coscale;
     static List<IamPolicy.Statement> worker;
+    static List<IamPolicy.Statement> fifoWorker;
 
     @BeforeAll
     static void instantiate() throws IOException {
         Walkthrough walkthrough = Walkthrough.read();
         coscale = walkthrough.coscale.statements("TaskRole");
         worker = walkthrough.pool.statements("WorkerTaskRole");
+        fifoWorker = walkthrough.anotherPool("gpu", Map.of("Fifo", "true")).statements("WorkerTaskRole");
     }
 
     /** role, statement it exercises, action, resource, context, decision. */
@@ -68,14 +71,22 @@ class TemplatePoliciesTest {
                 row("coscale", "ReadTokens", "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments/db-Xy12ab", Map.of(), IMPLICIT_DENY),
                 row("worker", "WorkOwnQueue", "sqs:GetQueueAttributes", SQS + "gpu-jobs", Map.of(), ALLOWED),
                 row("worker", "WorkOwnQueue", "sqs:ReceiveMessage", SQS + "billing-jobs", Map.of(), IMPLICIT_DENY),
-                row("worker", "WorkOwnQueue", "ecs:UpdateTaskProtection", ECS + "task/gpu-workers/0a1b", cluster(CLUSTER), IMPLICIT_DENY));
+                row("worker", "WorkOwnQueue", "ecs:UpdateTaskProtection", ECS + "task/gpu-workers/0a1b", cluster(CLUSTER), IMPLICIT_DENY),
+                row("fifo-worker", "WorkOwnQueue", "sqs:ReceiveMessage", SQS + "gpu-jobs.fifo", Map.of(), ALLOWED),
+                row("fifo-worker", "WorkOwnQueue", "sqs:DeleteMessage", SQS + "gpu-jobs.fifo", Map.of(), ALLOWED),
+                row("fifo-worker", "WorkOwnQueue", "sqs:ReceiveMessage", SQS + "gpu-jobs", Map.of(), IMPLICIT_DENY),
+                row("fifo-worker", "WorkOwnQueue", "sqs:ReceiveMessage", SQS + "gpu-dlq.fifo", Map.of(), IMPLICIT_DENY));
     }
 
     @ParameterizedTest(name = "{0} {1}: {2} on {3} -> {5}")
     @MethodSource("rows")
     void eachStatementAllowsItsCallAndNothingNearIt(String role, String statement, String action, String resource,
             Map<String, List<String>> context, Decision expected) {
-        List<IamPolicy.Statement> policy = role.equals("coscale") ? coscale : worker;
+        List<IamPolicy.Statement> policy = switch (role) {
+            case "coscale" -> coscale;
+            case "worker" -> worker;
+            default -> fifoWorker;
+        };
         assertThat(policy).extracting(IamPolicy.Statement::sid).contains(statement);
         assertThat(IamPolicy.evaluate(policy, new Request(action, resource, context))).isEqualTo(expected);
     }
@@ -87,6 +98,7 @@ class TemplatePoliciesTest {
         List<String> statements = new ArrayList<>();
         coscale.forEach(s -> statements.add("coscale " + s.sid()));
         worker.forEach(s -> statements.add("worker " + s.sid()));
+        fifoWorker.forEach(s -> statements.add("fifo-worker " + s.sid()));
         assertThat(denied).containsAll(statements);
     }
 

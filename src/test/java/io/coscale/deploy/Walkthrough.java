@@ -56,8 +56,14 @@ final class Walkthrough {
 
     /** Another pool deployed as the walk-through deploys its own, under the name {@code poolName}. */
     CfnStack anotherPool(String poolName) throws IOException {
+        return anotherPool(poolName, Map.of());
+    }
+
+    /** As {@link #anotherPool(String)}, with some parameters given other values ({@code Fifo=true}, say). */
+    CfnStack anotherPool(String poolName, Map<String, String> overrides) throws IOException {
         Map<String, String> parameters = new LinkedHashMap<>(poolParameters);
         parameters.put("PoolName", poolName);
+        parameters.putAll(overrides);
         return new CfnStack(CfnTemplate.load(POOL_TEMPLATE), "coscale-pool-" + poolName, region, account, parameters,
                 Map.of());
     }

@@ -1,0 +1,108 @@
+package io.coscale.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.coscale.local.LocalCloudTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Deployment;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.ProtectedTask;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+/**
+ * {@code aws ecs update-service --force-new-deployment} on a pool kept warm ({@code minTasks} 2), every task the
+ * Python example under coscale-run: the deployment keeps the task definition, yet its old tasks are told to drain
+ * (their deployment is no longer the PRIMARY one). With {@code maximumPercent} 100 ECS may start a new task only once
+ * an old one is gone, and it stops no protected task: the idle old tasks, protected as warm capacity, must exit on
+ * their own (at their next release), and the busy one finishes its job first (its heartbeat claim says drain); ECS
+ * replaces them and the deployment completes. Were they not told to drain, it would wait on them for ever.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalCloudTestResource.class)
+@TestProfile(ForcedDeploymentEndToEndTest.Profile.class)
+class ForcedDeploymentEndToEndTest {
+
+    private static final int MIN_TASKS = 2;
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("coscale.pools.demo.min-tasks", Integer.toString(MIN_TASKS),
+                    // A heartbeat every 2 s: the claims that say drain reach the busy worker mid-job, and each extends
+                    // the job's visibility (5 s on the demo queue) to 6 s.
+                    "coscale.local.worker-command", CoscaleRun.ENVIRONMENT + " HEARTBEAT_SECONDS=2 exec "
+                            + PythonWorkers.command());
+        }
+    }
+
+    final EcsClient ecs = HarnessClients.ecs();
+
+    @Test
+    void aForcedDeploymentDrainsIdleProtectedTasksAfterTheBusyOnesJobAndCompletes() {
+        List<String> old = awaitWarmAndProtected();
+        String oldDeployment = primary().id();
+        Demo.submit("{\"seconds\": 6}");
+        await().atMost(WAIT).until(() -> Demo.stat("jobsReceived") == 1);
+
+        ecs.updateService(b -> b.cluster("local").service("demo").forceNewDeployment(true)
+                .deploymentConfiguration(c -> c.maximumPercent(100).minimumHealthyPercent(50)));
+        Deployment forced = primary();
+        assertThat(forced.id()).as("the forced deployment").isNotEqualTo(oldDeployment);
+        assertThat(forced.taskDefinition()).as("its task definition: the same").isEqualTo(task(old.get(0)).taskDefinitionArn());
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<Deployment> deployments = service().deployments();
+            assertThat(deployments).as("the service's deployments").hasSize(1);
+            assertThat(deployments.get(0).id()).isEqualTo(forced.id());
+            assertThat(deployments.get(0).rolloutStateAsString()).isEqualTo("COMPLETED");
+        });
+        assertThat(old).as("the old tasks").allSatisfy(arn -> assertThat(task(arn).lastStatus()).isEqualTo("STOPPED"));
+        List<Task> running = ecs.describeTasks(b -> b.cluster("local").tasks(taskArns())).tasks();
+        assertThat(running).as("the tasks now: of the forced deployment, warm").hasSize(MIN_TASKS)
+                .allSatisfy(t -> assertThat(t.startedBy()).isEqualTo(forced.id()));
+        assertThat(Demo.stat("jobsCompleted")).as("the long job, finished on its old task").isEqualTo(1);
+        assertThat(Demo.stat("jobsReceived")).as("its receives (more: it was given back or run twice)").isEqualTo(1);
+        assertThat(Demo.stat("tasksStoppedWhileBusy")).as("busy tasks stopped").isZero();
+        assertThat(Demo.stat("jobsInterrupted")).as("jobs a stop caught").isZero();
+        assertThat(Demo.stat("workerExitsFailed")).as("workers that exited non-zero").isZero();
+        assertThat(Demo.status().getInt("desiredCount")).as("the count, kept through the drain").isEqualTo(MIN_TASKS);
+    }
+
+    /** The pool at minTasks, every task running and protected (warm capacity); returns their ARNs. */
+    private List<String> awaitWarmAndProtected() {
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<String> arns = taskArns();
+            assertThat(arns).hasSize(MIN_TASKS);
+            assertThat(ecs.getTaskProtection(b -> b.cluster("local").tasks(arns)).protectedTasks())
+                    .hasSize(MIN_TASKS).allMatch(ProtectedTask::protectionEnabled);
+            assertThat(primary().rolloutStateAsString()).isEqualTo("COMPLETED");
+        });
+        return taskArns();
+    }
+
+    private List<String> taskArns() {
+        return ecs.listTasks(b -> b.cluster("local").serviceName("demo").desiredStatus(DesiredStatus.RUNNING)).taskArns();
+    }
+
+    private Task task(String arn) {
+        return ecs.describeTasks(b -> b.cluster("local").tasks(arn)).tasks().get(0);
+    }
+
+    private software.amazon.awssdk.services.ecs.model.Service service() {
+        return ecs.describeServices(b -> b.cluster("local").services("demo")).services().get(0);
+    }
+
+    private Deployment primary() {
+        return service().deployments().stream().filter(d -> d.status().equals("PRIMARY")).findFirst().orElseThrow();
+    }
+}
