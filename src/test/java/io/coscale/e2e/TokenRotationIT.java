@@ -85,10 +85,13 @@ class TokenRotationIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> stat("jobsCompleted") >= 5);
             long startedBefore = stat("tasksStarted");
 
-            // 1. Issue: both tokens in the secret; coscale accepts the new ones within its refresh, no restart.
+            // 1. Issue: both tokens in the secret; coscale accepts the new ones within its refresh, no restart. Until
+            // it has read the secret again, the test's own checks with a new token are refused: counted.
+            AtomicInteger provoked = new AtomicInteger();
             long issued = System.nanoTime();
             secrets.putSecretValue(b -> b.secretId(SECRET).secretString(json(withOld(second, first))));
-            await().atMost(Duration.ofSeconds(10)).until(() -> get("/v1/leader", second.get("upstream")) == 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> answered(get("/v1/leader", second.get("upstream")), 200,
+                    provoked));
             long acceptedAfterMs = (System.nanoTime() - issued) / 1_000_000;
 
             // 2. Move the clients: the producer now, the workers by deploying the pool.
@@ -106,14 +109,8 @@ class TokenRotationIT {
 
             // 3. Retire: the old keys go; coscale refuses them within its refresh.
             secrets.putSecretValue(b -> b.secretId(SECRET).secretString(json(second)));
-            AtomicInteger provoked = new AtomicInteger();
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                boolean refusedNow = get("/v1/leader", first.get("upstream")) == 401;
-                if (refusedNow) {
-                    provoked.incrementAndGet();
-                }
-                return refusedNow;
-            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> answered(get("/v1/leader", first.get("upstream")), 401,
+                    provoked));
             await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
                     .until(() -> stat("jobsCompleted") > 0);
 
@@ -135,6 +132,14 @@ class TokenRotationIT {
             assertThat(refused.getOrDefault("unknown-token", 0.0)).as("the only 401s are the test's own")
                     .isEqualTo(provoked.get());
         }
+    }
+
+    /** Whether {@code status} is {@code wanted}; a 401 is counted in {@code provoked}, being the test's own. */
+    private static boolean answered(int status, int wanted, AtomicInteger provoked) {
+        if (status == 401) {
+            provoked.incrementAndGet();
+        }
+        return status == wanted;
     }
 
     /** The token secret's keys, each token's secret ending in {@code generation}. */
@@ -177,6 +182,9 @@ class TokenRotationIT {
         Map<String, String> settings = new LinkedHashMap<>(Map.of("quarkus.http.port", Integer.toString(coscalePort),
                 "coscale.local.sqs-port", Integer.toString(sqsPort), "coscale.local.ecs-port", Integer.toString(ecsPort),
                 "coscale.reconcile.interval", "1s", "coscale.auth.enabled", "true",
+                // No more tasks than the cluster has room for (the local cloud's 4): a deployment completes only
+                // once its tasks all run, on ECS as here.
+                "coscale.pools.demo.max-tasks", "4",
                 "coscale.auth.token-secret", SECRET, "coscale.auth.token-refresh", "1s"));
         // The roles as coscale.yaml's task definition sets them; the secrets come from the token secret.
         settings.putAll(Map.of("coscale.auth.tokens.upstream.roles", "submit,read",
