@@ -380,10 +380,7 @@ class PoolControllerTest {
     @Test
     void aTaskOfAnOlderDeploymentIsToldToDrainAndExitsWithoutLoweringTheCount() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
-        ecs.setDesiredCount(SERVICE, 2);
-        ecs.awaitCounts(SERVICE, 2, 0);
-        Task old = ecs.activeTasks(SERVICE).get(0);
-        assertThat(pool.claim(old.taskArn(), old.startedBy()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+        Task old = oneOfTwoRunningTasks(pool);
         String v2 = ecs.ecs.registerTaskDefinition(r -> r.family(EcsEmulatorFixture.FAMILY).containerDefinitions(
                 ContainerDefinition.builder().name("main").image("coscale/worker:v2").stopTimeout(1).build()))
                 .taskDefinition().taskDefinitionArn();
@@ -408,11 +405,7 @@ class PoolControllerTest {
     @Test
     void aForcedDeploymentWithTheSameTaskDefinitionTellsTheOldTasksToDrain() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
-        ecs.setDesiredCount(SERVICE, 2);
-        ecs.awaitCounts(SERVICE, 2, 0);
-        Task old = ecs.activeTasks(SERVICE).get(0);
-        reconcileOnce(pool);
-        assertThat(pool.claim(old.taskArn(), old.startedBy()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+        Task old = oneOfTwoRunningTasks(pool);
 
         ecs.ecs.updateService(r -> r.cluster(EcsEmulatorFixture.CLUSTER).service(SERVICE).forceNewDeployment(true));
         reconcileOnce(pool);
@@ -430,6 +423,16 @@ class PoolControllerTest {
                 .filter(t -> !t.startedBy().equals(old.startedBy())).findFirst().orElseThrow();
         assertThat(pool.claim(replacement.taskArn(), replacement.startedBy()).get(10, TimeUnit.SECONDS).drain())
                 .as("a task of the new deployment is not told to drain").isFalse();
+    }
+
+    /** Two tasks running and the service read by the pool; returns one, which its claim does not tell to drain. */
+    private Task oneOfTwoRunningTasks(PoolController pool) throws Exception {
+        ecs.setDesiredCount(SERVICE, 2);
+        ecs.awaitCounts(SERVICE, 2, 0);
+        reconcileOnce(pool);
+        Task task = ecs.activeTasks(SERVICE).get(0);
+        assertThat(pool.claim(task.taskArn(), task.startedBy()).get(10, TimeUnit.SECONDS).drain()).isFalse();
+        return task;
     }
 
     @Test
