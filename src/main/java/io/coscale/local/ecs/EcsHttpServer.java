@@ -12,10 +12,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -100,11 +102,7 @@ final class EcsHttpServer {
         String action = target.substring(TARGET_PREFIX.length());
         try {
             JsonNode request = readJson(exchange.getRequestBody());
-            AwsCallLog log = callLog;
-            if (log.enabled()) {
-                String accessKey = AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization"));
-                EcsIamCalls.of(accessKey, action, request).forEach(log::record);
-            }
+            record(exchange, accessKey -> EcsIamCalls.of(accessKey, action, request));
             ObjectNode response = emulator.call(action, request);
             send(exchange, 200, AMZ_JSON, response);
         } catch (EcsApiException e) {
@@ -124,14 +122,18 @@ final class EcsHttpServer {
         }
     }
 
+    /** Records the calls IAM would authorize for this request, by the access key that signed it, when calls are recorded. */
+    private void record(HttpExchange exchange, Function<String, List<AwsCallLog.Call>> calls) {
+        AwsCallLog log = callLog;
+        if (log.enabled()) {
+            calls.apply(AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization"))).forEach(log::record);
+        }
+    }
+
     private void secrets(HttpExchange exchange, String action) throws IOException {
         try {
             JsonNode request = readJson(exchange.getRequestBody());
-            AwsCallLog log = callLog;
-            if (log.enabled()) {
-                String accessKey = AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization"));
-                secrets.iamCalls(accessKey, action, request).forEach(log::record);
-            }
+            record(exchange, accessKey -> secrets.iamCalls(accessKey, action, request));
             send(exchange, 200, AMZ_JSON, secrets.call(action, request));
         } catch (SecretsEmulator.SecretsApiException e) {
             error(exchange, new EcsApiException(e.type(), e.status(), e.getMessage()));
