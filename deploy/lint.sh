@@ -17,9 +17,8 @@ cp "$root/deploy/lint/validate.js" "$work/"
 # A parameter without a Default is mocked by its type; an ARN-typed property needs something shaped like one.
 cert=arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000
 node "$work/validate.js" --param CertificateArn=$cert "$root"/deploy/cloudformation/coscale.yaml
-echo "coscale.yaml with alarm actions, accepting old tokens"
+echo "coscale.yaml with alarm actions"
 node "$work/validate.js" --param CertificateArn=$cert --param AlarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts \
-  --param AcceptOldTokens=true \
   "$root"/deploy/cloudformation/coscale.yaml
 
 # worker-pool.yaml once per launch type, and once per branch its conditions take within a launch type: the

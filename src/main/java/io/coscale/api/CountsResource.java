@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Between replicas: a replica that does not lead accepted jobs (SQS has them) and passes their count on, so that
- * the leader raises the pool's count at once. Role {@code submit}, like the submissions it stands for.
+ * the leader raises the pool's count at once. Role {@code replica}: the replicas' own credential, so no client token can move a count.
  */
 @Path("/v1/pools/{pool}/jobs:counted")
 @Consumes(MediaType.APPLICATION_JSON)

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.coscale.concurrent.Threads;
 import io.coscale.config.AuthConfig;
+import io.coscale.config.TokenSecretSource;
+import io.coscale.config.TokenSecrets;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -55,7 +57,8 @@ public class LeaderLink implements CountForwarding {
     }
 
     private final Leadership leadership;
-    private final Optional<String> countToken;
+    private final AuthConfig auth;
+    private final TokenSecretSource tokenSecret;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("coscale-leader-link"));
@@ -68,11 +71,23 @@ public class LeaderLink implements CountForwarding {
     }
 
     @Inject
-    LeaderLink(Leadership leadership, AuthConfig auth) {
+    LeaderLink(Leadership leadership, AuthConfig auth, TokenSecretSource tokenSecret) {
         this.leadership = leadership;
-        this.countToken = !auth.enabled() ? Optional.empty() : auth.tokens().values().stream()
-                .filter(t -> t.roles().contains("submit") || t.roles().contains("admin"))
-                .map(AuthConfig.Token::secret).findFirst();
+        this.auth = auth;
+        this.tokenSecret = tokenSecret;
+    }
+
+    /**
+     * The secret this replica passes its counts with: its own credential, the current secret of the token with the
+     * {@code replica} role; empty with auth off (or no such token, which start-up warns of).
+     */
+    private Optional<String> countToken() {
+        if (!auth.enabled()) {
+            return Optional.empty();
+        }
+        return TokenSecrets.resolve(auth.tokens(), tokenSecret.current()).stream()
+                .filter(t -> t.roles().stream().anyMatch(r -> r.strip().equalsIgnoreCase("replica")))
+                .flatMap(t -> t.secrets().stream()).findFirst();
     }
 
     /** One worker call as the leader answered it. */
@@ -200,7 +215,7 @@ public class LeaderLink implements CountForwarding {
                         + URLEncoder.encode(pool, StandardCharsets.UTF_8) + "/jobs:counted"))
                 .timeout(CALL_TIMEOUT).header("Content-Type", "application/json").header(FORWARDED, leadership.selfId())
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        countToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        countToken().ifPresent(t -> request.header("Authorization", "Bearer " + t));
         return request.build();
     }
 

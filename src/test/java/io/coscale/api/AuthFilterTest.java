@@ -112,6 +112,18 @@ class AuthFilterTest {
     }
 
     @Test
+    void onlyTheReplicaTokenPassesCountsSoNoSubmitterCanForceAPoolsCount() {
+        String counted = "/v1/pools/demo/jobs:counted";
+        as(AuthTestProfile.SUBMIT).urlEncodingEnabled(false).contentType(ContentType.JSON).body("{\"jobs\": 1000}")
+                .when().post(counted).then().statusCode(403);
+        as(AuthTestProfile.WORKER).urlEncodingEnabled(false).contentType(ContentType.JSON).body("{\"jobs\": 1000}")
+                .when().post(counted).then().statusCode(403);
+        // Past the filter: this replica leads, so the leader's own answer (not 401/403).
+        as(AuthTestProfile.REPLICA).urlEncodingEnabled(false).contentType(ContentType.JSON).body("{\"jobs\": 0}")
+                .when().post(counted).then().statusCode(not(oneOf(401, 403)));
+    }
+
+    @Test
     void workerPassesTheFilterForClaimAndRelease() {
         // No probe exists for these paths (it would clash with the real resources), so "passes the filter"
         // means: anything but 401/403 (404 today, the real resource's answer once it exists).

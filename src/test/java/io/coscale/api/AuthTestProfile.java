@@ -10,6 +10,7 @@ public class AuthTestProfile implements QuarkusTestProfile {
     static final String WORKER = "worker-secret-0123456789";
     static final String READ = "read-secret-0123456789";
     static final String ADMIN = "admin-secret-0123456789";
+    static final String REPLICA = "replica-secret-0123456789";
     /** A worker token bound to the demo pool, and one bound to a pool named gpu. */
     static final String DEMO_WORKER = "demo-worker-secret-0123456789";
     static final String GPU_WORKER = "gpu-worker-secret-0123456789";
@@ -27,6 +28,8 @@ public class AuthTestProfile implements QuarkusTestProfile {
                 Map.entry("coscale.auth.tokens.dashboard.roles", "read"),
                 Map.entry("coscale.auth.tokens.ops.secret", ADMIN),
                 Map.entry("coscale.auth.tokens.ops.roles", "admin"),
+                Map.entry("coscale.auth.tokens.replica.secret", REPLICA),
+                Map.entry("coscale.auth.tokens.replica.roles", "replica"),
                 Map.entry("coscale.auth.tokens.demo-workers.secret", DEMO_WORKER),
                 Map.entry("coscale.auth.tokens.demo-workers.roles", "worker"),
                 Map.entry("coscale.auth.tokens.demo-workers.pools", "demo"),

@@ -27,6 +27,7 @@ class OpenApiAuthDriftTest {
             Role.SUBMIT, AuthTestProfile.READ,
             Role.WORKER, AuthTestProfile.SUBMIT,
             Role.READ, AuthTestProfile.WORKER,
+            Role.REPLICA, AuthTestProfile.SUBMIT,
             Role.ADMIN, AuthTestProfile.READ);
 
     @Test

@@ -1,6 +1,8 @@
 package io.coscale.api;
 
 import io.coscale.config.AuthConfig;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,14 +16,29 @@ final class TestTokens {
     private TestTokens() {
     }
 
-    record Token(String secret, Set<String> roles, Optional<Set<String>> pools) implements AuthConfig.Token {
+    record Token(Optional<String> secret, Set<String> roles, Optional<Set<String>> pools) implements AuthConfig.Token {
 
         Token(String secret, Set<String> roles) {
-            this(secret, roles, Optional.empty());
+            this(Optional.ofNullable(secret), roles, Optional.empty());
         }
     }
 
-    record Config(boolean enabled, Map<String, AuthConfig.Token> tokens) implements AuthConfig {
+    record Config(boolean enabled, Map<String, AuthConfig.Token> tokens, Optional<String> tokenSecret)
+            implements AuthConfig {
+
+        Config(boolean enabled, Map<String, AuthConfig.Token> tokens) {
+            this(enabled, tokens, Optional.empty());
+        }
+
+        @Override
+        public Duration tokenRefresh() {
+            return Duration.ofSeconds(60);
+        }
+
+        @Override
+        public Optional<URI> secretsEndpointOverride() {
+            return Optional.empty();
+        }
     }
 
     static Token token(String secret, String... roles) {

@@ -106,12 +106,12 @@ class DeployTemplatesTest {
     }
 
     @Test
-    void coscaleHasExactlyTheEcsSqsAndDynamoDbActionsItUses() {
+    void coscaleHasExactlyTheEcsSqsDynamoDbAndSecretsManagerActionsItUses() {
         Set<String> all = coscale.statements("TaskRole").stream().flatMap(s -> actions(s).stream())
                 .collect(Collectors.toSet());
         assertEquals(Set.of("ecs:UpdateService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
                 "ecs:UpdateTaskProtection", "ecs:GetTaskProtection", "ecs:TagResource",
-                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl",
+                "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "secretsmanager:GetSecretValue",
                 "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"), all);
     }
 
@@ -252,21 +252,23 @@ class DeployTemplatesTest {
         assertEquals(Set.of("COSCALE_ECS_REGION", "COSCALE_LEASE_STORE", "COSCALE_LEASE_TABLE", "COSCALE_AUTH_ENABLED",
                 "COSCALE_METRICS_EMF_ENABLED", "COSCALE_METRICS_EMF_NAMESPACE",
                 "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
-                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_ROLES",
-                "COSCALE_AUTH_TOKENS_WORKEROLD_ROLES", "COSCALE_AUTH_TOKENS_OPERATOROLD_ROLES"), environment.keySet());
-        for (String token : List.of("UPSTREAM", "WORKER", "OPERATOR")) {
-            // A token being rotated out keeps exactly the roles of the one replacing it.
-            assertEquals(environment.get("COSCALE_AUTH_TOKENS_" + token + "_ROLES"),
-                    environment.get("COSCALE_AUTH_TOKENS_" + token + "OLD_ROLES"), token);
-        }
+                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_REPLICA_ROLES", "COSCALE_AUTH_TOKEN_SECRET"),
+                environment.keySet());
+        assertEquals("replica", environment.get("COSCALE_AUTH_TOKENS_REPLICA_ROLES"));
+        // coscale reads the token secret itself (and again every minute), with its task role and that secret only;
+        // ECS no longer injects tokens, so the execution role reads no secret.
+        assertEquals(Map.of("Ref", "TokenSecretArn"), environment.get("COSCALE_AUTH_TOKEN_SECRET"));
+        List<Map<String, Object>> reads = coscale.statements("TaskRole").stream()
+                .filter(s -> actions(s).contains("secretsmanager:GetSecretValue")).toList();
+        assertEquals(1, reads.size(), reads.toString());
+        assertEquals(Map.of("Ref", "TokenSecretArn"), reads.get(0).get("Resource"));
+        assertTrue(coscale.statements("ExecutionRole").stream()
+                .noneMatch(s -> actions(s).stream().anyMatch(a -> a.startsWith("secretsmanager:"))));
         assertEquals("dynamodb", environment.get("COSCALE_LEASE_STORE"));
         assertEquals(Map.of("Ref", "LeaseTable"), environment.get("COSCALE_LEASE_TABLE"));
 
         Map<String, Object> secrets = entries(container.get("Secrets"), "ValueFrom");
-        assertEquals(Set.of("COSCALE_AUTH_TOKENS_UPSTREAM_SECRET", "COSCALE_AUTH_TOKENS_WORKER_SECRET",
-                "COSCALE_AUTH_TOKENS_OPERATOR_SECRET", "COSCALE_AUTH_TOKENS_UPSTREAMOLD_SECRET",
-                "COSCALE_AUTH_TOKENS_WORKEROLD_SECRET", "COSCALE_AUTH_TOKENS_OPERATOROLD_SECRET",
-                "COSCALE_POOLS_JSON"), secrets.keySet());
+        assertEquals(Set.of("COSCALE_POOLS_JSON"), secrets.keySet());
         String poolsArn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PoolsParameter}";
         assertEquals(Map.of("Fn::Sub", poolsArn), secrets.get("COSCALE_POOLS_JSON"));
 
@@ -387,19 +389,11 @@ class DeployTemplatesTest {
         assertTrue(String.valueOf(service.get("CapacityProviderStrategy")).contains("Ec2CapacityProvider"));
     }
 
-    /**
-     * A container's Environment or Secrets as name to value, an entry under {@code !If [AcceptOldTokens, entry,
-     * AWS::NoValue]} included (by its entry), after checking that such an entry depends on that condition only.
-     */
+    /** A container's Environment or Secrets as name to value. */
     private static Map<String, Object> entries(Object list, String valueKey) {
         Map<String, Object> byName = new HashMap<>();
         for (Object item : list(list)) {
             Map<String, Object> entry = asMap(item);
-            if (entry.containsKey("Fn::If")) {
-                List<Object> branches = list(entry.get("Fn::If"));
-                assertEquals(List.of("AcceptOldTokens", Map.of("Ref", "AWS::NoValue")), List.of(branches.get(0), branches.get(2)));
-                entry = asMap(branches.get(1));
-            }
             byName.put((String) entry.get("Name"), entry.get(valueKey));
         }
         return byName;

@@ -39,6 +39,8 @@ final class IamOracle {
     private static final String LOCAL_REGION_ACCOUNT = ":us-east-1:000000000000:";
     /** The local lease table (coscale.lease.table's default). */
     private static final String LOCAL_LEASE_TABLE = "coscale-lease";
+    /** The token secret's name in the local cloud (the rehearsal's); the walk-through's secret on AWS. */
+    private static final String LOCAL_TOKEN_SECRET = "coscale-tokens";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -79,7 +81,9 @@ final class IamOracle {
                 .replaceFirst("^(arn:aws:ecs:[^:]+:[^:]+:)service/local/demo$", "$1service/" + cluster + "/" + service)
                 .replaceFirst("^(arn:aws:ecs:[^:]+:[^:]+:)(cluster|task)/local\\b", "$1$2/" + cluster)
                 .replaceFirst("^(arn:aws:dynamodb:[^:]+:[^:]+:)table/" + LOCAL_LEASE_TABLE + "$",
-                        "$1table/" + Walkthrough.LEASE_TABLE);
+                        "$1table/" + Walkthrough.LEASE_TABLE)
+                .replaceFirst("^arn:aws:secretsmanager:[^:]+:[^:]+:secret:" + LOCAL_TOKEN_SECRET + "-[A-Za-z0-9]{6}$",
+                        Walkthrough.STAND_INS.get("SECRET"));
     }
 
     /** Every call each deployed principal made, evaluated; a call of another key is skipped. */

@@ -45,8 +45,12 @@ class ProductionSettingsTest {
                     + "cloud and attached profiles set"),
             Map.entry("coscale.pools.", "the pools come from the pools document, COSCALE_POOLS_JSON (set)"),
             Map.entry("coscale.pools-file", "the pools come from COSCALE_POOLS_JSON on ECS; the file is for coscale outside ECS"),
-            Map.entry("coscale.auth.tokens.", "each token's secret and roles are set per token (upstream, worker, operator "
-                    + "and their _old twins); a token's other settings keep their defaults"),
+            Map.entry("coscale.auth.tokens.", "each token's roles are set per token (upstream, worker, operator, replica),"
+                    + " its secret is the token secret's key of its name; a token's other settings keep their defaults"),
+            Map.entry("coscale.auth.token-refresh", "the token secret is read again every minute: a rotation's keys are"
+                    + " accepted within a minute, for one GetSecretValue per replica per minute"),
+            Map.entry("coscale.auth.secrets-endpoint-override", "unset: the SDK's Secrets Manager endpoint for the task's"
+                    + " Region"),
             Map.entry("coscale.ecs.endpoint-override", "unset: the SDK's endpoint for COSCALE_ECS_REGION"),
             Map.entry("coscale.ecs.", "ECS's documented request limits per account and Region and the SDK's timeouts: the "
                     + "defaults are AWS's own figures (docs/CONFIGURATION.md)"),

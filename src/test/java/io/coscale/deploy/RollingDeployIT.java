@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.coscale.e2e.AppProcess;
 import io.coscale.e2e.PythonWorkers;
 import io.coscale.lease.Dynalite;
+import io.coscale.local.AwsCallLog;
 import io.coscale.local.LocalCloud;
+import io.coscale.local.secrets.SecretsEmulator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The deployment as deploy/cloudformation/coscale.yaml declares it, rehearsed on loopback: its service's replica count
@@ -60,10 +67,11 @@ class RollingDeployIT {
     private static final Path TEMPLATE = Path.of("deploy", "cloudformation", "coscale.yaml");
     private static final Path WORKER_TEMPLATE = Path.of("deploy", "cloudformation", "worker-pool.yaml");
     private static final String REGION = "us-east-1"; // the local cloud's
-    private static final String TOKEN_SECRET = "arn:aws:secretsmanager:" + REGION + ":000000000000:secret:coscale-tokens";
+    private static final String TOKEN_SECRET = SecretsEmulator.arn(REGION, "000000000000", "coscale-tokens");
     /** The token secret's JSON document, as DEPLOY.md has it created: one key per token. */
     private static final Map<String, String> TOKENS = Map.of("upstream", "rehearsal-upstream-token",
-            "worker", "rehearsal-worker-token", "operator", "rehearsal-operator-token");
+            "worker", "rehearsal-worker-token", "operator", "rehearsal-operator-token",
+            "replica", "rehearsal-replica-token");
     private static final Path LOGS = Path.of("target", "rolling-deploy");
     /** Both replicas must be ready this soon after their process starts. */
     private static final Duration READY_WITHIN = Duration.ofSeconds(60);
@@ -95,11 +103,14 @@ class RollingDeployIT {
     RollingDeployIT() throws IOException {
         replicaEnvironment = DeclaredEnvironment.of(CfnTemplate.load(TEMPLATE), "TaskDefinition",
                 new DeclaredEnvironment.Values(Map.of("AWS::Region", REGION, "AWS::StackName", "coscale",
-                        "LeaseTable", LEASE_TABLE, "TokenSecretArn", TOKEN_SECRET), Map.of("AcceptOldTokens", false), tokenSecrets()),
+                        "LeaseTable", LEASE_TABLE, "TokenSecretArn", TOKEN_SECRET), Map.of(), tokenSecrets()),
                 Set.of("COSCALE_POOLS_JSON"));
     }
 
-    /** Each key of the token secret, by the {@code ValueFrom} that names it ({@code <arn>:<key>::}). */
+    /**
+     * Each key of the token secret, by the {@code ValueFrom} that names it ({@code <arn>:<key>::}): what ECS injects
+     * into a worker task. coscale reads the secret itself, from the local cloud's Secrets Manager.
+     */
     private static Map<String, String> tokenSecrets() {
         Map<String, String> secrets = new HashMap<>();
         TOKENS.forEach((key, token) -> secrets.put(TOKEN_SECRET + ":" + key + "::", token));
@@ -191,6 +202,7 @@ class RollingDeployIT {
              AppProcess cloud = new AppProcess("cloud", "cloud", cloudSettings(), LOGS.resolve("cloud.log"),
                      uri(cloudPort, "/local/v1/stats"))) {
             cloud.start(Duration.ofSeconds(120));
+            createTokenSecret();
 
             // The service's first tasks, started together as ECS starts them; each must be ready within 60 s.
             List<Integer> old = startAll(desired, balancer, dynamoDb.endpoint(), work);
@@ -356,6 +368,19 @@ class RollingDeployIT {
             start.get();
         }
         return ports;
+    }
+
+    /** The token secret, as DEPLOY.md creates it before the stack: coscale's replicas read it at their start. */
+    private void createTokenSecret() throws IOException {
+        try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + ecs)).region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(AwsCallLog.SETUP_KEY, AwsCallLog.SETUP_KEY)))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            String value = JSON.writeValueAsString(TOKENS);
+            String arn = secrets.createSecret(b -> b.name("coscale-tokens").secretString(value)).arn();
+            assertThat(arn).isEqualTo(TOKEN_SECRET);
+        }
     }
 
     private Map<String, String> cloudSettings() throws IOException {

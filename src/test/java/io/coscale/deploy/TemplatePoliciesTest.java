@@ -67,6 +67,8 @@ class TemplatePoliciesTest {
                 row("coscale", "HoldTheLeaderLease", "dynamodb:PutItem", "arn:aws:dynamodb:eu-west-1:123456789012:table/orders", keys("coscale-leader"), IMPLICIT_DENY),
                 row("coscale", "KeepIdempotencyKeys", "dynamodb:DeleteItem", TABLE, keys("idem#gpu#order-17"), ALLOWED),
                 row("coscale", "KeepIdempotencyKeys", "dynamodb:DeleteItem", TABLE, keys("coscale-leader"), IMPLICIT_DENY),
+                row("coscale", "ReadTokens", "secretsmanager:GetSecretValue", Walkthrough.STAND_INS.get("SECRET"), Map.of(), ALLOWED),
+                row("coscale", "ReadTokens", "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments/db-Xy12ab", Map.of(), IMPLICIT_DENY),
                 row("worker", "WorkOwnQueue", "sqs:GetQueueAttributes", SQS + "gpu-jobs", Map.of(), ALLOWED),
                 row("worker", "WorkOwnQueue", "sqs:ReceiveMessage", SQS + "billing-jobs", Map.of(), IMPLICIT_DENY),
                 row("worker", "WorkOwnQueue", "ecs:UpdateTaskProtection", ECS + "task/gpu-workers/0a1b", cluster(CLUSTER), IMPLICIT_DENY),

@@ -9,8 +9,8 @@ import java.util.Optional;
  * Which role a request needs, from its method and path (docs/API.md, "Authentication"). Pure, so the table is unit-tested without HTTP.
  *
  * <ul>
- *   <li>{@code POST /v1/pools/{pool}/jobs}, {@code POST /v1/pools/{pool}/jobs:batch} and (between replicas)
- *       {@code POST /v1/pools/{pool}/jobs:counted} → {@code submit}</li>
+ *   <li>{@code POST /v1/pools/{pool}/jobs} and {@code POST /v1/pools/{pool}/jobs:batch} → {@code submit}</li>
+ *   <li>{@code POST /v1/pools/{pool}/jobs:counted} (between replicas) → {@code replica}</li>
  *   <li>{@code POST /v1/claim}, {@code POST /v1/release} → {@code worker}</li>
  *   <li>{@code GET} or {@code HEAD} of {@code /v1/pools} and anything below it, or of {@code /v1/leader} →
  *       {@code read}</li>
@@ -46,8 +46,11 @@ public final class AccessRules {
         boolean post = m.equals("POST");
         boolean read = m.equals("GET") || m.equals("HEAD");
         if (post && s.size() == 4 && s.get(1).equals("pools")
-                && (s.get(3).equals("jobs") || s.get(3).equals("jobs:batch") || s.get(3).equals("jobs:counted"))) {
+                && (s.get(3).equals("jobs") || s.get(3).equals("jobs:batch"))) {
             return Optional.of(Role.SUBMIT);
+        }
+        if (post && s.size() == 4 && s.get(1).equals("pools") && s.get(3).equals("jobs:counted")) {
+            return Optional.of(Role.REPLICA);
         }
         if (post && s.size() == 2 && (s.get(1).equals("claim") || s.get(1).equals("release"))) {
             return Optional.of(Role.WORKER);

@@ -3,6 +3,10 @@ package io.coscale.api.auth;
 import io.coscale.api.problem.ApiException;
 import io.coscale.api.problem.ApiExceptionMapper;
 import io.coscale.config.AuthConfig;
+import io.coscale.config.TokenSecretSource;
+import io.coscale.config.TokenSecrets;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.Priorities;
@@ -12,6 +16,7 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.ext.Provider;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -33,19 +38,27 @@ public class AuthFilter implements ContainerRequestFilter {
     private static final Logger LOG = Logger.getLogger(AuthFilter.class);
     private static final String BEARER = "bearer ";
 
-    /** What the filter enforces; {@code authenticator} is null when auth is off. */
-    private record Settings(TokenAuthenticator authenticator) {
+    /** What the filter enforces, from {@code document}; {@code authenticator} is null when auth is off. */
+    private record Settings(TokenAuthenticator authenticator, Map<String, String> document) {
     }
 
     private final Instance<AuthConfig> config;
+    private final Instance<TokenSecretSource> tokenSecret;
+    private final Instance<MeterRegistry> registry;
 
     // Built on the first request, not in the constructor: quarkus-rest creates filters during static init, when
     // runtime config mappings cannot be read yet (and must not be: secrets would be baked into a native image).
     private volatile Settings settings;
 
-    /** A filter enforcing {@code config}, read once on first use: tokens change only with a restart. */
-    public AuthFilter(Instance<AuthConfig> config) {
+    /**
+     * A filter enforcing {@code config}, read on first use, with the secrets of {@code tokenSecret} as last read: a
+     * rotated token is accepted from the first request after the read that found it.
+     */
+    public AuthFilter(Instance<AuthConfig> config, Instance<TokenSecretSource> tokenSecret,
+            Instance<MeterRegistry> registry) {
         this.config = config;
+        this.tokenSecret = tokenSecret;
+        this.registry = registry;
     }
 
     /** Aborts the request with 401 or 403 unless it is open or its token holds the required role. */
@@ -64,17 +77,20 @@ public class AuthFilter implements ContainerRequestFilter {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         Optional<String> secret = bearerSecret(header);
         if (secret.isEmpty()) {
+            refused("no-token");
             abort(request, ApiException.unauthorized(
                     "This endpoint needs an 'Authorization: Bearer <token>' header.", header != null));
             return;
         }
         Optional<Caller> caller = authenticator.authenticate(secret.get());
         if (caller.isEmpty()) {
+            refused("unknown-token");
             LOG.debugf("Rejected an unknown bearer token for %s %s", method, path);
             abort(request, ApiException.unauthorized("The bearer token is not valid.", true));
             return;
         }
         if (!caller.get().has(required.get())) {
+            refused("missing-role");
             LOG.debugf("Token '%s' lacks role %s for %s %s", caller.get().tokenName(), required.get().key(), method, path);
             abort(request, ApiException.forbidden(
                     "This token lacks the '" + required.get().key() + "' role needed for " + method + " " + path + "."));
@@ -83,14 +99,29 @@ public class AuthFilter implements ContainerRequestFilter {
         request.setSecurityContext(new CallerContext(caller.get(), request.getSecurityContext().isSecure()));
     }
 
+    /** Counts a refused call by why: an operator retires a rotated token once unknown-token stays flat. */
+    private void refused(String reason) {
+        Counter.builder("coscale.auth.refused").tag("reason", reason)
+                .description("API calls refused: no-token and unknown-token answered 401, missing-role 403")
+                .register(registry.get()).increment();
+    }
+
     private Settings settings() {
         Settings current = settings;
-        if (current == null) {
-            // A race here only builds the same immutable value twice.
-            AuthConfig auth = config.get();
-            current = new Settings(auth.enabled() ? new TokenAuthenticator(auth.tokens()) : null);
-            settings = current;
+        if (current != null && current.authenticator() == null) {
+            return current;
         }
+        AuthConfig auth = config.get();
+        if (!auth.enabled()) {
+            current = new Settings(null, Map.of());
+        } else {
+            Map<String, String> document = tokenSecret.get().current();
+            if (current == null || current.document() != document) {
+                // A race here only builds the same immutable value twice.
+                current = new Settings(new TokenAuthenticator(TokenSecrets.resolve(auth.tokens(), document)), document);
+            }
+        }
+        settings = current;
         return current;
     }
 

@@ -11,6 +11,8 @@ public enum Role {
     WORKER,
     /** Read pool status and events, and which replica leads. */
     READ,
+    /** Pass one replica's job counts to the leader ({@code jobs:counted}): coscale's own credential, no client's. */
+    REPLICA,
     /** Everything, including the local-mode endpoints; implies every other role. */
     ADMIN;
 

@@ -1,6 +1,7 @@
 package io.coscale.api.auth;
 
 import io.coscale.config.AuthConfig;
+import io.coscale.config.TokenSecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -32,9 +33,17 @@ public final class TokenAuthenticator {
      * {@link AuthStartupCheck} refuses to start with them.
      */
     public TokenAuthenticator(Map<String, AuthConfig.Token> tokens) {
+        this(TokenSecrets.resolve(tokens, Map.of()));
+    }
+
+    /** An authenticator for {@code tokens} as resolved: each of a token's secrets is that token. */
+    public TokenAuthenticator(List<TokenSecrets.Accepted> tokens) {
         List<Entry> list = new ArrayList<>();
-        tokens.forEach((name, token) -> list.add(new Entry(name, sha256(token.secret().strip()), roles(token.roles()),
-                token.pools())));
+        for (TokenSecrets.Accepted token : tokens) {
+            for (String secret : token.secrets()) {
+                list.add(new Entry(token.name(), sha256(secret), roles(token.roles()), token.pools()));
+            }
+        }
         this.entries = List.copyOf(list);
     }
 
@@ -63,7 +72,7 @@ public final class TokenAuthenticator {
         return MessageDigest.isEqual(sha256(a), sha256(b));
     }
 
-    /** How many tokens are configured. */
+    /** How many secrets are accepted (a token in a rotation's overlap has two). */
     public int size() {
         return entries.size();
     }

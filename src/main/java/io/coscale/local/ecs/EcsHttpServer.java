@@ -6,15 +6,18 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.coscale.concurrent.Threads;
 import io.coscale.local.AwsCallLog;
+import io.coscale.local.secrets.SecretsEmulator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,6 +25,7 @@ import org.jboss.logging.Logger;
  * AmazonEC2ContainerServiceV20141113.<Action>} is the ECS JSON 1.1 API; {@code /v4/<taskId>[/task]} is a
  * task's metadata endpoint, and {@code POST /v4/<taskId>/jobs} takes job events from OS-process workers
  * ({@code {"event": "received" | "deleted" | "failed" | "returned"}}: 204, 404 for an unknown task, 400 otherwise).
+ * {@code X-Amz-Target: secretsmanager.<Action>} is the local cloud's Secrets Manager ({@link SecretsEmulator}).
  */
 final class EcsHttpServer {
 
@@ -39,6 +43,7 @@ final class EcsHttpServer {
     private final HttpServer server;
     private final ExecutorService executor;
     private final EcsEmulator emulator;
+    private final SecretsEmulator secrets = new SecretsEmulator(EcsState.REGION, EcsState.ACCOUNT);
     private volatile AwsCallLog callLog = AwsCallLog.NONE;
 
     EcsHttpServer(int port, EcsEmulator emulator) throws IOException {
@@ -84,6 +89,11 @@ final class EcsHttpServer {
 
     private void api(HttpExchange exchange) throws IOException {
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        if ("POST".equals(exchange.getRequestMethod()) && target != null
+                && target.startsWith(SecretsEmulator.TARGET_PREFIX)) {
+            secrets(exchange, target.substring(SecretsEmulator.TARGET_PREFIX.length()));
+            return;
+        }
         if (!"POST".equals(exchange.getRequestMethod()) || target == null || !target.startsWith(TARGET_PREFIX)) {
             error(exchange, new EcsApiException("UnknownOperationException", 400,
                     "Expected POST with X-Amz-Target: " + TARGET_PREFIX + "<Action>"));
@@ -92,11 +102,7 @@ final class EcsHttpServer {
         String action = target.substring(TARGET_PREFIX.length());
         try {
             JsonNode request = readJson(exchange.getRequestBody());
-            AwsCallLog log = callLog;
-            if (log.enabled()) {
-                String accessKey = AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization"));
-                EcsIamCalls.of(accessKey, action, request).forEach(log::record);
-            }
+            record(exchange, accessKey -> EcsIamCalls.of(accessKey, action, request));
             ObjectNode response = emulator.call(action, request);
             send(exchange, 200, AMZ_JSON, response);
         } catch (EcsApiException e) {
@@ -113,6 +119,26 @@ final class EcsHttpServer {
             // An emulator bug must reach the caller as ECS's 500, not as a dropped connection the SDK retries.
             LOG.errorf(e, "ECS emulator failed on %s", action);
             error(exchange, EcsApiException.server(e.toString()));
+        }
+    }
+
+    /** Records the calls IAM would authorize for this request, by the access key that signed it, when calls are recorded. */
+    private void record(HttpExchange exchange, Function<String, List<AwsCallLog.Call>> calls) {
+        AwsCallLog log = callLog;
+        if (log.enabled()) {
+            calls.apply(AwsCallLog.accessKey(exchange.getRequestHeaders().getFirst("Authorization"))).forEach(log::record);
+        }
+    }
+
+    private void secrets(HttpExchange exchange, String action) throws IOException {
+        try {
+            JsonNode request = readJson(exchange.getRequestBody());
+            record(exchange, accessKey -> secrets.iamCalls(accessKey, action, request));
+            send(exchange, 200, AMZ_JSON, secrets.call(action, request));
+        } catch (SecretsEmulator.SecretsApiException e) {
+            error(exchange, new EcsApiException(e.type(), e.status(), e.getMessage()));
+        } catch (IOException e) {
+            error(exchange, new EcsApiException("SerializationException", 400, "Malformed JSON: " + e.getMessage()));
         }
     }
 

@@ -12,6 +12,7 @@ class AccessRulesTest {
     @CsvSource({
             "POST,   /v1/pools/demo/jobs,          SUBMIT",
             "POST,   /v1/pools/demo/jobs:batch,    SUBMIT",
+            "POST,   /v1/pools/demo/jobs:counted,  REPLICA",
             "POST,   /v1/pools/demo/jobs/,         SUBMIT",
             "POST,   /v1/claim,                    WORKER",
             "POST,   /v1/release,                  WORKER",
