@@ -149,7 +149,8 @@ public class PoolsResource {
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "422", description = "pool-refused: a bound, the queue, the service or the naming convention "
             + "(the detail says which); nothing stored")
-    @APIResponse(responseCode = "503", description = "The pool store could not be reached; nothing known stored (repeat the PUT)")
+    @APIResponse(responseCode = "503", description = "ECS or SQS did not answer a check (throttled, a 5xx), or the pool "
+            + "store could not be reached: nothing known stored; repeat the PUT after Retry-After")
     public Response put(@PathParam("pool") String pool, String body,
             @HeaderParam("If-Match") @Parameter(in = ParameterIn.HEADER, description = "Write only if the pool is at "
                     + "this version (its ETag)") String ifMatch,
@@ -166,6 +167,8 @@ public class PoolsResource {
             throw ApiException.badRequest(e.getMessage());
         } catch (PoolEditor.VersionMismatch e) {
             throw ApiException.preconditionFailed(e.getMessage());
+        } catch (PoolEditor.Unavailable e) {
+            throw ApiException.unavailable("pool " + pool + ": " + e.getMessage(), Duration.ofSeconds(1));
         } catch (PoolStoreException e) {
             throw ApiException.unavailable("the pool store did not answer: " + e.getMessage(), Duration.ofSeconds(1));
         }

@@ -2,6 +2,7 @@ package io.coscale.control;
 
 import io.coscale.aws.ServiceState;
 import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.TransientFailure;
 import io.coscale.config.PoolDataConfig;
 import io.coscale.domain.Arns;
 import io.coscale.domain.Pool;
@@ -59,6 +60,7 @@ final class PoolChecks {
         try {
             fifo = await(ctx.sqs(queues -> queues.isFifoQueue(pool.queueUrl())));
         } catch (RuntimeException e) {
+            unavailableIfTransient("SQS", e);
             return Optional.of("queue " + pool.queueUrl() + " cannot be read (GetQueueAttributes): " + e.getMessage());
         }
         if (fifo != Pool.isFifo(pool.queueUrl())) {
@@ -73,6 +75,7 @@ final class PoolChecks {
         try {
             found = await(ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))));
         } catch (RuntimeException e) {
+            unavailableIfTransient("ECS", e);
             return Optional.of("service " + pool.service() + " in cluster " + pool.cluster()
                     + " cannot be described (DescribeServices): " + e.getMessage());
         }
@@ -81,6 +84,13 @@ final class PoolChecks {
             return Optional.of("service " + pool.service() + " not found (or not ACTIVE) in cluster " + pool.cluster());
         }
         return Optional.empty();
+    }
+
+    /** Throttling, a 5xx or no answer says nothing of the pool: the caller is told to try again, not that it is wrong. */
+    private static void unavailableIfTransient(String service, RuntimeException e) {
+        if (e instanceof TransientFailure failure && failure.isTransient() || e instanceof IllegalStateException) {
+            throw new PoolEditor.Unavailable(service + " did not answer the pool's check: " + e.getMessage());
+        }
     }
 
     private static <T> T await(java.util.concurrent.CompletableFuture<T> call) {

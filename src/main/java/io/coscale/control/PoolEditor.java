@@ -43,6 +43,7 @@ public class PoolEditor {
      * @throws PoolDefinitions.MalformedDefinition the body is not a definition (not JSON, a key unknown or mistyped)
      * @throws Refused the definition breaks a rule, or ECS or SQS say the pool could not work
      * @throws VersionMismatch a precondition failed: nothing was written
+     * @throws Unavailable ECS or SQS did not answer a check: nothing was written
      * @throws io.coscale.pooldata.PoolStoreException the store did not answer
      */
     public Written put(String name, String body, Optional<Long> ifMatch, boolean ifNoneMatch) {
@@ -123,6 +124,13 @@ public class PoolEditor {
     /** A pool that cannot be managed as defined: the message says why. */
     public static final class Refused extends RuntimeException {
         Refused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
+    /** ECS or SQS did not answer a check (throttled, a 5xx, no answer): nothing was written; the same PUT may pass later. */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(String reason) {
             super(reason, null, false, false);
         }
     }
