@@ -64,6 +64,10 @@ class TemplatePoliciesTest {
                 row("coscale", "HoldTheLeaderLease", "dynamodb:PutItem", "arn:aws:dynamodb:eu-west-1:123456789012:table/orders", keys("coscale-leader"), IMPLICIT_DENY),
                 row("coscale", "KeepIdempotencyKeys", "dynamodb:DeleteItem", TABLE, keys("idem#gpu#order-17"), ALLOWED),
                 row("coscale", "KeepIdempotencyKeys", "dynamodb:DeleteItem", TABLE, keys("coscale-leader"), IMPLICIT_DENY),
+                row("coscale", "KeepPoolDefinitions", "dynamodb:UpdateItem", TABLE, keys("pool#gpu"), ALLOWED),
+                row("coscale", "KeepPoolDefinitions", "dynamodb:UpdateItem", TABLE, keys("coscale-leader"), IMPLICIT_DENY),
+                row("coscale", "ReadEveryPool", "dynamodb:Scan", TABLE, Map.of(), ALLOWED),
+                row("coscale", "ReadEveryPool", "dynamodb:Scan", "arn:aws:dynamodb:eu-west-1:123456789012:table/orders", Map.of(), IMPLICIT_DENY),
                 row("worker", "WorkOwnQueue", "sqs:GetQueueAttributes", SQS + "gpu-jobs", Map.of(), ALLOWED),
                 row("worker", "WorkOwnQueue", "sqs:ReceiveMessage", SQS + "billing-jobs", Map.of(), IMPLICIT_DENY),
                 row("worker", "WorkOwnQueue", "ecs:UpdateTaskProtection", ECS + "task/gpu-workers/0a1b", cluster(CLUSTER), IMPLICIT_DENY));
