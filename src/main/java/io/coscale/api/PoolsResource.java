@@ -170,7 +170,7 @@ public class PoolsResource {
         } catch (PoolEditor.Unavailable e) {
             throw ApiException.unavailable("pool " + pool + ": " + e.getMessage(), Duration.ofSeconds(1));
         } catch (PoolStoreException e) {
-            throw ApiException.unavailable("the pool store did not answer: " + e.getMessage(), Duration.ofSeconds(1));
+            throw storeDown(e);
         }
         return Response.status(written.created() ? 201 : 200).tag(Long.toString(written.pool().version()))
                 .entity(DefinitionView.of(written.pool())).build();
@@ -195,7 +195,7 @@ public class PoolsResource {
         } catch (PoolEditor.VersionMismatch e) {
             throw ApiException.preconditionFailed(e.getMessage());
         } catch (PoolStoreException e) {
-            throw ApiException.unavailable("the pool store did not answer: " + e.getMessage(), Duration.ofSeconds(1));
+            throw storeDown(e);
         }
         return Response.noContent().build();
     }
@@ -213,9 +213,14 @@ public class PoolsResource {
         try {
             stored = editor.definition(pool).orElseThrow(() -> ApiException.notFound("no pool named '" + pool + "'"));
         } catch (PoolStoreException e) {
-            throw ApiException.unavailable("the pool store did not answer: " + e.getMessage(), Duration.ofSeconds(1));
+            throw storeDown(e);
         }
         return Response.ok(DefinitionView.of(stored)).tag(Long.toString(stored.version())).build();
+    }
+
+    /** 503: the pool store did not answer; nothing known written. */
+    private static ApiException storeDown(PoolStoreException e) {
+        return ApiException.unavailable("the pool store did not answer: " + e.getMessage(), Duration.ofSeconds(1));
     }
 
     /** The version an If-Match names ({@code "3"}, {@code W/"3"} or {@code 3}); empty when absent. */
