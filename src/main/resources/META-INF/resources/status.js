@@ -3,14 +3,23 @@
 // Plain DOM, no framework; every figure goes in through textContent, never as HTML.
 (() => {
   const REFRESH_MS = 2000;
+  // Pools per page: each status read asks ECS and SQS afresh, so a thousand pools are read a page at a time.
+  // ?page-size=N shows fewer (the browser test pages through two pools).
+  const PAGE_SIZE = Number(new URLSearchParams(window.location.search).get('page-size')) || 50;
   const TOKEN_KEY = 'coscale.token';
   const $ = (id) => document.getElementById(id);
 
   // What the page shows, open to the browser console (and to the page's browser test).
-  const page = { token: sessionStorage.getItem(TOKEN_KEY) || '', pool: null, pools: [], samples: [], charts: {} };
+  // after: the last pool name of the page before (null on the first); before: the stack of pages already passed.
+  const page = { token: sessionStorage.getItem(TOKEN_KEY) || '', pool: null, pools: [], samples: [], charts: {},
+    after: null, before: [], next: null, total: 0 };
   window.coscale = page;
 
   async function api(path) {
+    return (await fetched(path)).json();
+  }
+
+  async function fetched(path) {
     const headers = page.token ? { Authorization: 'Bearer ' + page.token } : {};
     const response = await fetch(path, { headers, cache: 'no-store' });
     if (response.status === 401 || response.status === 403) {
@@ -21,7 +30,41 @@
     if (!response.ok) {
       throw new Error(`${path}: HTTP ${response.status}`);
     }
+    return response;
+  }
+
+  // One page of pools, in name order: its statuses, the name the next page starts after (null on the last, from the
+  // Link header) and how many pools there are (X-Total-Count).
+  async function poolsPage() {
+    const after = page.after === null ? '' : `&next=${encodeURIComponent(page.after)}`;
+    const response = await fetched(`v1/pools?limit=${PAGE_SIZE}${after}`);
+    const link = /[?&]next=([^&>]*)[^>]*>;\s*rel="next"/.exec(response.headers.get('Link') || '');
+    page.next = link ? decodeURIComponent(link[1]) : null;
+    page.total = Number(response.headers.get('X-Total-Count') || 0);
     return response.json();
+  }
+
+  function renderPager() {
+    const first = page.before.length * PAGE_SIZE;
+    $('pager').hidden = page.before.length === 0 && page.next === null;
+    $('page-info').textContent = page.pools.length === 0 ? ''
+      : `pools ${first + 1}–${first + page.pools.length} of ${page.total}`;
+    $('previous-page').disabled = page.before.length === 0;
+    $('next-page').disabled = page.next === null;
+  }
+
+  async function turn(forward) {
+    if (forward && page.next !== null) {
+      page.before.push(page.after);
+      page.after = page.next;
+    } else if (!forward && page.before.length > 0) {
+      page.after = page.before.pop();
+    } else {
+      return;
+    }
+    page.pools = await poolsPage();
+    renderPools();
+    renderPager();
   }
 
   // One time format for every time on the page: local time, 24-hour, with the zone ("14:05:09 CET").
@@ -199,7 +242,14 @@
 
   async function refresh() {
     try {
-      page.pools = await api('v1/pools');
+      page.pools = await poolsPage();
+      if (page.pools.length === 0 && page.before.length > 0) {
+        // Pools deleted meanwhile emptied this page: back to the first.
+        page.after = null;
+        page.before = [];
+        page.pools = await poolsPage();
+      }
+      renderPager();
       if (page.pool === null && page.pools.length > 0) {
         await select(page.pools[0].name);
       } else {
@@ -219,6 +269,8 @@
     }
   }
 
+  $('previous-page').addEventListener('click', () => turn(false).catch(showProblem));
+  $('next-page').addEventListener('click', () => turn(true).catch(showProblem));
   $('token-form').addEventListener('submit', (event) => {
     event.preventDefault();
     page.token = $('token').value.trim();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * layers below it.
  *
  * <pre>
- * concurrent ← domain ← config ← aws ← lease ← idempotency ← control ← api ← local
+ * concurrent ← domain ← config ← aws ← lease ← idempotency, pooldata ← control ← api ← local
  * </pre>
  *
  * (control does not use idempotency; the arrow only says which may.) {@code concurrent} and {@code domain} use no
@@ -47,6 +47,7 @@ class ArchitectureTest {
                 .layer("aws").definedBy("io.coscale.aws..")
                 .layer("lease").definedBy("io.coscale.lease..")
                 .layer("idempotency").definedBy("io.coscale.idempotency..")
+                .layer("pooldata").definedBy("io.coscale.pooldata..")
                 .layer("control").definedBy("io.coscale.control..")
                 .layer("api").definedBy("io.coscale.api..")
                 .layer("metrics").definedBy("io.coscale.metrics..")
@@ -57,11 +58,14 @@ class ArchitectureTest {
                 .whereLayer("aws").mayOnlyAccessLayers("concurrent", "domain", "config")
                 .whereLayer("lease").mayOnlyAccessLayers("concurrent", "domain", "config", "aws")
                 .whereLayer("idempotency").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease")
-                .whereLayer("control").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease", "idempotency")
-                .whereLayer("api").mayOnlyAccessLayers("concurrent", "domain", "config", "lease", "idempotency", "control")
+                .whereLayer("pooldata").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease")
+                .whereLayer("control").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease", "idempotency",
+                        "pooldata")
+                .whereLayer("api").mayOnlyAccessLayers("concurrent", "domain", "config", "lease", "idempotency", "pooldata",
+                        "control")
                 .whereLayer("metrics").mayOnlyAccessLayers("concurrent", "domain", "config")
                 .whereLayer("local").mayOnlyAccessLayers("concurrent", "domain", "config", "aws", "lease", "idempotency",
-                        "control", "api")
+                        "pooldata", "control", "api")
                 .check(classes);
     }
 

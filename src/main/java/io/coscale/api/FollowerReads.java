@@ -43,6 +43,8 @@ public class FollowerReads {
                     Response.ResponseBuilder response = Response.status(answer.status()).entity(answer.body());
                     answer.contentType().ifPresent(type -> response.header(HttpHeaders.CONTENT_TYPE, type));
                     answer.retryAfter().ifPresent(after -> response.header("Retry-After", after));
+                    // The pages of GET /v1/pools link to the next one, and a definition carries its version.
+                    answer.headers().forEach(response::header);
                     return response.build();
                 })
                 .onFailure().recoverWithNull();

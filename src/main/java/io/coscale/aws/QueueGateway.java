@@ -128,6 +128,16 @@ public class QueueGateway {
                 RedrivePolicy.deadLetterQueueUrl(queueUrl, attributes.get(QueueAttributeName.REDRIVE_POLICY.toString())));
     }
 
+    /**
+     * Whether SQS says the queue is a FIFO queue (its {@code FifoQueue} attribute); a GetQueueAttributes call, so it
+     * also proves the queue exists and may be read.
+     */
+    public boolean isFifoQueue(String queueUrl) {
+        return "true".equalsIgnoreCase(AwsCallException.call("GetQueueAttributes", () -> sqs.getQueueAttributes(b -> b
+                .queueUrl(queueUrl).attributeNames(QueueAttributeName.FIFO_QUEUE))).attributesAsStrings()
+                .get(QueueAttributeName.FIFO_QUEUE.toString()));
+    }
+
     /** The URL of a queue by name. */
     public String queueUrl(String queueName) {
         return AwsCallException.call("GetQueueUrl", () -> sqs.getQueueUrl(b -> b.queueName(queueName))).queueUrl();

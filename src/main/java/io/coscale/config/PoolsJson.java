@@ -3,6 +3,12 @@ package io.coscale.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.ConfigValidationException;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +74,45 @@ public final class PoolsJson {
             }
         }
         return properties;
+    }
+
+    /**
+     * One pool's definition, as the API takes it ({@code {"cluster": …, "max-tasks": …}}: the object the document
+     * holds under the pool's name), mapped by {@link PoolsConfig} itself, so that defaults, types and required keys are
+     * the document's rules and no others.
+     *
+     * @throws IllegalArgumentException when the text is not a JSON object, or a key is unknown, missing or not of its
+     *     type; the message names the key
+     */
+    public static PoolsConfig.PoolConfig definition(String name, String json) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage() + location(e), e);
+        }
+        if (body == null || !body.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object of settings (cluster, service, queue-url, max-tasks, …)");
+        }
+        ObjectNode document = JSON.createObjectNode();
+        document.putObject("pools").set(name, body);
+        try {
+            return new SmallRyeConfigBuilder()
+                    .withSources(new PropertiesConfigSource(flatten(document.toString(), "pool " + name), "pool " + name, 100))
+                    // Quarkus's spelling of durations ("60s"), as the document's are read.
+                    .withConverter(Duration.class, 100, new DurationConverter())
+                    .withMapping(PoolsConfig.class)
+                    .withValidateUnknown(true)
+                    .build().getConfigMapping(PoolsConfig.class).pools().get(name);
+        } catch (ConfigValidationException e) {
+            StringBuilder reasons = new StringBuilder();
+            for (int i = 0; i < e.getProblemCount(); i++) {
+                reasons.append(i == 0 ? "" : "; ").append(e.getProblem(i).getMessage());
+            }
+            throw new IllegalArgumentException(reasons.toString(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** The pool names a flattened document defines. */

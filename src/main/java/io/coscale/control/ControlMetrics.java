@@ -107,6 +107,15 @@ public class ControlMetrics {
         }
     }
 
+    /** Removes the meters of one pool, which is no longer managed (or is handed to a new controller). */
+    void unregister(PoolController controller) {
+        String pool = controller.pool().name();
+        pools.remove(controller);
+        submissionTimers.remove(pool);
+        registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool"))).toList()
+                .forEach(registry::remove);
+    }
+
     /** Counts a task of {@code pool} that stopped for another reason than coscale's exit (see {@code OtherStops}). */
     void taskStopped(String pool, String stopCode) {
         tasksStopped(pool, stopCode).increment();

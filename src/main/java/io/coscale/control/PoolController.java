@@ -43,6 +43,8 @@ public final class PoolController {
     private final Release release;
     private final ProtectionTakeover takeover;
     private final DelayedJobs delayedJobs;
+    /** Set once the pool is no longer managed (deleted or redefined): no scale-up is queued after. */
+    private volatile boolean retired;
 
     PoolController(Pool pool, ControlContext ctx) {
         this.pool = pool;
@@ -83,7 +85,18 @@ public final class PoolController {
      * tasks than there are groups with work.
      */
     public int submitted(int jobs, List<String> messageGroups) {
+        if (retired) {
+            return currentDesired();
+        }
         return scaleUp.submitted(jobs, messageGroups);
+    }
+
+    /**
+     * The pool is no longer managed by this controller (deleted, or redefined and handed to a new one): jobs counted
+     * later (a delay that ends, a submission in flight) queue no scale-up. A step already queued still runs.
+     */
+    void retire() {
+        retired = true;
     }
 
     /**

@@ -1,53 +1,136 @@
 package io.coscale.control;
 
 import io.coscale.aws.QueueGateway;
-import io.coscale.config.PoolsConfig;
 import io.coscale.domain.Pool;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.LeadershipChanged;
-import io.quarkus.runtime.StartupEvent;
+import io.coscale.pooldata.StoredPool;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
- * The managed pools, loaded and validated at start-up, by name. Jobs come in through {@link Intake}, workers through
- * {@link Workers}.
+ * The managed pools by name, in name order: what the pool store holds ({@link PoolSync} hands every change in), one
+ * {@link PoolController} each. Pools come and go while running: a new pool gets a controller and its metrics, a
+ * changed one a fresh controller that takes its tasks over from ECS as after a start-up, a deleted one is no longer
+ * managed (its service keeps its count and its tasks run on: coscale stops scaling it, it does not scale it down).
+ * Jobs come in through {@link Intake}, workers through {@link Workers}.
  */
 @Singleton
 public class Pools {
 
     private static final Logger LOG = Logger.getLogger(Pools.class);
 
-    private final PoolsConfig poolsConfig;
     private final QueueGateway queues;
     private final ControlContext ctx;
     private final ControlMetrics metrics;
-    private volatile Map<String, PoolController> pools = Map.of();
+    /** Replaced, never changed: readers iterate a snapshot. Written under {@code this}. */
+    private volatile NavigableMap<String, PoolController> pools = Collections.emptyNavigableMap();
+    /** The store's version of each pool applied (or refused) here, deleted ones included. */
+    private final Map<String, Long> versions = new HashMap<>();
+    private volatile boolean loaded;
 
-    Pools(PoolsConfig poolsConfig, QueueGateway queues, ControlContext ctx, ControlMetrics metrics) {
-        this.poolsConfig = poolsConfig;
+    Pools(QueueGateway queues, ControlContext ctx, ControlMetrics metrics) {
         this.queues = queues;
-        this.metrics = metrics;
         this.ctx = ctx;
+        this.metrics = metrics;
     }
 
-    /** Loads the pools after local mode (priority 1) has its SQS up; invalid configuration stops start-up. */
-    void load(@Observes @Priority(10) StartupEvent event) {
-        Map<String, PoolController> loaded = new LinkedHashMap<>();
-        for (Pool pool : PoolLoader.load(poolsConfig, queues)) {
-            PoolController controller = new PoolController(pool, ctx);
-            metrics.register(controller);
-            loaded.put(pool.name(), controller);
+    /**
+     * Brings the managed pools to what the store holds: adds, changes and removes controllers. A pool the store has
+     * at the version applied last is left alone, its controller and what it knows untouched. Never throws for one bad
+     * item: a definition that no longer reads (or names another pool's service) is logged and left out.
+     */
+    synchronized void apply(Collection<StoredPool> stored) {
+        stored.forEach(this::apply);
+    }
+
+    /** As above, for one pool: the API applies its own write at once, the other replicas at their next poll. */
+    synchronized void apply(StoredPool stored) {
+        Long known = versions.get(stored.name());
+        if (known != null && known >= stored.version()) {
+            return;
         }
-        pools = Collections.unmodifiableMap(loaded);
-        LOG.infof("coscale manages %d pool(s): %s", loaded.size(), loaded.keySet());
+        versions.put(stored.name(), stored.version());
+        if (stored.deleted()) {
+            remove(stored.name());
+            return;
+        }
+        Pool pool;
+        try {
+            pool = PoolDefinitions.parse(stored.name(), stored.definition(), queues);
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("pool %s (version %d) is not managed: %s", stored.name(), stored.version(), e.getMessage());
+            remove(stored.name());
+            return;
+        }
+        Optional<String> sharing = PoolLoader.sharingService(pool, pools.values().stream().map(PoolController::pool).toList());
+        if (sharing.isPresent()) {
+            LOG.errorf("pool %s (version %d) is not managed: its service %s is pool %s's", pool.name(), stored.version(),
+                    pool.service(), sharing.get());
+            remove(stored.name());
+            return;
+        }
+        put(pool);
+    }
+
+    /** Manages the pools of the pools document without the store, which did not answer at start-up. */
+    synchronized void applyDocument(List<Pool> document) {
+        document.forEach(this::put);
+    }
+
+    /** Start-up is over: the pools the store (or the document) had are managed. */
+    void loaded() {
+        loaded = true;
+        LOG.infof("coscale manages %d pool(s)%s", pools.size(), pools.size() > 20 ? "" : ": " + pools.keySet());
+    }
+
+    private void put(Pool pool) {
+        PoolController current = pools.get(pool.name());
+        if (current != null && current.pool().equals(pool)) {
+            return;
+        }
+        PoolController controller = new PoolController(pool, ctx);
+        NavigableMap<String, PoolController> next = new TreeMap<>(pools);
+        next.put(pool.name(), controller);
+        if (current != null) {
+            retire(current);
+        }
+        metrics.register(controller);
+        pools = Collections.unmodifiableNavigableMap(next);
+        if (leads()) {
+            // As after a lease takeover: the count and the protection ECS holds are read afresh before any is changed.
+            controller.takeOver();
+        }
+        if (loaded) {
+            LOG.infof("%s pool %s: %s", current == null ? "managing" : "changed", pool.name(), PoolDefinitions.canonical(pool));
+        }
+    }
+
+    private void remove(String name) {
+        PoolController current = pools.get(name);
+        if (current == null) {
+            return;
+        }
+        NavigableMap<String, PoolController> next = new TreeMap<>(pools);
+        next.remove(name);
+        pools = Collections.unmodifiableNavigableMap(next);
+        retire(current);
+        LOG.infof("pool %s no longer managed: its service keeps its count and its tasks", name);
+    }
+
+    private void retire(PoolController controller) {
+        controller.retire();
+        metrics.unregister(controller);
     }
 
     /**
@@ -56,8 +139,9 @@ public class Pools {
      */
     void leadershipChanged(@Observes @Priority(10) LeadershipChanged change) {
         if (change.leader()) {
-            LOG.infof("leading (epoch %d): taking over %d pool(s)", change.epoch(), pools.size());
-            pools.values().forEach(PoolController::takeOver);
+            Collection<PoolController> now = pools.values();
+            LOG.infof("leading (epoch %d): taking over %d pool(s)", change.epoch(), now.size());
+            now.forEach(PoolController::takeOver);
         } else {
             LOG.infof("no longer leading (epoch %d): claims, releases and counts go to the leader", change.epoch());
         }
@@ -74,12 +158,20 @@ public class Pools {
         return ctx.leadership().isLeader();
     }
 
+    /** Whether start-up has loaded the pools. */
     public boolean isLoaded() {
-        return !pools.isEmpty() || poolsConfig.pools().isEmpty();
+        return loaded;
     }
 
+    /** Every managed pool, in name order. */
     public Collection<PoolController> pools() {
         return pools.values();
+    }
+
+    /** Up to {@code limit} managed pools whose names come after {@code after} (from the first when empty), in name order. */
+    public List<PoolController> page(Optional<String> after, int limit) {
+        NavigableMap<String, PoolController> now = pools;
+        return (after.isPresent() ? now.tailMap(after.get(), false) : now).values().stream().limit(limit).toList();
     }
 
     public Optional<PoolController> pool(String name) {

@@ -90,8 +90,16 @@ public class LeaderLink implements CountForwarding {
                 .flatMap(t -> t.secrets().stream()).findFirst();
     }
 
-    /** One worker call as the leader answered it. */
-    public record Answer(int status, String body, Optional<String> retryAfter, Optional<String> contentType) {
+    /** The leader's answer headers a replica passes on with a read: paging and versions. */
+    static final java.util.List<String> PASSED_HEADERS = java.util.List.of("Link", "X-Total-Count", "ETag");
+
+    /**
+     * One call as the leader answered it.
+     *
+     * @param headers the leader's {@link #PASSED_HEADERS} it sent, by name
+     */
+    public record Answer(int status, String body, Optional<String> retryAfter, Optional<String> contentType,
+            java.util.Map<String, String> headers) {
     }
 
     /**
@@ -120,7 +128,13 @@ public class LeaderLink implements CountForwarding {
         authorization.ifPresent(a -> request.header("Authorization", a));
         return noted(leader.get(), http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())).thenApply(r ->
                 new Answer(r.statusCode(), r.body(), r.headers().firstValue("Retry-After"),
-                        r.headers().firstValue("Content-Type")));
+                        r.headers().firstValue("Content-Type"), passed(r.headers())));
+    }
+
+    private static java.util.Map<String, String> passed(java.net.http.HttpHeaders headers) {
+        java.util.Map<String, String> passed = new java.util.LinkedHashMap<>();
+        PASSED_HEADERS.forEach(name -> headers.firstValue(name).ifPresent(value -> passed.put(name, value)));
+        return passed;
     }
 
     /** Notes whether {@code call} to the leader at {@code address} got an answer (any HTTP status is one). */

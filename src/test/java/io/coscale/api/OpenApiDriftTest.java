@@ -53,7 +53,10 @@ class OpenApiDriftTest {
             Map.entry("POST /v1/pools/{pool}/jobs:batch", JOBS),
             Map.entry("POST /v1/claim", WORKER),
             Map.entry("POST /v1/release", WORKER),
-            Map.entry("GET /v1/pools", Set.of("200", "401", "403", "500")),
+            Map.entry("GET /v1/pools", Set.of("200", "400", "401", "403", "500")),
+            Map.entry("PUT /v1/pools/{pool}", Set.of("200", "201", "400", "401", "403", "412", "415", "422", "500", "503")),
+            Map.entry("DELETE /v1/pools/{pool}", Set.of("204", "400", "401", "403", "404", "412", "500", "503")),
+            Map.entry("GET /v1/pools/{pool}/definition", Set.of("200", "401", "403", "404", "500", "503")),
             Map.entry("GET /v1/pools/{pool}", Set.of("200", "401", "403", "404", "500")),
             Map.entry("GET /v1/pools/{pool}/events", Set.of("200", "400", "401", "403", "404", "500")),
             Map.entry("GET /v1/pools/{pool}/samples", Set.of("200", "401", "403", "404", "500")),
@@ -226,7 +229,8 @@ class OpenApiDriftTest {
         TAGS.put("jobs", List.of("POST /v1/pools/{pool}/jobs", "POST /v1/pools/{pool}/jobs:batch"));
         TAGS.put("workers", List.of("POST /v1/claim", "POST /v1/release"));
         TAGS.put("pools", List.of("GET /v1/pools", "GET /v1/pools/{pool}", "GET /v1/pools/{pool}/events",
-                "GET /v1/pools/{pool}/samples"));
+                "GET /v1/pools/{pool}/samples", "PUT /v1/pools/{pool}", "DELETE /v1/pools/{pool}",
+                "GET /v1/pools/{pool}/definition"));
         TAGS.put("health", List.of("GET /v1/leader"));
         TAGS.put("local cloud", List.of("GET /local/v1/stats", "GET /local/v1/faults", "PUT /local/v1/faults",
                 "DELETE /local/v1/faults", "POST /local/v1/faults/task-stops"));
@@ -306,6 +310,28 @@ class OpenApiDriftTest {
         answers("GET /v1/pools/{pool}/events", 200, given().get("/v1/pools/demo/events?limit=5"));
         answers("GET /v1/pools/{pool}/events", 400, given().get("/v1/pools/demo/events?limit=abc"));
         answers("GET /v1/pools/{pool}/events", 404, given().get("/v1/pools/nope/events"));
+        answers("GET /v1/pools", 400, given().get("/v1/pools?limit=0"));
+        answers("GET /v1/pools/{pool}/definition", 200, given().get("/v1/pools/demo/definition"));
+        answers("GET /v1/pools/{pool}/definition", 404, given().get("/v1/pools/nope/definition"));
+    }
+
+    @Test
+    void poolDefinitionsAnswerWhatTheyDocument() {
+        Api.queue(sqs, "drift");
+        ecs.createService(b -> b.cluster("local").serviceName("drift").taskDefinition("demo-worker").desiredCount(0));
+        String put = "PUT /v1/pools/{pool}";
+        String delete = "DELETE /v1/pools/{pool}";
+        String definition = PoolDataResourceTest.definition("drift", 1);
+        answers(put, 201, json(definition).put("/v1/pools/drift"));
+        answers(put, 200, json(definition).put("/v1/pools/drift"));
+        answers(put, 400, json("{").put("/v1/pools/drift"));
+        answers(put, 412, json(definition).header("If-Match", "\"9\"").put("/v1/pools/drift"));
+        answers(put, 415, given().contentType("text/plain").body(definition).put("/v1/pools/drift"));
+        answers(put, 422, json(PoolDataResourceTest.definition("drift", 0)).put("/v1/pools/drift"));
+        answers(delete, 400, given().header("If-Match", "x").delete("/v1/pools/drift"));
+        answers(delete, 412, given().header("If-Match", "\"9\"").delete("/v1/pools/drift"));
+        answers(delete, 204, given().delete("/v1/pools/drift"));
+        answers(delete, 404, given().delete("/v1/pools/drift"));
     }
 
     @Test
@@ -335,7 +361,7 @@ class OpenApiDriftTest {
         allow.put("GET /v1/pools/demo/jobs", "POST");
         allow.put("PUT /v1/pools/demo/jobs:batch", "POST");
         allow.put("DELETE /v1/pools", "GET, HEAD");
-        allow.put("POST /v1/pools/demo", "GET, HEAD");
+        allow.put("POST /v1/pools/demo", "GET, HEAD, PUT, DELETE");
         allow.put("PATCH /v1/pools/demo/events", "GET, HEAD");
         allow.put("POST /local/v1/faults", "GET, HEAD, PUT, DELETE");
         allow.forEach((request, methods) -> {

@@ -112,20 +112,20 @@ class DeployTemplatesTest {
         assertEquals(Set.of("ecs:UpdateService", "ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks",
                 "ecs:UpdateTaskProtection", "ecs:GetTaskProtection", "ecs:TagResource",
                 "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "secretsmanager:GetSecretValue",
-                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"), all);
+                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:Scan"), all);
     }
 
     /**
      * The lease needs a conditional read and write of one item; the Idempotency-Key records a read, conditional puts
-     * and deletes of their own items (idem#…) alone, so that nothing may delete the lease. Nothing else in DynamoDB,
-     * on no other table.
+     * and deletes of their own items (idem#…) alone, so that nothing may delete the lease; pools as data reads and
+     * updates its own items (pool#…, pools#version) and scans the table. Nothing else in DynamoDB, on no other table.
      */
     @Test
     @SuppressWarnings("unchecked")
     void coscaleMayOnlyReadAndWriteItemsOfItsLeaseTable() {
         List<Map<String, Object>> dynamo = coscale.statements("TaskRole").stream()
                 .filter(s -> actions(s).stream().anyMatch(a -> a.startsWith("dynamodb:"))).toList();
-        assertEquals(2, dynamo.size(), dynamo.toString());
+        assertEquals(4, dynamo.size(), dynamo.toString());
         Map<String, Object> lease = dynamo.stream().filter(s -> "HoldTheLeaderLease".equals(s.get("Sid"))).findFirst().orElseThrow();
         assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem"), actions(lease));
         assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(lease.get("Resource")));
@@ -136,6 +136,14 @@ class DeployTemplatesTest {
         assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(keys.get("Resource")));
         Map<String, Object> condition = (Map<String, Object>) keys.get("Condition");
         assertEquals(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("idem#*"))), condition);
+
+        Map<String, Object> pools = dynamo.stream().filter(s -> "KeepPoolDefinitions".equals(s.get("Sid"))).findFirst().orElseThrow();
+        assertEquals(Set.of("dynamodb:GetItem", "dynamodb:UpdateItem"), actions(pools));
+        assertEquals(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("pool#*", "pools#version"))),
+                pools.get("Condition"));
+        Map<String, Object> scan = dynamo.stream().filter(s -> "ReadEveryPool".equals(s.get("Sid"))).findFirst().orElseThrow();
+        assertEquals(Set.of("dynamodb:Scan"), actions(scan));
+        assertEquals(List.of(Map.of("Fn::GetAtt", List.of("LeaseTable", "Arn"))), list(scan.get("Resource")));
     }
 
     @Test
@@ -250,6 +258,7 @@ class DeployTemplatesTest {
         Map<String, Object> container = asMap(list(coscale.properties("TaskDefinition").get("ContainerDefinitions")).get(0));
         Map<String, Object> environment = entries(container.get("Environment"), "Value");
         assertEquals(Set.of("COSCALE_ECS_REGION", "COSCALE_LEASE_STORE", "COSCALE_LEASE_TABLE", "COSCALE_AUTH_ENABLED",
+                "COSCALE_POOL_DATA_QUEUE_PREFIX", "COSCALE_POOL_DATA_SERVICE_PREFIX", "COSCALE_POOL_DATA_CLUSTER",
                 "COSCALE_METRICS_EMF_ENABLED", "COSCALE_METRICS_EMF_NAMESPACE",
                 "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
                 "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_REPLICA_ROLES", "COSCALE_AUTH_TOKEN_SECRET"),

@@ -63,6 +63,11 @@ class StatusPageBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws IOException {
+        browser = chromium(profile);
+    }
+
+    /** Headless chromium with its profile under {@code profile}; fails or skips, as the class says, without it. */
+    static WebDriver chromium(Path profile) throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             String missing = "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (Debian: apt-get install -y chromium "
                     + "chromium-driver)";
@@ -77,7 +82,7 @@ class StatusPageBrowserTest {
                 "--user-data-dir=" + profile.resolve("chromium"), "--window-size=1440,1000");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        return new ChromeDriver(service, options);
     }
 
     @AfterAll

@@ -14,7 +14,8 @@ import java.util.Optional;
  *   <li>{@code POST /v1/claim}, {@code POST /v1/release} → {@code worker}</li>
  *   <li>{@code GET} or {@code HEAD} of {@code /v1/pools} and anything below it, or of {@code /v1/leader} →
  *       {@code read}</li>
- *   <li>{@code /local/…} and anything else under {@code /v1/} → {@code admin}</li>
+ *   <li>{@code /local/…} and anything else under {@code /v1/} → {@code admin}: among them {@code PUT} and
+ *       {@code DELETE /v1/pools/{pool}}, which create, change and delete pools</li>
  *   <li>any other path (e.g. {@code /q/health}, the status page {@code /} and its files, which hold no data and read
  *       the API with the user's token) → open</li>
  * </ul>

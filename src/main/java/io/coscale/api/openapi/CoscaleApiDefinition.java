@@ -31,7 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         + "on the pool's queue, and the pool's desiredCount rises at once."),
                 @Tag(name = CoscaleApiDefinition.WORKERS, description = "The worker protocol (role worker): claim before the "
                         + "first receive and after each message, release when the queue is empty, obey the decision."),
-                @Tag(name = CoscaleApiDefinition.POOLS, description = "Pool status, events and chart samples (role read)."),
+                @Tag(name = CoscaleApiDefinition.POOLS, description = "Pool status, events and chart samples (role read); "
+                        + "pools created, changed and deleted as data (role admin)."),
                 @Tag(name = CoscaleApiDefinition.HEALTH, description = "Which replica leads (role read). Liveness, "
                         + "readiness and metrics are /q/health/live, /q/health/ready and /q/metrics, open to the "
                         + "load balancer and Prometheus, outside this document."),

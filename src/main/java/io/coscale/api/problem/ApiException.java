@@ -117,6 +117,19 @@ public class ApiException extends RuntimeException {
     }
 
     /**
+     * 422 {@code pool-refused}: a pool definition that reads but cannot be managed (a bound, its queue or service, the
+     * naming convention); the detail says why. Nothing was stored.
+     */
+    public static ApiException poolRefused(String detail) {
+        return new ApiException(422, "pool-refused", "Pool Refused", detail);
+    }
+
+    /** 412 {@code precondition-failed}: {@code If-Match} or {@code If-None-Match} did not hold; nothing was written. */
+    public static ApiException preconditionFailed(String detail) {
+        return new ApiException(412, "precondition-failed", "Precondition Failed", detail);
+    }
+
+    /**
      * 401 with {@code WWW-Authenticate: Bearer} (RFC 6750 §3); {@code invalidToken} adds
      * {@code error="invalid_token"} when a token was presented but not accepted.
      */

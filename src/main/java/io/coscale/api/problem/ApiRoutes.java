@@ -28,7 +28,8 @@ public final class ApiRoutes {
         ROUTES.put("/v1/claim", Set.of("POST"));
         ROUTES.put("/v1/release", Set.of("POST"));
         ROUTES.put("/v1/pools", Set.of("GET"));
-        ROUTES.put("/v1/pools/{pool}", Set.of("GET"));
+        ROUTES.put("/v1/pools/{pool}", Set.of("GET", "PUT", "DELETE"));
+        ROUTES.put("/v1/pools/{pool}/definition", Set.of("GET"));
         ROUTES.put("/v1/pools/{pool}/events", Set.of("GET"));
         ROUTES.put("/v1/pools/{pool}/samples", Set.of("GET"));
         ROUTES.put("/v1/pools/{pool}/jobs:counted", Set.of("POST"));

@@ -44,8 +44,9 @@ public class DeadLetterWatch {
         synchronized (this) {
             before = depths.put(name, visible);
         }
-        if (before == null) {
-            // First reading: the gauge only exists for pools that have a dead-letter queue.
+        if (registry.find("coscale.dead.letter.messages").tag("pool", name).gauge() == null) {
+            // First reading (or the first since the pool was redefined, which removes its meters): the gauge only
+            // exists for pools that have a dead-letter queue.
             Gauge.builder("coscale.dead.letter.messages", this, w -> w.depth(name))
                     .description("Jobs waiting in the pool's dead-letter queue (named by its queue's redrive policy): "
                             + "jobs that failed maxReceiveCount times. Read at least every coscale.status.sample-interval")

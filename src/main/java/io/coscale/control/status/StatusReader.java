@@ -61,6 +61,11 @@ public class StatusReader {
         return fresh(plane.pools());
     }
 
+    /** The status of each of {@code pools}, in their order, as {@link #all()}: a page of them. */
+    public List<PoolStatus> of(List<PoolController> pools) {
+        return fresh(pools);
+    }
+
     /** One pool's status, as {@link #all()}. */
     public PoolStatus of(PoolController pool) {
         return fresh(List.of(pool)).get(0);

@@ -30,6 +30,8 @@ class AccessRulesTest {
             "POST,   /local/faults,                ADMIN",
             "GET,    /v1/claim,                    ADMIN",
             "DELETE, /v1/pools/demo,               ADMIN",
+            "PUT,    /v1/pools/demo,               ADMIN",
+            "GET,    /v1/pools/demo/definition,    READ",
             "GET,    /v1/pools/demo/jobs,          READ",
             "POST,   /v1/pools,                    ADMIN",
             "POST,   /v1/pools/demo/jobs/extra,    ADMIN",
