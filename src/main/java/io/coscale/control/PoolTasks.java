@@ -161,7 +161,7 @@ final class PoolTasks {
                 before = change(taskArn, new TaskLife.Protected(until));
             }
             if (before.protectedUntil() == null) {
-                events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "protected " + shortId(taskArn) + " until " + until));
+                events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "protected " + Arns.lastSegment(taskArn) + " until " + until));
             }
             return Optional.of(until);
         });
@@ -213,25 +213,9 @@ final class PoolTasks {
         }
     }
 
-    /** The decision a task's earlier release got, if it was told to exit. */
-    synchronized ReleaseDecision earlierExit(String taskArn) {
-        TaskLife life = life(taskArn);
-        return life.stage() == TaskLife.Stage.EXITED ? life.exit() : null;
-    }
-
-    /** The exit recorded on the task whose count write is not known to be done, if any ({@link TaskLife.Stage#RECORDED}). */
-    synchronized ReleaseDecision recordedExit(String taskArn) {
-        TaskLife life = life(taskArn);
-        return life.stage() == TaskLife.Stage.RECORDED ? life.exit() : null;
-    }
-
-    /**
-     * The exit whose record was sent but not confirmed, if any ({@link TaskLife.Stage#RECORD_UNKNOWN}): a repeated
-     * release records it again and finishes it.
-     */
-    synchronized ReleaseDecision unconfirmedRecord(String taskArn) {
-        TaskLife life = life(taskArn);
-        return life.stage() == TaskLife.Stage.RECORD_UNKNOWN ? life.exit() : null;
+    /** The task's life now (a value): a release reads from it whether an exit was told, recorded or sent to be. */
+    synchronized TaskLife lifeOf(String taskArn) {
+        return life(taskArn);
     }
 
     /** The exit record {@code decision} was sent and its answer lost: the exit is kept, never decided again. */
@@ -288,7 +272,7 @@ final class PoolTasks {
                         before = change(taskArn, new TaskLife.Unprotected());
                     }
                     if (before.protectedUntil() != null) {
-                        events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "unprotected " + shortId(taskArn)));
+                        events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "unprotected " + Arns.lastSegment(taskArn)));
                     }
                 });
     }
@@ -327,7 +311,7 @@ final class PoolTasks {
                 }
             } else if (e != null) {
                 ctx.metrics().protectionRenewalFailed(pool.name());
-                events.add(Event.error(ctx.clock().instant(), "renew protection of " + shortId(arn) + ": "
+                events.add(Event.error(ctx.clock().instant(), "renew protection of " + Arns.lastSegment(arn) + ": "
                         + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
             }
         }));
@@ -361,9 +345,5 @@ final class PoolTasks {
     synchronized int protectedCount() {
         Instant now = ctx.clock().instant();
         return (int) lives.values().stream().filter(life -> life.protectedAt(now)).count();
-    }
-
-    static String shortId(String taskArn) {
-        return Arns.lastSegment(taskArn);
     }
 }

@@ -6,6 +6,7 @@ import io.coscale.domain.Event;
 import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.domain.ReleaseDecision;
+import io.coscale.domain.TaskLife;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -56,20 +57,20 @@ final class Release {
      *        one SQS round trip together, not one each in turn.
      */
     CompletableFuture<ReleaseDecision> step(String taskArn, boolean olderDeployment, String exitRecord, long askedNanos) {
-        ReleaseDecision earlier = tasks.earlierExit(taskArn);
-        if (earlier != null) {
-            return CompletableFuture.completedFuture(earlier);
-        }
-        ReleaseDecision recorded = tasks.recordedExit(taskArn);
-        if (recorded != null) {
-            return finishRecorded(taskArn, recorded);
-        }
-        ReleaseDecision unconfirmed = tasks.unconfirmedRecord(taskArn);
-        if (unconfirmed != null) {
-            // The record may be on the task (a read may not show it yet): the same record again, never a new decision.
-            return ctx.recordExit(taskArn, unconfirmed.desiredCount())
-                    .thenRun(() -> tasks.recorded(taskArn, unconfirmed))
-                    .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed));
+        TaskLife life = tasks.lifeOf(taskArn);
+        switch (life.stage()) {
+            case EXITED:
+                return CompletableFuture.completedFuture(life.exit());
+            case RECORDED:
+                return finishRecorded(taskArn, life.exit());
+            case RECORD_UNKNOWN:
+                // The record may be on the task (a read may not show it yet): the same record again, never a new decision.
+                ReleaseDecision unconfirmed = life.exit();
+                return ctx.recordExit(taskArn, unconfirmed.desiredCount())
+                        .thenRun(() -> tasks.recorded(taskArn, unconfirmed))
+                        .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed));
+            default:
+                break;
         }
         if (exitRecord != null) {
             // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
