@@ -30,8 +30,20 @@ final class DeclaredEnvironment {
     private DeclaredEnvironment() {
     }
 
-    /** The container's environment and secrets, leaving out the names in {@code omitted} unresolved. */
-    static Map<String, String> of(CfnTemplate template, String taskDefinition, Values values, Set<String> omitted) {
+    /**
+     * The container's environment and secrets, leaving out the names in {@code omitted} unresolved. A parameter the
+     * rehearsal gives no value takes its {@code Default}, as a stack deployed without it would.
+     */
+    static Map<String, String> of(CfnTemplate template, String taskDefinition, Values given, Set<String> omitted) {
+        Map<String, String> refs = new LinkedHashMap<>();
+        for (String parameter : template.parameterNames()) {
+            Object fallback = template.parameter(parameter).get("Default");
+            if (fallback != null) {
+                refs.put(parameter, fallback.toString());
+            }
+        }
+        refs.putAll(given.refs());
+        Values values = new Values(refs, given.conditions(), given.secrets());
         Map<String, Object> container = CfnTemplate.asMap(CfnTemplate.list(
                 template.properties(taskDefinition).get("ContainerDefinitions")).get(0));
         Map<String, String> env = new LinkedHashMap<>();
