@@ -31,12 +31,19 @@ public class AwsClientProducer {
     @Singleton
     EcsClient ecsClient(EcsConfig config, LocalConfig local, LeaseConfig lease) {
         checkCallTimeout(config.callTimeout(), lease.margin());
-        AwsCredentialsProvider credentials = local.enabled()
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
+        return ecsClient(credentials(local.enabled()), config.endpointOverride(), region(config.region(), local).map(Region::of),
+                config.callTimeout());
+    }
+
+    /** What coscale signs with: local mode's dummy key (the local cloud checks no signature), else the AWS default chain. */
+    public static AwsCredentialsProvider credentials(boolean local) {
+        return local ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
                 : DefaultCredentialsProvider.builder().build();
-        Optional<Region> region = config.region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty())
-                .map(Region::of);
-        return ecsClient(credentials, config.endpointOverride(), region, config.callTimeout());
+    }
+
+    /** The Region configured, else local mode's {@code us-east-1} (the local cloud's), else the SDK's own choice. */
+    public static Optional<String> region(Optional<String> configured, LocalConfig local) {
+        return configured.or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty());
     }
 
     /**

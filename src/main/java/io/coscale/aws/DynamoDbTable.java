@@ -5,9 +5,6 @@ import io.coscale.config.LocalConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,7 +29,7 @@ public record DynamoDbTable(String table, Optional<URI> endpointOverride, Option
      */
     public static DynamoDbTable of(LeaseConfig config, LocalConfig local, Duration callTimeout) {
         return new DynamoDbTable(config.table(), config.dynamodb().endpointOverride(),
-                config.dynamodb().region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty()),
+                AwsClientProducer.region(config.dynamodb().region(), local),
                 local.enabled(), callTimeout);
     }
 
@@ -42,9 +39,7 @@ public record DynamoDbTable(String table, Optional<URI> endpointOverride, Option
      */
     public DynamoDbClient client() {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
-                .credentialsProvider(dummyCredentials
-                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
-                        : DefaultCredentialsProvider.builder().build())
+                .credentialsProvider(AwsClientProducer.credentials(dummyCredentials))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(callTimeout)
                         .socketTimeout(callTimeout))

@@ -19,9 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -122,16 +119,13 @@ public class SecretsManagerTokenSecret implements TokenSecretSource {
 
     private SecretsManagerClient client() {
         SecretsManagerClientBuilder builder = SecretsManagerClient.builder()
-                .credentialsProvider(local.enabled()
-                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
-                        : DefaultCredentialsProvider.builder().build())
+                .credentialsProvider(AwsClientProducer.credentials(local.enabled()))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
                         .connectionTimeout(CALL_TIMEOUT)
                         .socketTimeout(CALL_TIMEOUT))
                 .overrideConfiguration(c -> c.apiCallTimeout(CALL_TIMEOUT.multipliedBy(3)));
         auth.secretsEndpointOverride().ifPresent(builder::endpointOverride);
-        ecs.region().or(() -> local.enabled() ? Optional.of("us-east-1") : Optional.empty()).map(Region::of)
-                .ifPresent(builder::region);
+        AwsClientProducer.region(ecs.region(), local).map(Region::of).ifPresent(builder::region);
         return builder.build();
     }
 
