@@ -12,12 +12,14 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,7 +93,7 @@ public class LeaderLink implements CountForwarding {
     }
 
     /** The leader's answer headers a replica passes on with a read: paging and versions. */
-    static final java.util.List<String> PASSED_HEADERS = java.util.List.of("Link", "X-Total-Count", "ETag");
+    static final List<String> PASSED_HEADERS = List.of("Link", "X-Total-Count", "ETag");
 
     /**
      * One call as the leader answered it.
@@ -99,7 +101,7 @@ public class LeaderLink implements CountForwarding {
      * @param headers the leader's {@link #PASSED_HEADERS} it sent, by name
      */
     public record Answer(int status, String body, Optional<String> retryAfter, Optional<String> contentType,
-            java.util.Map<String, String> headers) {
+            Map<String, String> headers) {
     }
 
     /**
@@ -131,8 +133,8 @@ public class LeaderLink implements CountForwarding {
                         r.headers().firstValue("Content-Type"), passed(r.headers())));
     }
 
-    private static java.util.Map<String, String> passed(java.net.http.HttpHeaders headers) {
-        java.util.Map<String, String> passed = new java.util.LinkedHashMap<>();
+    private static Map<String, String> passed(HttpHeaders headers) {
+        Map<String, String> passed = new LinkedHashMap<>();
         PASSED_HEADERS.forEach(name -> headers.firstValue(name).ifPresent(value -> passed.put(name, value)));
         return passed;
     }

@@ -8,6 +8,8 @@ import io.coscale.api.auth.AuthFilter;
 import io.coscale.api.auth.Caller;
 import io.coscale.api.auth.Role;
 import io.coscale.api.auth.TokenAuthenticator;
+import io.coscale.config.TokenSecrets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -16,10 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TokenAuthenticatorTest {
 
-    private final TokenAuthenticator auth = new TokenAuthenticator(TestTokens.config(true,
+    private final TokenAuthenticator auth = new TokenAuthenticator(TokenSecrets.resolve(TestTokens.config(true,
             "ci", TestTokens.token("s3cret-ci", "submit"),
             "ops", TestTokens.token("s3cret-ops", "admin", "read"),
-            "odd", TestTokens.token(" padded ", "read", "no-such-role")).tokens());
+            "odd", TestTokens.token(" padded ", "read", "no-such-role")).tokens(), Map.of()));
 
     @Test
     void findsTheTokenAndItsRoles() {

@@ -1,13 +1,11 @@
 package io.coscale.api.auth;
 
-import io.coscale.config.AuthConfig;
 import io.coscale.config.TokenSecrets;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -29,14 +27,10 @@ public final class TokenAuthenticator {
     private final List<Entry> entries;
 
     /**
-     * An authenticator for {@code tokens}, secrets stripped of surrounding blanks as presented ones are; role names that are not a {@link Role} are ignored here, because
-     * {@link AuthStartupCheck} refuses to start with them.
+     * An authenticator for {@code tokens} as resolved ({@link TokenSecrets}, which strips secrets of surrounding blanks
+     * as presented ones are): each of a token's secrets is that token. Role names that are not a {@link Role} are
+     * ignored here, because {@link AuthStartupCheck} refuses to start with them.
      */
-    public TokenAuthenticator(Map<String, AuthConfig.Token> tokens) {
-        this(TokenSecrets.resolve(tokens, Map.of()));
-    }
-
-    /** An authenticator for {@code tokens} as resolved: each of a token's secrets is that token. */
     public TokenAuthenticator(List<TokenSecrets.Accepted> tokens) {
         List<Entry> list = new ArrayList<>();
         for (TokenSecrets.Accepted token : tokens) {
