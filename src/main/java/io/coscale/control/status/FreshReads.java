@@ -7,10 +7,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -97,6 +99,16 @@ final class FreshReads<K, V> {
         return result;
     }
 
+    /**
+     * Forgets every key not in {@code live}: the readings of pools that were retired (a changed pool has a new
+     * controller) or deleted. A read in flight for such a key still ends for its waiters, and keeps nothing.
+     */
+    synchronized void retain(Collection<K> live) {
+        Set<K> keep = new HashSet<>(live);
+        latest.keySet().retainAll(keep);
+        attempted.keySet().retainAll(keep);
+    }
+
     /** The last good reading of {@code key}, however old; never reads. */
     synchronized Optional<Observed<V>> latest(K key) {
         return Optional.ofNullable(latest.get(key));
@@ -121,7 +133,9 @@ final class FreshReads<K, V> {
             for (K key : mine.keySet()) {
                 V value = values.get(key);
                 Optional<Observed<V>> answer = Optional.ofNullable(value).map(v -> new Observed<>(v, at));
-                answer.ifPresent(o -> latest.put(key, o));
+                if (attempted.containsKey(key)) {
+                    answer.ifPresent(o -> latest.put(key, o));
+                }
                 answers.put(key, answer);
                 inFlight.remove(key);
             }

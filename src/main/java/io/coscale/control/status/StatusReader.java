@@ -56,6 +56,12 @@ public class StatusReader {
         this.queueReads = new FreshReads<>(this::readQueues, Clock.systemUTC(), WAIT);
     }
 
+    /** Forgets the figures of every controller not in {@code live}: pools retired by a change, or deleted. */
+    void retain(Collection<PoolController> live) {
+        services.retain(live);
+        queueReads.retain(live);
+    }
+
     /** Every pool's status, with ECS and SQS figures at most {@link #MAX_AGE} old when they can be read. */
     public List<PoolStatus> all() {
         return fresh(plane.pools());

@@ -2,14 +2,18 @@ package io.coscale.control.status;
 
 import io.coscale.config.StatusConfig;
 import io.coscale.control.Pools;
+import io.coscale.control.PoolController;
 import io.coscale.control.PoolStatus;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,16 +49,26 @@ public class StatusSampler {
 
     /**
      * Takes one sample of every pool, on the leader: a follower's status reads, samples included, come from the
-     * leader, so its own samples would cost SQS requests for nobody (it keeps the ones it took while it led).
+     * leader, so its own samples would cost SQS requests for nobody (it keeps the ones it took while it led). On every
+     * replica, first forgets what belongs to pools no longer managed: a deleted pool's samples, and the status figures
+     * of controllers a change replaced.
      */
     void sample() {
+        Collection<PoolController> pools = plane.pools();
+        forgetAllBut(pools);
         if (!plane.leads()) {
             return;
         }
         var at = clock.instant();
-        for (PoolStatus status : reader.sampled(plane.pools(), config.deadLetterInterval())) {
+        for (PoolStatus status : reader.sampled(pools, config.deadLetterInterval())) {
             rings.computeIfAbsent(status.name(), p -> new SampleRing(config.samples())).add(Sample.of(at, status));
         }
+    }
+
+    private void forgetAllBut(Collection<PoolController> pools) {
+        reader.retain(pools);
+        Set<String> names = pools.stream().map(p -> p.pool().name()).collect(Collectors.toSet());
+        rings.keySet().retainAll(names);
     }
 
     /** The samples of a managed pool, oldest first (none yet right after start-up); empty for an unknown pool. */

@@ -192,4 +192,45 @@ class FreshReadsTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void retainForgetsTheReadingsOfKeysNoLongerLiveAndKeepsTheOthers() {
+        CountingLoader loader = new CountingLoader();
+        FreshReads<String, Integer> reads = new FreshReads<>(loader, clock, Duration.ofSeconds(1));
+        reads.get(List.of("retired", "live"), MAX_AGE);
+
+        reads.retain(List.of("live"));
+
+        assertThat(reads.latest("retired")).isEmpty();
+        assertThat(reads.latest("live")).map(Observed::value).contains(1);
+        // A retired key asked for again (it came back) is read afresh at once: its failed-attempt pause went with it.
+        assertThat(reads.get(List.of("retired"), MAX_AGE).get("retired").value()).isEqualTo(2);
+    }
+
+    @Test
+    void aReadInFlightForAKeyForgottenMeanwhileAnswersItsWaiterAndKeepsNothing() throws Exception {
+        CountDownLatch inRead = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FreshReads<String, Integer> reads = new FreshReads<>(keys -> {
+            inRead.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Map.of("gone", 7);
+        }, clock, Duration.ofSeconds(5));
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try {
+            Future<Map<String, Observed<Integer>>> read = reader.submit(() -> reads.get(List.of("gone"), MAX_AGE));
+            assertThat(inRead.await(5, TimeUnit.SECONDS)).isTrue();
+            reads.retain(List.of());
+            release.countDown();
+
+            assertThat(read.get(5, TimeUnit.SECONDS).get("gone").value()).isEqualTo(7);
+            assertThat(reads.latest("gone")).isEmpty();
+        } finally {
+            reader.shutdownNow();
+        }
+    }
 }
