@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(IdempotencyTestProfile.class)
+@TestProfile(ApiTestProfile.class)
 class IdempotencyExpiryTest {
 
     static final Duration TTL = Duration.ofSeconds(3);

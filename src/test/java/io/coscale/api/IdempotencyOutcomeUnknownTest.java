@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(IdempotencyTestProfile.class)
+@TestProfile(ApiTestProfile.class)
 class IdempotencyOutcomeUnknownTest {
 
     @Inject
