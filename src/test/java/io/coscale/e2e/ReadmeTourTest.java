@@ -8,6 +8,7 @@ import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloud;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
@@ -32,7 +33,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@WithTestResource(RecordedAwsCalls.class)
 @ExtendWith(RecordedAwsCalls.class)
 class ReadmeTourTest {
 
