@@ -10,8 +10,8 @@ import io.coscale.idempotency.IdempotencyRecord;
 import io.coscale.idempotency.IdempotencyRules;
 import io.coscale.idempotency.IdempotencyStore;
 import io.coscale.idempotency.IdempotencyStoreException;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -44,7 +44,7 @@ import org.jboss.logging.Logger;
  * Nothing waits: every step is a future, completed on the store's or SQS's threads. Requests without the header
  * never come here.
  */
-@Singleton
+@ApplicationScoped
 public class IdempotentSubmissions {
 
     /** The response header that marks a replayed answer. */

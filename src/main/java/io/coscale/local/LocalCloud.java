@@ -19,6 +19,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -68,8 +70,11 @@ public class LocalCloud {
         String sqsEndpoint;
         if (config.sqsProxy() || callLog.enabled()) {
             // ElasticMQ (on a free port) names the proxy in the queue URLs it hands out, so every client that
-            // follows one goes through it.
-            sqs = EmbeddedSqs.start(0, config.sqsPort(), "us-east-1");
+            // follows one goes through it. The free port the system picks for it could be one this process is
+            // about to serve on (ports chosen free a moment ago, as the tests' are): those are held meanwhile.
+            try (PortHold held = PortHold.of(config.sqsPort(), config.ecsPort(), httpPort())) {
+                sqs = EmbeddedSqs.start(0, config.sqsPort(), "us-east-1");
+            }
             // Requests signed with the local cloud's own keys (coscale's, the workers', the set-up's) must be signed right.
             sqsProxy = SqsFaultProxy.start(config.sqsPort(), sqs.endpoint(), AwsCallLog.SECRETS);
             sqsProxy.recordCallsTo(callLog);
@@ -160,6 +165,40 @@ public class LocalCloud {
         String key = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
         return ConfigProvider.getConfig().getOptionalValue(key, Integer.class)
                 .orElse(LaunchMode.current() == LaunchMode.TEST ? 8081 : 8080);
+    }
+
+    /**
+     * Ports of 127.0.0.1 bound and kept from the system's free-port picks until closed, so that a server started
+     * on port 0 meanwhile cannot take one. A port that cannot be bound (0, or served already) is skipped: nothing
+     * picks it.
+     */
+    private record PortHold(List<ServerSocket> sockets) implements AutoCloseable {
+
+        static PortHold of(int... ports) {
+            List<ServerSocket> held = new ArrayList<>();
+            for (int port : ports) {
+                if (port == 0) {
+                    continue;
+                }
+                try {
+                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
+                } catch (IOException e) {
+                    // In use: not free for a port-0 pick either.
+                }
+            }
+            return new PortHold(held);
+        }
+
+        @Override
+        public void close() {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    LOG.debugf(e, "closing the hold on port %d", socket.getLocalPort());
+                }
+            }
+        }
     }
 
     /** A port on 127.0.0.1 that was free a moment ago. */

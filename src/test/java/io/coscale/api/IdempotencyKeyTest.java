@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(IdempotencyTestProfile.class)
+@TestProfile(ApiTestProfile.class)
 class IdempotencyKeyTest {
 
     static final String JOBS = "/v1/pools/idle/jobs";

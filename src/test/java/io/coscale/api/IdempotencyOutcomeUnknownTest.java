@@ -16,9 +16,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -32,17 +30,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(IdempotencyOutcomeUnknownTest.ThroughTheProxy.class)
+@TestProfile(ApiTestProfile.class)
 class IdempotencyOutcomeUnknownTest {
-
-    public static class ThroughTheProxy extends IdempotencyTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
-            config.put("coscale.local.sqs-proxy", "true");
-            return config;
-        }
-    }
 
     @Inject
     SqsClient sqs;

@@ -7,14 +7,8 @@ import static org.hamcrest.Matchers.containsString;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,60 +19,12 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(JobsSqsCutTest.SqsCutsConnections.class)
+@TestProfile(SqsStandIn.Profile.class)
 class JobsSqsCutTest {
 
-    /** Reads each request whole, then closes the connection without a byte of answer. */
-    static final class CuttingServer {
-        static final ServerSocket SOCKET = open();
-
-        private static ServerSocket open() {
-            try {
-                ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                Thread t = new Thread(() -> serve(socket), "sqs-cutter");
-                t.setDaemon(true);
-                t.start();
-                return socket;
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private static void serve(ServerSocket socket) {
-            while (!socket.isClosed()) {
-                try (Socket client = socket.accept()) {
-                    readRequest(client.getInputStream());
-                } catch (IOException e) {
-                    // the next connection
-                }
-            }
-        }
-
-        private static void readRequest(InputStream in) throws IOException {
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                head.append((char) b);
-            }
-            int length = 0;
-            for (String line : head.toString().split("\r\n")) {
-                if (line.toLowerCase().startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            in.readNBytes(length);
-        }
-    }
-
-    public static class SqsCutsConnections implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.sqs.endpoint-override", "http://127.0.0.1:" + CuttingServer.SOCKET.getLocalPort(),
-                    "coscale.local.create-demo", "false");
-        }
+    @BeforeEach
+    void sqsCutsConnections() {
+        SqsStandIn.cutConnections();
     }
 
     @Test

@@ -6,30 +6,25 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.coscale.local.LocalCloudTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.common.QuarkusTestResource;
-import java.util.Map;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Submissions while SQS cannot be reached at all (connection refused): 503 with {@code Retry-After}, for one job
- * and for a batch. Its own profile, because the SDK sends to the client's endpoint whatever the queue URL says:
- * the only way to make SQS unreachable for one pool is to make it unreachable for coscale.
+ * and for a batch. coscale's SQS client is on {@link SqsStandIn}, because the SDK sends to the client's endpoint
+ * whatever the queue URL says: the only way to make SQS unreachable for one pool is to make it unreachable for coscale.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(JobsSqsUnreachableTest.SqsDown.class)
+@TestProfile(SqsStandIn.Profile.class)
 class JobsSqsUnreachableTest {
 
-    public static class SqsDown implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // The demo's queues would be created through this client at start-up, so they are not.
-            return Map.of("quarkus.sqs.endpoint-override", "http://127.0.0.1:1",
-                    "coscale.local.create-demo", "false");
-        }
+    @BeforeEach
+    void sqsRefusesConnections() {
+        SqsStandIn.refuseConnections();
     }
 
     @Test

@@ -3,34 +3,23 @@ package io.coscale.config;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.coscale.api.ApiTestProfile;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
  * The factory registered in META-INF/services as Quarkus starts: a pool written only in
  * {@code coscale.pools-json} (COSCALE_POOLS_JSON on ECS) is one of coscale's pools, beside the demo pool of
- * application.properties. Its service does not exist in the emulator; only its configuration is looked at.
+ * application.properties ({@link ApiTestProfile}'s {@code fromjson}). Its service does not exist in the emulator; only
+ * its configuration is looked at.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(PoolsJsonStartupTest.JsonPool.class)
+@TestProfile(ApiTestProfile.class)
 class PoolsJsonStartupTest {
-
-    public static class JsonPool implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("coscale.pools-json", """
-                    {"pools": {"fromjson": {"cluster": "local", "service": "fromjson",
-                      "queue-url": "http://127.0.0.1:9/000000000000/fromjson", "mode": "cooperative",
-                      "min-tasks": 0, "max-tasks": 3, "messages-per-task": 2}}}
-                    """);
-        }
-    }
 
     @Test
     void aPoolDefinedOnlyInThePoolsJsonIsManaged() {

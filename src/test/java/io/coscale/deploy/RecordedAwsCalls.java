@@ -16,9 +16,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Puts a test's local cloud under the IAM oracle. As a test resource ({@code @QuarkusTestResource(value =
- * RecordedAwsCalls.class, restrictToAnnotatedClass = true)}) it gives the application's local cloud a file of its own
- * under {@link IamOracle#RECORDINGS} to record every AWS call in; as an extension ({@code @ExtendWith}) it holds, after
+ * Puts a test's local cloud under the IAM oracle. As a test resource it gives the application's local cloud a file of
+ * its own under {@link IamOracle#RECORDINGS} to record every AWS call in: {@code @WithTestResource(RecordedAwsCalls.class)}
+ * for test classes that may share that application (one boot for all of them), {@code @QuarkusTestResource(value =
+ * RecordedAwsCalls.class, restrictToAnnotatedClass = true)} for one that needs a fresh one; as an extension ({@code @ExtendWith}) it holds, after
  * the test class, every call recorded by this JVM's local clouds against the deployment templates' policies, prints
  * the figures, and fails the class on any call IAM would deny. A process that runs the cloud elsewhere passes
  * {@link #property()} to it.

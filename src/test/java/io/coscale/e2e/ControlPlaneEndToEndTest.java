@@ -12,6 +12,7 @@ import io.coscale.local.LocalCloud;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.FaultInjector;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /** The control plane's guarantees in local mode, through its API, the real SDK clients and the emulator. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@WithTestResource(RecordedAwsCalls.class)
 @ExtendWith(RecordedAwsCalls.class)
 class ControlPlaneEndToEndTest {
 

@@ -51,6 +51,11 @@ final class CoscaleRun {
                         - Demo.stat("tasksStoppedBeforeStart")));
     }
 
+    /** How much the counter {@code key} of the local cloud's stats grew from {@code before} to {@code after}. */
+    static long grown(JsonPath before, JsonPath after, String key) {
+        return after.getLong(key) - before.getLong(key);
+    }
+
     /** The emulator's counters and the pool's events, for the test's log. */
     static void printFigures(String what, long startedAt) {
         System.out.printf("%s after %d ms: stats %s%nevents %s%n", what, (System.nanoTime() - startedAt) / 1_000_000,

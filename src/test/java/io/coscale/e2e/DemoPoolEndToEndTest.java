@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /** The whole system in local mode, protect mode: jobs in, tasks up, jobs done, tasks back down, no busy task killed. */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@WithTestResource(RecordedAwsCalls.class)
 @ExtendWith(RecordedAwsCalls.class)
 class DemoPoolEndToEndTest {
 
@@ -28,6 +29,8 @@ class DemoPoolEndToEndTest {
         Demo.awaitSettled();
         long completedBefore = Demo.stat("jobsCompleted");
         long callsBefore = Demo.updateServiceCalls();
+        long stoppedWhileBusyBefore = Demo.stat("tasksStoppedWhileBusy");
+        long interruptedBefore = Demo.stat("jobsInterrupted");
 
         Demo.submitConcurrently(50, 8, Demo::mixedLength);
 
@@ -37,8 +40,9 @@ class DemoPoolEndToEndTest {
         long calls = Demo.updateServiceCalls() - callsBefore;
         System.out.printf("protect mode, 50 jobs: UpdateService calls %d, tasks started %d, stopped while busy %d%n",
                 calls, Demo.stat("tasksStarted"), Demo.stat("tasksStoppedWhileBusy"));
-        assertThat(Demo.stat("tasksStoppedWhileBusy")).isZero();
-        assertThat(Demo.stat("jobsInterrupted")).isZero();
+        // The application is shared with the other end-to-end tests: none of this test's busy tasks was stopped.
+        assertThat(Demo.stat("tasksStoppedWhileBusy")).isEqualTo(stoppedWhileBusyBefore);
+        assertThat(Demo.stat("jobsInterrupted")).isEqualTo(interruptedBefore);
         assertThat(calls).isLessThanOrEqualTo(20);
         assertThat(Demo.eventCounts()).isNotEmpty().allSatisfy(n -> assertThat(n).isBetween(0, 8));
     }

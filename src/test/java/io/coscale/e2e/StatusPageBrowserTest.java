@@ -46,6 +46,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
+// An application of its own: the page's "stopped in the last hour" starts at 0.
 @QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
 @ExtendWith(RecordedAwsCalls.class)
 class StatusPageBrowserTest {

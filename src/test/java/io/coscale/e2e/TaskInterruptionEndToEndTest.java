@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@WithTestResource(RecordedAwsCalls.class)
 @ExtendWith(RecordedAwsCalls.class)
 class TaskInterruptionEndToEndTest {
 

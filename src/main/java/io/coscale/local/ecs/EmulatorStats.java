@@ -1,5 +1,9 @@
 package io.coscale.local.ecs;
 
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,8 +97,33 @@ public final class EmulatorStats {
     /** DescribeServices and DescribeTasks answers that showed an older state than the current one. */
     final AtomicLong staleReads = new AtomicLong();
 
+    /** How many receive times {@link #recentReceives()} keeps. */
+    static final int RECENT_RECEIVES = 64;
+    private final Deque<Instant> recentReceives = new ArrayDeque<>();
+
     void apiCall(String action) {
         apiCalls.computeIfAbsent(action, a -> new LongAdder()).increment();
+    }
+
+    /** Counts a received message at {@code now}, and keeps its time among the recent ones. */
+    void received(Instant now) {
+        jobsReceived.incrementAndGet();
+        synchronized (recentReceives) {
+            if (recentReceives.size() == RECENT_RECEIVES) {
+                recentReceives.removeFirst();
+            }
+            recentReceives.addLast(now);
+        }
+    }
+
+    /**
+     * When the last {@value #RECENT_RECEIVES} messages were received by tasks, oldest first: the times the tasks
+     * reported themselves, so that gaps between receives read the same however late a caller looks.
+     */
+    public List<Instant> recentReceives() {
+        synchronized (recentReceives) {
+            return List.copyOf(recentReceives);
+        }
     }
 
     public Snapshot snapshot() {

@@ -48,8 +48,9 @@ final class TaskJobs implements JobTracker {
                 return;
             }
             task.messagesHeld++;
-            stats.jobsReceived.incrementAndGet();
-            if (!task.isProtected(Instant.now())) {
+            Instant now = Instant.now();
+            stats.received(now);
+            if (!task.isProtected(now)) {
                 stats.jobsReceivedUnprotected.incrementAndGet();
             }
         }
