@@ -4,7 +4,7 @@
 # by side in one run, at each connection count. Then the production profile's RSS, idle and under load.
 #
 # Builds nothing: run `./mvnw -B -o -q package -DskipTests` first. Needs wrk (installed with apt-get when missing
-# and run as root) and curl. Knobs (environment): WARMUP (s, 180: with 60 the 16-connection row still measured the JIT), DURATION (s per row, 20), CONNECTIONS ("16 64"),
+# and run as root) and curl. Knobs (environment): WARMUP (s, 180: with 60 the 16-connection row still measured the JIT), DURATION (s per row, 20), CONNECTIONS ("1 16 64"),
 # THREADS (wrk threads, 2), SQS_LATENCY_MS (0: with n > 0 SQS sits behind the local cloud's fault proxy, as in the
 # cloud profile, which adds n ms to every SQS call: coscale's and raw wrk's alike, since both name port 9324, so the
 # baseline has the same latency; AWS's SQS answers in about 10 ms where the embedded one answers in well under 1),
@@ -27,7 +27,7 @@ root=$(dirname "$here")
 JAR=${JAR:-$root/target/quarkus-app/quarkus-run.jar}
 WARMUP=${WARMUP:-180}
 DURATION=${DURATION:-20}
-CONNECTIONS=${CONNECTIONS:-"16 64"}
+CONNECTIONS=${CONNECTIONS:-"1 16 64"}
 ROUNDS=${ROUNDS:-1}
 THREADS=${THREADS:-2}
 OUT=${OUT:-$root/target/bench-submit}
@@ -66,6 +66,9 @@ send_calls() {
         END {printf "%d %d", c, s}'
 }
 
+# wrk's threads for a connection count: THREADS, or fewer when there are fewer connections (wrk refuses that).
+threads() { echo $(($1 < THREADS ? $1 : THREADS)); }
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # CPU time (ms) the JIT compiler threads have used so far: CPU per job includes it, and on a busy machine the
 # compilers can still be at work after the warm-up (a compiler thread that has exited takes its share with it).
@@ -101,7 +104,7 @@ run() {
     [[ $label == sqs* ]] || calls_before=$(send_calls "${url%%/v1/*}")
     jit_before=$(jit_ms "$pid")
     before=$(cpu_ticks "$pid")
-    wrk -t"$THREADS" -c"$connections" -d"${seconds}s" --latency -s "$here/$script" "$url" >"$file" 2>&1
+    wrk -t"$(threads "$connections")" -c"$connections" -d"${seconds}s" --latency -s "$here/$script" "$url" >"$file" 2>&1
     after=$(cpu_ticks "$pid")
     jit_after=$(jit_ms "$pid")
     [[ $label == sqs* ]] || calls_after=$(send_calls "${url%%/v1/*}")
@@ -124,13 +127,14 @@ run() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$connections" \
         "$(awk -v r="$requests" -v d="$duration_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')" \
         "$(awk -v j="$jobs" -v d="$duration_us" 'BEGIN {printf "%.0f", j / (d / 1e6)}')" \
-        "$(awk -v u="$p50_us" 'BEGIN {printf "%.1f", u / 1000}')" "$(awk -v u="$p99_us" 'BEGIN {printf "%.1f", u / 1000}')" \
+        "$(awk -v u="$p50_us" 'BEGIN {printf "%.2f", u / 1000}')" "$(awk -v u="$p99_us" 'BEGIN {printf "%.1f", u / 1000}')" \
         "$cpu_per_job" "$jit_per_job" "$(rss_mib "$pid")" "$requests_per_job" "$((non2xx + socket_errors))" >>"$OUT/rows"
 }
 
 # The table from the samples in $OUT/rows: one line per row label and connection count, in the order first run,
 # each column the median of its samples (the lower middle one of an even count) and errors their sum; ratio: a
-# coscale row's median jobs/s over the median of the raw row run just before it in each round.
+# coscale row's median jobs/s over the median of the raw row run just before it in each round; hop: its median p50
+# less that raw row's.
 summarise() {
     awk -F'\t' '
         function median(list,    n, a, i, j, t) {
@@ -150,8 +154,10 @@ summarise() {
                 key = order[r]
                 line = key
                 for (c = 3; c <= 10; c++) line = line "\t" median(col[key, c])
-                ratio = (raw[key] == "" || key ~ /^prod /) ? "-" : sprintf("%.2f", median(col[key, 4]) / median(col[raw[key], 4]))
-                print line "\t" errors[key] "\t" ratio "\t" count[key]
+                solo = raw[key] == "" || key ~ /^prod /
+                ratio = solo ? "-" : sprintf("%.2f", median(col[key, 4]) / median(col[raw[key], 4]))
+                hop = solo ? "-" : sprintf("%.2f", median(col[key, 5]) - median(col[raw[key], 5]))
+                print line "\t" errors[key] "\t" ratio "\t" hop "\t" count[key]
             }
         }' "$OUT/rows"
 }
@@ -184,12 +190,13 @@ sample_update_service() {
 # what coscale's SendMessageBatch calls use), in two passes at each connection count, so that no row of the first
 # round runs on colder code than its partner.
 echo "warming up for $WARMUP s ..."
-slice=$(( (WARMUP + 15) / 16 ))
+slices=$((2 * 4 * $(wc -w <<<"$CONNECTIONS")))
+slice=$(( (WARMUP + slices - 1) / slices ))
 for pass in 1 2; do
     for c in $CONNECTIONS; do
         for pair in "sqs-send.lua $QUEUE_URL" "coscale-job.lua $jobs_url" "sqs-batch.lua $QUEUE_URL" "coscale-batch.lua $batch_url"; do
             set -- $pair
-            wrk -t"$THREADS" -c"$c" -d"${slice}s" -s "$here/$1" "$2" >/dev/null 2>&1
+            wrk -t"$(threads "$c")" -c"$c" -d"${slice}s" -s "$here/$1" "$2" >/dev/null 2>&1
         done
     done
     purge
@@ -238,7 +245,7 @@ sleep 5
 prod_idle=$(rss_mib "$prod")
 prod_c=${CONNECTIONS##* }
 # A quarter of the warm-up, so that its row does not measure the JIT compiling the whole path.
-wrk -t"$THREADS" -c"$prod_c" -d"$(( (WARMUP + 3) / 4 ))s" -s "$here/coscale-job.lua" "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" >/dev/null 2>&1
+wrk -t"$(threads "$prod_c")" -c"$prod_c" -d"$(( (WARMUP + 3) / 4 ))s" -s "$here/coscale-job.lua" "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" >/dev/null 2>&1
 run "prod POST /jobs" coscale-job.lua "http://127.0.0.1:$PROD_PORT/v1/pools/demo/jobs" "$prod_c" "$DURATION" "$prod"
 prod_load=$(rss_mib "$prod")
 prod_peak=$(rss_mib "$prod" VmHWM)
@@ -249,10 +256,10 @@ echo "SQS latency added by the fault proxy: ${SQS_LATENCY_MS} ms (raw and coscal
 echo "$ROUNDS round(s) per connection count (medians; n: samples); load average $load_before before the rows, $load_after after"
 echo "(CPU and RSS: the coscale JVM, which also hosts the embedded SQS in local mode; of it JIT: its compiler threads' share;"
 echo " SQS req/job: SQS requests per job, raw one per request, coscale its SendMessageBatch calls over their jobs;"
-echo " ratio: coscale jobs/s / raw SQS jobs/s)"
+echo " ratio: coscale jobs/s / raw SQS jobs/s; hop: coscale p50 - raw SQS p50)"
 echo
 {
-    printf 'row\tconn\treq/s\tjobs/s\tp50 ms\tp99 ms\tCPU ms/job\tof it JIT\tRSS MiB\tSQS req/job\terrors\tratio\tn\n'
+    printf 'row\tconn\treq/s\tjobs/s\tp50 ms\tp99 ms\tCPU ms/job\tof it JIT\tRSS MiB\tSQS req/job\terrors\tratio\thop ms\tn\n'
     summarise
 } | column -t -s $'\t'
 echo
