@@ -252,7 +252,9 @@ prod_peak=$(rss_mib "$prod" VmHWM)
 
 echo
 echo "Sustained submission, $(date -u +%F), $(nproc) cores, wrk -t$THREADS, ${DURATION} s per row after ${WARMUP} s of warm-up,"
-echo "SQS latency added by the fault proxy: ${SQS_LATENCY_MS} ms (raw and coscale through the same proxy)"
+if [[ $SQS_LATENCY_MS != 0 ]]; then
+    echo "SQS latency added by the fault proxy: ${SQS_LATENCY_MS} ms (raw and coscale through the same proxy)"
+fi
 echo "$ROUNDS round(s) per connection count (medians; n: samples); load average $load_before before the rows, $load_after after"
 echo "(CPU and RSS: the coscale JVM, which also hosts the embedded SQS in local mode; of it JIT: its compiler threads' share;"
 echo " SQS req/job: SQS requests per job, raw one per request, coscale its SendMessageBatch calls over their jobs;"
