@@ -1,4 +1,5 @@
--- Raw SQS SendMessageBatch of ten entries, query protocol, unsigned. QUEUE_URL names the queue.
+-- Raw SQS SendMessageBatch of ten entries, query protocol, with submit.sh's SQS_AUTHORIZATION (a signature nobody
+-- checks). QUEUE_URL names the queue.
 local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
 
 local body = "Action=SendMessageBatch&Version=2012-11-05&QueueUrl=" .. common.urlencode(os.getenv("QUEUE_URL"))
@@ -8,5 +9,6 @@ for i = 1, 10 do
 end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = os.getenv("SQS_AUTHORIZATION")
 wrk.body = body
 done = common.report(10)

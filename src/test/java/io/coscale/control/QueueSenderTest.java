@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The sender's promise: a job is either sent and answered by SQS, or never handed to SQS (withdrawn, or refused
@@ -140,6 +142,68 @@ class QueueSenderTest {
         assertThat(answer.join()).extracting(SendOutcome::jobId)
                 .containsExactlyElementsOf(many.stream().map(OutgoingMessage::jobId).toList());
         assertThat(calls()).flatExtracting(Call::jobIds).hasSize(more + 1).doesNotHaveDuplicates();
+    }
+
+    @ParameterizedTest(name = "{0} in flight of {1}, {2} without waiting, {3} waiting, call ended {4}: {5}")
+    @CsvSource({
+            // in flight, bound, without waiting, waiting, a call just ended, starts a call
+            "0, 16, 1, 0, false, false", // nothing waits
+            "0, 16, 1, 1, false, true", // an idle queue: a lone job goes out at once
+            "1, 16, 1, 3, false, false", // the embedded SQS: they wait for the call in flight
+            "1, 16, 1, 9, false, false",
+            "1, 16, 1, 10, false, true", // a full batch goes at once
+            "1, 16, 1, 3, true, true", // a call ended: the next goes with whatever waits
+            "1, 16, 8, 1, false, true", // AWS's SQS: a job starts its own call beside 7 others
+            "7, 16, 8, 1, false, true",
+            "8, 16, 8, 1, false, false", // beside 8, it waits for a call's end or a full batch
+            "8, 16, 8, 10, false, true",
+            "15, 16, 8, 10, false, true",
+            "16, 16, 8, 10, false, false", // never beyond the bound, full batch or not
+            "16, 16, 8, 3, true, false",
+            "1, 1, 8, 10, false, false", // a FIFO queue: one call at a time
+            "0, 1, 8, 1, false, true",
+    })
+    void anArrivingJobStartsACallBesideFewCallsOrWithAFullBatchAndAnEndedCallStartsTheNext(int inFlight,
+            int maxInFlight, int withoutWaiting, int waiting, boolean callEnded, boolean starts) {
+        assertThat(QueueSender.startsCall(inFlight, maxInFlight, withoutWaiting, waiting, callEnded)).isEqualTo(starts);
+    }
+
+    @ParameterizedTest(name = "shortest recent call {0} us: {1}")
+    @CsvSource({
+            "0, 1", // no call ended yet
+            "300, 1", // the embedded SQS
+            "1999, 1",
+            "2000, 2",
+            "5500, 5",
+            "10000, 8", // AWS's SQS, about 10 ms
+            "1000000, 8",
+    })
+    void callsStartedWithoutWaitingAreTheShortestRecentCallInMillisecondsUpToEight(long floorMicros, int calls) {
+        assertThat(QueueSender.callsWithoutWaiting(TimeUnit.MICROSECONDS.toNanos(floorMicros))).isEqualTo(calls);
+    }
+
+    @ParameterizedTest(name = "floor {0} ns, call of {1} ns: {2}")
+    @CsvSource({
+            "0, 10000000, 10000000", // the first call sets it
+            "10000000, 400000, 400000", // a shorter call lowers it at once
+            "10000000, 10000000, 10000000",
+            "10000000, 74000000, 11000000", // a longer one raises it by a 64th of the difference
+            "400000, 400064, 400001",
+    })
+    void theShortestRecentCallFallsAtOnceAndRisesSlowly(long floor, long call, long next) {
+        assertThat(QueueSender.rttFloor(floor, call)).isEqualTo(next);
+    }
+
+    @Test
+    void afterSlowCallsAJobStartsItsOwnCallBesideTheOneInFlight() throws InterruptedException {
+        QueueSender sender = new QueueSender(this::call, timer, LONG, 100);
+        sender.send(QUEUE, List.of(job("slow")));
+        Thread.sleep(20); // set-up, not an assertion: the call takes at least 20 ms, as AWS's SQS takes about 10
+        calls().get(0).accept();
+
+        sender.send(QUEUE, List.of(job("a")));
+        sender.send(QUEUE, List.of(job("b")));
+        assertThat(calls()).extracting(Call::jobIds).containsExactly(List.of("slow"), List.of("a"), List.of("b"));
     }
 
     @Test
