@@ -257,6 +257,13 @@ class PoolControllerTest {
         return ecs.activeTasks(SERVICE).get(0).taskArn();
     }
 
+    /** Runs {@code count} tasks of the service and returns their ARNs. */
+    private List<String> tasksOf(int count) {
+        ecs.setDesiredCount(SERVICE, count);
+        ecs.awaitCounts(SERVICE, count, 0);
+        return ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+    }
+
     private long updateServiceCalls() {
         return ecs.emulator.stats().snapshot().apiCalls("UpdateService");
     }
@@ -316,9 +323,7 @@ class PoolControllerTest {
     @Test
     void concurrentExitsOfOnePoolAreDecidedOneBelowAnotherAndLoweredInFewMergedWrites() throws Exception {
         PoolController pool = protectPool(2, 10, 120);
-        ecs.setDesiredCount(SERVICE, 8);
-        ecs.awaitCounts(SERVICE, 8, 0);
-        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+        List<String> tasks = tasksOf(8);
         for (String task : tasks) {
             pool.claim(task, null).get(10, TimeUnit.SECONDS);
         }
@@ -350,9 +355,7 @@ class PoolControllerTest {
     @Test
     void anExitWhoseRecordFailsIsLeftOutOfTheMergedDecrementAndTheOthersCountOnceEach() throws Exception {
         PoolController pool = protectPool(0, 10, 120);
-        ecs.setDesiredCount(SERVICE, 4);
-        ecs.awaitCounts(SERVICE, 4, 0);
-        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+        List<String> tasks = tasksOf(4);
         // The first exit's record is refused (not applied): that exit is given up, the worker retries it.
         ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "InvalidParameterException"));
         assertThatThrownBy(() -> pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS));
@@ -371,9 +374,7 @@ class PoolControllerTest {
     @Test
     void aScaleUpWhileExitsArePendingEndsAtItsTargetOnceTheyAreWritten() throws Exception {
         PoolController pool = protectPool(0, 10, 120);
-        ecs.setDesiredCount(SERVICE, 3);
-        ecs.awaitCounts(SERVICE, 3, 0);
-        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+        List<String> tasks = tasksOf(3);
         // The exits' records wait: ECS takes 2 s to answer TagResource.
         ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(2), 0, null));
         java.util.concurrent.atomic.AtomicInteger tagsReceived = new java.util.concurrent.atomic.AtomicInteger();
@@ -663,9 +664,7 @@ class PoolControllerTest {
         ctx.threads().shutdown();
         ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(1, 0.05)); // one call, then one per 20 s
         PoolController pool = controller(5, Mode.PROTECT);
-        ecs.setDesiredCount(SERVICE, 3);
-        ecs.awaitCounts(SERVICE, 3, 0);
-        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+        List<String> tasks = tasksOf(3);
         pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
         assertThat(pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
         pool.claim(tasks.get(1), null).get(10, TimeUnit.SECONDS);
