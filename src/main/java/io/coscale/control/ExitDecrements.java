@@ -25,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  *       given up or a scale-up came between.</li>
  *   <li>Each exit is carried by one write at most: lowered by its amount relative to the count coscale believes, once;
  *       a write that failed leaves its exits recorded, and each retried release finishes its own exit
- *       ({@link PoolState#lowerOnce}), lowering the count only while ECS shows it one above that exit's record.</li>
+ *       ({@link PoolState#lowerOnce}), lowering the count only while ECS shows it one above that exit's record. A lost
+ *       write that landed left the count at or below every record it carried: nothing is lowered again. One that did
+ *       not land is finished one exit at a time, the highest record first; a retry that comes out of that order finds
+ *       the count more than one above its record and gives its decrement up (the count stays too high until another
+ *       release takes it down): lost, never doubled.</li>
  *   <li>Count changes stay serialized: the write is a step of the pool. It is paced as the merged scale-up is
  *       ({@link ScaleUpPacing}): the first at once, then, while exits keep being recorded, a wider gap each time up to
  *       {@code scale-up-spacing-max}, so an exit storm costs a handful of UpdateService calls and no exit waits more
