@@ -56,7 +56,7 @@ public final class PoolController {
         this.state = new PoolState(pool, ctx, events, tasks::busyCount);
         this.scaleUp = new ScaleUp(pool, ctx, steps, events, state);
         this.release = new Release(pool, ctx, events, state, tasks, scaleUp);
-        this.takeover = new ProtectionTakeover(pool, tasks, e -> state.failed("take over protection", e));
+        this.takeover = new ProtectionTakeover(pool, tasks, ctx.sweeps(), e -> state.failed("take over protection", e));
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 ctx::nanoTime, this::submitted);
@@ -97,6 +97,7 @@ public final class PoolController {
      */
     void retire() {
         retired = true;
+        takeover.retire();
     }
 
     /**
@@ -160,7 +161,7 @@ public final class PoolController {
                 events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), to, action.reason()));
             });
         }
-        takeover.startIfDue();
+        takeover.reconciled(observedService);
         return done.thenCompose(changed -> stops.forgetStopped(observedService)).thenRun(state::succeeded);
     }
 

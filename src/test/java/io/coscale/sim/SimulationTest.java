@@ -2,6 +2,7 @@ package io.coscale.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.config.EcsConfig.TakeoverBy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -198,7 +199,7 @@ class SimulationTest {
     @Test
     void aReplicaThatLostTheLeaseStopsRetryingItsScaleUp() {
         Simulation.Scenario twoBursts = new Simulation.Scenario(5, 0, 4,
-                List.of(new long[] {2 * Simulation.SECOND, 3}, new long[] {3 * Simulation.SECOND, 2}), -1);
+                List.of(new long[] {2 * Simulation.SECOND, 3}, new long[] {3 * Simulation.SECOND, 2}), -1, TakeoverBy.AUTO);
         Simulation sim = new Simulation(twoBursts, nth("submission × UpdateService", 1, FaultKind.LEASE_LOST_AFTER),
                 5 * Simulation.SECOND).run();
 
