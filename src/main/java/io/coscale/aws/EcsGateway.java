@@ -31,7 +31,7 @@ public class EcsGateway {
 
     static final int DESCRIBE_SERVICES_BATCH = 10;
     static final int DESCRIBE_TASKS_BATCH = 100;
-    static final int PROTECTION_BATCH = 10;
+    public static final int PROTECTION_BATCH = 10;
     /** ListTasks's page when no maxResults is given. */
     static final int LIST_TASKS_PAGE = 100;
     /** The tag that records an exit on its task; its value is the count the exit set. */
@@ -99,7 +99,7 @@ public class EcsGateway {
         return (tasks + DESCRIBE_TASKS_BATCH - 1) / DESCRIBE_TASKS_BATCH;
     }
 
-    /** The ListTasks calls (pages) {@link #serviceTasks} made to find {@code tasks} tasks: at least one. */
+    /** The ListTasks calls (pages) {@link #listTasks} makes to find {@code tasks} tasks: at least one. */
     public static int listTasksCalls(int tasks) {
         return Math.max(1, (tasks + LIST_TASKS_PAGE - 1) / LIST_TASKS_PAGE);
     }
@@ -141,18 +141,20 @@ public class EcsGateway {
         return new TaskProtections(result, refused);
     }
 
-    /** The service's tasks that ECS has not been told to stop, every page of ListTasks. */
-    public List<String> serviceTasks(String cluster, String service) {
-        List<String> arns = new ArrayList<>();
-        String token = null;
-        do {
-            String page = token;
-            ListTasksResponse response = AwsCallException.call("ListTasks", () -> ecs.listTasks(b -> b.cluster(cluster)
-                    .serviceName(service).desiredStatus(DesiredStatus.RUNNING).nextToken(page)));
-            arns.addAll(response.taskArns());
-            token = response.nextToken();
-        } while (token != null);
-        return arns;
+    /** One page of ListTasks: up to 100 task ARNs, and the token of the next page (null after the last). */
+    public record TaskPage(List<String> taskArns, String nextToken) {
+    }
+
+    /**
+     * One page (one ListTasks call, up to 100) of the tasks ECS has not been told to stop: of one service, or of the
+     * whole cluster when {@code service} is null.
+     *
+     * @param nextToken the previous page's token; null for the first page
+     */
+    public TaskPage listTasks(String cluster, String service, String nextToken) {
+        ListTasksResponse response = AwsCallException.call("ListTasks", () -> ecs.listTasks(b -> b.cluster(cluster)
+                .serviceName(service).desiredStatus(DesiredStatus.RUNNING).nextToken(nextToken)));
+        return new TaskPage(List.copyOf(response.taskArns()), response.nextToken());
     }
 
     /** The protection of tasks of one cluster, 10 per GetTaskProtection call: the expiry of each protected one. */

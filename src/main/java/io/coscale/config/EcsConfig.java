@@ -63,6 +63,36 @@ public interface EcsConfig {
          */
         @WithDefault("1s")
         Duration takeoverMaxWait();
+
+        /**
+         * How the take-over reads which tasks ECS protects: {@code auto} (the default) picks, each time, whichever
+         * costs fewer task reads: one sweep of the whole cluster for the pools due in it (ListTasks and DescribeTasks
+         * per 100 of its tasks), or a ListTasks of each due pool's service; {@code cluster} and {@code service} always
+         * take the one named.
+         */
+        @WithDefault("auto")
+        TakeoverBy takeoverBy();
+
+        /**
+         * The take-over's GetTaskProtection calls (10 tasks each) a second. ECS meters them with UpdateTaskProtection
+         * (200 burst, 80 a second), which claims, renewals and releases need: the take-over keeps to half. Default 40.
+         */
+        @WithDefault("40")
+        double protectionReadsPerSecond();
+
+        /** The take-over's GetTaskProtection calls that may go out at once. Default 50. */
+        @WithDefault("50")
+        int protectionReadsBurst();
+    }
+
+    /** How the protection take-over finds a pool's tasks ({@link TaskReads#takeoverBy()}). */
+    enum TakeoverBy {
+        /** Whichever costs fewer task reads for the pools due in a cluster. */
+        AUTO,
+        /** One sweep of the cluster's tasks for every pool due in it. */
+        CLUSTER,
+        /** A ListTasks of each due pool's service. */
+        SERVICE
     }
 
     /**

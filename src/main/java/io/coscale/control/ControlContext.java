@@ -24,12 +24,13 @@ import java.util.function.Function;
 
 /**
  * What every pool's controller shares: the gateways (each called on its own bounded threads), the UpdateService,
- * task-read and tag budgets, the protection batcher, the clock, and the pacing settings.
+ * task-read and tag budgets, the protection batcher, the protection take-over's sweeps by cluster, the clock, and the
+ * pacing settings.
  */
 record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudget budget,
         TaskReadBudget taskReads, EcsBudget tags, Batcher<ProtectionShard, ProtectionChange, ProtectionCalls.Answer> protection,
         ControlThreads threads, Clock clock, Duration scaleUpSpacing, Duration scaleUpSpacingMax, int eventsPerPool, Duration exitSettle,
-        ControlMetrics metrics, Leadership leadership, CountForwarding counts) {
+        ControlMetrics metrics, Leadership leadership, CountForwarding counts, ClusterSweeps sweeps) {
 
     /** Retries of one ECS change inside a serialized step: short, so that one pool never stalls for long. */
     static final Backoff CHANGE_RETRIES = new Backoff(4, 50, 1_000);
@@ -54,7 +55,8 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
                 (shard, changes) -> leadership.fenced(() -> ProtectionCalls.apply(ecs, shard.cluster(), changes)),
                 ProtectionChange::sameCall);
         return new ControlContext(ecs, queues, budget, taskReads, tags, protection, threads, clock, scaleUpSpacing,
-                scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts);
+                scaleUpSpacingMax, eventsPerPool, exitSettle, metrics, leadership, counts,
+                new ClusterSweeps(ecs, taskReads, threads));
     }
 
     /** Now on the monotonic clock intervals are measured by ({@link System#nanoTime()} in production). */
@@ -83,15 +85,6 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
     /** An ECS read, transient failures retried briefly without holding a thread between attempts. */
     <T> CompletableFuture<T> ecsRead(Function<EcsGateway, T> call) {
         return READ_RETRIES.runAsync(() -> ecs(call), threads.timer(), threads.jitter());
-    }
-
-    /**
-     * A read of the protection take-over, as {@link #ecsRead}, each attempt in its turn of the task-read budget: after
-     * the tokens claims may need ({@link TaskReadBudget}).
-     */
-    <T> CompletableFuture<T> takeoverRead(Function<EcsGateway, T> call) {
-        return READ_RETRIES.runAsync(() -> taskReads.takeoverTurn().thenCompose(turn -> ecs(call)), threads.timer(),
-                threads.jitter());
     }
 
     /**

@@ -57,7 +57,7 @@ public final class PoolController {
         this.scaleUp = new ScaleUp(pool, ctx, steps, events, state);
         this.release = new Release(pool, ctx, events, state, tasks, scaleUp,
                 new ExitDecrements(ctx, steps, state, scaleUp::recheck));
-        this.takeover = new ProtectionTakeover(pool, tasks, e -> state.failed("take over protection", e));
+        this.takeover = new ProtectionTakeover(pool, tasks, ctx.sweeps(), e -> state.failed("take over protection", e));
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
                 ctx::nanoTime, this::submitted);
@@ -98,6 +98,7 @@ public final class PoolController {
      */
     void retire() {
         retired = true;
+        takeover.retire();
     }
 
     /**
@@ -161,7 +162,7 @@ public final class PoolController {
                 events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), to, action.reason()));
             });
         }
-        takeover.startIfDue();
+        takeover.reconciled(observedService);
         return done.thenCompose(changed -> stops.forgetStopped(observedService)).thenRun(state::succeeded);
     }
 

@@ -1,8 +1,6 @@
 package io.coscale.control;
 
-import io.coscale.aws.EcsGateway;
 import io.coscale.concurrent.Futures;
-import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Arns;
 import io.coscale.domain.Event;
 import io.coscale.domain.Mode;
@@ -168,23 +166,8 @@ final class PoolTasks {
     }
 
     /**
-     * The protection ECS holds for the pool's service's tasks: one ListTasks (a page per 100 tasks), in the take-over's
-     * turn of the task-read budget, then GetTaskProtection per 10 tasks (another bucket, see {@link TaskReadBudget}).
-     *
-     * @return each protected task's expiry
-     */
-    CompletableFuture<Map<String, Instant>> protectionInEcs() {
-        return ctx.takeoverRead(ecs -> {
-            List<String> arns = ecs.serviceTasks(pool.cluster(), pool.service());
-            // The turn paid for the first page; a service of over 100 tasks read more.
-            ctx.taskReads().spent(EcsGateway.listTasksCalls(arns.size()) - 1);
-            return arns.isEmpty() ? Map.<String, Instant>of() : ecs.protectedUntil(pool.cluster(), arns);
-        });
-    }
-
-    /**
      * Takes over the protection a coscale that is gone gave: every protected task of the pool's service, as ECS
-     * reported it ({@link #protectionInEcs}), is protected here too, so that it is renewed, kept through a stay and
+     * reported it ({@link ClusterSweeps}), is protected here too, so that it is renewed, kept through a stay and
      * dropped on its exit ({@link TaskLife.Adopted}).
      */
     void adopt(Map<String, Instant> found) {

@@ -1,5 +1,6 @@
 package io.coscale.control;
 
+import io.coscale.aws.ServiceState;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
@@ -18,12 +19,17 @@ import java.util.function.Consumer;
  * taken over; a claim protects as usual, and its expiry wins over the one read. What waits is only the renewal of
  * protection not yet taken over, which the last coscale renewed a quarter of its length ahead (30 minutes by default).
  * A take-over that fails is due again at the next reconcile.
+ *
+ * <p>Its reads are made by its cluster's sweep ({@link ClusterSweeps}), shared with the other pools of the cluster that
+ * are due at the same time.
  */
 final class ProtectionTakeover {
 
     private enum State { DUE, RUNNING, DONE }
 
+    private final Pool pool;
     private final PoolTasks tasks;
+    private final ClusterSweeps sweeps;
     private final Consumer<Throwable> failed;
     private final State initial;
     // @GuardedBy("this")
@@ -33,11 +39,22 @@ final class ProtectionTakeover {
     private long round;
 
     /** @param failed told of a failed take-over (the pool's lastError and an event) */
-    ProtectionTakeover(Pool pool, PoolTasks tasks, Consumer<Throwable> failed) {
+    ProtectionTakeover(Pool pool, PoolTasks tasks, ClusterSweeps sweeps, Consumer<Throwable> failed) {
+        this.pool = pool;
         this.tasks = tasks;
+        this.sweeps = sweeps;
         this.failed = failed;
         this.initial = pool.mode() == Mode.PROTECT ? State.DUE : State.DONE;
         this.state = initial;
+        if (initial == State.DUE) {
+            sweeps.register(pool.cluster(), this);
+        }
+    }
+
+    /** The pool's reconcile saw its service: its tasks count toward the cost of a sweep; starts the take-over if due. */
+    void reconciled(ServiceState service) {
+        sweeps.seen(pool.cluster(), service);
+        startIfDue();
     }
 
     /** Starts the take-over when it is due, and returns at once. */
@@ -50,7 +67,7 @@ final class ProtectionTakeover {
             state = State.RUNNING;
             mine = round;
         }
-        tasks.protectionInEcs().whenComplete((found, e) -> {
+        sweeps.protectionOf(pool).whenComplete((found, e) -> {
             boolean current;
             synchronized (this) {
                 current = round == mine;
@@ -64,6 +81,9 @@ final class ProtectionTakeover {
             }
             if (current && e != null) {
                 failed.accept(e);
+            } else if (current) {
+                // What lapses soon is renewed now, not at the next renewal run: the leader before may be gone for a while.
+                tasks.renewExpiring();
             }
         });
     }
@@ -73,6 +93,11 @@ final class ProtectionTakeover {
         round++;
         state = initial;
         tasks.forgetProtection();
+    }
+
+    /** The pool is no longer managed: no sweep asks it to join again. */
+    void retire() {
+        sweeps.forget(pool.cluster(), this);
     }
 
     /** Whether the protection ECS held at start-up (or at the last lease takeover) is taken over. */

@@ -49,6 +49,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * the same SDK clients (DescribeServices ten at a time, then each queue's depth), with nothing decided. With
  * {@code -Dbench.pools.jfr=<file>} the steady passes alone are recorded by JFR, pass i into {@code <file>-i.jfr}
  * (execution samples every 10 ms), for {@code jfr print --events jdk.ExecutionSample}.
+ *
+ * <p>The take-over at scale: {@code -Dbench.pools.clusters=10} spreads the pools over 10 clusters,
+ * {@code -Dbench.pools.tasks-per-pool=10} gives every pool 10 tasks protected by the coscale before (claims then go to
+ * any of them), {@code -Dbench.pools.takeover-by=service} forces the take-over's ListTasks per pool (the baseline)
+ * instead of the sweeps by cluster. {@code -Dbench.pools.passes=0 -Dbench.pools.min-warm-up-passes=1} stops after the
+ * take-over and one pass.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
@@ -65,6 +71,15 @@ class ManyPoolsBenchmark {
     /** Pools whose tasks (PENDING, protected) are claimed during the take-over; each has max-tasks of them. */
     static final int CLAIM_POOLS = Bench.knob("pools.claim-pools", 10);
     static final int TASKS_PER_CLAIM_POOL = 8;
+    /** Clusters the pools are spread over, round robin (the demo pool in the first). */
+    static final int CLUSTERS = Bench.knob("pools.clusters", 1);
+    /**
+     * Tasks every pool runs, all protected by the coscale before, when above 0 (then claims go to any of them);
+     * else {@link #CLAIM_POOLS} pools run {@link #TASKS_PER_CLAIM_POOL} each.
+     */
+    static final int TASKS_PER_POOL = Bench.knob("pools.tasks-per-pool", 0);
+    /** The property naming how the take-over reads ({@code coscale.ecs.task-reads.takeover-by}): auto unless set. */
+    static final String TAKEOVER_BY = "bench.pools.takeover-by";
 
     public static class ManyPools implements QuarkusTestProfile {
         @Override
@@ -76,9 +91,17 @@ class ManyPoolsBenchmark {
             config.put("coscale.status.sample-interval", "1h");
             config.put("coscale.local.cluster-capacity", "0");
             config.put("quarkus.sqs.interceptors", SqsCallCounter.class.getName());
-            config.putAll(Bench.pools(CLUSTER, extraPools(), TASKS_PER_CLAIM_POOL));
+            config.putAll(Bench.pools(CLUSTER, extraPools(), Math.max(TASKS_PER_CLAIM_POOL, TASKS_PER_POOL)));
+            extraPools().forEach(name -> config.put("coscale.pools." + name + ".cluster", clusterOf(name)));
+            config.put("coscale.ecs.task-reads.takeover-by", System.getProperty(TAKEOVER_BY, "auto"));
             return config;
         }
+    }
+
+    /** The cluster of a pool: the pools go round the {@link #CLUSTERS} clusters, {@code p010} to the demo's. */
+    static String clusterOf(String pool) {
+        int i = pool.equals("demo") ? 0 : Integer.parseInt(pool.substring(1)) % CLUSTERS;
+        return i == 0 ? CLUSTER : CLUSTER + "-" + i;
     }
 
     /** The pools beside the demo one. */
@@ -116,32 +139,39 @@ class ManyPoolsBenchmark {
         assertThat(plane.pools()).hasSize(POOLS);
         long setupStart = System.nanoTime();
         recording().ifPresent(Recording::close); // JFR's own start-up cost lands in set-up, not in a pass
-        ecs.createCluster(b -> b.clusterName(CLUSTER));
+        for (int c = 0; c < CLUSTERS; c++) {
+            String cluster = c == 0 ? CLUSTER : CLUSTER + "-" + c;
+            ecs.createCluster(b -> b.clusterName(cluster));
+        }
         emulator.createServiceForSetUp(CLUSTER, "demo", Bench.TASK_DEFINITION, 0);
         List<String> queueUrls = new ArrayList<>();
         queueUrls.add(plane.pools().stream().filter(p -> p.pool().name().equals("demo")).findFirst().orElseThrow()
                 .pool().queueUrl());
         for (String name : extraPools()) {
             queueUrls.add(sqs.createQueue(b -> b.queueName(name)).queueUrl());
-            emulator.createServiceForSetUp(CLUSTER, name, Bench.TASK_DEFINITION, 0);
+            emulator.createServiceForSetUp(clusterOf(name), name, Bench.TASK_DEFINITION, TASKS_PER_POOL);
         }
         long setupSeconds = (System.nanoTime() - setupStart) / 1_000_000_000;
-        int describeCalls = (POOLS + 9) / 10;
+        Map<String, Long> poolsPerCluster = plane.pools().stream()
+                .collect(Collectors.groupingBy(p -> p.pool().cluster(), Collectors.counting()));
+        int describeCalls = poolsPerCluster.values().stream().mapToInt(n -> (int) ((n + 9) / 10)).sum();
         long refillMillis = 1_000L * describeCalls / READS_PER_SECOND + 200;
-        StartUpTakeover takeover = new StartUpTakeover(emulator, ecs, sqs, plane, claimUri, CLUSTER);
-        takeover.tasksLeftProtected(extraPools().subList(0, CLAIM_POOLS), TASKS_PER_CLAIM_POOL);
+        StartUpTakeover takeover = new StartUpTakeover(emulator, ecs, sqs, plane, claimUri);
+        if (TASKS_PER_POOL > 0) {
+            takeover.everyPoolLeftProtected(TASKS_PER_POOL);
+        } else {
+            takeover.tasksLeftProtected(extraPools().subList(0, CLAIM_POOLS), TASKS_PER_CLAIM_POOL);
+        }
         Thread.sleep(refillMillis); // ECS's read buckets full again
 
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%d pools in cluster '%s' (queues made through the SDK, services in the "
+        lines.add(String.format(Locale.ROOT, "%d pools in %d cluster(s) (queues made through the SDK, services in the "
                 + "emulator's state, in %d s); %d ms between passes, for ECS's read limit (%d/s) to refill",
-                POOLS, CLUSTER, setupSeconds, refillMillis, READS_PER_SECOND));
+                POOLS, CLUSTERS, setupSeconds, refillMillis, READS_PER_SECOND));
         List<Long> millis = new ArrayList<>();
         Map<String, Long> cpuOfPasses = new HashMap<>();
         try (EcsCalls calls = EcsCalls.attach(emulator)) {
-            List<String> services = new ArrayList<>(List.of("demo"));
-            services.addAll(extraPools());
-            takeover.run(calls, reconciler::reconcileAll, Duration.ofMinutes(5), refillMillis, services);
+            takeover.run(calls, reconciler::reconcileAll, Duration.ofMinutes(5), refillMillis);
             Thread.sleep(refillMillis);
             int warmUps = 1; // the first pass, above
             boolean settled = false;
@@ -241,13 +271,15 @@ class ManyPoolsBenchmark {
 
     /** The pass's reads one at a time, through the same SDK clients: DescribeServices ten at a time, then each depth. */
     private long sequentialReads(List<String> queueUrls) {
-        List<String> services = new ArrayList<>(List.of("demo"));
-        services.addAll(extraPools());
+        Map<String, List<String>> servicesByCluster = plane.pools().stream().collect(Collectors.groupingBy(
+                p -> p.pool().cluster(), TreeMap::new, Collectors.mapping(p -> p.pool().service(), Collectors.toList())));
         long start = System.nanoTime();
-        for (int i = 0; i < services.size(); i += 10) {
-            List<String> batch = services.subList(i, Math.min(services.size(), i + 10));
-            assertThat(ecs.describeServices(b -> b.cluster(CLUSTER).services(batch)).services()).hasSize(batch.size());
-        }
+        servicesByCluster.forEach((cluster, services) -> {
+            for (int i = 0; i < services.size(); i += 10) {
+                List<String> batch = services.subList(i, Math.min(services.size(), i + 10));
+                assertThat(ecs.describeServices(b -> b.cluster(cluster).services(batch)).services()).hasSize(batch.size());
+            }
+        });
         for (String url : queueUrls) {
             sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNamesWithStrings("ApproximateNumberOfMessages",
                     "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"));

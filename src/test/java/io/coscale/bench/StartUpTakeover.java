@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.coscale.control.Pools;
 import io.coscale.control.PoolController;
+import io.coscale.domain.Pool;
 import io.coscale.local.ecs.EcsEmulator;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,16 +24,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.EcsException;
+import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
- * {@link ManyPoolsBenchmark}'s phase after start-up: the first pass hands every pool its protection take-over (one
- * ListTasks per pool, paced by coscale's task-read budget), while worker clients claim tasks over HTTP. Before it, a few
- * pools get tasks (PENDING: the cluster has no room), all protected, as the coscale before this one would have left
- * them, and queued work that keeps them. It prints the ListTasks made, the calls ECS throttled, the seconds until every
+ * {@link ManyPoolsBenchmark}'s phase after start-up: the first pass hands every pool its protection take-over (a sweep
+ * per cluster, or a ListTasks per pool, paced by coscale's task-read budget), while worker clients claim tasks over
+ * HTTP. Before it, a few pools (or every pool) get tasks (PENDING: the clusters have no room), all protected, as the
+ * coscale before this one would have left them, and queued work that keeps them. It prints the ListTasks made, the calls ECS throttled, the seconds until every
  * pool had taken over, and the claims made meanwhile (latency, failures). Beside it, the baseline: the same ListTasks
  * sent at once on 16 threads (coscale's ECS threads) without the budget, as coscale did before, with the same
  * claims running.
@@ -51,18 +58,74 @@ final class StartUpTakeover {
     private final SqsClient sqs;
     private final Pools plane;
     private final URI claimUri;
-    private final String cluster;
     private final HttpClient http = Bench.httpClient();
     private final List<String> tasks = new ArrayList<>();
     private int perPool;
 
-    StartUpTakeover(EcsEmulator emulator, EcsClient ecs, SqsClient sqs, Pools plane, URI claimUri, String cluster) {
+    StartUpTakeover(EcsEmulator emulator, EcsClient ecs, SqsClient sqs, Pools plane, URI claimUri) {
         this.emulator = emulator;
         this.ecs = ecs;
         this.sqs = sqs;
         this.plane = plane;
         this.claimUri = claimUri;
-        this.cluster = cluster;
+    }
+
+    private String clusterOf(String pool) {
+        return plane.pool(pool).orElseThrow().pool().cluster();
+    }
+
+    /**
+     * Every pool but the demo one runs {@code perPool} PENDING tasks (its service was made with that count), all
+     * protected, with as many queued jobs: claims go to any of them.
+     */
+    void everyPoolLeftProtected(int perPool) {
+        this.perPool = perPool;
+        Map<String, Integer> expected = new TreeMap<>();
+        for (PoolController pool : plane.pools()) {
+            if (pool.pool().name().equals("demo")) {
+                continue;
+            }
+            expected.merge(pool.pool().cluster(), perPool, Integer::sum);
+            for (int i = 0; i < perPool; i += 10) {
+                int batch = Math.min(10, perPool - i);
+                sqs.sendMessageBatch(b -> b.queueUrl(pool.pool().queueUrl()).entries(IntStream.range(0, batch)
+                        .mapToObj(n -> SendMessageBatchRequestEntry.builder().id("j" + n).messageBody(Bench.JOB).build())
+                        .toList()));
+            }
+        }
+        expected.forEach((cluster, count) -> {
+            List<String> arns = new ArrayList<>();
+            while (arns.size() < count) {
+                arns.clear();
+                Bench.sleepUntil(System.nanoTime() + 200_000_000L);
+                String token = null;
+                do {
+                    String page = token;
+                    ListTasksResponse[] listed = new ListTasksResponse[1];
+                    Bench.waitingOutThrottling(() -> listed[0] = ecs.listTasks(b -> b.cluster(cluster).nextToken(page)
+                            .desiredStatus(DesiredStatus.RUNNING)));
+                    arns.addAll(listed[0].taskArns());
+                    token = listed[0].nextToken();
+                } while (token != null);
+            }
+            protect(cluster, arns);
+        });
+    }
+
+    private void protect(String cluster, List<String> arns) {
+        for (int i = 0; i < arns.size(); i += 10) {
+            List<String> batch = arns.subList(i, Math.min(arns.size(), i + 10));
+            while (true) {
+                try {
+                    Bench.waitingOutThrottling(() -> ecs.updateTaskProtection(b -> b.cluster(cluster).tasks(batch)
+                            .protectionEnabled(true).expiresInMinutes(120)));
+                    break;
+                } catch (SdkClientException e) {
+                    // Set-up on a loaded machine: a call past the client's timeout is made again (the same change).
+                }
+            }
+        }
+        tasks.addAll(arns);
     }
 
     /** Gives {@code pools} {@code perPool} PENDING tasks each, protected, and as many queued jobs. */
@@ -70,25 +133,21 @@ final class StartUpTakeover {
         this.perPool = perPool;
         for (String pool : pools) {
             String queueUrl = plane.pool(pool).orElseThrow().pool().queueUrl();
+            String cluster = clusterOf(pool);
             for (int i = 0; i < perPool; i++) {
                 sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(Bench.JOB));
             }
             Bench.waitingOutThrottling(() -> ecs.updateService(b -> b.cluster(cluster).service(pool).desiredCount(perPool)));
         }
         for (String pool : pools) {
+            String cluster = clusterOf(pool);
             AtomicReference<List<String>> listed = new AtomicReference<>(List.of());
             while (listed.get().size() < perPool) {
                 Bench.sleepUntil(System.nanoTime() + 200_000_000L);
                 Bench.waitingOutThrottling(() -> listed.set(ecs.listTasks(b -> b.cluster(cluster).serviceName(pool)
                         .desiredStatus(DesiredStatus.RUNNING)).taskArns()));
             }
-            List<String> arns = listed.get();
-            for (int i = 0; i < arns.size(); i += 10) {
-                List<String> batch = arns.subList(i, Math.min(arns.size(), i + 10));
-                Bench.waitingOutThrottling(() -> ecs.updateTaskProtection(b -> b.cluster(cluster).tasks(batch)
-                        .protectionEnabled(true).expiresInMinutes(120)));
-            }
-            tasks.addAll(arns);
+            protect(cluster, listed.get());
         }
     }
 
@@ -105,7 +164,12 @@ final class StartUpTakeover {
      * The first pass after start-up with claims running, until every pool has taken over (at most {@code timeout});
      * then, once ECS's buckets are full again, the baseline. Prints the figures, then asserts.
      */
-    void run(EcsCalls calls, Runnable pass, Duration timeout, long refillMillis, List<String> services) throws Exception {
+    void run(EcsCalls calls, Runnable pass, Duration timeout, long refillMillis) throws Exception {
+        // As after a lease takeover: the renewal's schedule may have taken over during a long set-up, before the tasks
+        // were protected.
+        for (PoolController pool : plane.pools()) {
+            pool.takeOver().get(10, TimeUnit.SECONDS);
+        }
         calls.clear();
         long throttledBefore = emulator.stats().snapshot().throttled();
         long start = System.nanoTime();
@@ -126,21 +190,24 @@ final class StartUpTakeover {
         lines.add(String.format(Locale.ROOT, "%d pools; %d tasks of %d pools protected by the coscale before; %d claims a "
                 + "second over them from %d clients", pools, tasks.size(), tasks.size() / perPool, CLAIMS_PER_SECOND,
                 CLAIM_CLIENTS));
-        lines.add(String.format(Locale.ROOT, "take-over: %s %.1f s after the first pass began; ListTasks %d (%s), "
-                + "DescribeTasks %d, GetTaskProtection %d; ECS throttled %d calls; protected tasks held now %d",
+        long clusters = plane.pools().stream().map(p -> p.pool().cluster()).distinct().count();
+        lines.add(String.format(Locale.ROOT, "take-over (%s): %s %.1f s after the first pass began; ListTasks %d (%d "
+                + "pools in %d clusters), DescribeTasks %d (claims' included), GetTaskProtection %d; ECS throttled %d "
+                + "calls; protected tasks held now %d", System.getProperty(ManyPoolsBenchmark.TAKEOVER_BY, "auto"),
                 pending == 0 ? "every pool done" : pending + " pools NOT done", (adoptedAt[0] - start) / 1e9,
-                calls.count("ListTasks"), calls.count("ListTasks") == pools ? "one per pool, none retried" : pools + " pools",
-                calls.count("DescribeTasks"), calls.count("GetTaskProtection"), throttled, protectedTasks));
+                calls.count("ListTasks"), pools, clusters, calls.count("DescribeTasks"), calls.count("GetTaskProtection"),
+                throttled, protectedTasks));
         lines.add("  claims during it: " + claims.summary());
         Thread.sleep(refillMillis);
-        lines.addAll(unpacedBaseline(services));
+        lines.addAll(unpacedBaseline());
         Figures.print("protection take-over after start-up over " + pools + " pools", lines);
         assertThat(pending).as("pools that had not taken over protection within %s", timeout).isZero();
         assertThat(protectedTasks).as("tasks left protected, taken over or claimed").isEqualTo(tasks.size());
     }
 
     /** The baseline: every pool's ListTasks at once on 16 threads, no budget, no retries, with the same claims. */
-    private List<String> unpacedBaseline(List<String> services) throws Exception {
+    private List<String> unpacedBaseline() throws Exception {
+        List<Pool> services = plane.pools().stream().map(PoolController::pool).toList();
         AtomicLong throttled = new AtomicLong();
         long start = System.nanoTime();
         long[] took = new long[1];
@@ -150,10 +217,11 @@ final class StartUpTakeover {
         try {
             claims = claimingWhile(() -> {
                 List<Future<?>> sent = new ArrayList<>();
-                for (String service : services) {
+                for (Pool service : services) {
                     sent.add(threads.submit(() -> {
                         try {
-                            raw.listTasks(b -> b.cluster(cluster).serviceName(service).desiredStatus(DesiredStatus.RUNNING));
+                            raw.listTasks(b -> b.cluster(service.cluster()).serviceName(service.service())
+                                    .desiredStatus(DesiredStatus.RUNNING));
                         } catch (EcsException e) {
                             if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
                                 throw e;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.concurrent.TokenBucket;
+import io.coscale.config.EcsConfig.TakeoverBy;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Mode;
@@ -47,7 +48,7 @@ class ProtectionTakeoverTest {
 
     private EcsEmulatorFixture ecs;
     private ControlContext ctx;
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<PoolController> pools = new ArrayList<>();
 
     @BeforeEach
@@ -81,6 +82,21 @@ class ProtectionTakeoverTest {
 
     @Test
     void everyPoolTakesOverWithinEcsReadLimitAndAClaimMeanwhileIsAnswered() throws Exception {
+        ctx.threads().shutdown();
+        registry = new SimpleMeterRegistry();
+        ctx = TestContexts.standard(new EcsGateway(ecs.ecs), null, new ControlMetrics(registry), TakeoverBy.SERVICE);
+        everyPoolTakesOver("one ListTasks per pool, none retried", POOLS);
+    }
+
+    /** As above, the pools' take-over read by one sweep of their cluster (its 10 tasks: one page), as it costs less. */
+    @Test
+    void everyPoolTakesOverByOneSweepOfTheClusterAndAClaimMeanwhileIsAnswered() throws Exception {
+        long describeTasks = everyPoolTakesOver("one ListTasks of the whole cluster, none retried", 1);
+        assertThat(describeTasks).as("the sweep's one DescribeTasks, and the claim's").isLessThanOrEqualTo(2);
+    }
+
+    /** @return the DescribeTasks calls made from the first pass on */
+    private long everyPoolTakesOver(String listTasksAre, int listTasks) throws Exception {
         createPools();
         List<String> protectedBefore = new ArrayList<>();
         List<String> unclaimed = new ArrayList<>();
@@ -95,6 +111,7 @@ class ProtectionTakeoverTest {
         ecs.ecs.updateTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(protectedBefore)
                 .protectionEnabled(true).expiresInMinutes(120));
         long listTasksBefore = calls("ListTasks");
+        long describeTasksBefore = calls("DescribeTasks");
         long throttledBefore = ecs.emulator.stats().snapshot().throttled();
         assertThat(takeoversPending()).as("every pool, before the first pass").isEqualTo(POOLS);
 
@@ -105,7 +122,7 @@ class ProtectionTakeoverTest {
 
         eventually().atMost(Duration.ofSeconds(60)).until(() -> pools.stream().allMatch(PoolController::protectionTakenOver));
         assertThat(takeoversPending()).isZero();
-        assertThat(calls("ListTasks") - listTasksBefore).as("one ListTasks per pool, none retried").isEqualTo(POOLS);
+        assertThat(calls("ListTasks") - listTasksBefore).as(listTasksAre).isEqualTo(listTasks);
         assertThat(ecs.emulator.stats().snapshot().throttled() - throttledBefore).as("calls ECS throttled").isZero();
         assertThat(claimed.pool().status().protectedTasks()).as("the claimed task and the one taken over").isEqualTo(2);
         for (PoolController pool : pools.subList(FIRST_WITH_TASKS + 1, POOLS)) {
@@ -114,6 +131,7 @@ class ProtectionTakeoverTest {
         }
         assertThat(pools).allSatisfy(p -> assertThat(p.status().lastError()).isNull());
         assertThat(pools.subList(0, FIRST_WITH_TASKS)).allSatisfy(p -> assertThat(p.status().protectedTasks()).isZero());
+        return calls("DescribeTasks") - describeTasksBefore;
     }
 
     @Test
@@ -150,6 +168,45 @@ class ProtectionTakeoverTest {
         eventually().until(pool::protectionTakenOver);
         assertThat(pool.status().protectedTasks()).isEqualTo(1);
         assertThat(calls("ListTasks") - listTasks).isEqualTo(2);
+        budget.close();
+    }
+
+    /**
+     * A pool whose take-over becomes due while a sweep of its cluster runs (this replica took the lease over again)
+     * waits for the next sweep: the one begun before answers only the pools that asked before it began.
+     */
+    @Test
+    void aPoolDueWhileASweepOfItsClusterRunsIsAnsweredByTheNext() throws Exception {
+        AtomicLong nanos = new AtomicLong();
+        TaskReadBudget budget = new TaskReadBudget(new TokenBucket(10, 1, nanos::get), 1, Duration.ofSeconds(10),
+                new TokenBucket(50, 40), TakeoverBy.CLUSTER);
+        ctx.threads().shutdown();
+        ctx = ControlContext.create(new EcsGateway(ecs.ecs), null, new EcsBudget(new TokenBucket(50, 5), "coscale-budget"), budget,
+                new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
+                Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
+                new ControlMetrics(new SimpleMeterRegistry()));
+        List<PoolController> both = new ArrayList<>();
+        List<String> tasks = new ArrayList<>();
+        for (String service : List.of("first", "second")) {
+            createService(service, 1);
+            both.add(pool(service));
+            ecs.awaitCounts(service, 1, 0);
+            tasks.add(ecs.activeTasks(service).get(0).taskArn());
+        }
+        ecs.ecs.updateTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(tasks).protectionEnabled(true)
+                .expiresInMinutes(120));
+        budget.spent(10);  // the budget's clock stands still: the sweep waits until the test moves it
+        long listTasks = calls("ListTasks");
+
+        reconcile(both.get(0));  // a sweep begins, the second pool (due) with it
+        both.get(1).takeOver().get(10, TimeUnit.SECONDS);  // a lease takeover: the second pool is due again
+        reconcile(both.get(1));
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(20));
+        budget.takeoverTurn();  // wakes the queue up
+
+        eventually().until(() -> both.stream().allMatch(PoolController::protectionTakenOver));
+        assertThat(calls("ListTasks") - listTasks).as("two sweeps of the cluster").isEqualTo(2);
+        assertThat(both).allSatisfy(p -> assertThat(p.status().protectedTasks()).isEqualTo(1));
         budget.close();
     }
 

@@ -5,6 +5,7 @@ import io.coscale.aws.QueueGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.concurrent.Futures;
 import io.coscale.concurrent.TokenBucket;
+import io.coscale.config.EcsConfig.TakeoverBy;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.OutgoingMessage;
@@ -39,13 +40,15 @@ public final class SimulatedReplica {
     /**
      * @param executor runs the steps, the ECS and SQS calls and the timer (one executor: the simulation orders them)
      * @param nanoClock the timer's clock
+     * @param takeoverBy how the protection take-over reads (one pool: by cost, its service)
      */
     public SimulatedReplica(Pool pool, EcsGateway ecs, QueueGateway queues, ScheduledExecutorService executor,
             LongSupplier nanoClock, Clock clock, RandomGenerator jitter, Leadership leadership, CountForwarding counts,
-            Duration exitSettle) {
+            Duration exitSettle, TakeoverBy takeoverBy) {
         // Budgets ECS's size would never run dry in a simulated minute of one pool: large, on the virtual clock.
         this.ctx = ControlContext.create(ecs, queues, new EcsBudget(new TokenBucket(10_000, 1_000, nanoClock), "sim-budget"),
-                new TaskReadBudget(new TokenBucket(10_000, 1_000, nanoClock), 25, Duration.ofSeconds(10)),
+                new TaskReadBudget(new TokenBucket(10_000, 1_000, nanoClock), 25, Duration.ofSeconds(10),
+                        new TokenBucket(10_000, 1_000, nanoClock), takeoverBy),
                 new EcsBudget(new TokenBucket(10_000, 1_000, nanoClock), "sim-tag-budget"),
                 new ControlThreads(executor, executor, executor, executor, nanoClock, jitter), clock, Duration.ofMillis(100),
                 Duration.ofSeconds(2), 200, exitSettle, new ControlMetrics(new SimpleMeterRegistry()), leadership, counts);

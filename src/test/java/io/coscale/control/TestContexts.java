@@ -4,6 +4,7 @@ import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskState;
 import io.coscale.concurrent.TokenBucket;
+import io.coscale.config.EcsConfig.TakeoverBy;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
 import java.time.Clock;
@@ -22,8 +23,13 @@ final class TestContexts {
      * @param queues null for a test that asks SQS nothing
      */
     static ControlContext standard(EcsGateway ecs, QueueGateway queues, ControlMetrics metrics) {
+        return standard(ecs, queues, metrics, TakeoverBy.AUTO);
+    }
+
+    /** As above, the protection take-over reading as {@code takeoverBy} says. */
+    static ControlContext standard(EcsGateway ecs, QueueGateway queues, ControlMetrics metrics, TakeoverBy takeoverBy) {
         return ControlContext.create(ecs, queues, new EcsBudget(new TokenBucket(50, 5), "coscale-budget"),
-                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
+                new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10), new TokenBucket(50, 40), takeoverBy),
                 new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), Clock.systemUTC(),
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO, metrics);
     }

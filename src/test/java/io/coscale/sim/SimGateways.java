@@ -81,8 +81,9 @@ final class SimGateways {
             }
 
             @Override
-            public List<String> serviceTasks(String cluster, String service) {
-                return sim.call(proc, "ListTasks", false, ecs::listTasks);
+            public TaskPage listTasks(String cluster, String service, String nextToken) {
+                // One service in the cluster: its tasks are the cluster's, on one page.
+                return new TaskPage(sim.call(proc, "ListTasks", false, ecs::listTasks), null);
             }
 
             @Override

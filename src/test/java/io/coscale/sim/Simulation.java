@@ -2,6 +2,7 @@ package io.coscale.sim;
 
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.SqsWire;
+import io.coscale.config.EcsConfig.TakeoverBy;
 import io.coscale.control.SimulatedReplica;
 import io.coscale.domain.Mode;
 import io.coscale.domain.OutgoingMessage;
@@ -59,7 +60,7 @@ final class Simulation {
     }
 
     /** How a run is set up, all from the seed. */
-    record Scenario(long seed, int minTasks, int maxTasks, List<long[]> bursts, long handOverAt) {
+    record Scenario(long seed, int minTasks, int maxTasks, List<long[]> bursts, long handOverAt, TakeoverBy takeoverBy) {
 
         static Scenario of(long seed) {
             Random r = new Random(seed * 31 + 7);
@@ -69,7 +70,9 @@ final class Simulation {
                 bursts.add(new long[] {(2 + r.nextInt(40)) * SECOND, 1 + r.nextInt(5)});
             }
             long handOver = r.nextBoolean() ? (20 + r.nextInt(40)) * SECOND : -1;
-            return new Scenario(seed, r.nextInt(4) == 0 ? 1 : 0, 3 + r.nextInt(2), bursts, handOver);
+            // An odd seed takes protection over by a sweep of the cluster, an even one by the pool's service.
+            return new Scenario(seed, r.nextInt(4) == 0 ? 1 : 0, 3 + r.nextInt(2), bursts, handOver,
+                    seed % 2 == 1 ? TakeoverBy.CLUSTER : TakeoverBy.AUTO);
         }
     }
 
@@ -87,7 +90,7 @@ final class Simulation {
             this.lead = new SimLeadership(scheduler, name);
             this.control = new SimulatedReplica(pool, SimGateways.ecs(Simulation.this, this),
                     SimGateways.sqs(Simulation.this, this), scheduler.executor(name), scheduler::nanos, scheduler.clock(),
-                    jitter, lead, (p, jobs, groups) -> forward(jobs), Duration.ofSeconds(5));
+                    jitter, lead, (p, jobs, groups) -> forward(jobs), Duration.ofSeconds(5), scenario.takeoverBy());
         }
     }
 

@@ -2,6 +2,7 @@ package io.coscale.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.coscale.config.EcsConfig.TakeoverBy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,9 +30,11 @@ class SimulationTest {
     static final long BASE_SEED = 3;
     /**
      * The base runs whose every call is faulted with every kind: between them every step × call the runs make (claims,
-     * releases that continue, stay and exit, reconciles, renewals, take-overs after kills and hand-overs, the lease).
+     * releases that continue, stay and exit, reconciles, renewals, take-overs after kills and hand-overs, by the
+     * pool's service and by a sweep of the cluster (odd seeds), the lease). 29 runs an exit's UpdateService, TagResource
+     * and depth read inside a claim's step.
      */
-    static final long[] BASE_SEEDS = {BASE_SEED, 1, 28, 34};
+    static final long[] BASE_SEEDS = {BASE_SEED, 1, 28, 34, 29};
     /** A fault alone, and a fault followed by 5 s of the same call throttled (outlasting its retries). */
     static final long[] OUTAGES = {0, 5 * Simulation.SECOND};
 
@@ -202,7 +205,7 @@ class SimulationTest {
     @Test
     void aReplicaThatLostTheLeaseStopsRetryingItsScaleUp() {
         Simulation.Scenario twoBursts = new Simulation.Scenario(5, 0, 4,
-                List.of(new long[] {2 * Simulation.SECOND, 3}, new long[] {3 * Simulation.SECOND, 2}), -1);
+                List.of(new long[] {2 * Simulation.SECOND, 3}, new long[] {3 * Simulation.SECOND, 2}), -1, TakeoverBy.AUTO);
         Simulation sim = new Simulation(twoBursts, nth("submission × UpdateService", 1, FaultKind.LEASE_LOST_AFTER),
                 5 * Simulation.SECOND).run();
 

@@ -3,6 +3,7 @@ package io.coscale.control.budget;
 import io.coscale.concurrent.TokenBucket;
 import io.coscale.concurrent.TokenQueue;
 import io.coscale.config.EcsConfig;
+import io.coscale.config.EcsConfig.TakeoverBy;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -18,29 +19,50 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Two kinds of callers spend it. Claims' DescribeTasks (and the reconciler's stop checks) take the tokens there are
  * and never wait: a worker is waiting for the answer. The protection take-over after a start-up or a lease takeover
- * (a ListTasks per pool: a thousand at once at a thousand pools) waits its turn as a future, and only takes tokens
- * while more than {@code takeoverReserve} are left ({@link io.coscale.concurrent.TokenReserve}), so that claims made during
+ * (ListTasks and DescribeTasks per 100 tasks of each cluster, or a ListTasks per pool where that costs less) waits its
+ * turn as a future, and only takes tokens while more than {@code takeoverReserve} are left ({@link io.coscale.concurrent.TokenReserve}), so that claims made during
  * it still find ECS's bucket with room. Claims alone may hold the budget below the reserve (15 a second with the
  * defaults); then the first take-over read that has waited {@code takeoverMaxWait} with none served goes anyway, on
  * a token below the reserve, and the next no sooner than {@code takeoverMaxWait} later (aging, in
  * {@link io.coscale.concurrent.TokenReserve}): the take-over goes on, slowly, and the protection the last leader set is
  * taken over before it runs out.
+ *
+ * <p>The take-over's GetTaskProtection calls are paced too, by a budget of their own: ECS meters them in another bucket,
+ * with UpdateTaskProtection (200 burst, 80 a second), which claims, renewals and releases spend; the take-over keeps to
+ * {@code protection-reads-per-second} (40) of it.
  */
 @Singleton
 public class TaskReadBudget {
 
     private final TokenBucket bucket;
     private final TokenQueue takeovers;
+    private final TokenQueue protectionReads;
+    private final TakeoverBy takeoverBy;
 
     @Inject
     TaskReadBudget(EcsConfig config) {
         this(new TokenBucket(config.taskReads().burst(), config.taskReads().ratePerSecond()),
-                config.taskReads().takeoverReserve(), config.taskReads().takeoverMaxWait());
+                config.taskReads().takeoverReserve(), config.taskReads().takeoverMaxWait(),
+                new TokenBucket(config.taskReads().protectionReadsBurst(), config.taskReads().protectionReadsPerSecond()),
+                config.taskReads().takeoverBy());
     }
 
+    /** With the default GetTaskProtection budget (50, 40 a second) and the take-over's reads picked by cost. */
     public TaskReadBudget(TokenBucket bucket, int takeoverReserve, Duration takeoverMaxWait) {
+        this(bucket, takeoverReserve, takeoverMaxWait, new TokenBucket(50, 40), TakeoverBy.AUTO);
+    }
+
+    /**
+     * @param protectionReads the take-over's GetTaskProtection budget (a share of ECS's task protection bucket, which
+     *     UpdateTaskProtection spends too)
+     * @param takeoverBy how the take-over finds a pool's tasks
+     */
+    public TaskReadBudget(TokenBucket bucket, int takeoverReserve, Duration takeoverMaxWait, TokenBucket protectionReads,
+            TakeoverBy takeoverBy) {
         this.bucket = bucket;
         this.takeovers = new TokenQueue(bucket, takeoverReserve, takeoverMaxWait, "coscale-read-budget");
+        this.protectionReads = new TokenQueue(protectionReads, "coscale-protection-read-budget");
+        this.takeoverBy = takeoverBy;
     }
 
     /** Reads that go now whatever the budget holds (a claim's lookup): they take the tokens there are. */
@@ -56,6 +78,16 @@ public class TaskReadBudget {
         return takeovers.acquire();
     }
 
+    /** Completes when one of the take-over's GetTaskProtection calls may go. Never blocks. */
+    public CompletableFuture<Void> protectionReadTurn() {
+        return protectionReads.acquire();
+    }
+
+    /** How the take-over finds a pool's tasks: by cost, by cluster or by service. */
+    public TakeoverBy takeoverBy() {
+        return takeoverBy;
+    }
+
     /** Take-over reads waiting for their turn now. */
     public int takeoversWaiting() {
         return takeovers.waiting();
@@ -64,5 +96,6 @@ public class TaskReadBudget {
     @PreDestroy
     public void close() {
         takeovers.close();
+        protectionReads.close();
     }
 }
