@@ -11,6 +11,7 @@ import io.coscale.domain.Words;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,9 @@ final class PoolTasks {
     // @GuardedBy("this") every task coscale knows something of; an exited task is moved to the end when it exits, so
     // that the oldest exits are forgotten first.
     private final LinkedHashMap<String, TaskLife> lives = new LinkedHashMap<>();
+    /** Tasks whose renewal is in flight. */
+    // @GuardedBy("this")
+    private final Set<String> renewing = new HashSet<>();
     // @GuardedBy("this") how many of the lives are busy and exited, kept by change(): busyCount() is on the hot path.
     private int busy;
     private int exited;
@@ -278,7 +282,8 @@ final class PoolTasks {
         List<String> renew = new ArrayList<>();
         synchronized (this) {
             lives.forEach((arn, life) -> {
-                if (life.scheduleRenews(now, length)) {
+                // A renewal already on its way is not sent twice (the schedule and a take-over's adoption may meet).
+                if (life.scheduleRenews(now, length) && renewing.add(arn)) {
                     renew.add(arn);
                 }
             });
@@ -287,6 +292,9 @@ final class PoolTasks {
         // A failed renewal is told, not swallowed: the task is still protected until its expiry, and the next
         // renewal round tries again.
         renew.forEach(arn -> protect(arn).whenComplete((expiry, e) -> {
+            synchronized (this) {
+                renewing.remove(arn);
+            }
             if (e != null && Futures.cause(e) instanceof TaskRejectedException) {
                 // Stopping or stopped: nothing left to renew; the next reconcile reports the stop.
                 synchronized (this) {

@@ -639,6 +639,27 @@ class PoolControllerTest {
     }
 
     @Test
+    void aRenewalOnItsWayIsNotSentAgainByARenewalRunThatComesMeanwhile() throws Exception {
+        TestClock clock = new TestClock(Instant::now);
+        ctx.threads().shutdown();
+        ctx = context(Duration.ZERO, clock);
+        PoolController pool = protectPool(0, 5, 1); // one-minute protection
+        String task = firstOf(1);
+        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        long calls = protectionCalls();
+        clock.advance(Duration.ofSeconds(50)); // 10 s left: due for renewal
+        ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
+
+        // The schedule's run and, say, a take-over's adoption, while the first renewal waits for ECS.
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+
+        assertThat(registry.get("coscale.protection.renewals").tag("pool", "p").counter().count()).isEqualTo(1);
+        eventually().until(() -> protectionCalls() == calls + 1);
+        ecs.emulator.faults().clear();
+    }
+
+    @Test
     void jobsSubmittedWhileAnExitLowersTheCountRaiseItAgainWithoutWaitingForAReconcile() throws Exception {
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(2);
