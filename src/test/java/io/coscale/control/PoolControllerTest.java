@@ -630,6 +630,9 @@ class PoolControllerTest {
         long calls = protectionCalls();
 
         pool.renewProtection().get(10, TimeUnit.SECONDS);
+        // The take-over that run starts ends before this test's clock runs 50 s ahead of ECS's: once adopted, what
+        // lapses soon by coscale's clock is renewed at once, and by that clock a renewal ECS dates would lapse soon too.
+        eventually().until(pool::protectionTakenOver);
         assertThat(protectionCalls()).as("a fresh protection is not renewed").isEqualTo(calls);
 
         clock.advance(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
@@ -646,6 +649,8 @@ class PoolControllerTest {
         PoolController pool = protectPool(0, 5, 1); // one-minute protection
         String task = firstOf(1);
         pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        eventually().until(pool::protectionTakenOver); // as above: before the clock runs ahead of ECS's
         long calls = protectionCalls();
         clock.advance(Duration.ofSeconds(50)); // 10 s left: due for renewal
         ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
