@@ -88,6 +88,17 @@ final class Demo {
     }
 
     /** Waits until the pool is idle at minTasks 0 with no task left running. */
+    /**
+     * Waits for the demo pool's next reconcile pass to end. Submit right after it: a queue read that crosses a
+     * submission counts that job twice until the next read (the README says so), and an exact count of task starts is
+     * the other case.
+     */
+    static void awaitReconcilePass() {
+        String reconciled = status().getString("lastReconcileAt");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !java.util.Objects.equals(status().getString("lastReconcileAt"), reconciled));
+    }
+
     static void awaitSettled() {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             JsonPath status = status();

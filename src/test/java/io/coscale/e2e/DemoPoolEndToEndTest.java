@@ -54,6 +54,7 @@ class DemoPoolEndToEndTest {
         long placedBefore = Demo.stat("tasksPlaced");
         long receivedBefore = Demo.stat("jobsReceived");
 
+        Demo.awaitReconcilePass(); // a queue read crossing the submission would start a second task for it
         Demo.submit("{\"fail\": true}");
 
         // The demo queue dead-letters after 3 receives; each waits out a 5 s visibility timeout in between.
