@@ -55,8 +55,7 @@ public final class PoolController {
         this.stops = new TaskStops(pool, ctx, events, tasks, this::currentDesired);
         this.state = new PoolState(pool, ctx, events, tasks::busyCount);
         this.scaleUp = new ScaleUp(pool, ctx, steps, events, state);
-        this.release = new Release(pool, ctx, events, state, tasks, scaleUp,
-                new ExitDecrements(ctx, steps, state, scaleUp::recheck));
+        this.release = new Release(pool, ctx, events, state, tasks, scaleUp);
         this.takeover = new ProtectionTakeover(pool, tasks, ctx.sweeps(), e -> state.failed("take over protection", e));
         // One timer per second of due time, not per submission: delays reach 900 s at thousands of jobs a second.
         this.delayedJobs = new DelayedJobs((task, nanos) -> ctx.threads().timer().schedule(task, nanos, TimeUnit.NANOSECONDS),
@@ -129,7 +128,7 @@ public final class PoolController {
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
         long asked = ctx.nanoTime();
         return steps.submit(() -> release.step(task.taskArn(), state.olderDeployment(task.startedBy()),
-                task.exitRecord(), asked)).thenCompose(answer -> answer);
+                task.exitRecord(), asked));
     }
 
     /**
@@ -155,9 +154,9 @@ public final class PoolController {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         int to = action.desiredCount().orElse(observation.desiredCount());
         // A count read before ECS settled after a restart may be older than what the coscale before wrote: raise it,
-        // but never lower from it. The observation's count is the one the pending exits leave: so is the action's.
+        // but never lower from it.
         if (action.changes() && (to > observation.desiredCount() || mayLower)) {
-            done = state.changeDesired(state.toWrite(to)).thenRun(() -> {
+            done = state.changeDesired(to).thenRun(() -> {
                 scaleUp.recheck();
                 events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), to, action.reason()));
             });

@@ -23,13 +23,16 @@ import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
- * What one pool's controller knows, under one lock: the count as coscale believes it ({@link CountBelief}) and the
- * exits' decrements pending on it ({@link ExitDecrements}), the backlog and a FIFO queue's groups with work, the
- * service as last read, when this replica began to act for the pool, and the last error. The pool's scale-up
- * ({@link ScaleUp}) and release ({@link Release}) are handed this state; they change the count only in its steps.
- * The lock is this object's; {@link ScaleUp} keeps its own few fields under it too, so that counting a submission
- * and deciding to queue a flush are one step for other threads. It also makes the ECS calls the count is kept by:
- * UpdateService through the budget ({@link #changeDesired}, {@link #lowerForExits}) and DescribeServices.
+ * What one pool's controller knows, under one lock: the count as coscale believes it ({@link CountBelief}), the
+ * backlog and a FIFO queue's groups with work, the service as last read, when this replica began to act for the pool,
+ * and the last error. The pool's scale-up ({@link ScaleUp}) and release ({@link Release}) are handed this state; they
+ * change the count only in the pool's steps.
+ *
+ * <p>The lock is this object's; {@link ScaleUp} keeps its own few fields under it too, so that counting a submission
+ * and deciding to queue a flush are one step for other threads.
+ *
+ * <p>It also makes the two ECS calls the count is kept by: {@link #changeDesired} (UpdateService through the
+ * budget) and {@link #knownCount} (DescribeServices when the count is not yet settled).
  */
 final class PoolState {
 
@@ -47,8 +50,6 @@ final class PoolState {
     /** The lease epoch the count and the backlog were formed under (see {@link #sameLease}). */
     private long epoch;
     private CountBelief count;
-    /** How far the exits decided, not yet written nor given up, lower the count ({@link ExitDecrements}). */
-    private int pendingExits;
     private final Backlog backlog = new Backlog();
     /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
     private final MessageGroups groups = new MessageGroups();
@@ -106,7 +107,7 @@ final class PoolState {
     synchronized Accepted accept(int jobs, List<String> messageGroups) {
         backlog.accepted(jobs);
         messageGroups.forEach(groups::accepted);
-        return new Accepted(ScalingPolicy.target(pool, outstanding()), heading());
+        return new Accepted(ScalingPolicy.target(pool, outstanding()), count.value());
     }
 
     /**
@@ -133,7 +134,7 @@ final class PoolState {
     synchronized ReleaseDecision decideRelease(QueueDepth fresh, long mark, boolean olderDeployment) {
         observeQueue(fresh, mark, ctx.clock().instant());
         // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-        return ReleasePolicy.decide(pool, heading(), fresh, backlog.acceptedSince(mark), olderDeployment,
+        return ReleasePolicy.decide(pool, count.value(), fresh, backlog.acceptedSince(mark), olderDeployment,
                 service == null ? 0 : service.runningCount());
     }
 
@@ -146,7 +147,7 @@ final class PoolState {
         service = observed;
         observeQueue(depth, submissionMark, now);
         lastReconcileAt = now;
-        return new Reconciliation.Observation(heading(), observed.runningCount(), observed.pendingCount(),
+        return new Reconciliation.Observation(count.value(), observed.runningCount(), observed.pendingCount(),
                 backlog.depth(), backlog.emptyFor(now), busyTasks.getAsInt(), groups.limit(Long.MAX_VALUE));
     }
 
@@ -164,25 +165,6 @@ final class PoolState {
 
     synchronized Integer desired() {
         return count.value();
-    }
-
-    /** The count once the pending exits are written: every decision is made from it. Null until the count is known. */
-    synchronized Integer heading() {
-        return count.value() == null ? null : count.value() - pendingExits;
-    }
-
-    /**
-     * The count to write for a decision that wants {@code heading} ({@link #heading()} after it): the pending exits'
-     * decrements, written after it, take it there. Within {@code [minTasks, maxTasks]}: at maxTasks a scale-up during
-     * an exit storm ends below its target until the recheck after the decrements raises it again.
-     */
-    synchronized int toWrite(int heading) {
-        return pool.clamp(heading + pendingExits);
-    }
-
-    /** An exit decided that lowers the count by {@code amount}: pending (positive) or given up (negative). */
-    synchronized void exitsPending(int amount) {
-        pendingExits += amount;
     }
 
     /** Whether the count may be lowered from: not read so soon after start-up that it may predate the last writes. */
@@ -222,14 +204,8 @@ final class PoolState {
      * the count unknown ({@link CountBelief#writeUnknown}): no exit lowers from it until ECS is read again.
      */
     CompletableFuture<Void> changeDesired(int to) {
-        return changeDesired(to, 0);
-    }
-
-    /** As {@link #changeDesired(int)}, the write carrying {@code exits} of the pending exits' decrements. */
-    private CompletableFuture<Void> changeDesired(int to, int exits) {
         return ctx.updateService(pool, to).whenComplete((ok, e) -> {
             synchronized (this) {
-                pendingExits -= exits;
                 if (e == null) {
                     count.wrote(to, ctx.nanoTime());
                 } else if (!ControlContext.surelyNotApplied(e)) {
@@ -237,25 +213,6 @@ final class PoolState {
                 }
             }
         });
-    }
-
-    /**
-     * The merged decrement of exits recorded on their tasks, {@code amount} in all, within a step: the believed count
-     * lowered by it (so that exits decided after one given up count once each), never below minTasks. They are no
-     * longer pending, whatever the outcome: a failed write leaves them to their retried releases ({@link #lowerOnce}).
-     * A count not settled is not lowered from ({@link NotSettledException}).
-     */
-    CompletableFuture<Void> lowerForExits(int amount) {
-        int to;
-        synchronized (this) {
-            boolean settled = countSettled();
-            to = settled ? pool.clamp(count.value() - amount) : -1;
-            if (!settled || to == count.value()) {
-                pendingExits -= amount;
-                return settled ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(unknownCount());
-            }
-        }
-        return changeDesired(to, amount);
     }
 
     /**

@@ -13,11 +13,7 @@ import java.util.concurrent.CompletionException;
 /**
  * A pool's release: what a worker that found the queue empty does next, carried out. Exit: unprotect, record the
  * exit on the task, then lower the count by one (a task of an older deployment exits with the count kept); continue
- * or stay: nothing changes. The decision is a step of the pool, one at a time with its other count changes, made from
- * the count the exits decided before leave ({@link PoolState#heading()}); the exit is carried out after the step, so
- * that the pool's next release decides while this one's unprotect and record are under way, and its decrement is
- * merged with those of the exits recorded with it ({@link ExitDecrements}). The worker is answered once the count is
- * lowered for its exit, as before.
+ * or stay: nothing changes. A step of the pool: one at a time with its other count changes.
  *
  * <p>A task's exit lowers the count once however often it is released: a repeat gets the remembered decision, or,
  * after a restart, the task's exit record. Once the exit record is sent, a repeat never decides again: when the
@@ -32,7 +28,6 @@ final class Release {
     private final PoolState state;
     private final PoolTasks tasks;
     private final ScaleUp scaleUp;
-    private final ExitDecrements decrements;
     /** The queue's depth as releases read it, with the submission mark taken just before each read. */
     private final ReadsAfter<MarkedDepth> depthReads;
 
@@ -40,15 +35,13 @@ final class Release {
     private record MarkedDepth(long mark, QueueDepth depth) {
     }
 
-    Release(Pool pool, ControlContext ctx, EventLog events, PoolState state, PoolTasks tasks, ScaleUp scaleUp,
-            ExitDecrements decrements) {
+    Release(Pool pool, ControlContext ctx, EventLog events, PoolState state, PoolTasks tasks, ScaleUp scaleUp) {
         this.pool = pool;
         this.ctx = ctx;
         this.events = events;
         this.state = state;
         this.tasks = tasks;
         this.scaleUp = scaleUp;
-        this.decrements = decrements;
         this.depthReads = new ReadsAfter<>(() -> {
             long mark = state.submissionMark();
             return ctx.depth(pool.queueUrl()).thenApply(depth -> new MarkedDepth(mark, depth));
@@ -62,22 +55,20 @@ final class Release {
      * @param askedNanos when the release came in: the queue's depth it decides on was read after that. Releases
      *        queued behind one another share that read (see {@link ReadsAfter}), so that a pool's releases wait for
      *        one SQS round trip together, not one each in turn.
-     * @return completes when the step is over, with the answer to come: an exit's is carried out after the step
      */
-    CompletableFuture<CompletableFuture<ReleaseDecision>> step(String taskArn, boolean olderDeployment, String exitRecord, long askedNanos) {
+    CompletableFuture<ReleaseDecision> step(String taskArn, boolean olderDeployment, String exitRecord, long askedNanos) {
         TaskLife life = tasks.lifeOf(taskArn);
         switch (life.stage()) {
             case EXITED:
-                return answered(life.exit());
+                return CompletableFuture.completedFuture(life.exit());
             case RECORDED:
-                return finishRecorded(taskArn, life.exit()).thenApply(CompletableFuture::completedFuture);
+                return finishRecorded(taskArn, life.exit());
             case RECORD_UNKNOWN:
                 // The record may be on the task (a read may not show it yet): the same record again, never a new decision.
                 ReleaseDecision unconfirmed = life.exit();
                 return ctx.recordExit(taskArn, unconfirmed.desiredCount())
                         .thenRun(() -> tasks.recorded(taskArn, unconfirmed))
-                        .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed))
-                        .thenApply(CompletableFuture::completedFuture);
+                        .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed));
             default:
                 break;
         }
@@ -86,24 +77,19 @@ final class Release {
             // and the count is not lowered twice.
             ReleaseDecision replay = ReleaseDecision.replay(exitRecord);
             tasks.exited(taskArn, replay);
-            return answered(replay);
+            return CompletableFuture.completedFuture(replay);
         }
         return depthReads.after(askedNanos)
                 .thenCombine(state.knownCount(), (fresh, known) -> fresh)
                 .thenCompose(fresh -> act(taskArn, olderDeployment, fresh.depth(), fresh.mark()));
     }
 
-    private static CompletableFuture<CompletableFuture<ReleaseDecision>> answered(ReleaseDecision decision) {
-        return CompletableFuture.completedFuture(CompletableFuture.completedFuture(decision));
-    }
-
-    private CompletableFuture<CompletableFuture<ReleaseDecision>> act(String taskArn, boolean olderDeployment,
-            QueueDepth fresh, long mark) {
+    private CompletableFuture<ReleaseDecision> act(String taskArn, boolean olderDeployment, QueueDepth fresh, long mark) {
         ReleaseDecision decision;
         int from;
         synchronized (state) {
             decision = state.decideRelease(fresh, mark, olderDeployment);
-            from = state.heading();
+            from = state.desired();
         }
         ctx.metrics().releaseDecision(pool.name(), decision.kind());
         if (decision.kind() != ReleaseDecision.Kind.EXIT) {
@@ -112,29 +98,16 @@ final class Release {
             tasks.idle(taskArn);
             // An exit abandoned after its unprotect was sent (here, or by a killed predecessor) may have left the task
             // unprotected: protection not confirmed here is re-asserted first.
-            return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> CompletableFuture.completedFuture(decision));
+            return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> decision);
         }
-        ExitDecrements.Exit pending = null;
         if (decision.lowersCount()) {
             state.checkSettled();
-            pending = decrements.decided(from - decision.desiredCount());
         }
         tasks.beginExit(taskArn);
-        return CompletableFuture.completedFuture(exit(taskArn, decision, from, pending));
-    }
-
-    /**
-     * Carries out an exit decided in the step, after it: unprotect, then (if it lowers the count) the record and the
-     * merged decrement; then the answer.
-     *
-     * @param pending the exit's place among the pool's pending decrements; null for an exit that lowers nothing
-     */
-    private CompletableFuture<ReleaseDecision> exit(String taskArn, ReleaseDecision decision, int from,
-            ExitDecrements.Exit pending) {
         // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one. A
         // drained task is unprotected too, so that its deployment may replace it.
         CompletableFuture<Void> done = tasks.unprotect(taskArn);
-        if (pending != null) {
+        if (decision.lowersCount()) {
             // The record before the decrement: a crash between the two loses a decrement (the count stays one too
             // high, and the next release takes it down), never doubles one.
             // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh decision.
@@ -144,13 +117,8 @@ final class Release {
                                     tasks.recordUnknown(taskArn, decision);
                                 }
                             }))
-                    .whenComplete((recorded, e) -> {
-                        if (e != null) {
-                            decrements.dropped(pending);
-                        }
-                    })
                     .thenRun(() -> tasks.recorded(taskArn, decision))
-                    .thenCompose(recorded -> decrements.recorded(pending));
+                    .thenCompose(recorded -> state.changeDesired(decision.desiredCount())).thenRun(scaleUp::recheck);
         }
         return done.handle((ok, e) -> {
             if (e != null) {

@@ -99,7 +99,7 @@ final class ScaleUp {
             long outstanding;
             synchronized (state) {
                 flushQueued = false;
-                from = state.heading();
+                from = state.desired();
                 outstanding = state.outstanding();
                 target = ScalingPolicy.scaleUp(pool, from, outstanding);
                 if (target.isEmpty()) {
@@ -107,7 +107,7 @@ final class ScaleUp {
                 }
                 lastFlushNanos = ctx.nanoTime();
             }
-            return state.changeDesired(state.toWrite(target.getAsInt())).thenRun(() -> {
+            return state.changeDesired(target.getAsInt()).thenRun(() -> {
                 synchronized (state) {
                     flushFailures = 0;
                 }

@@ -257,13 +257,6 @@ class PoolControllerTest {
         return ecs.activeTasks(SERVICE).get(0).taskArn();
     }
 
-    /** Runs {@code count} tasks of the service and returns their ARNs. */
-    private List<String> tasksOf(int count) {
-        ecs.setDesiredCount(SERVICE, count);
-        ecs.awaitCounts(SERVICE, count, 0);
-        return ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
-    }
-
     private long updateServiceCalls() {
         return ecs.emulator.stats().snapshot().apiCalls("UpdateService");
     }
@@ -318,93 +311,6 @@ class PoolControllerTest {
         assertThat(updateServiceCalls() - before).isEqualTo(1);
         assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
         assertThat(protectedNow(tasks.get(0))).isFalse();
-    }
-
-    @Test
-    void concurrentExitsOfOnePoolAreDecidedOneBelowAnotherAndLoweredInFewMergedWrites() throws Exception {
-        PoolController pool = protectPool(2, 10, 120);
-        List<String> tasks = tasksOf(8);
-        for (String task : tasks) {
-            pool.claim(task, null).get(10, TimeUnit.SECONDS);
-        }
-        long before = updateServiceCalls();
-
-        List<CompletableFuture<ReleaseDecision>> releases = tasks.stream()
-                .map(task -> pool.release(TestContexts.task(task))).toList();
-        List<ReleaseDecision> answers = new java.util.ArrayList<>();
-        for (CompletableFuture<ReleaseDecision> release : releases) {
-            answers.add(release.get(20, TimeUnit.SECONDS));
-        }
-
-        // From 8 to minTasks 2: six exits lower the count, each decided from the count the ones before it leave; the
-        // two left exit without lowering it (ECS ran 8 tasks for a count of 2 when last read).
-        assertThat(answers).filteredOn(ReleaseDecision::lowersCount).extracting(ReleaseDecision::desiredCount)
-                .containsExactlyInAnyOrder(7, 6, 5, 4, 3, 2);
-        assertThat(answers).filteredOn(d -> !d.lowersCount()).extracting(ReleaseDecision::desiredCount).containsOnly(2);
-        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
-        assertThat(updateServiceCalls() - before).as("the decrements merged").isBetween(1L, 5L);
-        for (int i = 0; i < tasks.size(); i++) {
-            ReleaseDecision again = pool.release(TestContexts.task(tasks.get(i))).get(10, TimeUnit.SECONDS);
-            if (answers.get(i).lowersCount()) {
-                assertThat(again).isEqualTo(answers.get(i));
-            }
-        }
-        assertThat(ecs.service(SERVICE).desiredCount()).as("a repeated release lowers nothing").isEqualTo(2);
-    }
-
-    @Test
-    void anExitWhoseRecordFailsIsLeftOutOfTheMergedDecrementAndTheOthersCountOnceEach() throws Exception {
-        PoolController pool = protectPool(0, 10, 120);
-        List<String> tasks = tasksOf(4);
-        // The first exit's record is refused (not applied): that exit is given up, the worker retries it.
-        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "InvalidParameterException"));
-        assertThatThrownBy(() -> pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS));
-        ecs.emulator.faults().clear();
-
-        List<CompletableFuture<ReleaseDecision>> others = tasks.subList(1, 4).stream()
-                .map(task -> pool.release(TestContexts.task(task))).toList();
-        for (CompletableFuture<ReleaseDecision> release : others) {
-            assertThat(release.get(20, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
-        }
-        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(1);
-        assertThat(pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS).desiredCount()).isZero();
-        assertThat(ecs.service(SERVICE).desiredCount()).as("four exits, four decrements").isZero();
-    }
-
-    @Test
-    void aScaleUpWhileExitsArePendingEndsAtItsTargetOnceTheyAreWritten() throws Exception {
-        PoolController pool = protectPool(0, 10, 120);
-        List<String> tasks = tasksOf(3);
-        // The exits' records wait: ECS takes 2 s to answer TagResource.
-        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(2), 0, null));
-        java.util.concurrent.atomic.AtomicInteger tagsReceived = new java.util.concurrent.atomic.AtomicInteger();
-        ecs.emulator.addCallListener(new io.coscale.local.ecs.EcsEmulator.CallListener() {
-            @Override
-            public void received(String action, com.fasterxml.jackson.databind.JsonNode request, long receivedNanos) {
-                if (action.equals("TagResource")) {
-                    tagsReceived.incrementAndGet();
-                }
-            }
-
-            @Override
-            public void answered(String action) {
-            }
-        });
-        List<CompletableFuture<ReleaseDecision>> exits = tasks.subList(0, 2).stream()
-                .map(task -> pool.release(TestContexts.task(task))).toList();
-        eventually().until(() -> tagsReceived.get() == 2);
-        long before = updateServiceCalls();
-
-        pool.submitted(4); // 4 jobs need 4 tasks, counted from the 1 the two pending exits leave
-        eventually().until(() -> ecs.service(SERVICE).desiredCount() == 6); // 4, and the two decrements to come
-        for (CompletableFuture<ReleaseDecision> exit : exits) {
-            assertThat(exit.get(20, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
-        }
-        ecs.emulator.faults().clear();
-
-        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(4);
-        // The scale-up, then the decrements: one write, or two when the second record landed after the first write.
-        assertThat(updateServiceCalls() - before).isBetween(2L, 3L);
     }
 
     @Test
@@ -690,7 +596,9 @@ class PoolControllerTest {
         ctx.threads().shutdown();
         ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(1, 0.05)); // one call, then one per 20 s
         PoolController pool = controller(5, Mode.PROTECT);
-        List<String> tasks = tasksOf(3);
+        ecs.setDesiredCount(SERVICE, 3);
+        ecs.awaitCounts(SERVICE, 3, 0);
+        List<String> tasks = ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
         pool.claim(tasks.get(0), null).get(10, TimeUnit.SECONDS);
         assertThat(pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2); // the token
         pool.claim(tasks.get(1), null).get(10, TimeUnit.SECONDS);

@@ -16,8 +16,7 @@ import java.util.Set;
  *   <li>I1 a task a claim answered {@code protected: true} is protected in ECS until its worker is told to exit: at the
  *       answer, while its worker holds a message, and no scale-in stops it meanwhile;</li>
  *   <li>I2 each worker exit lowers desiredCount exactly once: no task carries two different exit records, and the
- *       write that lowers the count to the value an exit recorded lowers it by no more than the exits recorded and
- *       not yet lowered for (one, or several merged into one write);</li>
+ *       write that lowers the count to the value an exit recorded lowers it by one;</li>
  *   <li>I3 a job answered 202 is in SQS once per jobId, a job answered 503 (or, in a batch answered 202, listed as not
  *       enqueued) is not in SQS: at the answer and at the end; a 502 (outcome unknown) may be either;</li>
  *   <li>I4 at most one replica's ECS writes land per epoch, in epoch order: a write lands under the lease's current
@@ -48,8 +47,6 @@ final class Invariants {
     /** Counts exits recorded (their tag's value) whose decrement has not landed yet. */
     private final Map<Integer, Integer> exitsToLower = new HashMap<>();
     private int lostRecordWindow;
-    /** Writes that lowered the count for more than one exit at once. */
-    private int mergedDecrements;
     /** I3: how many copies of each job SQS took, and each job's answer (202, 502 or 503) to its submission. */
     private final Map<String, Integer> enqueued = new HashMap<>();
     private final Map<String, Integer> submissionAnswers = new java.util.LinkedHashMap<>();
@@ -69,10 +66,6 @@ final class Invariants {
     /** Times a run met the one window I6 leaves open (an exit record landed, its replica gone): see {@link #answered}. */
     int lostRecordWindow() {
         return lostRecordWindow;
-    }
-
-    int mergedDecrements() {
-        return mergedDecrements;
     }
 
     long checks() {
@@ -129,25 +122,14 @@ final class Invariants {
     }
 
     /**
-     * An UpdateService is applied, from {@code from} to {@code to}. A lowering to the count an exit recorded carries
-     * exits' decrements (a reconcile's lowering toward minTasks records nothing): it must lower by no more than the
-     * exits recorded below {@code from} and not yet lowered for, and it consumes that many, the highest first. Exits
-     * merged into one write recorded the counts one after another, unless one decided between them was given up: then
-     * the write lowers by the exits it carries, relative to the count, and their records are off by one each.
+     * An UpdateService is applied, from {@code from} to {@code to}. A lowering to the count an exit recorded is that
+     * exit's decrement (a reconcile's lowering toward minTasks records nothing): it must lower by one.
      */
     void countWritten(int from, int to) {
         sim.trace("  desiredCount " + from + " -> " + to);
         if (to < from && exitsToLower.getOrDefault(to, 0) > 0) {
-            int recordedBelow = exitsToLower.entrySet().stream().filter(e -> e.getKey() < from)
-                    .mapToInt(Map.Entry::getValue).sum();
-            check(from - to <= recordedBelow, "I2", "exits recorded as " + exitsToLower + " lowered the count " + from
-                    + " -> " + to);
-            mergedDecrements += from - to > 1 ? 1 : 0;
-            for (int left = from - to, value = from - 1; left > 0 && value >= 0; value--) {
-                int n = Math.min(left, exitsToLower.getOrDefault(value, 0));
-                exitsToLower.merge(value, -n, Integer::sum);
-                left -= n;
-            }
+            exitsToLower.merge(to, -1, Integer::sum);
+            check(from - to == 1, "I2", "an exit recorded as " + to + " lowered the count " + from + " -> " + to);
         }
     }
 
