@@ -41,6 +41,9 @@ export QUEUE_URL=$SQS/000000000000/demo
 export SQS_AUTHORIZATION="AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=$(printf '0%.0s' $(seq 64))"
 TICKS=$(getconf CLK_TCK)
 
+# shellcheck source=prod-app.sh
+source "$here/prod-app.sh"
+
 [[ -f $JAR ]] || { echo "no $JAR: run ./mvnw -B -o -q package -DskipTests first" >&2; exit 1; }
 if ! command -v wrk >/dev/null; then
     [[ $(id -u) == 0 ]] || { echo "wrk is missing; install it (apt-get install wrk) or run as root" >&2; exit 1; }
@@ -225,19 +228,10 @@ kill "$sampler" 2>/dev/null || true
 update_service=$(awk 'NF && prev != "" {d = $1 - prev; if (d > max) max = d; total += d} NF {prev = $1}
     END {printf "%d calls during the measured rows, at most %d in any 1-s sample", total, max}' "$OUT/update-service")
 
-# The production profile, as on a 512 MiB Fargate task (the container image's JVM sizes its heap from the task's
-# memory: MaxRAM stands in for the cgroup limit), with the demo pool pointed at the local app's SQS and ECS.
+# The production profile, as on a 512 MiB Fargate task, with the demo pool pointed at the local app's SQS and ECS.
 echo "starting the packaged app in the production profile (as in 512 MiB) ..."
-AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
-java ${JAVA_OPTS:-} -XX:MaxRAM=512m -XX:MaxRAMPercentage=80 -Dquarkus.profile=prod -Dquarkus.http.port=$PROD_PORT \
-    -Dquarkus.http.host=127.0.0.1 -Dcoscale.auth.enabled=false \
-    -Dquarkus.sqs.endpoint-override=$SQS -Dquarkus.sqs.aws.region=us-east-1 \
-    -Dquarkus.sqs.aws.credentials.type=static -Dquarkus.sqs.aws.credentials.static-provider.access-key-id=local \
-    -Dquarkus.sqs.aws.credentials.static-provider.secret-access-key=local \
-    -Dcoscale.ecs.endpoint-override=http://127.0.0.1:9325 -Dcoscale.ecs.region=us-east-1 \
-    -Dcoscale.pools.demo.cluster=local -Dcoscale.pools.demo.service=demo -Dcoscale.pools.demo.queue-url="$QUEUE_URL" \
-    -Dcoscale.pools.demo.max-tasks=100000 -Dcoscale.pools.demo.messages-per-task=50 \
-    -jar "$JAR" >"$OUT/prod-app.log" 2>&1 &
+read -r -a java_opts <<<"${JAVA_OPTS:-}"
+prod_app java "$PROD_PORT" "$SQS" http://127.0.0.1:9325 "$QUEUE_URL" "$OUT/prod-app.log" "${java_opts[@]}"
 prod=$!
 started+=("$prod")
 await_pool $PROD_PORT "$prod"
