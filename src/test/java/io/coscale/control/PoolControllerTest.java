@@ -245,6 +245,21 @@ class PoolControllerTest {
                 Duration.ofSeconds(60)), ctx);
     }
 
+    /**
+     * A pool with one-minute protection on {@code clock}, one task claimed, and its take-over (started by a renewal
+     * run) ended before the test moves the clock ahead of ECS's: once adopted, what lapses soon by coscale's clock is
+     * renewed at once, and by that clock a renewal ECS dates would lapse soon too.
+     */
+    private PoolController claimedAndTakenOver(TestClock clock) throws Exception {
+        ctx.threads().shutdown();
+        ctx = context(Duration.ZERO, clock);
+        PoolController pool = protectPool(0, 5, 1);
+        pool.claim(firstOf(1), null).get(10, TimeUnit.SECONDS);
+        pool.renewProtection().get(10, TimeUnit.SECONDS);
+        eventually().until(pool::protectionTakenOver);
+        return pool;
+    }
+
     private PoolController protectPool(int min, int max, int protectionMinutes) {
         return new PoolController(new Pool("p", EcsEmulatorFixture.CLUSTER, SERVICE, queueUrl, min, max, Mode.PROTECT, 1,
                 protectionMinutes, Duration.ofSeconds(60)), ctx);
@@ -528,18 +543,10 @@ class PoolControllerTest {
     @Test
     void renewalOnItsOwnScheduleRenewsOnlyProtectionThatLapsesSoon() throws Exception {
         TestClock clock = new TestClock(Instant::now);
-        ctx.threads().shutdown();
-        ctx = context(Duration.ZERO, clock);
-        PoolController pool = protectPool(0, 5, 1); // one-minute protection
-        String task = firstOf(1);
-        pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        long before = protectionCalls();
+        PoolController pool = claimedAndTakenOver(clock);
+        assertThat(protectionCalls() - before).as("the claim's protection, and a fresh one is not renewed").isEqualTo(1);
         long calls = protectionCalls();
-
-        pool.renewProtection().get(10, TimeUnit.SECONDS);
-        // The take-over that run starts ends before this test's clock runs 50 s ahead of ECS's: once adopted, what
-        // lapses soon by coscale's clock is renewed at once, and by that clock a renewal ECS dates would lapse soon too.
-        eventually().until(pool::protectionTakenOver);
-        assertThat(protectionCalls()).as("a fresh protection is not renewed").isEqualTo(calls);
 
         clock.advance(Duration.ofSeconds(50)); // 10 s left: within a quarter of its length
         pool.renewProtection().get(10, TimeUnit.SECONDS);
@@ -550,13 +557,7 @@ class PoolControllerTest {
     @Test
     void aRenewalOnItsWayIsNotSentAgainByARenewalRunThatComesMeanwhile() throws Exception {
         TestClock clock = new TestClock(Instant::now);
-        ctx.threads().shutdown();
-        ctx = context(Duration.ZERO, clock);
-        PoolController pool = protectPool(0, 5, 1); // one-minute protection
-        String task = firstOf(1);
-        pool.claim(task, null).get(10, TimeUnit.SECONDS);
-        pool.renewProtection().get(10, TimeUnit.SECONDS);
-        eventually().until(pool::protectionTakenOver); // as above: before the clock runs ahead of ECS's
+        PoolController pool = claimedAndTakenOver(clock);
         long calls = protectionCalls();
         clock.advance(Duration.ofSeconds(50)); // 10 s left: due for renewal
         ecs.emulator.faults().set("UpdateTaskProtection", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
