@@ -1,6 +1,7 @@
 # Sourced by the benchmark scripts: coscale as deployed, in the production profile, its JVM sized as on a 512 MiB task
 # (the container image's JVM sizes its heap from the task's memory; MaxRAM stands in for the cgroup limit), with the
-# demo pool on a local cloud's SQS and ECS emulator. Needs JAR (the packaged app's quarkus-run.jar).
+# demo pool on a local cloud's SQS and ECS emulator, and the wait for an app to answer. Needs JAR (the packaged
+# app's quarkus-run.jar) and OUT (where the logs go).
 
 PROD_SIZING=(-XX:MaxRAM=512m -XX:MaxRAMPercentage=80)
 
@@ -18,4 +19,15 @@ prod_app() {
         -Dcoscale.pools.demo.cluster=local -Dcoscale.pools.demo.service=demo -Dcoscale.pools.demo.queue-url="$queue" \
         -Dcoscale.pools.demo.max-tasks=100000 -Dcoscale.pools.demo.messages-per-task=50 \
         -jar "$JAR" >"$log" 2>&1 &
+}
+
+# await URL PID: waits until URL answers; fails when the process exits or after 120 s.
+await() {
+    for _ in $(seq 1 1200); do
+        kill -0 "$2" 2>/dev/null || { echo "the app behind $1 exited; see $OUT" >&2; exit 1; }
+        curl -sf -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "$1 did not answer within 120 s" >&2
+    exit 1
 }

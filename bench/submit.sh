@@ -83,14 +83,7 @@ rss_mib() { awk -v f="${2:-VmRSS}:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/
 
 # Waits until the pool answers on the given port (the app is up and its pools are loaded).
 await_pool() {
-    local port=$1 pid=$2
-    for _ in $(seq 1 120); do
-        kill -0 "$pid" 2>/dev/null || { echo "the app on port $port exited; see $OUT" >&2; exit 1; }
-        curl -sf -o /dev/null "http://127.0.0.1:$port/v1/pools/demo" && return 0
-        sleep 1
-    done
-    echo "the app on port $port did not come up within 120 s" >&2
-    exit 1
+    await "http://127.0.0.1:$1/v1/pools/demo" "$2"
 }
 
 purge() {

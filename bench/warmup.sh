@@ -71,17 +71,6 @@ rss_mib() { awk -v f="${2:-VmRSS}:" '$1 == f {printf "%.0f", $2 / 1024}' "/proc/
 now() { date +%s.%N; }
 purge() { curl -sf -o /dev/null --data-urlencode "QueueUrl=$QUEUE_URL" -d "Action=PurgeQueue" "$QUEUE_URL" || true; }
 
-# await URL PID: waits until URL answers; fails when the process exits or after 120 s.
-await() {
-    for _ in $(seq 1 1200); do
-        kill -0 "$2" 2>/dev/null || { echo "the app behind $1 exited; see $OUT" >&2; exit 1; }
-        curl -sf -o /dev/null "$1" && return 0
-        sleep 0.1
-    done
-    echo "$1 did not answer within 120 s" >&2
-    exit 1
-}
-
 # jobs_per_s SECONDS: one wrk window at CONNECTIONS against coscale; prints the jobs answered 202 per second.
 jobs_per_s() {
     local file=$OUT/window.txt
