@@ -1,6 +1,5 @@
 package io.coscale.control;
 
-import io.coscale.aws.EcsGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
@@ -54,8 +53,9 @@ final class TaskStops {
     }
 
     /**
-     * Asks ECS (DescribeTasks, 100 per call) about the known tasks, busy, protected or let exit, when {@link StopCheck}
-     * says the pass's service read hints at a change, or its backstop has passed: a converged pool costs no call.
+     * Asks ECS about the known tasks, busy, protected or let exit, when {@link StopCheck} says the pass's service read
+     * hints at a change, or its backstop has passed: a converged pool costs no call. The DescribeTasks are merged with
+     * the other pools' of the cluster and paced by the task-read budget ({@link ClusterSweeps#tasks}).
      *
      * @param service the service as this pass read it
      */
@@ -72,10 +72,7 @@ final class TaskStops {
         if (known.arns().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return ctx.ecsRead(ecs -> {
-            ctx.taskReads().spent(EcsGateway.describeTasksCalls(known.arns().size()));
-            return ecs.describeTasks(pool.cluster(), known.arns());
-        }).thenAccept(states -> {
+        return ctx.sweeps().tasks(pool.cluster(), known.arns()).thenAccept(states -> {
             Instant now = ctx.clock().instant();
             List<TaskStop> reported = new ArrayList<>();
             synchronized (this) {
