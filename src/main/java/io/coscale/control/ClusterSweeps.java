@@ -9,6 +9,7 @@ import io.coscale.config.EcsConfig.TakeoverBy;
 import io.coscale.control.budget.TaskReadBudget;
 import io.coscale.domain.Arns;
 import io.coscale.domain.Pool;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -43,6 +45,9 @@ import java.util.function.Function;
  */
 final class ClusterSweeps {
 
+    /** How long a cluster's stop-check DescribeTasks waits for more pools' checks to join it. */
+    private static final Duration STOP_READS_LINGER = Duration.ofMillis(250);
+
     private final EcsGateway ecs;
     private final TaskReadBudget reads;
     private final ControlThreads threads;
@@ -55,7 +60,11 @@ final class ClusterSweeps {
         this.ecs = ecs;
         this.reads = reads;
         this.threads = threads;
-        this.stopReads = Batcher.async(EcsGateway.DESCRIBE_TASKS_BATCH, threads.steps(),
+        // Each call of a cluster is put together STOP_READS_LINGER after the first check that wants it, so that the
+        // checks of a pass's pools, whose steps end one after another, share calls.
+        this.stopReads = Batcher.async(EcsGateway.DESCRIBE_TASKS_BATCH,
+                drain -> threads.timer().schedule(() -> threads.steps().execute(drain), STOP_READS_LINGER.toMillis(),
+                        TimeUnit.MILLISECONDS),
                 (cluster, arns) -> taskRead(gateway -> gateway.describeTasks(cluster, arns)), (a, b) -> true);
     }
 
