@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.ecs.model.UpdateTaskProtectionResponse;
 public class EcsGateway {
 
     static final int DESCRIBE_SERVICES_BATCH = 10;
-    static final int DESCRIBE_TASKS_BATCH = 100;
+    public static final int DESCRIBE_TASKS_BATCH = 100;
     public static final int PROTECTION_BATCH = 10;
     /** ListTasks's page when no maxResults is given. */
     static final int LIST_TASKS_PAGE = 100;

@@ -139,7 +139,11 @@ public final class PoolController {
      */
     public CompletableFuture<Void> reconcile(ServiceState service, QueueDepth observed, long observedAtNanos,
             long submissionMark) {
-        return steps.submit(() -> reconcileStep(service, observed, observedAtNanos, submissionMark));
+        // The stop check follows the step instead of being part of it: its reads wait their turn of the task-read
+        // budget, and the pool's scale-ups and releases do not wait with them.
+        return steps.submit(() -> reconcileStep(service, observed, observedAtNanos, submissionMark))
+                .thenCompose(reconciled -> stops.forgetStopped(service))
+                .thenRun(state::succeeded);
     }
 
     private CompletableFuture<Void> reconcileStep(ServiceState observedService, QueueDepth observed, long observedAtNanos,
@@ -162,7 +166,7 @@ public final class PoolController {
             });
         }
         takeover.reconciled(observedService);
-        return done.thenCompose(changed -> stops.forgetStopped(observedService)).thenRun(state::succeeded);
+        return done;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.coscale.control;
 
-import io.coscale.aws.EcsGateway;
 import io.coscale.aws.ServiceState;
 import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
@@ -13,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -25,8 +25,10 @@ import java.util.function.Supplier;
  */
 final class TaskStops {
 
-    /** The longest a pool with known tasks goes without asking ECS about them (see {@link StopCheck}). */
-    static final Duration STOP_CHECK_BACKSTOP = Duration.ofMinutes(1);
+    /** The longest a pool with known tasks goes without asking ECS about them is this ... */
+    private static final Duration BACKSTOP_LEAST = Duration.ofSeconds(30);
+    /** ... and up to this much more, fixed per pool ({@link #backstopOf}). */
+    private static final Duration BACKSTOP_SPREAD = Duration.ofMinutes(1);
     /** How long status shows a task stopped for another reason, and how many stops of it a pool keeps at most. */
     private static final Duration STOPS_WINDOW = Duration.ofHours(1);
     private static final int STOPS_KEPT = 1_000;
@@ -38,6 +40,7 @@ final class TaskStops {
     private final PoolTasks tasks;
     /** The pool's count as its controller believes it: what stop events are made under. */
     private final Supplier<Integer> desiredCount;
+    private final Duration backstop;
 
     // @GuardedBy("this") tasks stopped for other reasons, for status.
     private final RecentStops recentStops = new RecentStops(STOPS_WINDOW, STOPS_KEPT);
@@ -51,11 +54,23 @@ final class TaskStops {
         this.events = events;
         this.tasks = tasks;
         this.desiredCount = desiredCount;
+        this.backstop = backstopOf(pool.name());
     }
 
     /**
-     * Asks ECS (DescribeTasks, 100 per call) about the known tasks, busy, protected or let exit, when {@link StopCheck}
-     * says the pass's service read hints at a change, or its backstop has passed: a converged pool costs no call.
+     * The longest the pool goes without asking ECS about its known tasks ({@link StopCheck}): 30 to 90 s, drawn from the
+     * pool's name. Pools taken over together all check at once after the take-over; with one backstop for all they
+     * would all check again in the same pass a minute later (at 1,000 pools of 10 tasks, 100 DescribeTasks waiting
+     * their turns in one pass), with this spread about a sixth of them in each pass of 10 s.
+     */
+    static Duration backstopOf(String poolName) {
+        return BACKSTOP_LEAST.plusMillis(new SplittableRandom(poolName.hashCode()).nextLong(BACKSTOP_SPREAD.toMillis()));
+    }
+
+    /**
+     * Asks ECS about the known tasks, busy, protected or let exit, when {@link StopCheck} says the pass's service read
+     * hints at a change, or its backstop has passed: a converged pool costs no call. The DescribeTasks are merged with
+     * the other pools' of the cluster and paced by the task-read budget ({@link ClusterSweeps#tasks}).
      *
      * @param service the service as this pass read it
      */
@@ -65,17 +80,14 @@ final class TaskStops {
                 service.pendingCount(), known.live());
         synchronized (this) {
             Duration since = lastStopCheckAt == null ? Duration.ZERO : Duration.between(lastStopCheckAt, ctx.clock().instant());
-            if (!StopCheck.due(lastStopCheck, signal, known.exited(), since, STOP_CHECK_BACKSTOP)) {
+            if (!StopCheck.due(lastStopCheck, signal, known.exited(), since, backstop)) {
                 return CompletableFuture.completedFuture(null);
             }
         }
         if (known.arns().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return ctx.ecsRead(ecs -> {
-            ctx.taskReads().spent(EcsGateway.describeTasksCalls(known.arns().size()));
-            return ecs.describeTasks(pool.cluster(), known.arns());
-        }).thenAccept(states -> {
+        return ctx.sweeps().tasks(pool.cluster(), known.arns()).thenAccept(states -> {
             Instant now = ctx.clock().instant();
             List<TaskStop> reported = new ArrayList<>();
             synchronized (this) {

@@ -110,4 +110,43 @@ class BatcherTest {
         drain();
         assertThat(later).isCompletedWithValue("E3");
     }
+
+    /** A call that answers later holds the key's next call back until it answers, and no thread waits meanwhile. */
+    @Test
+    void anAsyncCallHoldsTheKeysNextCallUntilItAnswers() throws Exception {
+        List<CompletableFuture<Map<String, String>>> answers = new ArrayList<>();
+        Batcher<String, String, String> batcher = Batcher.async(2, pending::add, (key, items) -> {
+            calls.add(key + ":" + String.join(",", items));
+            CompletableFuture<Map<String, String>> answer = new CompletableFuture<>();
+            answers.add(answer);
+            return answer.thenApply(all -> {
+                Map<String, String> mine = new HashMap<>();
+                items.stream().filter(all::containsKey).forEach(i -> mine.put(i, all.get(i)));
+                return mine;
+            });
+        }, (first, next) -> true);
+        CompletableFuture<String> a = batcher.submit("c", "a1");
+        drain();
+        CompletableFuture<String> b = batcher.submit("c", "a2");
+        CompletableFuture<String> c = batcher.submit("c", "a3");
+        CompletableFuture<String> d = batcher.submit("c", "a4");
+        drain();
+        assertThat(calls).as("the second call waits for the first's answer").containsExactly("c:a1");
+        assertThat(pending).isEmpty();
+
+        answers.get(0).complete(Map.of("a1", "A1"));
+        assertThat(a).isCompletedWithValue("A1");
+        drain();
+        assertThat(calls).as("what queued meanwhile goes together, up to the batch size").containsExactly("c:a1", "c:a2,a3");
+
+        answers.get(1).completeExceptionally(new IllegalStateException("throttled"));
+        assertThatThrownBy(b::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(c).isCompletedExceptionally();
+        drain();
+        answers.get(2).complete(Map.of());
+        assertThatThrownBy(d::get).hasMessageContaining("no answer for a4");
+        drain();
+        batcher.submit("c", "later");
+        assertThat(pending).as("the key went idle: a new drain starts").hasSize(1);
+    }
 }

@@ -171,8 +171,8 @@ class SimulationTest {
      */
     @Test
     void aRetriedReleaseDoesNotFinishItsExitFromAReadOlderThanAScaleUp() {
-        Simulation sim = replay(1351, Map.of(22, FaultKind.STALE_READ_AFTER, 55, FaultKind.STALE_READ_AFTER,
-                64, FaultKind.STALE_READ_AFTER), 5 * Simulation.SECOND);
+        Simulation sim = replay(1351, Map.of(22, FaultKind.STALE_READ_AFTER, 51, FaultKind.STALE_READ_AFTER,
+                63, FaultKind.STALE_READ_AFTER), 5 * Simulation.SECOND);
 
         assertThat(sim.faultsMade()).hasSizeGreaterThanOrEqualTo(2);
         assertThat(sim.invariants.violations()).isEmpty();

@@ -17,10 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * ListContainerInstances): 100 burst, refilled at 20 per second. GetTaskProtection is not in it: it shares the
  * "task protection actions" bucket (200, 80 per second) with UpdateTaskProtection.
  *
- * <p>Two kinds of callers spend it. Claims' DescribeTasks (and the reconciler's stop checks) take the tokens there are
- * and never wait: a worker is waiting for the answer. The protection take-over after a start-up or a lease takeover
- * (ListTasks and DescribeTasks per 100 tasks of each cluster, or a ListTasks per pool where that costs less) waits its
- * turn as a future, and only takes tokens while more than {@code takeoverReserve} are left ({@link io.coscale.concurrent.TokenReserve}), so that claims made during
+ * <p>Two kinds of callers spend it. Claims' DescribeTasks take the tokens there are and never wait: a worker is waiting
+ * for the answer. The protection take-over after a start-up or a lease takeover (ListTasks and DescribeTasks per 100
+ * tasks of each cluster, or a ListTasks per pool where that costs less), and the reconciler's stop checks (DescribeTasks
+ * per 100 known tasks of each cluster), wait their turn as a future, and only takes tokens while more than {@code takeoverReserve} are left ({@link io.coscale.concurrent.TokenReserve}), so that claims made during
  * it still find ECS's bucket with room. Claims alone may hold the budget below the reserve (15 a second with the
  * defaults); then the first take-over read that has waited {@code takeoverMaxWait} with none served goes anyway, on
  * a token below the reserve, and the next no sooner than {@code takeoverMaxWait} later (aging, in
