@@ -10,12 +10,10 @@ import io.coscale.concurrent.Futures;
 import io.coscale.config.JobsConfig;
 import io.coscale.control.ControlMetrics;
 import io.coscale.control.Intake;
-import io.coscale.control.NotEnqueuedException;
 import io.coscale.control.PoolController;
 import io.coscale.control.Pools;
 import io.coscale.control.Submitted;
 import io.coscale.domain.OutgoingMessage;
-import io.coscale.domain.SendOutcome;
 import io.coscale.domain.SubmissionVerdict;
 import io.coscale.idempotency.IdempotencyKey;
 import jakarta.ws.rs.Consumes;
@@ -140,7 +138,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
+        Optional<IdempotencyKey> key = key(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
@@ -152,25 +150,33 @@ public class JobsResource {
             };
         }
         if (key.isEmpty()) {
-            return answer(intake.submit(pool, List.of(message)),
-                    submitted -> Response.accepted(accepted(poolName, message, submitted, start)).build());
+            return answer(intake.submit(pool, message),
+                    submitted -> Response.accepted(accepted(poolName, submitted, start)).build());
         }
         List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), List.of(message),
                 new int[] {0});
         return idempotent.submit(key.get(), RequestFingerprint.of("jobs", job), IdempotentSubmissions.jobIds(keyed), jobIds -> {
             OutgoingMessage sent = IdempotentSubmissions.withJobIds(keyed, jobIds).get(0);
-            return answer(intake.submit(pool, List.of(sent)), submitted -> json(accepted(poolName, sent, submitted, start)));
+            return answer(intake.submit(pool, sent), submitted -> json(accepted(poolName, submitted, start)));
         }).thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 
-    /** The answer to one job SQS accepted; throws the problem when it did not. */
-    private Accepted accepted(String poolName, OutgoingMessage message, Submitted submitted, long start) {
-        SendOutcome outcome = submitted.outcomes().get(0);
-        if (!outcome.accepted()) {
-            throw problem(SubmissionVerdict.ofOne(outcome));
-        }
+    /**
+     * The request's Idempotency-Key, if it has one: a request without the header meets nothing of the keyed flow (see
+     * {@link IdempotentSubmissions#key}).
+     */
+    private static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
+        return headers.getHeaderString(IdempotencyKey.HEADER) == null ? Optional.empty()
+                : IdempotentSubmissions.key(poolName, headers);
+    }
+
+    /** The answer to one job the intake accepted; throws the problem when it refused it. */
+    private Accepted accepted(String poolName, Submitted submitted, long start) {
+        submitted.refused().ifPresent(refused -> {
+            throw problem(refused);
+        });
         metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
-        return new Accepted(message.jobId(), poolName, submitted.desiredCount());
+        return new Accepted(submitted.jobIds().get(0), poolName, submitted.desiredCount());
     }
 
     @POST
@@ -202,7 +208,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
+        Optional<IdempotencyKey> key = key(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
@@ -224,16 +230,18 @@ public class JobsResource {
         }
         int total = jobs.size();
         Function<Submitted, BatchAccepted> accepted = submitted -> {
-            BatchAccepted batch = batchAnswer(total, invalid, validIndex, submitted);
+            BatchAccepted batch = batchAnswer(submitted);
             metrics.submission(poolName, Duration.ofNanos(System.nanoTime() - start));
             return batch;
         };
         if (key.isEmpty()) {
-            return answer(intake.submit(pool, valid), accepted.andThen(a -> Response.accepted(a).build()));
+            return answer(intake.submitBatch(pool, valid, total, invalid, validIndex),
+                    accepted.andThen(a -> Response.accepted(a).build()));
         }
         List<OutgoingMessage> keyed = IdempotentSubmissions.deduplicated(pool.pool().queueUrl(), key.get(), valid, validIndex);
         return idempotent.submit(key.get(), RequestFingerprint.of("jobs:batch", body), IdempotentSubmissions.jobIds(keyed),
-                jobIds -> answer(intake.submit(pool, IdempotentSubmissions.withJobIds(keyed, jobIds)), accepted.andThen(this::json)))
+                jobIds -> answer(intake.submitBatch(pool, IdempotentSubmissions.withJobIds(keyed, jobIds), total, invalid,
+                        validIndex), accepted.andThen(this::json)))
                 .thenApply(IdempotentSubmissions.Answer::toResponse);
     }
 
@@ -247,13 +255,11 @@ public class JobsResource {
     }
 
     /** The batch's answer (see {@link SubmissionVerdict#ofBatch}); throws the problem when it was refused whole. */
-    private static BatchAccepted batchAnswer(int total, List<SubmissionVerdict.FailedEntry> invalid, int[] validIndex,
-            Submitted submitted) {
-        SubmissionVerdict.Batch verdict = SubmissionVerdict.ofBatch(total, invalid, validIndex, submitted.outcomes());
-        verdict.refused().ifPresent(refused -> {
+    private static BatchAccepted batchAnswer(Submitted submitted) {
+        submitted.refused().ifPresent(refused -> {
             throw problem(refused);
         });
-        return new BatchAccepted(verdict.jobIds(), verdict.failed().stream()
+        return new BatchAccepted(submitted.jobIds(), submitted.failed().stream()
                 .map(f -> new Failed(f.index(), f.code(), f.message())).toList(), submitted.desiredCount());
     }
 
@@ -266,9 +272,7 @@ public class JobsResource {
         submission.whenComplete((submitted, failure) -> {
             try {
                 if (failure != null) {
-                    throw Futures.cause(failure) instanceof NotEnqueuedException e
-                            ? ApiException.unavailable(e.getMessage(), RETRY_AFTER)
-                            : Futures.unchecked(failure);
+                    throw Futures.unchecked(failure);
                 }
                 response.complete(map.apply(submitted));
             } catch (RuntimeException e) {

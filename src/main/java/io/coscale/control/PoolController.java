@@ -43,8 +43,6 @@ public final class PoolController {
     private final Release release;
     private final ProtectionTakeover takeover;
     private final DelayedJobs delayedJobs;
-    /** Set once the pool is no longer managed (deleted or redefined): no scale-up is queued after. */
-    private volatile boolean retired;
 
     PoolController(Pool pool, ControlContext ctx) {
         this.pool = pool;
@@ -85,10 +83,12 @@ public final class PoolController {
      * tasks than there are groups with work.
      */
     public int submitted(int jobs, List<String> messageGroups) {
-        if (retired) {
-            return currentDesired();
-        }
         return scaleUp.submitted(jobs, messageGroups);
+    }
+
+    /** The pool's scale-up: {@link Intake} counts what SQS accepted through it, the pool's one door for counting. */
+    ScaleUp scaleUp() {
+        return scaleUp;
     }
 
     /**
@@ -96,7 +96,7 @@ public final class PoolController {
      * later (a delay that ends, a submission in flight) queue no scale-up. A step already queued still runs.
      */
     void retire() {
-        retired = true;
+        scaleUp.retire();
         takeover.retire();
     }
 

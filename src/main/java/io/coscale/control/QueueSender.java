@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Sends jobs, merging those that arrive together into SendMessageBatch calls: under load one SQS request carries up
@@ -144,6 +145,8 @@ final class QueueSender {
     }
 
     private final BatchCall call;
+    /** Told the size of each call as it starts (the jobs-per-call figure). */
+    private final IntConsumer callSizes;
     private final ScheduledExecutorService timer;
     private final Duration queueWait;
     private final int maxQueued;
@@ -152,11 +155,21 @@ final class QueueSender {
     private final AtomicInteger queued = new AtomicInteger();
 
     QueueSender(BatchCall call, ScheduledExecutorService timer) {
-        this(call, timer, QUEUE_WAIT, MAX_QUEUED);
+        this(call, jobs -> { }, timer, QUEUE_WAIT, MAX_QUEUED);
     }
 
     QueueSender(BatchCall call, ScheduledExecutorService timer, Duration queueWait, int maxQueued) {
+        this(call, jobs -> { }, timer, queueWait, maxQueued);
+    }
+
+    /**
+     * @param call makes one SendMessageBatch; it answers by completing its future, and is never handed anything to call
+     *        back
+     * @param callSizes told the number of jobs of each call as it starts
+     */
+    QueueSender(BatchCall call, IntConsumer callSizes, ScheduledExecutorService timer, Duration queueWait, int maxQueued) {
         this.call = call;
+        this.callSizes = callSizes;
         this.timer = timer;
         this.queueWait = queueWait;
         this.maxQueued = maxQueued;
@@ -203,6 +216,7 @@ final class QueueSender {
     private void start(Lane lane, List<Job> batch) {
         List<OutgoingMessage> messages = new ArrayList<>(batch.size());
         batch.forEach(job -> messages.add(job.message()));
+        callSizes.accept(messages.size());
         long started = System.nanoTime();
         Futures.start(() -> call.send(lane.queueUrl, messages)).whenComplete((outcomes, failure) -> {
             long took = System.nanoTime() - started;

@@ -32,6 +32,8 @@ final class ScaleUp {
     private long lastFlushNanos = Long.MIN_VALUE / 2;
     private long gapNanos;
     private int flushFailures;
+    /** Set once the pool is no longer managed (deleted or redefined): no scale-up is queued for later submissions. */
+    private volatile boolean retired;
 
     ScaleUp(Pool pool, ControlContext ctx, SerialSteps steps, EventLog events, PoolState state) {
         this.pool = pool;
@@ -45,11 +47,24 @@ final class ScaleUp {
 
     /**
      * Counts {@code jobs} SQS has accepted (of a FIFO queue: with the groups they name) and, when they need more tasks
-     * than are desired, queues a merged scale-up. Never waits for ECS.
+     * than are desired, queues a merged scale-up; the pool's one door for counting submissions. Never waits for ECS.
+     * Once the pool is retired it counts nothing and answers the count as it is.
      *
      * @return the desiredCount the pool is heading for
      */
     int submitted(int jobs, List<String> messageGroups) {
+        if (retired) {
+            return state.desired();
+        }
+        return count(jobs, messageGroups);
+    }
+
+    /** The pool is no longer managed: submissions counted later queue no scale-up (see {@link PoolController#retire}). */
+    void retire() {
+        retired = true;
+    }
+
+    private int count(int jobs, List<String> messageGroups) {
         boolean queueFlush;
         int heading;
         boolean leads = ctx.leadership().isLeader();
@@ -74,7 +89,7 @@ final class ScaleUp {
      * now that the count is lower they may need one, so it is queued here rather than left to the next reconcile.
      */
     void recheck() {
-        submitted(0, List.of());
+        count(0, List.of());
     }
 
     private void scheduleFlush(long backoffMillis) {

@@ -60,6 +60,14 @@ public final class EcsEmulatorFixture implements AutoCloseable {
         return new EcsEmulatorFixture(EcsEmulator.start(0, options));
     }
 
+    /** An emulator of idle tasks (capacity 20) with one service, {@code service}, at count 0. */
+    public static EcsEmulatorFixture withService(String service) {
+        EcsEmulatorFixture fixture = start(20, idleRunner());
+        fixture.setUpCluster(1, Map.of());
+        fixture.createService(service, 0);
+        return fixture;
+    }
+
     /** A runner whose in-JVM tasks idle until their stop signal (then exit 143). */
     public static TaskRunner idleRunner() {
         return new ThreadTaskRunner(launch -> {
