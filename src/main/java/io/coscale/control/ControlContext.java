@@ -4,6 +4,7 @@ import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
 import io.coscale.aws.TaskProtections;
+import io.coscale.concurrent.Attempts;
 import io.coscale.concurrent.Backoff;
 import io.coscale.concurrent.Batcher;
 import io.coscale.concurrent.Futures;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -105,20 +105,13 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
     /**
      * An ECS write metered by {@code budget}: one token per attempt, the lease checked right before each, transient
      * failures retried briefly. A write that waits for its token holds no thread. Its failure is as uncertain as its
-     * most uncertain attempt: once one attempt may have been applied, a later attempt's refusal says so too
-     * ({@link #surelyNotApplied}).
+     * most uncertain attempt ({@link Backoff#runWriteAsync}).
      */
     private CompletableFuture<Void> budgetedWrite(EcsBudget budget, Consumer<EcsGateway> write) {
-        AtomicBoolean maybeApplied = new AtomicBoolean();
-        return CHANGE_RETRIES.<Void>runAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
+        return CHANGE_RETRIES.runWriteAsync(() -> budget.acquire().thenCompose(turn -> ecsWrite(gateway -> {
             write.accept(gateway);
             return (Void) null;
-        })).whenComplete((ok, e) -> maybeApplied.compareAndSet(false, e != null && !surelyNotApplied(e))),
-                threads.timer(), threads.jitter()).exceptionallyCompose(e -> {
-                    Throwable cause = Futures.cause(e);
-                    return CompletableFuture.<Void>failedFuture(maybeApplied.get() && cause instanceof AwsCallException a
-                            ? a.maybeAppliedEarlier() : cause);
-                });
+        })), threads.timer(), threads.jitter());
     }
 
     /** Whether a protection change failed because ECS did not find the task ({@link TaskProtections#MISSING}). */
@@ -132,7 +125,7 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsBudge
      * leads counts as maybe applied: an earlier attempt may have been.
      */
     static boolean surelyNotApplied(Throwable failure) {
-        return Futures.cause(failure) instanceof AwsCallException e && !e.maybeApplied();
+        return !Attempts.maybeApplied(failure);
     }
 
     /**
