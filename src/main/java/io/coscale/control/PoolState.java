@@ -32,9 +32,9 @@ import org.jboss.logging.Logger;
  * <p>The lock is this object's; {@link ScaleUp} keeps its own few fields under it too, so that counting a submission
  * and deciding to queue a flush are one step for other threads.
  *
- * <p>It also makes the two ECS calls the count is kept by: {@link #changeDesired} (UpdateService through the
- * budget) and {@link #knownCount} (DescribeServices when the count is not yet settled), and takes in the outcome of a
- * release's UpdateService ({@link #written}).
+ * <p>It decides a release ({@link #decideRelease}, on a depth read for it) and makes the two ECS calls the count is
+ * kept by: {@link #changeDesired} (UpdateService) and {@link #knownCount} (DescribeServices while the count is not
+ * settled); a release's own UpdateService it takes in ({@link #written}).
  */
 final class PoolState {
 
