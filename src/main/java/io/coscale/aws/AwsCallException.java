@@ -71,6 +71,7 @@ public final class AwsCallException extends RuntimeException implements Transien
         }
     }
 
+    @Override
     public boolean isTransient() {
         return transientFailure;
     }
@@ -80,6 +81,7 @@ public final class AwsCallException extends RuntimeException implements Transien
      * timeout or a connection cut while waiting for the answer). False when it surely did not: refused (4xx,
      * throttled) or never reached.
      */
+    @Override
     public boolean maybeApplied() {
         return maybeApplied;
     }
@@ -96,6 +98,7 @@ public final class AwsCallException extends RuntimeException implements Transien
      * This failure of a call's last attempt, as the call's failure when an earlier attempt may have been acted on: the
      * call as a whole may have been, whatever this attempt met.
      */
+    @Override
     public AwsCallException maybeAppliedEarlier() {
         if (maybeApplied) {
             return this;

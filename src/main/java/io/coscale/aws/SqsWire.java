@@ -1,5 +1,6 @@
 package io.coscale.aws;
 
+import io.coscale.concurrent.Attempts;
 import io.coscale.concurrent.Backoff;
 import io.coscale.concurrent.Futures;
 import io.coscale.domain.OutgoingMessage;
@@ -156,20 +157,20 @@ public final class SqsWire implements AutoCloseable {
 
     /**
      * One call with the SDK's retry rule; its answer read by {@code read} (told whether an earlier attempt may have been
-     * acted on), its failure an AwsCallException. The failure is as uncertain as the most uncertain attempt: once one
-     * attempt may have been acted on, the call's failure says so, whatever the later attempts met (throttled, refused).
+     * acted on), its failure an AwsCallException as uncertain as its most uncertain attempt ({@link Attempts}).
      *
      * @param idempotent whether the call may be sent again after an attempt SQS may have acted on (a read, a FIFO send)
      */
     private <T> CompletableFuture<T> call(String action, byte[] body, boolean idempotent,
             BiFunction<byte[], Boolean, T> read) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt(action, body, idempotent, read, 1, false, result);
+        attempt(action, body, idempotent, read, 1, Attempts.NONE, result);
         return result;
     }
 
+    /** @param failed what the earlier attempts said ({@link Attempts}: the call's failure is as uncertain as the most) */
     private <T> void attempt(String action, byte[] body, boolean idempotent, BiFunction<byte[], Boolean, T> read,
-            int attempt, boolean earlierMaybeApplied, CompletableFuture<T> result) {
+            int attempt, Attempts failed, CompletableFuture<T> result) {
         credentials.current()
                 .handle((identity, noCredentials) -> noCredentials != null
                         ? CompletableFuture.<Answer>failedFuture(notSent(action, "no AWS credentials", noCredentials))
@@ -178,7 +179,7 @@ public final class SqsWire implements AutoCloseable {
                 .whenComplete((answer, failure) -> {
                     if (failure == null && answer.status() == 200) {
                         try {
-                            result.complete(read.apply(answer.body(), earlierMaybeApplied));
+                            result.complete(read.apply(answer.body(), failed.maybeApplied()));
                         } catch (RuntimeException unreadable) {
                             // SQS had the request and said yes; coscale cannot tell to what.
                             result.completeExceptionally(new AwsCallException(action + ": SQS's answer could not be read: "
@@ -190,11 +191,10 @@ public final class SqsWire implements AutoCloseable {
                             : SqsJson.error(action, answer.status(), answer.queryError(), answer.body());
                     long delay = retryDelayMillis(attempt, e, ThreadLocalRandom.current().nextDouble(), idempotent);
                     if (delay < 0) {
-                        result.completeExceptionally(earlierMaybeApplied ? e.maybeAppliedEarlier() : e);
+                        result.completeExceptionally(failed.failure(e));
                     } else {
-                        boolean maybeApplied = earlierMaybeApplied || e.maybeApplied();
                         vertx.setTimer(Math.max(1, delay),
-                                id -> attempt(action, body, idempotent, read, attempt + 1, maybeApplied, result));
+                                id -> attempt(action, body, idempotent, read, attempt + 1, failed.after(e), result));
                     }
                 });
     }

@@ -31,21 +31,33 @@ public final class Backoff {
     /** As {@link #runAsync(Supplier, ScheduledExecutorService)}, the pauses' jitter drawn from {@code jitter}. */
     public <T> CompletableFuture<T> runAsync(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer,
             RandomGenerator jitter) {
-        return attempt(call, timer, jitter, 1);
+        return attempt(call, timer, jitter, 1, null);
     }
 
+    /**
+     * As {@link #runAsync(Supplier, ScheduledExecutorService, RandomGenerator)}, for a write: its failure is as
+     * uncertain as its most uncertain attempt ({@link Attempts}), so that a caller told "surely not applied" can rely
+     * on it for every attempt.
+     */
+    public <T> CompletableFuture<T> runWriteAsync(Supplier<? extends CompletionStage<T>> call,
+            ScheduledExecutorService timer, RandomGenerator jitter) {
+        return attempt(call, timer, jitter, 1, Attempts.NONE);
+    }
+
+    /** @param failed what the earlier attempts of a write said; null for a read */
     private <T> CompletableFuture<T> attempt(Supplier<? extends CompletionStage<T>> call, ScheduledExecutorService timer,
-            RandomGenerator jitter, int attempt) {
+            RandomGenerator jitter, int attempt, Attempts failed) {
         return Futures.start(call).handle((value, e) -> {
             if (e == null) {
                 return CompletableFuture.completedFuture(value);
             }
             Throwable cause = Futures.cause(e);
             if (!(cause instanceof TransientFailure failure) || !failure.isTransient() || attempt >= attempts) {
-                return CompletableFuture.<T>failedFuture(cause);
+                return CompletableFuture.<T>failedFuture(failed == null ? cause : failed.failure(cause));
             }
+            Attempts sofar = failed == null ? null : failed.after(cause);
             return Futures.delay(timer, delayMillis(attempt, jitter))
-                    .thenCompose(ignored -> attempt(call, timer, jitter, attempt + 1));
+                    .thenCompose(ignored -> attempt(call, timer, jitter, attempt + 1, sofar));
         }).thenCompose(next -> next);
     }
 

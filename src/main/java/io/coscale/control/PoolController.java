@@ -127,8 +127,7 @@ public final class PoolController {
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
         long asked = ctx.nanoTime();
-        return steps.submit(() -> release.step(task.taskArn(), state.olderDeployment(task.startedBy()),
-                task.exitRecord(), asked));
+        return steps.submit(() -> release.step(task, asked));
     }
 
     /**

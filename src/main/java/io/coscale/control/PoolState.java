@@ -3,6 +3,7 @@ package io.coscale.control;
 import io.coscale.aws.AwsCallException;
 import io.coscale.aws.ServiceState;
 import io.coscale.concurrent.Futures;
+import io.coscale.concurrent.ReadsAfter;
 import io.coscale.domain.Backlog;
 import io.coscale.domain.CountBelief;
 import io.coscale.domain.Event;
@@ -31,8 +32,9 @@ import org.jboss.logging.Logger;
  * <p>The lock is this object's; {@link ScaleUp} keeps its own few fields under it too, so that counting a submission
  * and deciding to queue a flush are one step for other threads.
  *
- * <p>It also makes the two ECS calls the count is kept by: {@link #changeDesired} (UpdateService through the
- * budget) and {@link #knownCount} (DescribeServices when the count is not yet settled).
+ * <p>It decides a release ({@link #decideRelease}, on a depth read for it) and makes the two ECS calls the count is
+ * kept by: {@link #changeDesired} (UpdateService) and {@link #knownCount} (DescribeServices while the count is not
+ * settled); a release's own UpdateService it takes in ({@link #written}).
  */
 final class PoolState {
 
@@ -43,6 +45,8 @@ final class PoolState {
     private final EventLog events;
     /** How many of the pool's tasks are busy: they hold in-flight messages. */
     private final IntSupplier busyTasks;
+    /** The queue's depth as releases read it, with the submission mark taken just before each read. */
+    private final ReadsAfter<MarkedDepth> depthReads;
 
     // All @GuardedBy("this"). The count and the service change in steps only.
     /** When this replica began to act for the pool: its start-up, or its takeover of the lease. */
@@ -63,6 +67,10 @@ final class PoolState {
         this.ctx = ctx;
         this.events = events;
         this.busyTasks = busyTasks;
+        this.depthReads = new ReadsAfter<>(() -> {
+            long mark = submissionMark();
+            return ctx.depth(pool.queueUrl()).thenApply(depth -> new MarkedDepth(mark, depth));
+        }, ctx::nanoTime);
         restart();
     }
 
@@ -130,12 +138,39 @@ final class PoolState {
         }
     }
 
-    /** A release's decision, on a depth read after {@code mark}; with the count it was made from. */
-    synchronized ReleaseDecision decideRelease(QueueDepth fresh, long mark, boolean olderDeployment) {
-        observeQueue(fresh, mark, ctx.clock().instant());
-        // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-        return ReleasePolicy.decide(pool, count.value(), fresh, backlog.acceptedSince(mark), olderDeployment,
-                service == null ? 0 : service.runningCount());
+    /** A queue depth read, and {@link #submissionMark()} just before it was asked for. */
+    private record MarkedDepth(long mark, QueueDepth depth) {
+    }
+
+    /** A release's decision, and the count it was made from. */
+    record Decided(ReleaseDecision decision, int from) {
+    }
+
+    /**
+     * A release's decision ({@link ReleasePolicy}) on the queue's depth read after {@code askedNanos} (releases queued
+     * behind one another share one read: {@link ReadsAfter}), once the count is known ({@link #knownCount}, read from
+     * ECS meanwhile when it is not); jobs accepted since the read's mark count as work. An exit that lowers the count
+     * fails with {@link NotSettledException} while counts may not be lowered ({@link #checkSettled}).
+     *
+     * @param startedBy the task's {@code startedBy}: a task of an older deployment exits without lowering
+     */
+    CompletableFuture<Decided> decideRelease(long askedNanos, String startedBy) {
+        boolean olderDeployment = olderDeployment(startedBy);
+        return depthReads.after(askedNanos).thenCombine(knownCount(), (read, known) -> read).thenApply(read -> {
+            Decided decided;
+            synchronized (this) {
+                observeQueue(read.depth(), read.mark(), ctx.clock().instant());
+                // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
+                decided = new Decided(ReleasePolicy.decide(pool, count.value(), read.depth(),
+                        backlog.acceptedSince(read.mark()), olderDeployment, service == null ? 0 : service.runningCount()),
+                        count.value());
+            }
+            ctx.metrics().releaseDecision(pool.name(), decided.decision().kind());
+            if (decided.decision().lowersCount()) {
+                checkSettled();
+            }
+            return decided;
+        });
     }
 
     /** Takes in a reconcile pass's reads and returns what {@link Reconciliation#decide} is to see. */
@@ -178,7 +213,7 @@ final class PoolState {
      * count is not settled: ECS reads just after a restart may not yet show what the killed coscale recorded or set,
      * nor reads just after a write of unknown outcome that write.
      */
-    void checkSettled() {
+    private void checkSettled() {
         Duration since;
         boolean settled;
         synchronized (this) {
@@ -200,19 +235,24 @@ final class PoolState {
     }
 
     /**
-     * Sets desiredCount through the shared budget; within a step. A write that failed but may have been applied leaves
-     * the count unknown ({@link CountBelief#writeUnknown}): no exit lowers from it until ECS is read again.
+     * Sets desiredCount through the shared budget ({@link EcsWrites#updateService}); within a step. Its outcome is
+     * taken in as {@link #written} says.
      */
     CompletableFuture<Void> changeDesired(int to) {
-        return ctx.updateService(pool, to).whenComplete((ok, e) -> {
-            synchronized (this) {
-                if (e == null) {
-                    count.wrote(to, ctx.nanoTime());
-                } else if (!ControlContext.surelyNotApplied(e)) {
-                    count.writeUnknown(ctx.nanoTime());
-                }
-            }
-        });
+        return ctx.writes().updateService(pool, to).whenComplete((ok, e) -> written(to, e));
+    }
+
+    /**
+     * Takes in the outcome of an UpdateService to {@code to} ({@code failure} null when ECS confirmed it). A write that
+     * failed but may have been applied leaves the count unknown ({@link CountBelief#writeUnknown}): no exit lowers from
+     * it until ECS is read again.
+     */
+    synchronized void written(int to, Throwable failure) {
+        if (failure == null) {
+            count.wrote(to, ctx.nanoTime());
+        } else if (!EcsWrites.surelyNotApplied(failure)) {
+            count.writeUnknown(ctx.nanoTime());
+        }
     }
 
     /**

@@ -19,13 +19,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * What coscale knows of one pool's tasks: which are busy (claimed since their last empty poll), which it
  * protected and until when (from the first claim until the task is told to exit), and which it already let exit
- * (so a repeated release answers the same). Protection calls go through the shared batcher, merged per cluster and
+ * (so a repeated release answers the same). Protection calls go through {@link EcsWrites}, merged per cluster and
  * shard. Thread-safe and never blocking: claims call it directly, not through the pool's serial steps, so a claim
  * never waits for another task's release; ordering with a release is kept per task (a task told to exit is marked
  * before its protection is dropped, and the batcher keeps one task's changes in order).
@@ -36,7 +35,6 @@ import java.util.function.Supplier;
 final class PoolTasks {
 
     private static final int EXITS_REMEMBERED = 10_000;
-    private static final Duration UNPROTECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Pool pool;
     private final ControlContext ctx;
@@ -133,7 +131,7 @@ final class PoolTasks {
             // Not running, or not found (gone, or not yet visible: the worker's retried claim asks ECS again): the claim
             // changes nothing, and the task is not counted busy on its word.
             if (marked && failure != null && (Futures.cause(failure) instanceof TaskRejectedException
-                    || ControlContext.notFound(failure))) {
+                    || EcsWrites.notFound(failure))) {
                 synchronized (this) {
                     change(taskArn, new TaskLife.ClaimRefused());
                 }
@@ -145,8 +143,9 @@ final class PoolTasks {
 
     /**
      * Protects the task, unless it is being let exit: then nothing is asked and the answer is empty. The check and the
-     * hand-over to the batcher happen under this object's lock, as {@link #unprotect}'s do, so that a protection can
-     * never be queued after the unprotect of the task's exit.
+     * hand-over to the batcher happen under this object's lock, and a release marks the task ({@link #beginExit}) under
+     * it before its exit queues the unprotect: so a protection can never be queued after the unprotect of the task's
+     * exit.
      */
     private CompletableFuture<Optional<Instant>> protect(String taskArn) {
         CompletableFuture<Optional<Instant>> answer;
@@ -154,7 +153,7 @@ final class PoolTasks {
             if (life(taskArn).lettingGo()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
-            answer = ctx.changeProtection(pool.cluster(), new ProtectionChange(taskArn, true, pool.protectionMinutes()));
+            answer = ctx.writes().changeProtection(pool.cluster(), new ProtectionChange(taskArn, true, pool.protectionMinutes()));
         }
         return answer.thenApply(expiry -> {
             Instant until = expiry.orElse(ctx.clock().instant().plus(Duration.ofMinutes(pool.protectionMinutes())));
@@ -243,25 +242,15 @@ final class PoolTasks {
         change(taskArn, new TaskLife.ExitAbandoned());
     }
 
-    /** Drops the task's protection; completes when ECS confirmed: the step that must precede a decrement. */
-    CompletableFuture<Void> unprotect(String taskArn) {
-        if (pool.mode() != Mode.PROTECT) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Optional<Instant>> answer;
+    /** ECS confirmed the task's protection dropped (its exit's unprotect, {@link EcsWrites#exit}). */
+    void unprotected(String taskArn) {
+        TaskLife before;
         synchronized (this) {
-            answer = ctx.changeProtection(pool.cluster(), new ProtectionChange(taskArn, false, pool.protectionMinutes()));
+            before = change(taskArn, new TaskLife.Unprotected());
         }
-        return answer.orTimeout(UNPROTECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .thenAccept(confirmed -> {
-                    TaskLife before;
-                    synchronized (this) {
-                        before = change(taskArn, new TaskLife.Unprotected());
-                    }
-                    if (before.protectedUntil() != null) {
-                        events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "unprotected " + Arns.lastSegment(taskArn)));
-                    }
-                });
+        if (before.protectedUntil() != null) {
+            events.add(Event.protection(ctx.clock().instant(), desiredCount.get(), "unprotected " + Arns.lastSegment(taskArn)));
+        }
     }
 
     /** The task was told to exit: remembered so a repeated release answers the same. */

@@ -1,12 +1,11 @@
 package io.coscale.control;
 
-import io.coscale.concurrent.Futures;
-import io.coscale.concurrent.ReadsAfter;
+import io.coscale.aws.TaskState;
 import io.coscale.domain.Event;
 import io.coscale.domain.Pool;
-import io.coscale.domain.QueueDepth;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.domain.TaskLife;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -28,12 +27,6 @@ final class Release {
     private final PoolState state;
     private final PoolTasks tasks;
     private final ScaleUp scaleUp;
-    /** The queue's depth as releases read it, with the submission mark taken just before each read. */
-    private final ReadsAfter<MarkedDepth> depthReads;
-
-    /** A depth read, and {@link PoolState#submissionMark()} just before it was asked for. */
-    private record MarkedDepth(long mark, QueueDepth depth) {
-    }
 
     Release(Pool pool, ControlContext ctx, EventLog events, PoolState state, PoolTasks tasks, ScaleUp scaleUp) {
         this.pool = pool;
@@ -42,21 +35,18 @@ final class Release {
         this.state = state;
         this.tasks = tasks;
         this.scaleUp = scaleUp;
-        this.depthReads = new ReadsAfter<>(() -> {
-            long mark = state.submissionMark();
-            return ctx.depth(pool.queueUrl()).thenApply(depth -> new MarkedDepth(mark, depth));
-        }, ctx::nanoTime);
     }
 
     /**
      * The release step.
      *
-     * @param exitRecord the exit a coscale recorded on the task, as DescribeTasks showed it; null when none
-     * @param askedNanos when the release came in: the queue's depth it decides on was read after that. Releases
-     *        queued behind one another share that read (see {@link ReadsAfter}), so that a pool's releases wait for
-     *        one SQS round trip together, not one each in turn.
+     * @param task the task as DescribeTasks showed it: its exit record (null when none), and the deployment that
+     *        started it
+     * @param askedNanos when the release came in: the queue's depth it decides on was read after that
+     *        ({@link PoolState#decideRelease})
      */
-    CompletableFuture<ReleaseDecision> step(String taskArn, boolean olderDeployment, String exitRecord, long askedNanos) {
+    CompletableFuture<ReleaseDecision> step(TaskState task, long askedNanos) {
+        String taskArn = task.taskArn();
         TaskLife life = tasks.lifeOf(taskArn);
         switch (life.stage()) {
             case EXITED:
@@ -66,32 +56,24 @@ final class Release {
             case RECORD_UNKNOWN:
                 // The record may be on the task (a read may not show it yet): the same record again, never a new decision.
                 ReleaseDecision unconfirmed = life.exit();
-                return ctx.recordExit(taskArn, unconfirmed.desiredCount())
+                return ctx.writes().recordExit(taskArn, unconfirmed.desiredCount())
                         .thenRun(() -> tasks.recorded(taskArn, unconfirmed))
                         .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed));
             default:
                 break;
         }
-        if (exitRecord != null) {
+        if (task.exitRecord() != null) {
             // Told to exit by a coscale that is gone (killed before the worker had its answer): the same exit again,
             // and the count is not lowered twice.
-            ReleaseDecision replay = ReleaseDecision.replay(exitRecord);
+            ReleaseDecision replay = ReleaseDecision.replay(task.exitRecord());
             tasks.exited(taskArn, replay);
             return CompletableFuture.completedFuture(replay);
         }
-        return depthReads.after(askedNanos)
-                .thenCombine(state.knownCount(), (fresh, known) -> fresh)
-                .thenCompose(fresh -> act(taskArn, olderDeployment, fresh.depth(), fresh.mark()));
+        return state.decideRelease(askedNanos, task.startedBy())
+                .thenCompose(decided -> act(taskArn, decided.decision(), decided.from()));
     }
 
-    private CompletableFuture<ReleaseDecision> act(String taskArn, boolean olderDeployment, QueueDepth fresh, long mark) {
-        ReleaseDecision decision;
-        int from;
-        synchronized (state) {
-            decision = state.decideRelease(fresh, mark, olderDeployment);
-            from = state.desired();
-        }
-        ctx.metrics().releaseDecision(pool.name(), decision.kind());
+    private CompletableFuture<ReleaseDecision> act(String taskArn, ReleaseDecision decision, int from) {
         if (decision.kind() != ReleaseDecision.Kind.EXIT) {
             // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
             // readily as a busy one that has not yet claimed again.
@@ -100,30 +82,32 @@ final class Release {
             // unprotected: protection not confirmed here is re-asserted first.
             return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> decision);
         }
-        if (decision.lowersCount()) {
-            state.checkSettled();
-        }
+        // Marked before its unprotect is queued: from now on a claim does not protect it again.
         tasks.beginExit(taskArn);
-        // Unprotect first: once the count is lower ECS may stop any unprotected task, and this one must be one. A
-        // drained task is unprotected too, so that its deployment may replace it.
-        CompletableFuture<Void> done = tasks.unprotect(taskArn);
-        if (decision.lowersCount()) {
-            // The record before the decrement: a crash between the two loses a decrement (the count stays one too
-            // high, and the next release takes it down), never doubles one.
-            // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh decision.
-            done = done.thenCompose(unprotected -> ctx.recordExit(taskArn, decision.desiredCount())
-                            .whenComplete((ok, e) -> {
-                                if (e != null && !ControlContext.surelyNotApplied(e)) {
-                                    tasks.recordUnknown(taskArn, decision);
-                                }
-                            }))
-                    .thenRun(() -> tasks.recorded(taskArn, decision))
-                    .thenCompose(recorded -> state.changeDesired(decision.desiredCount())).thenRun(scaleUp::recheck);
-        }
-        return done.handle((ok, e) -> {
+        // A drained task is unprotected too, so that its deployment may replace it; only an exit that lowers is recorded.
+        OptionalInt lowerTo = decision.lowersCount() ? OptionalInt.of(decision.desiredCount()) : OptionalInt.empty();
+        return ctx.writes().exit(pool, taskArn, lowerTo).handle((ok, e) -> {
+            EcsWrites.ExitWrite failed = e == null ? null : EcsWrites.failedWrite(e);
+            Throwable cause = e == null ? null : EcsWrites.exitCause(e);
+            if (failed != EcsWrites.ExitWrite.UNPROTECT) {
+                tasks.unprotected(taskArn);
+            }
+            if (failed == EcsWrites.ExitWrite.RECORD && !EcsWrites.surelyNotApplied(cause)) {
+                // The record may be on the task: the exit is kept, never decided again.
+                tasks.recordUnknown(taskArn, decision);
+            }
+            if (lowerTo.isPresent() && (failed == null || failed == EcsWrites.ExitWrite.LOWER)) {
+                // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh
+                // decision.
+                tasks.recorded(taskArn, decision);
+                state.written(decision.desiredCount(), cause);
+            }
             if (e != null) {
                 tasks.abandonExit(taskArn);
-                throw new CompletionException(Futures.cause(e));
+                throw new CompletionException(cause);
+            }
+            if (lowerTo.isPresent()) {
+                scaleUp.recheck();
             }
             tasks.exited(taskArn, decision);
             events.add(Event.release(ctx.clock().instant(), from, decision.desiredCount(), decision.reason()));

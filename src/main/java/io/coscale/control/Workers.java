@@ -30,18 +30,20 @@ public class Workers {
     }
 
     /**
-     * The task claims (before its first receive; later claims are heartbeats): see {@link WorkerTask#claim}.
+     * The task claims (before its first receive; later claims are heartbeats): see {@link PoolController#claim}.
      *
      * @param boundTo the only pools the caller may act on (its credential's), empty for every pool
      */
     public CompletableFuture<ClaimResult> claim(String taskArn, Optional<String> claimedPool, Optional<Set<String>> boundTo) {
-        return resolve(taskArn, claimedPool, boundTo).thenCompose(WorkerTask::claim);
+        return resolve(taskArn, claimedPool, boundTo)
+                .thenCompose(task -> task.pool().claim(task.task().taskArn(), task.task().startedBy()));
     }
 
-    /** The task found its queue empty: see {@link WorkerTask#release}; {@code boundTo} as for a claim. */
+    /** The task found its queue empty: see {@link PoolController#release}; {@code boundTo} as for a claim. */
     public CompletableFuture<Released> release(String taskArn, Optional<String> claimedPool, Optional<Set<String>> boundTo) {
         return resolve(taskArn, claimedPool, boundTo)
-                .thenCompose(task -> task.release().thenApply(decision -> new Released(task.poolName(), decision)));
+                .thenCompose(task -> task.pool().release(task.task())
+                        .thenApply(decision -> new Released(task.poolName(), decision)));
     }
 
     /** The task's pool, refused before anything changes when the caller's credential is bound to other pools. */

@@ -227,7 +227,7 @@ class PoolControllerTest {
         PoolController pool = controller(5, Mode.PROTECT);
         ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ofSeconds(4), 0, "ServerException"));
         try {
-            CompletableFuture<Void> write = ctx.updateService(pool.pool(), 3);
+            CompletableFuture<Void> write = ctx.writes().updateService(pool.pool(), 3);
 
             assertThatThrownBy(() -> write.get(3, TimeUnit.SECONDS)).as("cut off well before ECS's 4 s answer")
                     .isInstanceOf(java.util.concurrent.ExecutionException.class)

@@ -69,12 +69,13 @@ public final class SimulatedReplica {
 
     /** {@code POST /v1/claim}. */
     public CompletableFuture<ClaimResult> claim(String taskArn) {
-        return resolver.resolve(taskArn, Optional.empty()).thenCompose(WorkerTask::claim);
+        return resolver.resolve(taskArn, Optional.empty())
+                .thenCompose(task -> task.pool().claim(task.task().taskArn(), task.task().startedBy()));
     }
 
     /** {@code POST /v1/release}. */
     public CompletableFuture<ReleaseDecision> release(String taskArn) {
-        return resolver.resolve(taskArn, Optional.empty()).thenCompose(WorkerTask::release);
+        return resolver.resolve(taskArn, Optional.empty()).thenCompose(task -> task.pool().release(task.task()));
     }
 
     /** One reconcile pass for the pool, as {@link Reconciler} makes it: the service, then the queue, then the step. */
