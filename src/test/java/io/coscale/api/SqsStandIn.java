@@ -122,7 +122,8 @@ final class SqsStandIn {
 
     /** The local cloud's SQS port, as the application under test has it. */
     private static int sqsPort() {
-        return ConfigProvider.getConfig(SqsStandIn.class.getClassLoader()).getValue("coscale.local.sqs-port", Integer.class);
+        return ConfigProvider.getConfig(SqsStandIn.class.getClassLoader())
+                .getValue("coscale.local.sqs-port", Integer.class);
     }
 
     /** Copies {@code from}'s bytes to {@code to} until either closes, then closes both. */

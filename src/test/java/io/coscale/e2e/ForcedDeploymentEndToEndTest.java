@@ -92,7 +92,8 @@ class ForcedDeploymentEndToEndTest {
         assertThat(running).as("the tasks now: of the forced deployment, warm").hasSize(MIN_TASKS)
                 .allSatisfy(t -> assertThat(t.startedBy()).isEqualTo(forced.id()));
         JsonPath stats = Demo.stats();
-        assertThat(CoscaleRun.grown(before, stats, "jobsCompleted")).as("the long job, finished on its old task").isEqualTo(1);
+        assertThat(CoscaleRun.grown(before, stats, "jobsCompleted")).as("the long job, finished on its old task")
+                .isEqualTo(1);
         assertThat(CoscaleRun.grown(before, stats, "jobsReceived")).as("its receives (more: it was given back or run twice)")
                 .isEqualTo(1);
         assertThat(CoscaleRun.grown(before, stats, "tasksStoppedWhileBusy")).as("busy tasks stopped").isZero();

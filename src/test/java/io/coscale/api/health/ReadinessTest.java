@@ -18,7 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 class ReadinessTest {
 
     private static final String CHECK = "checks.find { it.name == 'coscale-control-plane' }";
-    private static final List<String> BROKEN = List.of("deleted", "clusterless");
+    /** The broken pools, each with its cluster. */
+    private static final Map<String, String> BROKEN = Map.of("deleted", "local", "clusterless", "missing");
 
     @Inject
     PoolStore poolStore;
@@ -59,13 +60,13 @@ class ReadinessTest {
     @Inject
     Reconciler reconciler;
 
-    /** The two broken pools are managed; the {@code deleted} pool's service exists (so its queue is read), and its queue is gone. */
+    /**
+     * The two broken pools are managed; the {@code deleted} pool's service exists (so its queue is read), and its
+     * queue is gone.
+     */
     @BeforeEach
     void brokenPoolsAreManaged() {
-        write("deleted", "local", false);
-        write("clusterless", "missing", false);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> BROKEN.forEach(pool ->
-                given().get("/v1/pools/" + pool).then().statusCode(200)));
+        brokenPools(false, 200);
         if (ecs.describeServices(b -> b.cluster("local").services("deleted")).services().isEmpty()) {
             ecs.registerTaskDefinition(b -> b.family("deleted-worker").containerDefinitions(c -> c.name("worker").image("deleted")));
             ecs.createService(b -> b.cluster("local").serviceName("deleted").taskDefinition("deleted-worker").desiredCount(0));
@@ -130,10 +131,14 @@ class ReadinessTest {
     /** The broken pools are no longer managed, as after {@code DELETE /v1/pools/{pool}}. */
     @AfterEach
     void brokenPoolsAreDeleted() {
-        write("deleted", "local", true);
-        write("clusterless", "missing", true);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> BROKEN.forEach(pool ->
-                given().get("/v1/pools/" + pool).then().statusCode(404)));
+        brokenPools(true, 404);
+    }
+
+    /** Writes the broken pools to the store, deleted or not; waits until {@code GET} answers {@code status} for each. */
+    private void brokenPools(boolean deleted, int status) {
+        BROKEN.forEach((name, cluster) -> write(name, cluster, deleted));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> BROKEN.keySet().forEach(pool ->
+                given().get("/v1/pools/" + pool).then().statusCode(status)));
     }
 
     /** Writes the pool {@code name} (its service and queue of that name, in {@code cluster}) to the pool store. */
@@ -141,7 +146,8 @@ class ReadinessTest {
         long version = poolStore.find(name).map(StoredPool::version).orElse(PoolStore.ABSENT);
         String definition = "{\"cluster\": \"" + cluster + "\", \"service\": \"" + name + "\", \"queue-url\": "
                 + "\"http://127.0.0.1:" + sqsPort + "/000000000000/" + name + "\", \"max-tasks\": 1}";
-        assertThat(poolStore.write(name, definition, StoredPool.Origin.API, deleted, version)).as("pool " + name + " written")
+        assertThat(poolStore.write(name, definition, StoredPool.Origin.API, deleted, version))
+                .as("pool " + name + " written")
                 .isPresent();
     }
 
