@@ -16,8 +16,10 @@ import java.util.Map;
  *   <li>{@code fromjson}: written only in {@code coscale.pools-json}, the document an operator may give instead of
  *       one setting per key; its queue is nowhere, only its configuration is looked at.</li>
  * </ul>
- * Their ECS services do not exist: scale-ups fail and are retried, which these tests do not look at. SQS is reached
- * through the local cloud's fault proxy, which is faithful until a test sets faults on it (and sets them back after).
+ * Their ECS services do not exist: scale-ups fail and are retried, which these tests do not look at. coscale's SQS
+ * client reaches the local cloud's SQS through {@link SqsStandIn}, which forwards until a test cuts or refuses its
+ * connections, and then through the local cloud's fault proxy, which is faithful until a test sets faults on it; each
+ * test sets them back after.
  */
 public class ApiTestProfile implements QuarkusTestProfile {
 
@@ -41,6 +43,7 @@ public class ApiTestProfile implements QuarkusTestProfile {
                   "min-tasks": 0, "max-tasks": 3, "messages-per-task": 2}}}
                 """);
         config.put("coscale.local.sqs-proxy", "true");
+        config.put(SqsStandIn.endpoint().getKey(), SqsStandIn.endpoint().getValue());
         return config;
     }
 }

@@ -1,19 +1,31 @@
 package io.coscale.api;
 
+import io.coscale.lease.DynaliteTestResource;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.List;
 import java.util.Map;
 
-/** Auth switched on with one token per role, as in production. Used by the API tests. */
+/**
+ * The application as deployed: auth switched on with one token per role, and the lease (with the pools defined as
+ * data and the Idempotency-Key records) in DynamoDB, on dynalite. Used by the auth tests and by the lease's wiring test,
+ * which share its one boot.
+ */
 public class AuthTestProfile implements QuarkusTestProfile {
 
-    static final String SUBMIT = "submit-secret-0123456789";
+    public static final String SUBMIT = "submit-secret-0123456789";
     static final String WORKER = "worker-secret-0123456789";
-    static final String READ = "read-secret-0123456789";
+    public static final String READ = "read-secret-0123456789";
     static final String ADMIN = "admin-secret-0123456789";
     static final String REPLICA = "replica-secret-0123456789";
     /** A worker token bound to the demo pool, and one bound to a pool named gpu. */
     static final String DEMO_WORKER = "demo-worker-secret-0123456789";
     static final String GPU_WORKER = "gpu-worker-secret-0123456789";
+
+    /** dynalite, and the lease store setting, for this profile's application only. */
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(DynaliteTestResource.class));
+    }
 
     @Override
     public Map<String, String> getConfigOverrides() {

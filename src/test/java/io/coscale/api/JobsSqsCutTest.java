@@ -8,6 +8,7 @@ import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +20,17 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(SqsStandIn.Profile.class)
+@TestProfile(ApiTestProfile.class)
 class JobsSqsCutTest {
 
     @BeforeEach
     void sqsCutsConnections() {
         SqsStandIn.cutConnections();
+    }
+
+    @AfterEach
+    void sqsAnswersAgain() {
+        SqsStandIn.forward();
     }
 
     @Test

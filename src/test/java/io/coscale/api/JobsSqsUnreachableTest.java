@@ -9,22 +9,29 @@ import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Submissions while SQS cannot be reached at all (connection refused): 503 with {@code Retry-After}, for one job
  * and for a batch. coscale's SQS client is on {@link SqsStandIn}, because the SDK sends to the client's endpoint
- * whatever the queue URL says: the only way to make SQS unreachable for one pool is to make it unreachable for coscale.
+ * whatever the queue URL says: the only way to make SQS unreachable for one pool is to make it unreachable for coscale
+ * (for the length of each test: the stand-in forwards again after it).
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(SqsStandIn.Profile.class)
+@TestProfile(ApiTestProfile.class)
 class JobsSqsUnreachableTest {
 
     @BeforeEach
     void sqsRefusesConnections() {
         SqsStandIn.refuseConnections();
+    }
+
+    @AfterEach
+    void sqsAnswersAgain() {
+        SqsStandIn.forward();
     }
 
     @Test

@@ -12,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,6 +40,28 @@ final class Demo {
 
     static JsonPath status() {
         return given().get("/v1/pools/demo").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** The demo pool's definition as {@code GET /v1/pools/demo/definition} answers it: the pools document's spelling. */
+    static Map<String, Object> definition() {
+        return given().get("/v1/pools/demo/definition").then().statusCode(200).extract().jsonPath().getMap("definition");
+    }
+
+    /**
+     * Changes the demo pool's {@code settings} through the API (pools as data), managed from the answer on; returns the
+     * definition it replaced, which the test puts back with {@link #define} when it is done.
+     */
+    static Map<String, Object> redefine(Map<String, Object> settings) {
+        Map<String, Object> before = definition();
+        Map<String, Object> after = new LinkedHashMap<>(before);
+        after.putAll(settings);
+        define(after);
+        return before;
+    }
+
+    /** Replaces the demo pool's definition through the API. */
+    static void define(Map<String, Object> definition) {
+        given().contentType(ContentType.JSON).body(definition).put("/v1/pools/demo").then().statusCode(200);
     }
 
     static List<Integer> eventCounts() {

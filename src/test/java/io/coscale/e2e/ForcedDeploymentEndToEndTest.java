@@ -3,17 +3,22 @@ package io.coscale.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Deployment;
+import software.amazon.awssdk.services.ecs.model.DeploymentConfiguration;
 import software.amazon.awssdk.services.ecs.model.DesiredStatus;
 import software.amazon.awssdk.services.ecs.model.ProtectedTask;
 import software.amazon.awssdk.services.ecs.model.Task;
@@ -25,34 +30,50 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * an old one is gone, and it stops no protected task: the idle old tasks, protected as warm capacity, must exit on
  * their own (at their next release), and the busy one finishes its job first (its heartbeat claim says drain); ECS
  * replaces them and the deployment completes. Were they not told to drain, it would wait on them for ever.
+ *
+ * <p>The application is the one the other process workers' tests share ({@link ProcessWorkers}): the test sets its
+ * worker, raises the demo pool's {@code minTasks} through the API (pools as data) and puts back both the pool's
+ * definition and the service's deployment configuration after, leaving the pool with no task; the emulator's counters
+ * are read as what this test added to them.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(ForcedDeploymentEndToEndTest.Profile.class)
+@WithTestResource(RecordedAwsCalls.class)
+@ExtendWith(RecordedAwsCalls.class)
+@TestProfile(ProcessWorkers.Profile.class)
 class ForcedDeploymentEndToEndTest {
 
     private static final int MIN_TASKS = 2;
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    public static class Profile implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("coscale.pools.demo.min-tasks", Integer.toString(MIN_TASKS),
-                    // A heartbeat every 2 s: the claims that say drain reach the busy worker mid-job, and each extends
-                    // the job's visibility (5 s on the demo queue) to 6 s.
-                    "coscale.local.worker-command", CoscaleRun.ENVIRONMENT + " HEARTBEAT_SECONDS=2 exec "
-                            + PythonWorkers.command());
-        }
-    }
-
     final EcsClient ecs = HarnessClients.ecs();
+
+    @BeforeAll
+    static void everyTaskRunsThePythonExampleUnderCoscaleRun() {
+        // A heartbeat every 2 s: the claims that say drain reach the busy worker mid-job, and each extends the job's
+        // visibility (5 s on the demo queue) to 6 s.
+        ProcessWorkers.use(CoscaleRun.ENVIRONMENT + " HEARTBEAT_SECONDS=2 exec " + PythonWorkers.command());
+    }
 
     @Test
     void aForcedDeploymentDrainsIdleProtectedTasksAfterTheBusyOnesJobAndCompletes() {
+        DeploymentConfiguration deployments = service().deploymentConfiguration();
+        Map<String, Object> definition = Demo.redefine(Map.of("min-tasks", MIN_TASKS));
+        try {
+            forcedDeployment();
+        } finally {
+            Demo.define(definition);
+            ecs.updateService(b -> b.cluster("local").service("demo").deploymentConfiguration(deployments));
+            CoscaleRun.awaitPoolBackToMinTasks();
+        }
+    }
+
+    private void forcedDeployment() {
         List<String> old = awaitWarmAndProtected();
         String oldDeployment = primary().id();
+        JsonPath before = Demo.stats();
         Demo.submit("{\"seconds\": 6}");
-        await().atMost(WAIT).until(() -> Demo.stat("jobsReceived") == 1);
+        await().atMost(WAIT).until(() -> Demo.stat("jobsReceived") - before.getLong("jobsReceived") == 1);
 
         ecs.updateService(b -> b.cluster("local").service("demo").forceNewDeployment(true)
                 .deploymentConfiguration(c -> c.maximumPercent(100).minimumHealthyPercent(50)));
@@ -70,11 +91,14 @@ class ForcedDeploymentEndToEndTest {
         List<Task> running = ecs.describeTasks(b -> b.cluster("local").tasks(taskArns())).tasks();
         assertThat(running).as("the tasks now: of the forced deployment, warm").hasSize(MIN_TASKS)
                 .allSatisfy(t -> assertThat(t.startedBy()).isEqualTo(forced.id()));
-        assertThat(Demo.stat("jobsCompleted")).as("the long job, finished on its old task").isEqualTo(1);
-        assertThat(Demo.stat("jobsReceived")).as("its receives (more: it was given back or run twice)").isEqualTo(1);
-        assertThat(Demo.stat("tasksStoppedWhileBusy")).as("busy tasks stopped").isZero();
-        assertThat(Demo.stat("jobsInterrupted")).as("jobs a stop caught").isZero();
-        assertThat(Demo.stat("workerExitsFailed")).as("workers that exited non-zero").isZero();
+        JsonPath stats = Demo.stats();
+        assertThat(CoscaleRun.grown(before, stats, "jobsCompleted")).as("the long job, finished on its old task")
+                .isEqualTo(1);
+        assertThat(CoscaleRun.grown(before, stats, "jobsReceived")).as("its receives (more: it was given back or run twice)")
+                .isEqualTo(1);
+        assertThat(CoscaleRun.grown(before, stats, "tasksStoppedWhileBusy")).as("busy tasks stopped").isZero();
+        assertThat(CoscaleRun.grown(before, stats, "jobsInterrupted")).as("jobs a stop caught").isZero();
+        assertThat(CoscaleRun.grown(before, stats, "workerExitsFailed")).as("workers that exited non-zero").isZero();
         assertThat(Demo.status().getInt("desiredCount")).as("the count, kept through the drain").isEqualTo(MIN_TASKS);
     }
 

@@ -10,6 +10,7 @@ import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @QuarkusTestResource(LocalCloudTestResource.class)
 @WithTestResource(RecordedAwsCalls.class)
 @ExtendWith(RecordedAwsCalls.class)
+@TestProfile(FreshCounters.class)
 class ReadmeTourTest {
 
     /** How long the reference worker hides a failed job's message, as the tour says. */

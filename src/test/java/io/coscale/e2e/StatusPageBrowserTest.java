@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.coscale.deploy.RecordedAwsCalls;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
@@ -46,9 +48,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-// An application of its own: the page's "stopped in the last hour" starts at 0.
-@QuarkusTestResource(value = RecordedAwsCalls.class, restrictToAnnotatedClass = true)
+@WithTestResource(RecordedAwsCalls.class)
 @ExtendWith(RecordedAwsCalls.class)
+@TestProfile(FreshCounters.class)
 class StatusPageBrowserTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");

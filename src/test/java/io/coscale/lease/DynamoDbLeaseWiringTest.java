@@ -9,8 +9,8 @@ import static org.hamcrest.Matchers.nullValue;
 import io.coscale.local.LocalCloudTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.coscale.api.AuthTestProfile;
 import io.coscale.api.IdempotentSubmissions;
 import io.coscale.idempotency.DynamoDbIdempotencyStore;
 import io.coscale.idempotency.IdempotencyKey;
@@ -20,25 +20,17 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.UUID;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The application with {@code coscale.lease.store=dynamodb} against dynalite: the producer builds the DynamoDB store,
  * creates the table, and the single replica leads through it; the Idempotency-Key records are kept in the same table.
+ * The application is {@link AuthTestProfile}'s, as deployed (auth on): each call carries a token of its role.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(DynamoDbLeaseWiringTest.OnDynalite.class)
+@TestProfile(AuthTestProfile.class)
 class DynamoDbLeaseWiringTest {
-
-    /** Scopes dynalite, and the store setting, to this test's own application. */
-    public static class OnDynalite implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(DynaliteTestResource.class));
-        }
-    }
 
     @Inject
     LeaseStore store;
@@ -56,7 +48,7 @@ class DynamoDbLeaseWiringTest {
         LeaseItem item = store.read("coscale").orElseThrow();
         assertThat(item.holder()).isEqualTo(leadership.selfId());
         assertThat(item.epoch()).isEqualTo(leadership.epoch()).isGreaterThanOrEqualTo(1);
-        given().get("/v1/leader").then().statusCode(200)
+        given().header("Authorization", "Bearer " + AuthTestProfile.READ).get("/v1/leader").then().statusCode(200)
                 .body("leader", equalTo(leadership.selfId())).body("self", equalTo(true))
                 .body("address", equalTo(item.address()));
     }
@@ -65,10 +57,12 @@ class DynamoDbLeaseWiringTest {
     void idempotencyKeysLiveInTheSameTable() {
         assertThat(keys).isInstanceOf(DynamoDbIdempotencyStore.class);
         String key = "wiring-" + UUID.randomUUID();
-        String jobId = given().urlEncodingEnabled(false).contentType("application/json").header("Idempotency-Key", key)
+        String jobId = given().urlEncodingEnabled(false).header("Authorization", "Bearer " + AuthTestProfile.SUBMIT)
+                .contentType("application/json").header("Idempotency-Key", key)
                 .body("{\"payload\": {\"seconds\": 0}}").post("/v1/pools/demo/jobs").then().statusCode(202)
                 .header(IdempotentSubmissions.REPLAYED, nullValue()).extract().path("jobId");
-        given().urlEncodingEnabled(false).contentType("application/json").header("Idempotency-Key", key)
+        given().urlEncodingEnabled(false).header("Authorization", "Bearer " + AuthTestProfile.SUBMIT)
+                .contentType("application/json").header("Idempotency-Key", key)
                 .body("{\"payload\": {\"seconds\": 0}}").post("/v1/pools/demo/jobs").then().statusCode(202)
                 .header(IdempotentSubmissions.REPLAYED, equalTo("true")).body("jobId", equalTo(jobId));
 

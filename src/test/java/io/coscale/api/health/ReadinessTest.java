@@ -11,14 +11,16 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.coscale.control.Reconciler;
 import io.coscale.local.LocalCloudTestResource;
+import io.coscale.pooldata.PoolStore;
+import io.coscale.pooldata.StoredPool;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -30,28 +32,24 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * (its service exists, its queue was deleted) and {@code clusterless} (its cluster does not exist) fail every
  * reconcile. Readiness stays UP and names them; each shows its lastError, an error event and
  * {@code coscale_pool_healthy 0}; the demo pool keeps scaling.
+ *
+ * <p>The two broken pools are written to the pool store for each test and deleted after it, as pools defined as data
+ * are: the API would refuse them (it checks queue and service first), and the application is the default test
+ * profile's, shared with other test classes, which never see them.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalCloudTestResource.class)
-@TestProfile(ReadinessTest.BrokenPools.class)
 class ReadinessTest {
 
     private static final String CHECK = "checks.find { it.name == 'coscale-control-plane' }";
+    /** The broken pools, each with its cluster. */
+    private static final Map<String, String> BROKEN = Map.of("deleted", "local", "clusterless", "missing");
 
-    public static class BrokenPools implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "coscale.pools.deleted.cluster", "local",
-                    "coscale.pools.deleted.service", "deleted",
-                    "coscale.pools.deleted.queue-url", "http://127.0.0.1:${coscale.local.sqs-port}/000000000000/deleted",
-                    "coscale.pools.deleted.max-tasks", "1",
-                    "coscale.pools.clusterless.cluster", "missing",
-                    "coscale.pools.clusterless.service", "clusterless",
-                    "coscale.pools.clusterless.queue-url", "http://127.0.0.1:${coscale.local.sqs-port}/000000000000/clusterless",
-                    "coscale.pools.clusterless.max-tasks", "1");
-        }
-    }
+    @Inject
+    PoolStore poolStore;
+
+    @ConfigProperty(name = "coscale.local.sqs-port")
+    int sqsPort;
 
     @Inject
     EcsClient ecs;
@@ -62,9 +60,13 @@ class ReadinessTest {
     @Inject
     Reconciler reconciler;
 
-    /** The {@code deleted} pool's service exists (so its queue is read), and its queue is gone. */
+    /**
+     * The two broken pools are managed; the {@code deleted} pool's service exists (so its queue is read), and its
+     * queue is gone.
+     */
     @BeforeEach
-    void deletedPoolHasAServiceButNoQueue() {
+    void brokenPoolsAreManaged() {
+        brokenPools(false, 200);
         if (ecs.describeServices(b -> b.cluster("local").services("deleted")).services().isEmpty()) {
             ecs.registerTaskDefinition(b -> b.family("deleted-worker").containerDefinitions(c -> c.name("worker").image("deleted")));
             ecs.createService(b -> b.cluster("local").serviceName("deleted").taskDefinition("deleted-worker").desiredCount(0));
@@ -124,6 +126,29 @@ class ReadinessTest {
         } finally {
             deleteQueue();
         }
+    }
+
+    /** The broken pools are no longer managed, as after {@code DELETE /v1/pools/{pool}}. */
+    @AfterEach
+    void brokenPoolsAreDeleted() {
+        brokenPools(true, 404);
+    }
+
+    /** Writes the broken pools to the store, deleted or not; waits until {@code GET} answers {@code status} for each. */
+    private void brokenPools(boolean deleted, int status) {
+        BROKEN.forEach((name, cluster) -> write(name, cluster, deleted));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> BROKEN.keySet().forEach(pool ->
+                given().get("/v1/pools/" + pool).then().statusCode(status)));
+    }
+
+    /** Writes the pool {@code name} (its service and queue of that name, in {@code cluster}) to the pool store. */
+    private void write(String name, String cluster, boolean deleted) {
+        long version = poolStore.find(name).map(StoredPool::version).orElse(PoolStore.ABSENT);
+        String definition = "{\"cluster\": \"" + cluster + "\", \"service\": \"" + name + "\", \"queue-url\": "
+                + "\"http://127.0.0.1:" + sqsPort + "/000000000000/" + name + "\", \"max-tasks\": 1}";
+        assertThat(poolStore.write(name, definition, StoredPool.Origin.API, deleted, version))
+                .as("pool " + name + " written")
+                .isPresent();
     }
 
     private void deleteQueue() {
