@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -99,7 +100,9 @@ public final class EcsEmulator implements AutoCloseable {
     private final EcsState state = new EcsState();
     private final EmulatorStats stats = new EmulatorStats();
     private final FaultInjector faults = new FaultInjector();
-    private final Map<String, TokenBucket> throttles = EcsThrottles.perAction();
+    /** What the throttles tell time by, in nanoseconds. */
+    private volatile LongSupplier throttleClock = System::nanoTime;
+    private final Map<String, TokenBucket> throttles = EcsThrottles.perAction(() -> throttleClock.getAsLong());
     private final ServiceScheduler scheduler;
     private final EcsActions actions;
     private final StaleReads staleReads;
@@ -165,6 +168,15 @@ public final class EcsEmulator implements AutoCloseable {
         synchronized (lock) {
             staleReadsClock = clock;
         }
+    }
+
+    /**
+     * For tests: the throttles refill by {@code nanoClock} from now on instead of {@link System#nanoTime}, so that a
+     * test can say how much time passes between calls. It must go on from {@code System.nanoTime()}: a bucket that
+     * sees time go back loses tokens.
+     */
+    void throttleClock(LongSupplier nanoClock) {
+        throttleClock = nanoClock;
     }
 
     /** From now on, records each API call as IAM would authorize it (who signed it, action, resource, conditions). */
