@@ -8,6 +8,7 @@ import io.coscale.local.AwsCallLog;
 import io.coscale.local.ecs.EcsState.Task;
 import io.coscale.local.task.TaskRunner;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -98,10 +100,14 @@ public final class EcsEmulator implements AutoCloseable {
     private final EcsState state = new EcsState();
     private final EmulatorStats stats = new EmulatorStats();
     private final FaultInjector faults = new FaultInjector();
-    private final Map<String, TokenBucket> throttles = EcsThrottles.perAction();
+    /** What the throttles tell time by, in nanoseconds. */
+    private volatile LongSupplier throttleClock = System::nanoTime;
+    private final Map<String, TokenBucket> throttles = EcsThrottles.perAction(() -> throttleClock.getAsLong());
     private final ServiceScheduler scheduler;
     private final EcsActions actions;
     private final StaleReads staleReads;
+    /** What stale reads stamp changes and answers with; guarded by {@code lock}. */
+    private Clock staleReadsClock = Clock.systemUTC();
     private final TaskDeaths taskDeaths;
     private final ScheduledExecutorService ticker;
     private final EcsHttpServer http;
@@ -152,6 +158,25 @@ public final class EcsEmulator implements AutoCloseable {
 
     public void removeCallListener(CallListener listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * For tests: stale reads stamp changes and answers with {@code clock} from now on instead of the wall clock, so
+     * that a test can say how long after a change a read comes. Set it before the stale-read window opens.
+     */
+    void staleReadsClock(Clock clock) {
+        synchronized (lock) {
+            staleReadsClock = clock;
+        }
+    }
+
+    /**
+     * For tests: the throttles refill by {@code nanoClock} from now on instead of {@link System#nanoTime}, so that a
+     * test can say how much time passes between calls. It must go on from {@code System.nanoTime()}: a bucket that
+     * sees time go back loses tokens.
+     */
+    void throttleClock(LongSupplier nanoClock) {
+        throttleClock = nanoClock;
     }
 
     /** From now on, records each API call as IAM would authorize it (who signed it, action, resource, conditions). */
@@ -218,7 +243,7 @@ public final class EcsEmulator implements AutoCloseable {
         Duration window = faults.staleReads();
         synchronized (lock) {
             if (StaleReads.serves(action)) {
-                return staleReads.answer(action, actions.handle(action, request), window, Instant.now());
+                return staleReads.answer(action, actions.handle(action, request), window, staleReadsClock.instant());
             }
             if (isRead(action)) {
                 return actions.handle(action, request);
@@ -229,12 +254,12 @@ public final class EcsEmulator implements AutoCloseable {
 
     /** A changing action, recorded for stale reads. Caller holds the lock. */
     private ObjectNode change(String action, JsonNode request, Duration window) {
-        staleReads.beforeChange(window);
+        staleReads.beforeChange(window, staleReadsClock.instant());
         try {
             return actions.handle(action, request);
         } finally {
             // A failing action may still have changed something before it failed.
-            staleReads.record(window, Instant.now());
+            staleReads.record(window, staleReadsClock.instant());
         }
     }
 
@@ -318,7 +343,7 @@ public final class EcsEmulator implements AutoCloseable {
                 // Deaths first, so that the same tick already places the replacements.
                 taskDeaths.tick(faults.taskDeathsPerMinute(), now);
                 scheduler.tick(now);
-                staleReads.record(faults.staleReads(), Instant.now());
+                staleReads.record(faults.staleReads(), staleReadsClock.instant());
             }
         } catch (RuntimeException e) {
             LOG.error("ECS emulator scheduler tick failed", e);

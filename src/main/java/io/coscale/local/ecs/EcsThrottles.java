@@ -3,6 +3,7 @@ package io.coscale.local.ecs;
 import io.coscale.concurrent.TokenBucket;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * ECS's documented request-rate limits per account and Region (burst, sustained per second), one bucket per group of
@@ -14,16 +15,16 @@ final class EcsThrottles {
     private EcsThrottles() {
     }
 
-    /** A fresh bucket per group, by the actions that share it. */
-    static Map<String, TokenBucket> perAction() {
-        TokenBucket serviceModify = new TokenBucket(50, 5);
-        TokenBucket serviceRead = new TokenBucket(100, 20);
-        TokenBucket clusterRead = new TokenBucket(50, 20);
-        TokenBucket clusterResourceRead = new TokenBucket(100, 20);
-        TokenBucket clusterResourceModify = new TokenBucket(100, 40);
-        TokenBucket taskProtection = new TokenBucket(200, 80);
-        TokenBucket tagModify = new TokenBucket(20, 10);
-        TokenBucket tagRead = new TokenBucket(50, 20);
+    /** A fresh bucket per group, by the actions that share it, telling time by {@code nanoClock}. */
+    static Map<String, TokenBucket> perAction(LongSupplier nanoClock) {
+        TokenBucket serviceModify = new TokenBucket(50, 5, nanoClock);
+        TokenBucket serviceRead = new TokenBucket(100, 20, nanoClock);
+        TokenBucket clusterRead = new TokenBucket(50, 20, nanoClock);
+        TokenBucket clusterResourceRead = new TokenBucket(100, 20, nanoClock);
+        TokenBucket clusterResourceModify = new TokenBucket(100, 40, nanoClock);
+        TokenBucket taskProtection = new TokenBucket(200, 80, nanoClock);
+        TokenBucket tagModify = new TokenBucket(20, 10, nanoClock);
+        TokenBucket tagRead = new TokenBucket(50, 20, nanoClock);
         Map<String, TokenBucket> throttles = new LinkedHashMap<>();
         throttles.put("CreateService", serviceModify);
         throttles.put("UpdateService", serviceModify);

@@ -62,9 +62,9 @@ final class StaleReads {
      * Call before an action runs: the first time after the window opened, records the world as its baseline,
      * so that what existed before the action is not mistaken for something it created.
      */
-    void beforeChange(Duration window) {
+    void beforeChange(Duration window, Instant now) {
         if (!window.isZero() && !active) {
-            record(window, Instant.now());
+            record(window, now);
         }
     }
 

@@ -2,8 +2,8 @@ package io.coscale.local.ecs;
 
 import static io.coscale.local.ecs.EcsEmulatorFixture.CLUSTER;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import io.coscale.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,8 @@ import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 
 /**
  * With stale reads of up to N, a change shows in DescribeServices/DescribeTasks answers at most N after it
- * happened, old and new answers mixed meanwhile; with N = 0 every answer is fresh.
+ * happened, old and new answers mixed meanwhile; with N = 0 every answer is fresh. Stale reads tell time by a clock
+ * the test moves, so how long after a change each read comes does not depend on how busy the machine is.
  */
 class StaleReadsTest {
 
@@ -25,14 +26,16 @@ class StaleReadsTest {
     private static final Duration WINDOW = Duration.ofMillis(1500);
 
     private EcsEmulatorFixture fx;
+    private final TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
 
-    /** One answer and when its call started, in ms after the change it is about. */
+    /** One answer and when its call was made, in ms after the change it is about. */
     private record Sample<T>(long startedMs, T value) {
     }
 
     @BeforeEach
     void start() {
         fx = EcsEmulatorFixture.start(2, EcsEmulatorFixture.idleRunner());
+        fx.emulator.staleReadsClock(clock);
         fx.setUpCluster(2, Map.of());
         fx.createService(SERVICE, 0);
     }
@@ -43,10 +46,11 @@ class StaleReadsTest {
     }
 
     @Test
-    void aNewDesiredCountShowsInSomeAnswersAtFirstAndInEveryAnswerAfterTheWindow() {
+    void aNewDesiredCountShowsInSomeAnswersAtFirstAndInEveryAnswerAfterTheWindow() throws Exception {
         fx.emulator.faults().staleReads(WINDOW);
 
         fx.setDesiredCount(SERVICE, 1);
+        // The clock stands still until sampling moves it: the change is stamped at the instant sampling counts from.
         List<Sample<DescribeServicesResponse>> samples = sample(
                 () -> fx.ecs.describeServices(r -> r.cluster(CLUSTER).services(SERVICE)));
 
@@ -61,7 +65,7 @@ class StaleReadsTest {
     }
 
     @Test
-    void aNewTaskIsMissingToSomeAnswersAtFirstAndFoundByEveryAnswerAfterTheWindow() {
+    void aNewTaskIsMissingToSomeAnswersAtFirstAndFoundByEveryAnswerAfterTheWindow() throws Exception {
         fx.emulator.faults().staleReads(WINDOW);
 
         fx.setDesiredCount(SERVICE, 1);
@@ -70,7 +74,8 @@ class StaleReadsTest {
             arns.addAll(fx.ecs.listTasks(r -> r.cluster(CLUSTER).serviceName(SERVICE)).taskArns());
             return !arns.isEmpty();
         });
-        // ListTasks is fresh: the task existed by the time it was listed, so the window counts from here.
+        // ListTasks is fresh: the task existed by the time it was listed, and the clock has not moved since, so the
+        // window counts from here.
         List<Sample<DescribeTasksResponse>> samples = sample(
                 () -> fx.ecs.describeTasks(r -> r.cluster(CLUSTER).tasks(arns)));
 
@@ -106,17 +111,15 @@ class StaleReadsTest {
     }
 
     /**
-     * Calls {@code read} every 40 ms (under the read throttle) for the window and a second more, each answer
-     * stamped with when its call started, counted from now.
+     * Calls {@code read} at every 40 ms of the clock for the window and a second more, each answer stamped with how
+     * far the clock had been moved ahead of now.
      */
-    private static <T> List<Sample<T>> sample(Callable<T> read) {
-        long changed = System.nanoTime();
+    private <T> List<Sample<T>> sample(Callable<T> read) throws Exception {
         List<Sample<T>> samples = new ArrayList<>();
-        await().atMost(WINDOW.plusSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(40)).until(() -> {
-            long startedMs = (System.nanoTime() - changed) / 1_000_000;
-            samples.add(new Sample<>(startedMs, read.call()));
-            return startedMs >= WINDOW.toMillis() + 1000;
-        });
+        for (long ms = 0; ms < WINDOW.toMillis() + 1000; ms += 40) {
+            samples.add(new Sample<>(ms, read.call()));
+            clock.advance(Duration.ofMillis(40));
+        }
         return samples;
     }
 }

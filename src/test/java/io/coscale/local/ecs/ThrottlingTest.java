@@ -4,10 +4,12 @@ import static io.coscale.local.ecs.EcsEmulatorFixture.CLUSTER;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,25 +18,29 @@ import software.amazon.awssdk.services.ecs.model.Tag;
 
 /**
  * UpdateService is metered like ECS: a burst of 50, then 5 per second, answered with ThrottlingException; TagResource
- * (coscale's exit record) has its own bucket, 20 then 10 per second.
+ * (coscale's exit record) has its own bucket, 20 then 10 per second. The throttles tell time by a clock the test
+ * moves, so a burst is as fast, and a pause as long, as the test says however busy the machine is.
  */
 class ThrottlingTest {
 
     private static final String SERVICE = "svc";
 
     private EcsEmulatorFixture fx;
+    /** The throttles' clock, in nanoseconds: it goes on from the real one and stands still until {@link #pass}. */
+    private final AtomicLong nanos = new AtomicLong(System.nanoTime());
 
     @BeforeEach
     void start() {
         fx = EcsEmulatorFixture.start(2, EcsEmulatorFixture.idleRunner());
+        fx.emulator.throttleClock(nanos::get);
         fx.setUpCluster(2, Map.of());
         fx.createService(SERVICE, 0);
-        // Warm the client up on a read action (another bucket) so that the burst below is really rapid.
+        // Warm the client up on a read action (another bucket).
         for (int i = 0; i < 20; i++) {
             fx.service(SERVICE);
         }
-        // CreateService spent a token of the service-modification bucket; give it time to come back.
-        await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+        // CreateService spent a token of the service-modification bucket; a second brings it back.
+        pass(Duration.ofSeconds(1));
     }
 
     @AfterEach
@@ -49,16 +55,16 @@ class ThrottlingTest {
         assertNotNull(burst.throttled(), "no ThrottlingException after " + burst.succeeded() + " calls");
         assertEquals("ThrottlingException", burst.throttled().awsErrorDetails().errorCode());
         assertEquals(400, burst.throttled().statusCode());
-        // The first 50 always succeed; tokens refilled during the burst (5/s) may allow a few more.
-        assertTrue(burst.succeeded() >= 50 && burst.succeeded() <= 50 + (int) Math.ceil(burst.seconds() * 5),
-                burst.succeeded() + " calls succeeded in " + burst.seconds() + " s");
+        // No time passed during the burst: exactly the 50 of the burst succeed.
+        assertEquals(50, burst.succeeded());
         assertTrue(fx.emulator.stats().snapshot().throttled() >= 1);
 
-        await().atMost(Duration.ofMillis(1200)).pollInterval(Duration.ofMillis(20)).ignoreException(EcsException.class)
-                .until(() -> {
-                    fx.setDesiredCount(SERVICE, 0);
-                    return true;
-                });
+        // 5 per second: a fifth of a second brings back one call, and only one.
+        pass(Duration.ofMillis(200));
+        fx.setDesiredCount(SERVICE, 0);
+        assertThrows(EcsException.class, () -> fx.setDesiredCount(SERVICE, 0));
+        pass(Duration.ofSeconds(1));
+        assertEquals(5, burst(() -> fx.setDesiredCount(SERVICE, 0)).succeeded());
     }
 
     @Test
@@ -76,6 +82,7 @@ class ThrottlingTest {
         }
 
         assertEquals(3, throttled, "too few throttled in " + calls + " calls");
+        assertEquals(53, calls);
         assertEquals(before + throttled, fx.emulator.stats().snapshot().throttled());
         assertEquals(calls, fx.emulator.stats().snapshot().apiCalls("UpdateService"));
         // Reads are not starved by the exhausted modification bucket.
@@ -87,24 +94,30 @@ class ThrottlingTest {
         fx.setDesiredCount(SERVICE, 1);
         String task = await().atMost(Duration.ofSeconds(10)).until(() -> fx.activeTasks(SERVICE), t -> !t.isEmpty())
                 .get(0).taskArn();
-        Burst burst = burst(() -> fx.ecs.tagResource(r -> r.resourceArn(task)
-                .tags(Tag.builder().key("coscale:exit").value("0").build())));
+        Runnable tag = () -> fx.ecs.tagResource(r -> r.resourceArn(task)
+                .tags(Tag.builder().key("coscale:exit").value("0").build()));
+        Burst burst = burst(tag);
 
         assertNotNull(burst.throttled(), "no ThrottlingException after " + burst.succeeded() + " TagResource calls");
         assertEquals("ThrottlingException", burst.throttled().awsErrorDetails().errorCode());
-        assertTrue(burst.succeeded() >= 20 && burst.succeeded() <= 20 + (int) Math.ceil(burst.seconds() * 10),
-                burst.succeeded() + " calls succeeded in " + burst.seconds() + " s");
+        assertEquals(20, burst.succeeded());
+        pass(Duration.ofSeconds(1));
+        assertEquals(10, burst(tag).succeeded());
         // The tags' bucket is their own: UpdateService still has its tokens.
         fx.setDesiredCount(SERVICE, 1);
     }
 
-    /** How a burst of calls went: how many succeeded before the first throttle (at most 100), and in how long. */
-    private record Burst(int succeeded, EcsException throttled, double seconds) {
+    /** Moves the throttles' clock ahead. */
+    private void pass(Duration time) {
+        nanos.addAndGet(time.toNanos());
+    }
+
+    /** How a burst of calls went: how many succeeded before the first throttle (at most 100). */
+    private record Burst(int succeeded, EcsException throttled) {
     }
 
     /** Makes {@code call} back to back until ECS throttles it, or 100 succeeded. */
     private static Burst burst(Runnable call) {
-        long startNanos = System.nanoTime();
         int succeeded = 0;
         EcsException throttled = null;
         while (throttled == null && succeeded < 100) {
@@ -115,6 +128,6 @@ class ThrottlingTest {
                 throttled = e;
             }
         }
-        return new Burst(succeeded, throttled, (System.nanoTime() - startNanos) / 1e9);
+        return new Burst(succeeded, throttled);
     }
 }

@@ -2,6 +2,7 @@ package io.coscale.local.sqs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.sqs.SqsFaultProxy.Faults;
@@ -100,15 +101,25 @@ class SqsFaultProxyTest {
         int polls = 50;
         ExecutorService callers = Executors.newFixedThreadPool(polls);
         try {
-            long start = System.nanoTime();
+            long before = proxy.stats().requests();
             List<CompletableFuture<List<Message>>> answers = IntStream.range(0, polls)
                     .mapToObj(i -> CompletableFuture.supplyAsync(
-                            () -> sqs.receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(2)).messages(), callers))
+                            () -> sqs.receiveMessage(b -> b.queueUrl(url).waitTimeSeconds(20)).messages(), callers))
                     .toList();
-            answers.forEach(answer -> assertThat(answer.join()).isEmpty());
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            // Each poll was held for its full wait, and not in rounds: a pool of 16 would need 4 rounds, 8 s.
-            assertThat(took).isBetween(Duration.ofMillis(1900), Duration.ofMillis(6500));
+            // Every poll reaches the proxy while none has been answered. Held in rounds of a pool of 16, the 17th
+            // would reach it only once one of the first 16 had been answered, empty, 20 s later.
+            await().atMost(Duration.ofSeconds(60)).until(() -> proxy.stats().requests() - before == polls
+                    || answers.stream().anyMatch(CompletableFuture::isDone));
+            assertThat(answers).noneMatch(CompletableFuture::isDone);
+            assertThat(proxy.stats().requests() - before).isEqualTo(polls);
+
+            // Only now is there anything to receive: a poll that gets one of these was still held when it was sent,
+            // so all 50 were held at once, each until a message came for it.
+            List<String> sent = IntStream.range(0, polls).mapToObj(i -> "m" + i).toList();
+            sent.forEach(body -> sqs.sendMessage(b -> b.queueUrl(url).messageBody(body)));
+            assertThat(answers).allSatisfy(answer -> assertThat(answer.join()).hasSize(1));
+            assertThat(answers.stream().map(CompletableFuture::join).map(received -> received.get(0).body()))
+                    .containsExactlyInAnyOrderElementsOf(sent);
         } finally {
             callers.shutdownNow();
         }
