@@ -1,6 +1,7 @@
 package io.coscale.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.coscale.local.ecs.CallListener;
 import io.coscale.local.ecs.EcsEmulator;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and time. UpdateService calls are also handed out one by one, for latency rounds. Also the most calls of each action
  * that were in flight at once (received, not yet answered: injected latency included).
  */
-final class EcsCalls implements EcsEmulator.CallListener, AutoCloseable {
+final class EcsCalls implements CallListener, AutoCloseable {
 
     /** One received call: the action, the service it names (if any), desiredCount (or -1), and nanoTime. */
     record Call(String action, String service, int desiredCount, long receivedNanos) {

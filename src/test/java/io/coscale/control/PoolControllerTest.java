@@ -337,7 +337,7 @@ class PoolControllerTest {
         // ECS meters TagResource at 20 burst and 10 a second: a mass exit meets it. The first attempt is throttled.
         ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ZERO, 1.0, "ThrottlingException"));
         java.util.concurrent.atomic.AtomicInteger tagCalls = new java.util.concurrent.atomic.AtomicInteger();
-        ecs.emulator.addCallListener(new io.coscale.local.ecs.EcsEmulator.CallListener() {
+        ecs.emulator.addCallListener(new io.coscale.local.ecs.CallListener() {
             @Override
             public void received(String action, com.fasterxml.jackson.databind.JsonNode request, long receivedNanos) {
             }

@@ -50,7 +50,7 @@ class ConcurrentCallsTest {
         AtomicInteger inFlight = new AtomicInteger();
         AtomicInteger maxInFlight = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
-        fx.emulator.addCallListener(new EcsEmulator.CallListener() {
+        fx.emulator.addCallListener(new CallListener() {
             @Override
             public void received(String action, JsonNode request, long receivedNanos) {
                 maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
