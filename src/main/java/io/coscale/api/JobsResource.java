@@ -138,7 +138,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, headers);
+        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
@@ -159,15 +159,6 @@ public class JobsResource {
             OutgoingMessage sent = IdempotentSubmissions.withJobIds(keyed, jobIds).get(0);
             return answer(intake.submit(pool, sent), submitted -> json(accepted(poolName, submitted, start)));
         }).thenApply(IdempotentSubmissions.Answer::toResponse);
-    }
-
-    /**
-     * The request's Idempotency-Key, if it has one: a request without the header meets nothing of the keyed flow (see
-     * {@link IdempotentSubmissions#key}).
-     */
-    private static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
-        return headers.getHeaderString(IdempotencyKey.HEADER) == null ? Optional.empty()
-                : IdempotentSubmissions.key(poolName, headers);
     }
 
     /** The answer to one job the intake accepted; throws the problem when it refused it. */
@@ -208,7 +199,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = key(poolName, headers);
+        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");
