@@ -92,7 +92,8 @@ public class FollowerWorkerCalls {
 
     /**
      * The call's {@link WorkerResource.WorkerRequest} as the leader gets it (an empty body as {@code {}}); empty when
-     * the body is none, and then it is left for the resource's reader as it came.
+     * the body does not read as one (malformed JSON, say), and then it is left as it came to the resource's reader,
+     * which refuses it as it would on any replica.
      */
     private Optional<String> passedBody(ContainerRequestContext request) {
         byte[] bytes;
