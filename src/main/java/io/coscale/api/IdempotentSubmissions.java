@@ -162,17 +162,16 @@ public class IdempotentSubmissions {
     }
 
     /**
-     * The key the header names, if it was sent; a malformed one (an empty one too: a client that sends the header
-     * counts on it) is 400 and nothing is enqueued.
+     * The key a request that sent the header names: one value, as {@link IdempotencyKey#parse} reads it. A malformed
+     * one (an empty one too: a client that sends the header counts on it), or the header sent twice, is 400 and
+     * nothing is enqueued.
      */
-    static Optional<IdempotencyKey> key(String poolName, HttpHeaders headers) {
+    static IdempotencyKey key(String poolName, HttpHeaders headers) {
         List<String> values = headers.getRequestHeader(IdempotencyKey.HEADER);
-        if (values == null || values.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<IdempotencyKey> key = values.size() == 1 ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
-        return Optional.of(key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
-                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters")));
+        Optional<IdempotencyKey> key = values != null && values.size() == 1
+                ? IdempotencyKey.parse(poolName, values.get(0)) : Optional.empty();
+        return key.orElseThrow(() -> ApiException.badRequest(IdempotencyKey.HEADER + " must be one value of 1 to "
+                + IdempotencyKey.MAX_LENGTH + " visible ASCII characters"));
     }
 
     /**

@@ -138,7 +138,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode job) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
+        Optional<IdempotencyKey> key = keyed(poolName, headers);
         OutgoingMessage message;
         try {
             message = parser.parse(job, pool.pool().queueUrl());
@@ -159,6 +159,16 @@ public class JobsResource {
             OutgoingMessage sent = IdempotentSubmissions.withJobIds(keyed, jobIds).get(0);
             return answer(intake.submit(pool, sent), submitted -> json(accepted(poolName, submitted, start)));
         }).thenApply(IdempotentSubmissions.Answer::toResponse);
+    }
+
+    /**
+     * The key of a request that sent the header, which {@link IdempotentSubmissions} reads and checks; a request
+     * without it goes to the intake directly. An empty value is a header sent (and refused there), which a
+     * {@code @HeaderParam} would read as none.
+     */
+    private static Optional<IdempotencyKey> keyed(String poolName, HttpHeaders headers) {
+        return headers.getHeaderString(IdempotencyKey.HEADER) == null ? Optional.empty()
+                : Optional.of(IdempotentSubmissions.key(poolName, headers));
     }
 
     /** The answer to one job the intake accepted; throws the problem when it refused it. */
@@ -199,7 +209,7 @@ public class JobsResource {
             @Context HttpHeaders headers, JsonNode body) {
         long start = System.nanoTime();
         PoolController pool = pool(poolName);
-        Optional<IdempotencyKey> key = IdempotentSubmissions.key(poolName, headers);
+        Optional<IdempotencyKey> key = keyed(poolName, headers);
         JsonNode jobs = body == null ? null : body.get("jobs");
         if (jobs == null || !jobs.isArray() || jobs.isEmpty() || jobs.size() > MAX_BATCH) {
             throw ApiException.badRequest("body must be {\"jobs\": [...]} with 1 to " + MAX_BATCH + " jobs");

@@ -1,10 +1,6 @@
 package io.coscale.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.coscale.api.auth.Caller;
 import io.coscale.api.openapi.CoscaleApiDefinition;
 import io.coscale.api.problem.ApiException;
@@ -13,11 +9,8 @@ import io.coscale.control.NotSettledException;
 import io.coscale.control.StepFailures;
 import io.coscale.control.TaskRejectedException;
 import io.coscale.control.Workers;
-import io.coscale.lease.LeaderLink;
-import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -44,7 +37,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * The worker protocol (docs and README): a task claims before its first receive (later claims are heartbeats),
  * and releases itself when the queue
  * is empty. The task's pool comes from ECS (the task's service); a task that is not a live task of a managed
- * pool gets 403 and changes nothing.
+ * pool gets 403 and changes nothing. Only the leader serves these calls: on another replica
+ * {@link FollowerWorkerCalls} passes them on before they reach this resource.
  */
 @Path("/v1")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -56,17 +50,10 @@ public class WorkerResource {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
 
-    // Reads the leader's answers passed on: a claim's expiresAt is an Instant.
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
-
     private final Workers workers;
-    private final Leadership leadership;
-    private final LeaderLink leader;
 
-    WorkerResource(Workers workers, Leadership leadership, LeaderLink leader) {
+    WorkerResource(Workers workers) {
         this.workers = workers;
-        this.leadership = leadership;
-        this.leader = leader;
     }
 
     /** {@code taskArn}: the caller's own task; {@code pool}: optional, must agree with the task's. */
@@ -110,11 +97,7 @@ public class WorkerResource {
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "503", description = "ECS could not be reached or did not answer in time; nothing "
             + "changed. Retry after Retry-After seconds")
-    public CompletionStage<ClaimResponse> claim(WorkerRequest request, @HeaderParam("Authorization") String authorization,
-            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy, @Context SecurityContext security) {
-        if (!leadership.isLeader()) {
-            return passOn("/v1/claim", request, authorization, forwardedBy, ClaimResponse.class);
-        }
+    public CompletionStage<ClaimResponse> claim(WorkerRequest request, @Context SecurityContext security) {
         return act(request, (task, pool) -> workers.claim(task, pool, boundTo(security))
                 .thenApply(r -> new ClaimResponse(r.pool(), r.isProtected(), r.expiresAt(), r.drain())));
     }
@@ -131,11 +114,7 @@ public class WorkerResource {
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "503", description = "ECS or SQS could not be reached, or coscale started moments ago "
             + "and lowers no count yet (coscale.control.exit-settle); nothing changed. Retry after Retry-After seconds")
-    public CompletionStage<ReleaseResponse> release(WorkerRequest request, @HeaderParam("Authorization") String authorization,
-            @HeaderParam(LeaderLink.FORWARDED) String forwardedBy, @Context SecurityContext security) {
-        if (!leadership.isLeader()) {
-            return passOn("/v1/release", request, authorization, forwardedBy, ReleaseResponse.class);
-        }
+    public CompletionStage<ReleaseResponse> release(WorkerRequest request, @Context SecurityContext security) {
         return act(request, (task, pool) -> workers.release(task, pool, boundTo(security)).thenApply(r -> new ReleaseResponse(r.pool(),
                 r.decision().kind().wireName(), r.decision().desiredCount(), r.decision().reason())));
     }
@@ -159,42 +138,6 @@ public class WorkerResource {
                 .exceptionally(e -> {
                     throw failure(Futures.cause(e));
                 });
-    }
-
-    /**
-     * Another replica leads (it alone writes ECS): the call goes to it as it came, and its answer comes back as it
-     * gave it. A call already passed on once is not passed on again; with no leader known, 503 and the worker retries.
-     */
-    private <T> CompletionStage<T> passOn(String path, WorkerRequest request, String authorization, String forwardedBy,
-            Class<T> answerType) {
-        if (forwardedBy != null) {
-            throw ApiException.unavailable("passed on by replica " + forwardedBy + ", but this one does not lead either; "
-                    + "the lease is changing hands", RETRY_AFTER);
-        }
-        String body;
-        try {
-            body = JSON.writeValueAsString(request == null ? JSON.createObjectNode() : request);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        return leader.passOn(path, body, Optional.ofNullable(authorization)).thenApply(answer -> {
-            try {
-                if (answer.status() == 200) {
-                    return JSON.readValue(answer.body(), answerType);
-                }
-                JsonNode problem = JSON.readTree(answer.body());
-                throw ApiException.fromLeader(answer.status(), problem.path("type").asText(""),
-                        problem.path("title").asText(""), problem.path("detail").asText(""), answer.retryAfter());
-            } catch (JsonProcessingException e) {
-                throw ApiException.unavailable("the leader's answer could not be read: " + e.getOriginalMessage(), RETRY_AFTER);
-            }
-        }).exceptionally(e -> {
-            Throwable cause = Futures.cause(e);
-            if (cause instanceof ApiException api) {
-                throw api;
-            }
-            throw ApiException.unavailable("no leader reachable (" + cause.getMessage() + "); nothing changed", RETRY_AFTER);
-        });
     }
 
     private static RuntimeException failure(Throwable cause) {

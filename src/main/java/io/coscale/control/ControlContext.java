@@ -45,16 +45,6 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsWrite
                 new ClusterSweeps(ecs, taskReads, threads));
     }
 
-    /** The UpdateService budget (what a scale-up or a release waits on). */
-    EcsBudget budget() {
-        return writes.updateServiceBudget();
-    }
-
-    /** The TagResource budget (what an exit record waits on). */
-    EcsBudget tags() {
-        return writes.tagBudget();
-    }
-
     /** Now on the monotonic clock intervals are measured by ({@link System#nanoTime()} in production). */
     long nanoTime() {
         return threads.nanoClock().getAsLong();

@@ -80,16 +80,6 @@ final class EcsWrites {
                 ProtectionChange::sameCall);
     }
 
-    /** The UpdateService budget. */
-    EcsBudget updateServiceBudget() {
-        return updateServiceBudget;
-    }
-
-    /** The TagResource budget (exit records). */
-    EcsBudget tagBudget() {
-        return tagBudget;
-    }
-
     /**
      * A release's exit, its writes in order, each sent only once ECS confirmed the one before: the task unprotected
      * (protect mode: once the count is lower ECS may stop any unprotected task, and this one must be one); then, when

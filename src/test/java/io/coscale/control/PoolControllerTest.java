@@ -92,17 +92,17 @@ class PoolControllerTest {
     }
 
     private ControlContext context(Duration exitSettle, Clock clock) {
-        return context(exitSettle, clock, new TokenBucket(50, 5));
+        return context(exitSettle, clock, new EcsBudget(new TokenBucket(50, 5), "coscale-budget"));
     }
 
-    private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget) {
+    private ControlContext context(Duration exitSettle, Clock clock, EcsBudget updateServiceBudget) {
         return context(exitSettle, clock, updateServiceBudget, Leadership.ALONE, CountForwarding.NONE);
     }
 
-    private ControlContext context(Duration exitSettle, Clock clock, TokenBucket updateServiceBudget,
+    private ControlContext context(Duration exitSettle, Clock clock, EcsBudget updateServiceBudget,
             Leadership leadership, CountForwarding counts) {
         EcsGateway ecsGateway = new EcsGateway(ecs.ecs);
-        return ControlContext.create(ecsGateway, new QueueGateway(sqs), new EcsBudget(updateServiceBudget, "coscale-budget"),
+        return ControlContext.create(ecsGateway, new QueueGateway(sqs), updateServiceBudget,
                 new TaskReadBudget(new TokenBucket(50, 15), 25, Duration.ofSeconds(10)),
                 new EcsBudget(new TokenBucket(20, 10), "coscale-tag-budget"), ControlThreads.create(2, 4, 4), clock, Duration.ofMillis(100),
                 Duration.ofSeconds(2), 100, exitSettle,
@@ -151,7 +151,7 @@ class PoolControllerTest {
         Follower follower = new Follower();
         List<String> forwarded = new java.util.concurrent.CopyOnWriteArrayList<>();
         ctx.threads().shutdown();
-        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(50, 5), follower,
+        ctx = context(Duration.ZERO, Clock.systemUTC(), new EcsBudget(new TokenBucket(50, 5), "coscale-budget"), follower,
                 (pool, jobs, groups) -> forwarded.add(pool + ":" + jobs));
         PoolController pool = controller(5, Mode.PROTECT);
         String task = firstOf(1);
@@ -182,7 +182,7 @@ class PoolControllerTest {
     void aTakeOverDoesNotCountTheJobsAcceptedAsAFollowerAgain() throws Exception {
         Follower follower = new Follower();
         ctx.threads().shutdown();
-        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(50, 5), follower, (pool, jobs, groups) -> { });
+        ctx = context(Duration.ZERO, Clock.systemUTC(), new EcsBudget(new TokenBucket(50, 5), "coscale-budget"), follower, (pool, jobs, groups) -> { });
         PoolController pool = controller(5, Mode.PROTECT);
         pool.submitted(10); // as a follower; the leader has had them done since: the queue is empty
         long calls = updateServiceCalls();
@@ -595,7 +595,8 @@ class PoolControllerTest {
     @Test
     void aClaimIsAnsweredAtOnceWhileAnotherTasksReleaseWaitsForAnExhaustedUpdateServiceBudget() throws Exception {
         ctx.threads().shutdown();
-        ctx = context(Duration.ZERO, Clock.systemUTC(), new TokenBucket(1, 0.05)); // one call, then one per 20 s
+        EcsBudget budget = new EcsBudget(new TokenBucket(1, 0.05), "coscale-budget"); // one call, then one per 20 s
+        ctx = context(Duration.ZERO, Clock.systemUTC(), budget);
         PoolController pool = controller(5, Mode.PROTECT);
         ecs.setDesiredCount(SERVICE, 3);
         ecs.awaitCounts(SERVICE, 3, 0);
@@ -605,7 +606,7 @@ class PoolControllerTest {
         pool.claim(tasks.get(1), null).get(10, TimeUnit.SECONDS);
 
         CompletableFuture<ReleaseDecision> waiting = pool.release(TestContexts.task(tasks.get(1))); // needs a token: ~20 s away
-        eventually().until(() -> ctx.budget().waiting() == 1);
+        eventually().until(() -> budget.waiting() == 1);
         long start = System.nanoTime();
         ClaimResult claim = pool.claim(tasks.get(2), null).get(10, TimeUnit.SECONDS);
         long millis = (System.nanoTime() - start) / 1_000_000;

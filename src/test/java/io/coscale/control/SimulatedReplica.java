@@ -35,6 +35,8 @@ public final class SimulatedReplica {
     private final PoolController pool;
     private final TaskResolver resolver;
     private final ControlContext ctx;
+    private final EcsBudget budget;
+    private final EcsBudget tags;
     private final QueueSender sender;
 
     /**
@@ -46,10 +48,12 @@ public final class SimulatedReplica {
             LongSupplier nanoClock, Clock clock, RandomGenerator jitter, Leadership leadership, CountForwarding counts,
             Duration exitSettle, TakeoverBy takeoverBy) {
         // Budgets ECS's size would never run dry in a simulated minute of one pool: large, on the virtual clock.
-        this.ctx = ControlContext.create(ecs, queues, new EcsBudget(new TokenBucket(10_000, 1_000, nanoClock), "sim-budget"),
+        this.budget = new EcsBudget(new TokenBucket(10_000, 1_000, nanoClock), "sim-budget");
+        this.tags = new EcsBudget(new TokenBucket(10_000, 1_000, nanoClock), "sim-tag-budget");
+        this.ctx = ControlContext.create(ecs, queues, budget,
                 new TaskReadBudget(new TokenBucket(10_000, 1_000, nanoClock), 25, Duration.ofSeconds(10),
                         new TokenBucket(10_000, 1_000, nanoClock), takeoverBy),
-                new EcsBudget(new TokenBucket(10_000, 1_000, nanoClock), "sim-tag-budget"),
+                tags,
                 new ControlThreads(executor, executor, executor, executor, nanoClock, jitter), clock, Duration.ofMillis(100),
                 Duration.ofSeconds(2), 200, exitSettle, new ControlMetrics(new SimpleMeterRegistry()), leadership, counts);
         this.pool = new PoolController(pool, ctx);
@@ -114,8 +118,8 @@ public final class SimulatedReplica {
 
     /** Stops the budgets' timer threads. */
     public void close() {
-        ctx.budget().close();
-        ctx.tags().close();
+        budget.close();
+        tags.close();
         ctx.taskReads().close();
     }
 }
