@@ -53,7 +53,9 @@ public class FollowerWorkerCalls {
         this.mapper = mapper;
     }
 
-    // readBody: the body is in memory before this runs, so reading it here waits for nothing.
+    // readBody: the body is in memory before this runs, so reading it here waits for nothing. Bound to the worker calls
+    // only, so that no other request's body is read ahead of its resource.
+    @ServedByLeader
     @ServerRequestFilter(priority = Priorities.USER + 100, readBody = true)
     public Uni<Response> passWorkerCallsToTheLeader(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();

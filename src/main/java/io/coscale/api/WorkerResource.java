@@ -41,6 +41,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * {@link FollowerWorkerCalls} passes them on before they reach this resource.
  */
 @Path("/v1")
+@ServedByLeader
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = CoscaleApiDefinition.BEARER)
