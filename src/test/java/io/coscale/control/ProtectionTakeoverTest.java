@@ -19,16 +19,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.ecs.model.EcsException;
 
 /**
  * The protection take-over after a start-up, against the ECS emulator, with more pools (150) than ECS's burst of
@@ -60,9 +59,12 @@ class ProtectionTakeoverTest {
 
     /** {@link #POOLS} pools, each with a service of its own: the last {@link #WITH_TASKS} run two tasks. */
     private void createPools() {
+        Map<String, Integer> services = new LinkedHashMap<>();
         for (int i = 0; i < POOLS; i++) {
-            String service = String.format("s%03d", i);
-            createService(service, i >= FIRST_WITH_TASKS ? 2 : 0);
+            services.put(String.format("s%03d", i), i >= FIRST_WITH_TASKS ? 2 : 0);
+        }
+        ecs.createServicesPastThrottling(services);
+        for (String service : services.keySet()) {
             PoolController pool = pool(service);
             ctx.metrics().register(pool);
             pools.add(pool);
@@ -147,7 +149,7 @@ class ProtectionTakeoverTest {
                 Duration.ofMillis(100), Duration.ofSeconds(2), 100, Duration.ZERO,
                 new ControlMetrics(new SimpleMeterRegistry()));
         String service = "alone";
-        createService(service, 2);
+        ecs.createService(service, 2);
         PoolController pool = pool(service);
         ecs.awaitCounts(service, 2, 0);
         String task = ecs.activeTasks(service).get(0).taskArn();
@@ -191,7 +193,7 @@ class ProtectionTakeoverTest {
         List<PoolController> both = new ArrayList<>();
         List<String> tasks = new ArrayList<>();
         for (String service : List.of("first", "second")) {
-            createService(service, 1);
+            ecs.createService(service, 1);
             both.add(pool(service));
             ecs.awaitCounts(service, 1, 0);
             tasks.add(ecs.activeTasks(service).get(0).taskArn());
@@ -241,20 +243,5 @@ class ProtectionTakeoverTest {
 
     private long calls(String action) {
         return ecs.emulator.stats().snapshot().apiCalls(action);
-    }
-
-    /** CreateService shares ECS's 50-burst, 5-per-second bucket with UpdateService: wait throttling out. */
-    private void createService(String name, int desired) {
-        while (true) {
-            try {
-                ecs.createService(name, desired);
-                return;
-            } catch (EcsException e) {
-                if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
-                    throw e;
-                }
-                LockSupport.parkNanos(200_000_000L);
-            }
-        }
     }
 }

@@ -26,10 +26,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public class RecordedAwsCalls implements QuarkusTestResourceLifecycleManager, AfterAllCallback {
 
+    /** Names this JVM's recordings apart from another test JVM's, which may be writing its own meanwhile. */
+    private static final String OURS = ProcessHandle.current().pid() + "-";
+
     /** {@code coscale.local.aws-call-log} naming a new file under {@link IamOracle#RECORDINGS}. */
     public static Map.Entry<String, String> property() {
         return Map.entry("coscale.local.aws-call-log",
-                IamOracle.RECORDINGS.resolve(UUID.randomUUID() + ".jsonl").toAbsolutePath().toString());
+                IamOracle.RECORDINGS.resolve(OURS + UUID.randomUUID() + ".jsonl").toAbsolutePath().toString());
     }
 
     @Override
@@ -49,14 +52,17 @@ public class RecordedAwsCalls implements QuarkusTestResourceLifecycleManager, Af
         assertThat(report.denied()).as("AWS calls the deployment's IAM policies would deny").isEmpty();
     }
 
-    /** Every call recorded since this JVM started (earlier builds' files are not this build's calls). */
+    /**
+     * Every call recorded for this JVM since it started (earlier builds' files are not this build's calls, and the
+     * integration tests' other fork checks its own).
+     */
     public static IamOracle.Report check() throws IOException {
         FileTime started = FileTime.fromMillis(ManagementFactory.getRuntimeMXBean().getStartTime());
         if (!Files.isDirectory(IamOracle.RECORDINGS)) {
             return new IamOracle(Walkthrough.read()).check(List.of());
         }
         try (Stream<Path> files = Files.list(IamOracle.RECORDINGS)) {
-            List<Path> ours = files.filter(f -> {
+            List<Path> ours = files.filter(f -> f.getFileName().toString().startsWith(OURS)).filter(f -> {
                 try {
                     return Files.getLastModifiedTime(f).compareTo(started) >= 0;
                 } catch (IOException e) {

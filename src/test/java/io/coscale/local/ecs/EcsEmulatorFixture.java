@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.core.ConditionFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -18,6 +19,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.EcsException;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.Service;
 import software.amazon.awssdk.services.ecs.model.Task;
@@ -34,6 +36,8 @@ public final class EcsEmulatorFixture implements AutoCloseable {
 
     public final EcsEmulator emulator;
     public final EcsClient ecs;
+    /** How far {@link #createServicesPastThrottling} moved the emulator's throttles on, past {@code System.nanoTime()}. */
+    private final AtomicLong throttlesAhead = new AtomicLong();
 
     private EcsEmulatorFixture(EcsEmulator emulator) {
         this.emulator = emulator;
@@ -88,6 +92,29 @@ public final class EcsEmulatorFixture implements AutoCloseable {
 
     public void createService(String name, int desiredCount) {
         ecs.createService(r -> r.cluster(CLUSTER).serviceName(name).taskDefinition(FAMILY).desiredCount(desiredCount));
+    }
+
+    /**
+     * Creates services at count 0 or more in any number: CreateService shares ECS's 50-burst, 5-per-second bucket with
+     * UpdateService, and where the bucket throttles a call the emulator's throttles are moved on by the refill the call
+     * waits for instead of the test sleeping it (set-up, not what a test is about). Every bucket then stands as that
+     * long a real wait would leave it, and refills at the real rate from there.
+     */
+    public void createServicesPastThrottling(Map<String, Integer> desiredCounts) {
+        emulator.throttleClock(() -> System.nanoTime() + throttlesAhead.get());
+        desiredCounts.forEach((name, desired) -> {
+            while (true) {
+                try {
+                    createService(name, desired);
+                    return;
+                } catch (EcsException e) {
+                    if (!"ThrottlingException".equals(e.awsErrorDetails().errorCode())) {
+                        throw e;
+                    }
+                    throttlesAhead.addAndGet(Duration.ofMillis(200).toNanos());
+                }
+            }
+        });
     }
 
     public void setDesiredCount(String service, int desiredCount) {
