@@ -91,7 +91,10 @@ final class Release {
             // unprotected: protection not confirmed here is re-asserted first.
             return tasks.reassertIfUnknown(taskArn).thenApply(reasserted -> CompletableFuture.completedFuture(decision));
         }
-        // Marked before its unprotect is queued: from now on a claim does not protect it again.
+        // Idle (it found no work): while its exit waits for the count change that counts it, its task holds no job, so
+        // no message counts as held by it and no raise is made for work it does not have. Marked exiting before its
+        // unprotect is queued: from now on a claim does not protect it again.
+        tasks.idle(taskArn);
         tasks.beginExit(taskArn);
         // A drained task is unprotected too, so that its deployment may replace it; only an exit that lowers is recorded.
         OptionalInt lowerTo = decision.lowersCount() ? OptionalInt.of(decision.desiredCount()) : OptionalInt.empty();
