@@ -15,7 +15,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -226,10 +225,7 @@ class ExitStormBenchmark {
     }
 
     private CompletableFuture<HttpResponse<String>> post(URI uri, String taskArn) {
-        return http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(120))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"taskArn\": \"" + taskArn + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Bench.postTask(http, uri, taskArn);
     }
 
     private List<String> taskArns() {
