@@ -11,13 +11,16 @@ public interface ControlConfig {
     /**
      * Gap between two scale-up UpdateService calls of one pool at the start of a burst. The first call goes
      * out at once; what arrives during the gap is merged into the next call. While the burst goes on the gap
-     * doubles, up to {@code scale-up-spacing-max}; after a quiet spell of twice the gap it is back here.
-     * Default 100ms.
+     * doubles, up to {@code scale-up-spacing-max}; after a quiet spell of twice the gap it is back here. The same
+     * calls carry the decrements of the pool's exits recorded by then, so these gaps pace them too. Default 100ms.
      */
     @WithDefault("100ms")
     Duration scaleUpSpacing();
 
-    /** Widest gap between two scale-up calls of one pool during a long burst. Default 2s. */
+    /**
+     * Widest gap between two scale-up calls of one pool during a long burst, and so between two merged decrements of
+     * its exits: the longest an exit waits after its record for its decrement, besides its budget token. Default 2s.
+     */
     @WithDefault("2s")
     Duration scaleUpSpacingMax();
 

@@ -29,7 +29,8 @@ import java.util.function.Function;
  * TagResource for exit records) first waits for a token of its {@link EcsBudget}, holding no thread, one token per
  * attempt, and its transient failures are retried briefly, the write as uncertain as its most uncertain attempt
  * ({@link Attempts}). Protection changes are merged per cluster and shard into UpdateTaskProtection calls, one task's
- * changes always in order. A release's exit makes its three writes here, in order ({@link #exit}).
+ * changes always in order. A release's exit makes its two writes here, in order ({@link #exit}); its decrement is
+ * written with the pool's next count change ({@link PendingExits}).
  */
 final class EcsWrites {
 
@@ -38,7 +39,7 @@ final class EcsWrites {
     private static final Duration UNPROTECT_TIMEOUT = Duration.ofSeconds(10);
 
     /** The write of an exit that failed: what was confirmed before it stands. */
-    enum ExitWrite { UNPROTECT, RECORD, LOWER }
+    enum ExitWrite { UNPROTECT, RECORD }
 
     /** An exit that stopped at {@code write}; its cause is the write's failure. */
     static final class ExitStopped extends RuntimeException {
@@ -81,10 +82,10 @@ final class EcsWrites {
     }
 
     /**
-     * A release's exit, its writes in order, each sent only once ECS confirmed the one before: the task unprotected
+     * A release's exit, its writes in order, the second sent only once ECS confirmed the first: the task unprotected
      * (protect mode: once the count is lower ECS may stop any unprotected task, and this one must be one); then, when
-     * the exit lowers the count to {@code lowerTo}, the exit recorded on the task (the tag before the decrement: a
-     * crash between the two loses a decrement, never doubles one) and the count lowered. Fails with
+     * the exit lowers the count to {@code lowerTo}, the exit recorded on the task (the tag before the decrement, which
+     * the caller has written after it: a crash between the two loses a decrement, never doubles one). Fails with
      * {@link ExitStopped}, which names the write that failed.
      */
     CompletableFuture<Void> exit(Pool pool, String taskArn, OptionalInt lowerTo) {
@@ -95,9 +96,7 @@ final class EcsWrites {
         if (lowerTo.isEmpty()) {
             return unprotected;
         }
-        int to = lowerTo.getAsInt();
-        return unprotected.thenCompose(done -> stopsAt(ExitWrite.RECORD, recordExit(taskArn, to)))
-                .thenCompose(recorded -> stopsAt(ExitWrite.LOWER, updateService(pool, to)));
+        return unprotected.thenCompose(done -> stopsAt(ExitWrite.RECORD, recordExit(taskArn, lowerTo.getAsInt())));
     }
 
     /** The write an exit's failure ({@link #exit}) stopped at; UNPROTECT for a failure before any. */

@@ -127,7 +127,8 @@ public final class PoolController {
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
         long asked = ctx.nanoTime();
-        return steps.submit(() -> release.step(task, asked));
+        // The step ends once the exit is recorded; its answer waits for the count change that counts it.
+        return steps.submit(() -> release.step(task, asked)).thenCompose(answer -> answer);
     }
 
     /**
@@ -147,21 +148,20 @@ public final class PoolController {
 
     private CompletableFuture<Void> reconcileStep(ServiceState observedService, QueueDepth observed, long observedAtNanos,
             long submissionMark) {
-        Reconciliation.Observation observation;
-        boolean mayLower;
-        synchronized (state) {
-            observation = state.reconciled(observedService, observed, observedAtNanos, submissionMark);
-            mayLower = state.countSettled();
-        }
+        Reconciliation.Observation observation = state.reconciled(observedService, observed, observedAtNanos,
+                submissionMark);
         ReconcileAction action = Reconciliation.decide(pool, observation);
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         int to = action.desiredCount().orElse(observation.desiredCount());
-        // A count read before ECS settled after a restart may be older than what the coscale before wrote: raise it,
-        // but never lower from it.
-        if (action.changes() && (to > observation.desiredCount() || mayLower)) {
-            done = state.changeDesired(to).thenRun(() -> {
-                scaleUp.recheck();
-                events.add(Event.reconcile(ctx.clock().instant(), observation.desiredCount(), to, action.reason()));
+        // The observation's count is the heading the pending exits leave; the write takes them with it (absorbed by a
+        // raise, or lowered for). A count read before ECS settled after a restart may be older than what the coscale
+        // before wrote: it is raised, but never lowered from (PoolState.settle).
+        if (action.changes()) {
+            done = state.settle(heading -> to).thenAccept(settling -> {
+                if (settling.writes()) {
+                    scaleUp.recheck();
+                    events.add(Event.reconcile(ctx.clock().instant(), settling.from(), settling.to(), action.reason()));
+                }
             });
         }
         takeover.reconciled(observedService);

@@ -20,25 +20,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.IntSupplier;
-import org.jboss.logging.Logger;
+import java.util.function.IntUnaryOperator;
 
 /**
- * What one pool's controller knows, under one lock: the count as coscale believes it ({@link CountBelief}), the
- * backlog and a FIFO queue's groups with work, the service as last read, when this replica began to act for the pool,
- * and the last error. The pool's scale-up ({@link ScaleUp}) and release ({@link Release}) are handed this state; they
+ * What one pool's controller knows, under one lock: the count as coscale believes it ({@link CountBelief}) and the
+ * exits recorded whose decrement is pending on it ({@link PendingExits}: decisions are made from the heading, the
+ * count they leave), the backlog and a FIFO queue's groups with work, the service as last read, when this replica
+ * began to act for the pool, and the last error. The pool's scale-up ({@link ScaleUp}) and release ({@link Release}) are handed this state; they
  * change the count only in the pool's steps.
  *
  * <p>The lock is this object's; {@link ScaleUp} keeps its own few fields under it too, so that counting a submission
  * and deciding to queue a flush are one step for other threads.
  *
  * <p>It decides a release ({@link #decideRelease}, on a depth read for it) and makes the two ECS calls the count is
- * kept by: {@link #changeDesired} (UpdateService) and {@link #knownCount} (DescribeServices while the count is not
- * settled); a release's own UpdateService it takes in ({@link #written}).
+ * kept by: {@link #settle} (UpdateService) and {@link #knownCount} (DescribeServices while the count is not
+ * settled).
  */
 final class PoolState {
-
-    private static final Logger LOG = Logger.getLogger(PoolState.class);
 
     private final Pool pool;
     private final ControlContext ctx;
@@ -54,19 +54,21 @@ final class PoolState {
     /** The lease epoch the count and the backlog were formed under (see {@link #sameLease}). */
     private long epoch;
     private CountBelief count;
+    private final PendingExits pendingExits = new PendingExits();
     private final Backlog backlog = new Backlog();
     /** A FIFO pool's groups with work: it needs no more tasks than that. Unused for a standard queue. */
     private final MessageGroups groups = new MessageGroups();
     /** The service as last read: running and pending tasks, and its PRIMARY deployment (others' tasks drain). */
     private ServiceState service;
     private Instant lastReconcileAt;
-    private String lastError;
+    private final LastError lastError;
 
     PoolState(Pool pool, ControlContext ctx, EventLog events, IntSupplier busyTasks) {
         this.pool = pool;
         this.ctx = ctx;
         this.events = events;
         this.busyTasks = busyTasks;
+        this.lastError = new LastError(pool, ctx, events);
         this.depthReads = new ReadsAfter<>(() -> {
             long mark = submissionMark();
             return ctx.depth(pool.queueUrl()).thenApply(depth -> new MarkedDepth(mark, depth));
@@ -97,25 +99,11 @@ final class PoolState {
         }
     }
 
-    /** What {@link #accept} found: the scale-up target, and the count it compares with (null: not yet known). */
-    record Accepted(int target, Integer desired) {
-
-        /** The desiredCount the pool is heading for. */
-        int heading() {
-            return desired == null ? target : Math.max(desired, target);
-        }
-
-        /** Whether the jobs counted so far need more tasks than are desired (or the count is not known). */
-        boolean needsMore() {
-            return desired == null || target > desired;
-        }
-    }
-
     /** Counts jobs SQS accepted (and a FIFO queue's groups they were sent to). */
-    synchronized Accepted accept(int jobs, List<String> messageGroups) {
+    synchronized ScaleUp.Accepted accept(int jobs, List<String> messageGroups) {
         backlog.accepted(jobs);
         messageGroups.forEach(groups::accepted);
-        return new Accepted(ScalingPolicy.target(pool, outstanding()), count.value());
+        return new ScaleUp.Accepted(ScalingPolicy.target(pool, outstanding()), heading());
     }
 
     /**
@@ -150,7 +138,7 @@ final class PoolState {
      * A release's decision ({@link ReleasePolicy}) on the queue's depth read after {@code askedNanos} (releases queued
      * behind one another share one read: {@link ReadsAfter}), once the count is known ({@link #knownCount}, read from
      * ECS meanwhile when it is not); jobs accepted since the read's mark count as work. An exit that lowers the count
-     * fails with {@link NotSettledException} while counts may not be lowered ({@link #checkSettled}).
+     * fails with {@link NotSettledException} while counts may not be lowered ({@link #unsettled}).
      *
      * @param startedBy the task's {@code startedBy}: a task of an older deployment exits without lowering
      */
@@ -158,16 +146,18 @@ final class PoolState {
         boolean olderDeployment = olderDeployment(startedBy);
         return depthReads.after(askedNanos).thenCombine(knownCount(), (read, known) -> read).thenApply(read -> {
             Decided decided;
+            NotSettledException unsettled;
             synchronized (this) {
+                unsettled = unsettled();
                 observeQueue(read.depth(), read.mark(), ctx.clock().instant());
                 // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-                decided = new Decided(ReleasePolicy.decide(pool, count.value(), read.depth(),
+                decided = new Decided(ReleasePolicy.decide(pool, heading(), read.depth(),
                         backlog.acceptedSince(read.mark()), olderDeployment, service == null ? 0 : service.runningCount()),
-                        count.value());
+                        heading());
             }
             ctx.metrics().releaseDecision(pool.name(), decided.decision().kind());
-            if (decided.decision().lowersCount()) {
-                checkSettled();
+            if (decided.decision().lowersCount() && unsettled != null) {
+                throw unsettled;
             }
             return decided;
         });
@@ -182,51 +172,74 @@ final class PoolState {
         service = observed;
         observeQueue(depth, submissionMark, now);
         lastReconcileAt = now;
-        return new Reconciliation.Observation(count.value(), observed.runningCount(), observed.pendingCount(),
+        return new Reconciliation.Observation(heading(), observed.runningCount(), observed.pendingCount(),
                 backlog.depth(), backlog.emptyFor(now), busyTasks.getAsInt(), groups.limit(Long.MAX_VALUE));
     }
 
-    /**
-     * Whether a task was started by another deployment than the service's PRIMARY one, as last read from ECS: a new
-     * task definition or a forced deployment with the same one. A stale read can only make a task of the new
-     * deployment look old: it then exits and ECS replaces it, which is safe.
-     *
-     * @param startedBy the task's {@code startedBy}, the id of the deployment that started it; null when not known
-     */
+    /** Whether a task was started by an older deployment, as the service was last read. */
     synchronized boolean olderDeployment(String startedBy) {
-        return startedBy != null && service != null && service.primaryDeployment() != null
-                && !startedBy.equals(service.primaryDeployment());
+        return service != null && service.olderDeployment(startedBy);
     }
 
     synchronized Integer desired() {
         return count.value();
     }
 
-    /** Whether the count may be lowered from: not read so soon after start-up that it may predate the last writes. */
-    synchronized boolean countSettled() {
-        sameLease();
-        return count.settled();
+    /** The count once the pending exits are lowered for: every decision is made from it. Null until the count is known. */
+    synchronized Integer heading() {
+        return count.value() == null ? null : count.value() - pendingExits.size();
+    }
+
+    /** An exit recorded on its task, its decrement pending from now: the answer completes once it is counted. */
+    synchronized CompletableFuture<Void> exitRecorded() {
+        return pendingExits.add(epoch);
     }
 
     /**
-     * Refuses (the worker retries) to lower a count until {@code exitSettle} has passed since start-up, and while the
-     * count is not settled: ECS reads just after a restart may not yet show what the killed coscale recorded or set,
-     * nor reads just after a write of unknown outcome that write.
+     * A step's count change, taking every pending exit with it ({@link PendingExits#settle}): the count written to
+     * what {@code wanted} makes of the heading (nothing written when that is the count), the exits answered once it is
+     * written, or failed with it. Exits are not lowered for while an exit could not be decided ({@link #unsettled}),
+     * nor those recorded under another lease epoch; the count is not lowered at all while not settled. Within a step,
+     * once the count is known ({@link #knownCount}).
      */
-    private void checkSettled() {
-        Duration since;
-        boolean settled;
+    CompletableFuture<PendingExits.Settling> settle(IntUnaryOperator wanted) {
+        PendingExits.Settling settling;
+        NotSettledException unsettled;
         synchronized (this) {
-            settled = countSettled();
-            since = Duration.between(startedAt, ctx.clock().instant());
+            sameLease();
+            if (count.value() == null) {
+                // The lease changed hands since the step read the count: nothing is written from a count not read.
+                throw unknownCount();
+            }
+            unsettled = unsettled();
+            settling = pendingExits.settle(pool, count.value(), epoch, wanted, unsettled == null, count.settled());
         }
+        return settling.write(this::changeDesired, unsettled != null ? unsettled : new NotSettledException("the lease "
+                + "changed hands since the exit was recorded: its retried release finishes it from ECS's count"));
+    }
+
+    /** No step follows to count the pending exits: they fail with {@code failure} (their retried releases finish them). */
+    void exitsFailed(Throwable failure) {
+        PendingExits.Settling none;
+        synchronized (this) {
+            none = pendingExits.settle(pool, 0, epoch, heading -> 0, false, false);
+        }
+        none.answer(failure, failure);
+    }
+
+    /**
+     * Why no count may be lowered for an exit now (the worker retries), null when one may: not until {@code exitSettle}
+     * has passed since start-up, nor while the count is not settled, since ECS reads just after a restart may not yet
+     * show what the killed coscale recorded or set, nor reads just after a write of unknown outcome that write. With
+     * the lock held.
+     */
+    private NotSettledException unsettled() {
+        Duration since = Duration.between(startedAt, ctx.clock().instant());
         if (since.compareTo(ctx.exitSettle()) < 0) {
-            throw new NotSettledException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
+            return new NotSettledException("coscale started " + since.toMillis() + " ms ago; it lowers counts once ECS "
                     + "reads have settled (" + ctx.exitSettle().toMillis() + " ms)");
         }
-        if (!settled) {
-            throw unknownCount();
-        }
+        return count.settled() ? null : unknownCount();
     }
 
     private NotSettledException unknownCount() {
@@ -235,24 +248,20 @@ final class PoolState {
     }
 
     /**
-     * Sets desiredCount through the shared budget ({@link EcsWrites#updateService}); within a step. Its outcome is
-     * taken in as {@link #written} says.
+     * Sets desiredCount through the shared budget ({@link EcsWrites#updateService}); within a step. A write that failed
+     * but may have been applied leaves the count unknown ({@link CountBelief#writeUnknown}): no exit lowers from it
+     * until ECS is read again.
      */
-    CompletableFuture<Void> changeDesired(int to) {
-        return ctx.writes().updateService(pool, to).whenComplete((ok, e) -> written(to, e));
-    }
-
-    /**
-     * Takes in the outcome of an UpdateService to {@code to} ({@code failure} null when ECS confirmed it). A write that
-     * failed but may have been applied leaves the count unknown ({@link CountBelief#writeUnknown}): no exit lowers from
-     * it until ECS is read again.
-     */
-    synchronized void written(int to, Throwable failure) {
-        if (failure == null) {
-            count.wrote(to, ctx.nanoTime());
-        } else if (!EcsWrites.surelyNotApplied(failure)) {
-            count.writeUnknown(ctx.nanoTime());
-        }
+    private CompletableFuture<Void> changeDesired(int to) {
+        return ctx.writes().updateService(pool, to).whenComplete((ok, failure) -> {
+            synchronized (this) {
+                if (failure == null) {
+                    count.wrote(to, ctx.nanoTime());
+                } else if (!EcsWrites.surelyNotApplied(failure)) {
+                    count.writeUnknown(ctx.nanoTime());
+                }
+            }
+        });
     }
 
     /**
@@ -292,8 +301,11 @@ final class PoolState {
      * first submission), or when it was read so soon after start-up that it may predate the last coscale's writes.
      */
     CompletableFuture<Void> knownCount() {
-        if (countSettled()) {
-            return CompletableFuture.completedFuture(null);
+        synchronized (this) {
+            sameLease();
+            if (count.settled()) {
+                return CompletableFuture.completedFuture(null);
+            }
         }
         long readAt = ctx.nanoTime();
         return readService().thenAccept(read -> {
@@ -315,23 +327,12 @@ final class PoolState {
 
     /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */
     void failed(String what, Throwable e) {
-        ctx.metrics().poolFailed(pool.name(), what);
-        Throwable cause = Futures.cause(e);
-        String message = what + ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
-        boolean isNew;
-        synchronized (this) {
-            isNew = !message.equals(lastError);
-            lastError = message;
-        }
-        if (isNew) {
-            LOG.warnf("pool %s: %s", pool.name(), message);
-            events.add(Event.error(ctx.clock().instant(), message));
-        }
+        lastError.failed(what, e);
     }
 
     /** A reconcile pass went through: the last error is over. */
-    synchronized void succeeded() {
-        lastError = null;
+    void succeeded() {
+        lastError.clear();
     }
 
     /** The pool's status as the controller knows it; the tasks' figures are put in by the caller. */
@@ -342,6 +343,6 @@ final class PoolState {
                 pool.minTasks(), pool.maxTasks(), pool.messagesPerTask(), count.value(),
                 service == null ? 0 : service.runningCount(), service == null ? 0 : service.pendingCount(), null,
                 new PoolStatus.Queue(depth.visible(), depth.inFlight(), depth.delayed()), null, busy, protectedTasks,
-                lastReconcileAt, lastError, null, stopped, recentStops);
+                lastReconcileAt, lastError.message(), null, stopped, recentStops);
     }
 }

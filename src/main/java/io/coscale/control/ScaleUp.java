@@ -9,16 +9,31 @@ import io.coscale.domain.ScalingPolicy;
 import io.coscale.domain.Words;
 import io.coscale.lease.NotLeaderException;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A pool's merged scale-up. A submission only counts the jobs SQS accepted and, if no flush is queued, queues one;
- * the flush (a step) computes the target from everything counted so far, paced by {@link ScaleUpPacing}. A failed
- * scale-up is re-queued with backoff: never dropped.
+ * A pool's merged scale-up, and its exits' merged decrement. A submission only counts the jobs SQS accepted and, if no
+ * flush is queued, queues one; so does an exit recorded on its task. The flush (a step) computes the target from
+ * everything counted so far, from the heading the pending exits leave, paced by {@link ScaleUpPacing}, and writes it
+ * in one UpdateService with every exit recorded by then: absorbed by the raise, or lowered for
+ * ({@link PendingExits}). A failed scale-up is re-queued with backoff: never dropped.
  */
 final class ScaleUp {
+
+    /** What {@link PoolState#accept} found: the scale-up target, and the count it compares with (null: not yet known). */
+    record Accepted(int target, Integer desired) {
+
+        /** The desiredCount the pool is heading for. */
+        int heading() {
+            return desired == null ? target : Math.max(desired, target);
+        }
+
+        /** Whether the jobs counted so far need more tasks than are desired (or the count is not known). */
+        boolean needsMore() {
+            return desired == null || target > desired;
+        }
+    }
 
     private final Pool pool;
     private final ControlContext ctx;
@@ -69,7 +84,7 @@ final class ScaleUp {
         int heading;
         boolean leads = ctx.leadership().isLeader();
         synchronized (state) {
-            PoolState.Accepted accepted = state.accept(jobs, messageGroups);
+            Accepted accepted = state.accept(jobs, messageGroups);
             heading = accepted.heading();
             queueFlush = leads && !flushQueued && accepted.needsMore();
             flushQueued |= queueFlush;
@@ -82,6 +97,25 @@ final class ScaleUp {
             scheduleFlush(0);
         }
         return heading;
+    }
+
+    /**
+     * An exit recorded on its task: its decrement waits for the pool's next flush, merged with every other exit
+     * recorded by then, or absorbed by its raise. Completes once the exit is counted; fails with a flush that failed
+     * (the exit stays recorded: its retried release finishes it).
+     */
+    CompletableFuture<Void> exitRecorded() {
+        CompletableFuture<Void> counted;
+        boolean queueFlush;
+        synchronized (state) {
+            counted = state.exitRecorded();
+            queueFlush = !flushQueued;
+            flushQueued = true;
+        }
+        if (queueFlush) {
+            scheduleFlush(0);
+        }
+        return counted;
     }
 
     /**
@@ -106,29 +140,28 @@ final class ScaleUp {
         }
     }
 
-    /** The merged scale-up: a step. */
+    /** The merged scale-up and exits' decrement: a step. */
     private CompletableFuture<Void> flush() {
         return state.knownCount().thenCompose(known -> {
-            OptionalInt target;
-            int from;
             long outstanding;
             synchronized (state) {
                 flushQueued = false;
-                from = state.desired();
                 outstanding = state.outstanding();
-                target = ScalingPolicy.scaleUp(pool, from, outstanding);
-                if (target.isEmpty()) {
-                    return CompletableFuture.<Void>completedFuture(null);
-                }
                 lastFlushNanos = ctx.nanoTime();
             }
-            return state.changeDesired(target.getAsInt()).thenRun(() -> {
-                synchronized (state) {
-                    flushFailures = 0;
-                }
-                events.add(Event.scaleUp(ctx.clock().instant(), from, target.getAsInt(),
-                        Words.count(outstanding, "job") + " outstanding"));
-            });
+            return state.settle(heading -> ScalingPolicy.scaleUp(pool, heading, outstanding).orElse(heading))
+                    .thenAccept(settling -> {
+                        synchronized (state) {
+                            flushFailures = 0;
+                        }
+                        if (settling.to() > settling.from()) {
+                            events.add(Event.scaleUp(ctx.clock().instant(), settling.from(), settling.to(),
+                                    Words.count(outstanding, "job") + " outstanding" + (settling.absorbed() == 0 ? ""
+                                            : ", " + Words.count(settling.absorbed(), "exiting task") + " replaced")));
+                        } else if (settling.to() < settling.from()) {
+                            recheck();
+                        }
+                    });
         }).exceptionally(e -> {
             int failures;
             boolean led = !(Futures.cause(e) instanceof NotLeaderException);
@@ -139,6 +172,8 @@ final class ScaleUp {
             }
             state.failed("scale-up", Futures.cause(e));
             if (!led) {
+                // No flush follows: the exits pending fail (each stays recorded, and its retried release finishes it).
+                state.exitsFailed(Futures.cause(e));
                 return null;
             }
             scheduleFlush(ControlContext.SCALE_UP_RETRIES.delayMillis(failures, ctx.threads().jitter()));

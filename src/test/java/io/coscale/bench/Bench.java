@@ -122,6 +122,14 @@ final class Bench {
         return names;
     }
 
+    /** A worker's call naming its task: {@code POST /v1/claim} or {@code /v1/release}. */
+    static java.util.concurrent.CompletableFuture<HttpResponse<String>> postTask(HttpClient http, URI uri, String taskArn) {
+        return http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"taskArn\": \"" + taskArn + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     static void sleepUntil(long nanoTime) {
         long left;
         while ((left = nanoTime - System.nanoTime()) > 0) {

@@ -13,7 +13,6 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -169,10 +168,7 @@ class StarvationBenchmark {
     }
 
     private CompletableFuture<HttpResponse<String>> post(URI uri, String taskArn) {
-        return http.sendAsync(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"taskArn\": \"" + taskArn + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return Bench.postTask(http, uri, taskArn);
     }
 
     private List<String> taskArns(String service) {

@@ -52,7 +52,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * One pool's controller against the real parts — the ECS emulator and embedded SQS, through the gateways
  * and the SDK — without booting Quarkus: merging of concurrent scale-ups, a failed scale-up retried without
  * loss, unprotect-before-decrement, a repeated release that lowers the count once, protection kept from the
- * claim to the exit, and a worker deploy draining.
+ * claim to the exit, a worker deploy draining, and exits merged into the pool's count changes (decided one below
+ * another, absorbed by a raise while pending, a failed merged write finished once per exit).
  */
 class PoolControllerTest {
 
@@ -830,5 +831,114 @@ class PoolControllerTest {
     private boolean protectedNow(String taskArn) {
         return ecs.ecs.getTaskProtection(b -> b.cluster(EcsEmulatorFixture.CLUSTER).tasks(taskArn))
                 .protectedTasks().get(0).protectionEnabled();
+    }
+
+    /** Every desiredCount an UpdateService asks ECS for from now on, in order; and how many TagResource calls came. */
+    private record EcsWritesSeen(java.util.Queue<Integer> desiredCounts, java.util.concurrent.atomic.AtomicInteger tags) {
+    }
+
+    private EcsWritesSeen watchWrites() {
+        EcsWritesSeen seen = new EcsWritesSeen(new java.util.concurrent.ConcurrentLinkedQueue<>(),
+                new java.util.concurrent.atomic.AtomicInteger());
+        ecs.emulator.addCallListener(new io.coscale.local.ecs.CallListener() {
+            @Override
+            public void received(String action, com.fasterxml.jackson.databind.JsonNode request, long receivedNanos) {
+                if (action.equals("UpdateService") && request.has("desiredCount")) {
+                    seen.desiredCounts().add(request.get("desiredCount").asInt());
+                } else if (action.equals("TagResource")) {
+                    seen.tags().incrementAndGet();
+                }
+            }
+
+            @Override
+            public void answered(String action) {
+            }
+        });
+        return seen;
+    }
+
+    private List<String> running(int count) {
+        ecs.setDesiredCount(SERVICE, count);
+        ecs.awaitCounts(SERVICE, count, 0);
+        return ecs.activeTasks(SERVICE).stream().map(Task::taskArn).toList();
+    }
+
+    @Test
+    void concurrentExitsAreDecidedOneBelowAnotherAndLoweredInAFewMergedWrites() throws Exception {
+        PoolController pool = protectPool(2, 10, 120);
+        List<String> tasks = running(8);
+        for (String task : tasks) {
+            pool.claim(task, null).get(10, TimeUnit.SECONDS);
+        }
+        EcsWritesSeen seen = watchWrites();
+
+        List<CompletableFuture<ReleaseDecision>> releases = tasks.stream()
+                .map(task -> pool.release(TestContexts.task(task))).toList();
+        List<ReleaseDecision> answers = new java.util.ArrayList<>();
+        for (CompletableFuture<ReleaseDecision> release : releases) {
+            answers.add(release.get(20, TimeUnit.SECONDS));
+        }
+
+        // From 8 to minTasks 2: six exits lower the count, each decided from the heading the ones before it leave;
+        // the last two stay.
+        assertThat(answers).filteredOn(ReleaseDecision::lowersCount).extracting(ReleaseDecision::desiredCount)
+                .containsExactlyInAnyOrder(7, 6, 5, 4, 3, 2);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+        assertThat(seen.desiredCounts()).as("the decrements merged, each counted once").hasSizeBetween(1, 5)
+                .last().isEqualTo(2);
+        for (int i = 0; i < tasks.size(); i++) {
+            if (answers.get(i).lowersCount()) {
+                assertThat(pool.release(TestContexts.task(tasks.get(i))).get(10, TimeUnit.SECONDS)).isEqualTo(answers.get(i));
+            }
+        }
+        assertThat(ecs.service(SERVICE).desiredCount()).as("a repeated release lowers nothing").isEqualTo(2);
+    }
+
+    /**
+     * A release whose exit record waits a second, and meanwhile {@code jobs} jobs arrive: counted from the heading 2
+     * the pending exit leaves, the raise replaces the exiting task. Three jobs need the 3 ECS already holds: nothing is
+     * written (the target plus the pending decrement would have been 4); five are written as 5, not 6.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"3, 3, ''", "5, 5, 5"})
+    void aRaiseWhileAnExitIsPendingAbsorbsItInsteadOfWritingItsTargetPlusTheDecrement(int jobs, int count,
+            String writes) throws Exception {
+        PoolController pool = protectPool(0, 10, 120);
+        String task = running(3).get(0);
+        EcsWritesSeen seen = watchWrites();
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
+        CompletableFuture<ReleaseDecision> exit = pool.release(TestContexts.task(task));
+        eventually().until(() -> seen.tags().get() == 1);
+        for (int i = 0; i < jobs; i++) {
+            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("job"));
+        }
+        pool.submitted(jobs);
+
+        assertThat(exit.get(20, TimeUnit.SECONDS).kind()).isEqualTo(ReleaseDecision.Kind.EXIT);
+        ecs.emulator.faults().clear();
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(count);
+        assertThat(seen.desiredCounts()).containsExactlyElementsOf(
+                writes.isEmpty() ? List.of() : List.of(Integer.parseInt(writes)));
+    }
+
+    @Test
+    void aMergedWriteThatFailedLeavesEachExitToBeFinishedOnceByItsRetriedRelease() throws Exception {
+        PoolController pool = protectPool(0, 10, 120);
+        List<String> tasks = running(4);
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
+        ecs.emulator.faults().set("UpdateService", new FaultInjector.Fault(Duration.ZERO, 1, "AccessDeniedException"));
+        CompletableFuture<ReleaseDecision> first = pool.release(TestContexts.task(tasks.get(0)));
+        CompletableFuture<ReleaseDecision> second = pool.release(TestContexts.task(tasks.get(1)));
+        assertThatThrownBy(() -> first.get(20, TimeUnit.SECONDS));
+        assertThatThrownBy(() -> second.get(20, TimeUnit.SECONDS));
+        ecs.emulator.faults().clear();
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(4);
+
+        // Recorded as 3 and 2; retried in that order, each lowers the count by one, never more.
+        assertThat(pool.release(TestContexts.task(tasks.get(0))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(3);
+        assertThat(pool.release(TestContexts.task(tasks.get(1))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+        assertThat(pool.release(TestContexts.task(tasks.get(1))).get(10, TimeUnit.SECONDS).desiredCount()).isEqualTo(2);
+        assertThat(ecs.service(SERVICE).desiredCount()).as("a repeated release lowers nothing").isEqualTo(2);
     }
 }

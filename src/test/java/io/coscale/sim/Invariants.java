@@ -15,8 +15,10 @@ import java.util.Set;
  * <ul>
  *   <li>I1 a task a claim answered {@code protected: true} is protected in ECS until its worker is told to exit: at the
  *       answer, while its worker holds a message, and no scale-in stops it meanwhile;</li>
- *   <li>I2 each worker exit lowers desiredCount exactly once: no task carries two different exit records, and the
- *       write that lowers the count to the value an exit recorded lowers it by one;</li>
+ *   <li>I2 each worker exit lowers desiredCount at most once: no task carries two different exit records, and the
+ *       write that lowers the count to the value an exit recorded lowers it by no more than the exits recorded and not
+ *       yet counted (one, or several merged into one write); an exit answered {@code exit} is counted from then on
+ *       (lowered for, absorbed by a raise, or its decrement lost), so no later write lowers for it;</li>
  *   <li>I3 a job answered 202 is in SQS once per jobId, a job answered 503 (or, in a batch answered 202, listed as not
  *       enqueued) is not in SQS: at the answer and at the end; a 502 (outcome unknown) may be either;</li>
  *   <li>I4 at most one replica's ECS writes land per epoch, in epoch order: a write lands under the lease's current
@@ -44,8 +46,14 @@ final class Invariants {
     private final Set<String> covered = new LinkedHashSet<>();
     private final Map<String, String> firstExitTag = new HashMap<>();
     private long checks;
-    /** Counts exits recorded (their tag's value) whose decrement has not landed yet. */
-    private final Map<Integer, Integer> exitsToLower = new HashMap<>();
+    /** Exits recorded (task → its tag's value) not yet counted, in the order they were recorded. */
+    private final Map<String, Integer> exitsToLower = new java.util.LinkedHashMap<>();
+    /** Writes that lowered the count for more than one exit at once. */
+    private int mergedDecrements;
+    /** Count changes (raises, or none at all) made while exits were recorded and not yet counted. */
+    private int raisesOverPendingExits;
+    /** Exits answered {@code exit} with no write of their own: absorbed by a raise, or their decrement lost. */
+    private int countedWithoutWrite;
     private int lostRecordWindow;
     /** I3: how many copies of each job SQS took, and each job's answer (202, 502 or 503) to its submission. */
     private final Map<String, Integer> enqueued = new HashMap<>();
@@ -66,6 +74,18 @@ final class Invariants {
     /** Times a run met the one window I6 leaves open (an exit record landed, its replica gone): see {@link #answered}. */
     int lostRecordWindow() {
         return lostRecordWindow;
+    }
+
+    int mergedDecrements() {
+        return mergedDecrements;
+    }
+
+    int raisesOverPendingExits() {
+        return raisesOverPendingExits;
+    }
+
+    int countedWithoutWrite() {
+        return countedWithoutWrite;
     }
 
     long checks() {
@@ -117,19 +137,25 @@ final class Invariants {
     /** An exit record {@code value} lands on {@code task}, which had {@code before}. */
     void exitRecorded(SimEcs.Task task, String before, String value) {
         if (!value.equals(before)) {
-            exitsToLower.merge(Integer.parseInt(value), 1, Integer::sum);
+            exitsToLower.put(task.arn, Integer.parseInt(value));
         }
     }
 
     /**
-     * An UpdateService is applied, from {@code from} to {@code to}. A lowering to the count an exit recorded is that
-     * exit's decrement (a reconcile's lowering toward minTasks records nothing): it must lower by one.
+     * An UpdateService is applied, from {@code from} to {@code to}. A lowering to the count an exit recorded carries
+     * exits' decrements (a reconcile's lowering toward minTasks records nothing): it must lower by no more than the
+     * exits recorded below {@code from} and not yet counted, and it counts that many, the highest records first.
      */
     void countWritten(int from, int to) {
         sim.trace("  desiredCount " + from + " -> " + to);
-        if (to < from && exitsToLower.getOrDefault(to, 0) > 0) {
-            exitsToLower.merge(to, -1, Integer::sum);
-            check(from - to == 1, "I2", "an exit recorded as " + to + " lowered the count " + from + " -> " + to);
+        raisesOverPendingExits += to > from && !exitsToLower.isEmpty() ? 1 : 0;
+        if (to < from && exitsToLower.containsValue(to)) {
+            List<Map.Entry<String, Integer>> below = exitsToLower.entrySet().stream().filter(e -> e.getValue() < from)
+                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).toList();
+            check(from - to <= below.size(), "I2", "exits recorded as " + exitsToLower.values() + " lowered the count "
+                    + from + " -> " + to);
+            mergedDecrements += from - to > 1 ? 1 : 0;
+            below.stream().limit(from - to).map(Map.Entry::getKey).toList().forEach(exitsToLower::remove);
         }
     }
 
@@ -159,6 +185,10 @@ final class Invariants {
         boolean protectedNow = protectedInEcs(w.taskArn);
         if (answer instanceof ClaimResult claim && claim.isProtected()) {
             check(protectedNow, "I1", w.name + "'s claim answered protected: true, but ECS holds no protection");
+        }
+        if (answer instanceof ReleaseDecision d && d.kind() == ReleaseDecision.Kind.EXIT) {
+            // Counted: lowered for already, absorbed by a raise, or its decrement lost; never lowered for later.
+            countedWithoutWrite += exitsToLower.remove(w.taskArn) != null ? 1 : 0;
         }
         Failed failed = w.failed;
         if (failed == null) {

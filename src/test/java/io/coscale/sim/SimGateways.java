@@ -54,6 +54,7 @@ final class SimGateways {
                                 false, "InvalidParameterException", null);
                     }
                     sim.invariants.exitRecorded(task, before, Integer.toString(desiredCount));
+                    sim.exitRecordLanded();
                     return null;
                 });
             }

@@ -59,8 +59,12 @@ final class Simulation {
         FaultPlan NONE = call -> null;
     }
 
-    /** How a run is set up, all from the seed. */
-    record Scenario(long seed, int minTasks, int maxTasks, List<long[]> bursts, long handOverAt, TakeoverBy takeoverBy) {
+    /**
+     * How a run is set up, all from the seed. {@code jobsAtFirstExit}: jobs the client submits the moment the first exit
+     * record lands (seeds of 5 modulo 7), so that a raise may meet exits whose decrement is pending.
+     */
+    record Scenario(long seed, int minTasks, int maxTasks, List<long[]> bursts, long handOverAt, TakeoverBy takeoverBy,
+            int jobsAtFirstExit) {
 
         static Scenario of(long seed) {
             Random r = new Random(seed * 31 + 7);
@@ -72,7 +76,7 @@ final class Simulation {
             long handOver = r.nextBoolean() ? (20 + r.nextInt(40)) * SECOND : -1;
             // An odd seed takes protection over by a sweep of the cluster, an even one by the pool's service.
             return new Scenario(seed, r.nextInt(4) == 0 ? 1 : 0, 3 + r.nextInt(2), bursts, handOver,
-                    seed % 2 == 1 ? TakeoverBy.CLUSTER : TakeoverBy.AUTO);
+                    seed % 2 == 1 ? TakeoverBy.CLUSTER : TakeoverBy.AUTO, seed % 7 == 5 ? 1 + (int) (seed % 3) : 0);
         }
     }
 
@@ -110,6 +114,7 @@ final class Simulation {
     private final Map<String, SimWorker> workers = new LinkedHashMap<>();
     private final Map<String, Integer> lives = new LinkedHashMap<>();
     private final long outageNanos;
+    private boolean jobsAtExitSent;
     /** Per process and call name, until when that call is refused after a fault. */
     private final Map<String, Long> outages = new LinkedHashMap<>();
     // the lease item in the store
@@ -389,6 +394,14 @@ final class Simulation {
      * later, as new jobs (coscale gives each submission its own job ids). With no replica up, or the replica killed
      * before it answered, the client has no answer: with none up it tries again a second later.
      */
+    /** An exit record landed: the first one brings the scenario's jobs, submitted at once beside the exit's steps. */
+    void exitRecordLanded() {
+        if (scenario.jobsAtFirstExit() > 0 && !jobsAtExitSent) {
+            jobsAtExitSent = true;
+            scheduler.start("client", "submission", () -> submit(scenario.jobsAtFirstExit()));
+        }
+    }
+
     private void submit(int jobs) {
         List<Proc> live = procs.stream().filter(p -> !p.dead).toList();
         if (live.isEmpty()) {
