@@ -919,6 +919,11 @@ class PoolControllerTest {
         assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(count);
         assertThat(seen.desiredCounts()).containsExactlyElementsOf(
                 writes.isEmpty() ? List.of() : List.of(Integer.parseInt(writes)));
+        if (!writes.isEmpty()) {
+            // The raise's event is added once its write is answered, just after the exit it took with it.
+            eventually().untilAsserted(() -> assertThat(pool.events().newest(10))
+                    .anySatisfy(e -> assertThat(e.reason()).contains("1 exiting task replaced")));
+        }
     }
 
     @Test
