@@ -291,7 +291,8 @@ class PoolControllerTest {
 
         eventually().until(() -> ecs.service(SERVICE).desiredCount() == 40);
         assertThat(updateServiceCalls()).isBetween(1L, 4L);
-        assertThat(pool.status().desiredCount()).isEqualTo(40);
+        // ECS applies the write before it answers: the pool takes the count in with the answer, a moment later.
+        eventually().untilAsserted(() -> assertThat(pool.status().desiredCount()).isEqualTo(40));
     }
 
     @Test
