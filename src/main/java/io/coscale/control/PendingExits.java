@@ -93,6 +93,13 @@ final class PendingExits {
         return exit.counted();
     }
 
+    /** Takes every pending exit out, uncounted: no step will count them. Their answers are the caller's to fail. */
+    List<CompletableFuture<Void>> removeAll() {
+        List<CompletableFuture<Void>> removed = exits.stream().map(Exit::counted).toList();
+        exits.clear();
+        return removed;
+    }
+
     /**
      * Plans a step's change of the count {@code count} and takes every pending exit into it.
      *

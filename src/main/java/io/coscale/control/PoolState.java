@@ -220,11 +220,12 @@ final class PoolState {
 
     /** No step follows to count the pending exits: they fail with {@code failure} (their retried releases finish them). */
     void exitsFailed(Throwable failure) {
-        PendingExits.Settling none;
+        List<CompletableFuture<Void>> failed;
         synchronized (this) {
-            none = pendingExits.settle(pool, 0, epoch, heading -> 0, false, false);
+            failed = pendingExits.removeAll();
         }
-        none.answer(failure, failure);
+        // Outside the lock, as a settled change answers its exits: what waits on them runs on.
+        failed.forEach(exit -> exit.completeExceptionally(failure));
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.coscale.control;
 
 import io.coscale.aws.TaskState;
-import io.coscale.concurrent.Futures;
 import io.coscale.domain.Event;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
@@ -117,12 +116,7 @@ final class Release {
             }
             // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh decision.
             tasks.recorded(taskArn, decision);
-            return scaleUp.exitRecorded().handle((counted, notCounted) -> {
-                if (notCounted != null) {
-                    throw new CompletionException(Futures.cause(notCounted));
-                }
-                return exited(taskArn, decision, from);
-            });
+            return scaleUp.exitRecorded().thenApply(counted -> exited(taskArn, decision, from));
         });
     }
 

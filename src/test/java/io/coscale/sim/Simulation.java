@@ -387,13 +387,6 @@ final class Simulation {
         }
     }
 
-    /**
-     * The client: a batch of jobs to a replica, which sends them onto the queue ({@link SimulatedReplica#send}) and
-     * counts those SQS accepted (a follower passes the count on to the leader). The answer is the API's: each job's
-     * verdict by {@link SubmissionVerdict}, I3 checked on it; jobs answered not enqueued are submitted again a second
-     * later, as new jobs (coscale gives each submission its own job ids). With no replica up, or the replica killed
-     * before it answered, the client has no answer: with none up it tries again a second later.
-     */
     /** An exit record landed: the first one brings the scenario's jobs, submitted at once beside the exit's steps. */
     void exitRecordLanded() {
         if (scenario.jobsAtFirstExit() > 0 && !jobsAtExitSent) {
@@ -402,6 +395,13 @@ final class Simulation {
         }
     }
 
+    /**
+     * The client: a batch of jobs to a replica, which sends them onto the queue ({@link SimulatedReplica#send}) and
+     * counts those SQS accepted (a follower passes the count on to the leader). The answer is the API's: each job's
+     * verdict by {@link SubmissionVerdict}, I3 checked on it; jobs answered not enqueued are submitted again a second
+     * later, as new jobs (coscale gives each submission its own job ids). With no replica up, or the replica killed
+     * before it answered, the client has no answer: with none up it tries again a second later.
+     */
     private void submit(int jobs) {
         List<Proc> live = procs.stream().filter(p -> !p.dead).toList();
         if (live.isEmpty()) {
