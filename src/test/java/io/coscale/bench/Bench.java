@@ -73,7 +73,6 @@ final class Bench {
                 .taskDefinition(TASK_DEFINITION).desiredCount(desired)));
     }
 
-    /** Makes an ECS call, again every 200 ms while ECS throttles it. */
     /**
      * An ECS client of the emulator as a baseline's caller without coscale has one: the real SDK with retries off, so
      * that every throttle is seen and counted.
@@ -85,6 +84,7 @@ final class Bench {
                 .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(1))).build();
     }
 
+    /** Makes an ECS call, again every 200 ms while ECS throttles it. */
     static void waitingOutThrottling(Runnable call) {
         while (true) {
             try {

@@ -200,9 +200,51 @@ final class StartUpTakeover {
         lines.add("  claims during it: " + claims.summary());
         Thread.sleep(refillMillis);
         lines.addAll(unpacedBaseline());
+        if (protectedTasks != tasks.size()) {
+            lines.addAll(heldByCluster());
+        }
         Figures.print("protection take-over after start-up over " + pools + " pools", lines);
         assertThat(pending).as("pools that had not taken over protection within %s", timeout).isZero();
         assertThat(protectedTasks).as("tasks left protected, taken over or claimed").isEqualTo(tasks.size());
+    }
+
+    /**
+     * Where protection is missing when the take-over holds fewer tasks than were left protected: each cluster's pools
+     * by the count they hold, read again now, and the newest events of one pool that holds fewer than it should.
+     */
+    private List<String> heldByCluster() {
+        List<String> lines = new ArrayList<>();
+        Map<String, Map<Integer, Integer>> byCluster = new TreeMap<>();
+        PoolController shortOne = null;
+        for (PoolController pool : plane.pools()) {
+            if (pool.pool().name().equals("demo")) {
+                continue;
+            }
+            int held = pool.status().protectedTasks();
+            byCluster.computeIfAbsent(pool.pool().cluster(), c -> new TreeMap<>()).merge(held, 1, Integer::sum);
+            if (held < perPool && shortOne == null) {
+                shortOne = pool;
+            }
+        }
+        byCluster.forEach((cluster, pools) -> lines.add("  held now in " + cluster + " (tasks held=pools): " + pools));
+        if (shortOne != null) {
+            lines.add("  pool " + shortOne.pool().name() + " holds " + shortOne.status().protectedTasks()
+                    + "; its newest events:");
+            shortOne.events().newest(20).forEach(event -> lines.add("    " + event));
+            Pool pool = shortOne.pool();
+            List<String> arns = new ArrayList<>();
+            Bench.waitingOutThrottling(() -> arns.addAll(ecs.listTasks(b -> b.cluster(pool.cluster())
+                    .serviceName(pool.service()).desiredStatus(DesiredStatus.RUNNING)).taskArns()));
+            List<String> protectedByEcs = new ArrayList<>();
+            if (!arns.isEmpty()) {
+                Bench.waitingOutThrottling(() -> ecs.getTaskProtection(b -> b.cluster(pool.cluster()).tasks(arns))
+                        .protectedTasks().stream().filter(t -> Boolean.TRUE.equals(t.protectionEnabled()))
+                        .forEach(t -> protectedByEcs.add(t.taskArn() + " until " + t.expirationDate())));
+            }
+            lines.add("  ECS runs " + arns.size() + " of its tasks and protects " + protectedByEcs.size() + ": "
+                    + protectedByEcs);
+        }
+        return lines;
     }
 
     /** The baseline: every pool's ListTasks at once on 16 threads, no budget, no retries, with the same claims. */
