@@ -150,6 +150,8 @@ public final class PoolController {
             long submissionMark) {
         Reconciliation.Observation observation = state.reconciled(observedService, observed, observedAtNanos,
                 submissionMark);
+        // Before the count change, which throws when the lease changed hands meanwhile: the take-over is not a step's.
+        takeover.reconciled(observedService);
         ReconcileAction action = Reconciliation.decide(pool, observation);
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
         int to = action.desiredCount().orElse(observation.desiredCount());
@@ -164,7 +166,6 @@ public final class PoolController {
                 }
             });
         }
-        takeover.reconciled(observedService);
         return done;
     }
 

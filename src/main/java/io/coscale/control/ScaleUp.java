@@ -21,17 +21,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class ScaleUp {
 
-    /** What {@link PoolState#accept} found: the scale-up target, and the count it compares with (null: not yet known). */
-    record Accepted(int target, Integer desired) {
+    /**
+     * What {@link PoolState#accept} found: the scale-up target, and the heading it compares with (the count less the
+     * pending exits; null: the count is not yet known).
+     */
+    record Accepted(int target, Integer heading) {
 
-        /** The desiredCount the pool is heading for. */
-        int heading() {
-            return desired == null ? target : Math.max(desired, target);
+        /** The desiredCount the pool is heading for once these jobs are counted. */
+        int next() {
+            return heading == null ? target : Math.max(heading, target);
         }
 
-        /** Whether the jobs counted so far need more tasks than are desired (or the count is not known). */
+        /** Whether the jobs counted so far need more tasks than the pool heads for (or the count is not known). */
         boolean needsMore() {
-            return desired == null || target > desired;
+            return heading == null || target > heading;
         }
     }
 
@@ -85,7 +88,7 @@ final class ScaleUp {
         boolean leads = ctx.leadership().isLeader();
         synchronized (state) {
             Accepted accepted = state.accept(jobs, messageGroups);
-            heading = accepted.heading();
+            heading = accepted.next();
             queueFlush = leads && !flushQueued && accepted.needsMore();
             flushQueued |= queueFlush;
         }
