@@ -2,6 +2,7 @@ package io.coscale.lease;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.coscale.concurrent.Batcher;
 import io.coscale.concurrent.Threads;
 import io.coscale.config.AuthConfig;
 import io.coscale.config.TokenSecretSource;
@@ -17,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,12 +32,13 @@ import org.jboss.logging.Logger;
 
 /**
  * A follower's line to the leader: it passes on workers' claims and releases as they came, and the jobs it accepted
- * as counts, merged per pool while one call is in flight (a burst costs a handful of calls, as scale-ups do). The
- * leader is reached at the address it advertised in the lease.
+ * as counts, merged per pool while one call is in flight ({@link Batcher}: a burst costs a handful of calls, as
+ * scale-ups do). The leader is reached at the address it advertised in the lease.
  *
- * <p>Counts authenticate with a configured token that has the {@code submit} (or {@code admin}) role: every replica
- * has the same tokens. A count that cannot be delivered is retried for {@link #COUNT_PATIENCE}, then dropped: the
- * jobs are in SQS, and the leader's reconciler counts them by then.
+ * <p>Counts authenticate with the configured token that has the {@code replica} role: every replica has the same
+ * tokens. A call that fails is made again every {@link #COUNT_RETRY} with the same counts until the oldest of them has
+ * waited {@link #COUNT_PATIENCE}, then dropped: the jobs are in SQS, and the leader's reconciler counts them by then.
+ * Counts that arrive meanwhile go in the next call.
  */
 @ApplicationScoped
 public class LeaderLink implements CountForwarding {
@@ -45,17 +46,14 @@ public class LeaderLink implements CountForwarding {
     /** The header that marks a request one replica passed to another: never passed on again. */
     public static final String FORWARDED = "X-Coscale-Forwarded";
     static final Duration COUNT_PATIENCE = Duration.ofSeconds(10);
+    static final Duration COUNT_RETRY = Duration.ofMillis(500);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger LOG = Logger.getLogger(LeaderLink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Counts of one pool waiting to go out. */
-    private static final class Pending {
-        int jobs;
-        final List<String> groups = new ArrayList<>();
-        long sinceNanos = System.nanoTime();
-        boolean inFlight;
+    /** Jobs of a pool this replica accepted, to be counted by the leader; {@code sinceNanos}: when they were accepted. */
+    private record Count(int jobs, List<String> groups, long sinceNanos) {
     }
 
     private final Leadership leadership;
@@ -64,8 +62,9 @@ public class LeaderLink implements CountForwarding {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("coscale-leader-link"));
-    // @GuardedBy("this")
-    private final Map<String, Pending> pending = new HashMap<>();
+    /** Counts by pool: one call per pool in flight, whatever arrives meanwhile merged into the next. */
+    private final Batcher<String, Count, Boolean> counts = Batcher.async(Integer.MAX_VALUE, timer, this::deliver,
+            (a, b) -> true);
     /** The last call to a leader: where, when (System.nanoTime()) and whether it got an answer; null before any. */
     private volatile LastCall lastCall;
 
@@ -168,37 +167,24 @@ public class LeaderLink implements CountForwarding {
 
     @Override
     public void forward(String pool, int jobs, List<String> messageGroups) {
-        synchronized (this) {
-            Pending p = pending.computeIfAbsent(pool, k -> new Pending());
-            if (p.jobs == 0 && p.groups.isEmpty()) {
-                p.sinceNanos = System.nanoTime();
-            }
-            p.jobs += jobs;
-            p.groups.addAll(messageGroups);
-            if (p.inFlight) {
-                return; // merged into the next call
-            }
-            p.inFlight = true;
-        }
-        sendCounts(pool);
+        counts.submit(pool, new Count(jobs, List.copyOf(messageGroups), System.nanoTime()));
     }
 
-    private void sendCounts(String pool) {
-        int jobs;
-        List<String> groups;
-        long since;
-        synchronized (this) {
-            Pending p = pending.get(pool);
-            if (p.jobs == 0 && p.groups.isEmpty()) {
-                p.inFlight = false;
-                return;
-            }
-            jobs = p.jobs;
-            groups = List.copyOf(p.groups);
-            since = p.sinceNanos;
-            p.jobs = 0;
-            p.groups.clear();
-        }
+    /** One call with the counts merged while the last was in flight: {@code true} for each once the leader took it. */
+    private CompletableFuture<Map<Count, Boolean>> deliver(String pool, List<Count> merged) {
+        int jobs = merged.stream().mapToInt(Count::jobs).sum();
+        List<String> groups = merged.stream().flatMap(c -> c.groups().stream()).toList();
+        long oldest = merged.stream().mapToLong(Count::sinceNanos).min().orElseThrow();
+        CompletableFuture<Boolean> delivered = new CompletableFuture<>();
+        attempt(pool, jobs, groups, oldest, delivered);
+        return delivered.thenApply(ok -> {
+            Map<Count, Boolean> answers = new HashMap<>();
+            merged.forEach(c -> answers.put(c, ok));
+            return answers;
+        });
+    }
+
+    private void attempt(String pool, int jobs, List<String> groups, long oldest, CompletableFuture<Boolean> delivered) {
         Optional<String> leader = leader();
         CompletableFuture<Integer> sent = leader.isEmpty()
                 ? CompletableFuture.failedFuture(noLeader())
@@ -206,21 +192,14 @@ public class LeaderLink implements CountForwarding {
                         HttpResponse.BodyHandlers.discarding())).thenApply(HttpResponse::statusCode);
         sent.whenComplete((status, e) -> {
             if (e == null && status / 100 == 2) {
-                sendCounts(pool); // whatever arrived meanwhile
-                return;
-            }
-            if (System.nanoTime() - since > COUNT_PATIENCE.toNanos()) {
+                delivered.complete(true);
+            } else if (System.nanoTime() - oldest > COUNT_PATIENCE.toNanos()) {
                 LOG.debugf("gave up passing %d job(s) of pool %s to the leader; its reconciler counts them", jobs, pool);
-                sendCounts(pool);
-                return;
+                delivered.complete(false);
+            } else {
+                timer.schedule(() -> attempt(pool, jobs, groups, oldest, delivered), COUNT_RETRY.toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
-            synchronized (this) {
-                Pending p = pending.get(pool);
-                p.jobs += jobs;
-                p.groups.addAll(groups);
-                p.sinceNanos = Math.min(p.sinceNanos, since);
-            }
-            timer.schedule(() -> sendCounts(pool), 500, TimeUnit.MILLISECONDS);
         });
     }
 
