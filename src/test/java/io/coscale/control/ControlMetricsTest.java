@@ -9,15 +9,14 @@ import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.lease.CountForwarding;
+import io.coscale.lease.FollowerLeadership;
 import io.coscale.lease.Leadership;
-import io.coscale.lease.NotLeaderException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class ControlMetricsTest {
     private final PoolController pool = new PoolController(
             new Pool("p", "cluster", "service", "http://127.0.0.1:1/000000000000/q", 2, 7, Mode.PROTECT, 1, 60,
                     Duration.ofSeconds(60)),
-            context(new Follower()));
+            context(new FollowerLeadership()));
 
     @AfterEach
     void tearDown() {
@@ -147,38 +146,5 @@ class ControlMetricsTest {
     private double counter(String name) {
         Counter counter = registry.get(name).tag("pool", "p").counter();
         return counter.count();
-    }
-
-    /** Another replica leads: this controller only counts, so it never reaches for ECS or SQS. */
-    private static final class Follower implements Leadership {
-        @Override
-        public boolean isLeader() {
-            return false;
-        }
-
-        @Override
-        public long epoch() {
-            return 1;
-        }
-
-        @Override
-        public Optional<String> leaderId() {
-            return Optional.of("other");
-        }
-
-        @Override
-        public Optional<String> leaderAddress() {
-            return Optional.of("http://127.0.0.1:1");
-        }
-
-        @Override
-        public String selfId() {
-            return "me";
-        }
-
-        @Override
-        public void checkWrite() {
-            throw new NotLeaderException("not the leader", leaderAddress());
-        }
     }
 }

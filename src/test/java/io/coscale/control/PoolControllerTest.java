@@ -18,6 +18,7 @@ import io.coscale.domain.Mode;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.lease.CountForwarding;
+import io.coscale.lease.FollowerLeadership;
 import io.coscale.lease.Leadership;
 import io.coscale.lease.NotLeaderException;
 import io.coscale.local.LocalCloudTestResource;
@@ -110,46 +111,9 @@ class PoolControllerTest {
                 new ControlMetrics(registry), leadership, counts);
     }
 
-    /** A replica that does not hold the lease: another one, at some address, does. */
-    private static class Follower implements Leadership {
-        volatile boolean leads;
-
-        @Override
-        public boolean isLeader() {
-            return leads;
-        }
-
-        @Override
-        public long epoch() {
-            return 7;
-        }
-
-        @Override
-        public java.util.Optional<String> leaderId() {
-            return java.util.Optional.of(leads ? "me" : "other");
-        }
-
-        @Override
-        public java.util.Optional<String> leaderAddress() {
-            return java.util.Optional.of("http://127.0.0.1:1");
-        }
-
-        @Override
-        public String selfId() {
-            return "me";
-        }
-
-        @Override
-        public void checkWrite() {
-            if (!leads) {
-                throw new NotLeaderException("not the leader", leaderAddress());
-            }
-        }
-    }
-
     @Test
     void aFollowerPassesCountsOnAndWritesNothingToEcsUntilItTakesTheLeaseOver() throws Exception {
-        Follower follower = new Follower();
+        FollowerLeadership follower = new FollowerLeadership();
         List<String> forwarded = new java.util.concurrent.CopyOnWriteArrayList<>();
         ctx.threads().shutdown();
         ctx = context(Duration.ZERO, Clock.systemUTC(), new EcsBudget(new TokenBucket(50, 5), "coscale-budget"), follower,
@@ -181,7 +145,7 @@ class PoolControllerTest {
      */
     @Test
     void aTakeOverDoesNotCountTheJobsAcceptedAsAFollowerAgain() throws Exception {
-        Follower follower = new Follower();
+        FollowerLeadership follower = new FollowerLeadership();
         ctx.threads().shutdown();
         ctx = context(Duration.ZERO, Clock.systemUTC(), new EcsBudget(new TokenBucket(50, 5), "coscale-budget"), follower, (pool, jobs, groups) -> { });
         PoolController pool = controller(5, Mode.PROTECT);
@@ -204,7 +168,7 @@ class PoolControllerTest {
     @Test
     void aSlowEcsWriteIsCutOffByTheCallTimeoutAndNotRetriedOnceTheLeaseIsGone() throws Exception {
         java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
-        Follower leaseMovesAfterTheCheck = new Follower() {
+        FollowerLeadership leaseMovesAfterTheCheck = new FollowerLeadership() {
             @Override
             public void checkWrite() {
                 if (checks.getAndIncrement() > 0) {

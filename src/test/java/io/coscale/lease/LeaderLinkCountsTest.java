@@ -71,7 +71,7 @@ class LeaderLinkCountsTest {
         });
         leader.start();
         String address = "http://" + leader.getAddress().getHostString() + ":" + leader.getAddress().getPort();
-        link = new LeaderLink(follower(address), authOff(), Map::of);
+        link = new LeaderLink(new FollowerLeadership(address), authOff(), Map::of);
     }
 
     @AfterEach
@@ -107,40 +107,6 @@ class LeaderLinkCountsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
         assertThat(received).containsExactly(new Counted("/v1/pools/orders/jobs:counted", 7, List.of("g")));
         assertThat(calls.get()).as("two refused calls, then the one the leader took").isEqualTo(3);
-    }
-
-    private static Leadership follower(String leaderAddress) {
-        return new Leadership() {
-            @Override
-            public boolean isLeader() {
-                return false;
-            }
-
-            @Override
-            public long epoch() {
-                return 1;
-            }
-
-            @Override
-            public Optional<String> leaderId() {
-                return Optional.of("leader");
-            }
-
-            @Override
-            public Optional<String> leaderAddress() {
-                return Optional.of(leaderAddress);
-            }
-
-            @Override
-            public String selfId() {
-                return "follower";
-            }
-
-            @Override
-            public void checkWrite() {
-                throw new NotLeaderException("a follower", Optional.of(leaderAddress));
-            }
-        };
     }
 
     private static AuthConfig authOff() {
