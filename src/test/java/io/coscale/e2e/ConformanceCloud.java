@@ -174,6 +174,13 @@ final class ConformanceCloud implements AutoCloseable {
         assertThat(r.statusCode()).as("submission answered %s", r.body()).isEqualTo(202);
     }
 
+    /** Delays every SQS call by {@code latency} at the local cloud's SQS proxy (zero: none), every other fault off. */
+    void sqsLatency(Duration latency) {
+        HttpResponse<String> r = send("PUT", uri(cloudPort, "/local/v1/faults"),
+                "{\"sqs\": {\"latencyMs\": " + latency.toMillis() + ", \"errorRate\": 0, \"resetRate\": 0}}");
+        assertThat(r.statusCode()).as("faults answered %s", r.body()).isEqualTo(200);
+    }
+
     /** Stops a task as ECS would for its own reasons ({@code SpotInterruption}: SIGTERM, SIGKILL after its stopTimeout). */
     void stopTask(String taskArn, String kind) {
         HttpResponse<String> r = send("POST", uri(cloudPort, "/local/v1/faults/task-stops"),
