@@ -20,8 +20,9 @@ and loops over three calls, as with the AWS Lambda Runtime API:
 The protocol (docs/API.md): claim before the first receive; claim again on each message and, while the job runs,
 every HEARTBEAT_SECONDS together with a visibility extension; release when a poll is empty and obey exit / continue /
 stay; `drain` from any claim: release after the current job. On SIGTERM no new job is taken; the running one is
-sent SIGTERM and has STOP_GRACE_SECONDS, then its message is given back. Exit 0 after `exit` or a stop signal;
-1 when coscale answers 401 or 403 or a setting is missing.
+sent SIGTERM and has STOP_GRACE_SECONDS, then its message is given back; no release follows a stop signal. Exit 0
+after `exit` or a stop signal (a 403 after it included: coscale refuses a stopping task); 1 when coscale answers
+401 or 403 before any stop signal, or a setting is missing.
 
 Environment: COSCALE_URL, QUEUE_URL, ECS_CONTAINER_METADATA_URI_V4 (required); COSCALE_TOKEN; AWS_REGION,
 AWS_ENDPOINT_URL_SQS; credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or the ECS
@@ -433,6 +434,8 @@ class Worker:
                 self.work(messages[0])
                 wait = self.next_wait
                 continue
+            if self.stopping.is_set():
+                return 0  # stopped as the poll came back empty: ECS is stopping the task, there is nothing to release
             try:
                 answer = call_with_retries(lambda: self.coscale.post("/v1/release"), self.stopping,
                                            sleep=self.stopping.wait)
@@ -608,7 +611,8 @@ def main(argv):
         return worker.run()
     except Fatal as e:
         log(str(e))
-        return 1
+        # After a stop signal coscale refuses a stopping task's calls (403): the stop, not the refusal, ends the task.
+        return 0 if stopping.is_set() else 1
     except Retryable as e:
         if stopping.is_set():
             return 0

@@ -355,6 +355,14 @@ class WorkerTest(unittest.TestCase):
         self.assertEqual(self.log, [("visibility", "r1", 0)])
         self.assertEqual(self.events, ["received", "returned"])
 
+    def test_a_stop_as_the_poll_comes_back_empty_sends_no_release(self):
+        # coscale refuses a stopping task's calls (403): a release after the stop would end it with exit 1.
+        self.coscale.replies["/v1/release"] = [(403, {"detail": "the task is stopping"})]
+        worker = self.worker()
+        self.sqs.receive = lambda wait: (worker.stop(), [])[1]
+        self.assertEqual(worker.run(), 0)
+        self.assertEqual(self.coscale.paths(), ["/v1/claim"])
+
     def test_a_message_sqs_will_not_take_back_is_not_counted_returned(self):
         worker = self.worker()
         self.sqs.visibility_failures = 100
