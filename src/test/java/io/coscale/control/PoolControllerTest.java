@@ -798,9 +798,11 @@ class PoolControllerTest {
         pool.submitted(2);
         eventually().until(() -> ecs.service(SERVICE).desiredCount() == 3);
 
-        assertThat(pool.events().newest(10)).filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
+        // Awaited: ECS applies the write before it answers, and the event is added with the answer.
+        eventually().untilAsserted(() -> assertThat(pool.events().newest(10))
+                .filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
                 .extracting(io.coscale.domain.Event::reason)
-                .containsExactly("3 jobs outstanding", "1 job outstanding");
+                .containsExactly("3 jobs outstanding", "1 job outstanding"));
     }
 
     /** The task's release, with {@code fault} on {@code action} while it runs: it fails (503 to the worker). */
