@@ -929,6 +929,29 @@ class PoolControllerTest {
         }
     }
 
+    /**
+     * A release repeated while its exit is carried out (its record waits a second; a worker whose call timed out
+     * retries) joins the same answer: it neither decides again nor finishes the recorded exit with a write of its own.
+     */
+    @Test
+    void aReleaseRepeatedWhileItsExitIsCarriedOutGetsTheSameAnswerAndLowersOnce() throws Exception {
+        PoolController pool = protectPool(0, 10, 120);
+        String task = running(3).get(0);
+        EcsWritesSeen seen = watchWrites();
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
+        CompletableFuture<ReleaseDecision> first = pool.release(TestContexts.task(task));
+        eventually().until(() -> seen.tags().get() == 1);
+        CompletableFuture<ReleaseDecision> again = pool.release(TestContexts.task(task));
+
+        ReleaseDecision answer = first.get(20, TimeUnit.SECONDS);
+        assertThat(again.get(20, TimeUnit.SECONDS)).isEqualTo(answer);
+        ecs.emulator.faults().clear();
+        assertThat(answer.desiredCount()).isEqualTo(2);
+        assertThat(seen.tags()).as("one record").hasValue(1);
+        assertThat(seen.desiredCounts()).as("one decrement").containsExactly(2);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
+    }
+
     @Test
     void aMergedWriteThatFailedLeavesEachExitToBeFinishedOnceByItsRetriedRelease() throws Exception {
         PoolController pool = protectPool(0, 10, 120);
