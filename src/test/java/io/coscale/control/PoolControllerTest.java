@@ -909,9 +909,7 @@ class PoolControllerTest {
         PoolController pool = protectPool(0, 10, 120);
         String task = running(3).get(0);
         EcsWritesSeen seen = watchWrites();
-        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
-        CompletableFuture<ReleaseDecision> exit = pool.release(TestContexts.task(task));
-        eventually().until(() -> seen.tags().get() == 1);
+        CompletableFuture<ReleaseDecision> exit = releaseWhoseRecordWaits(pool, task, seen);
         for (int i = 0; i < jobs; i++) {
             sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("job"));
         }
@@ -929,6 +927,15 @@ class PoolControllerTest {
         }
     }
 
+    /** Releases {@code task} with its exit record (TagResource) held a second by ECS; returns once ECS received it. */
+    private CompletableFuture<ReleaseDecision> releaseWhoseRecordWaits(PoolController pool, String task,
+            EcsWritesSeen seen) {
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
+        CompletableFuture<ReleaseDecision> release = pool.release(TestContexts.task(task));
+        eventually().until(() -> seen.tags().get() == 1);
+        return release;
+    }
+
     /**
      * A release repeated while its exit is carried out (its record waits a second; a worker whose call timed out
      * retries) joins the same answer: it neither decides again nor finishes the recorded exit with a write of its own.
@@ -938,9 +945,7 @@ class PoolControllerTest {
         PoolController pool = protectPool(0, 10, 120);
         String task = running(3).get(0);
         EcsWritesSeen seen = watchWrites();
-        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
-        CompletableFuture<ReleaseDecision> first = pool.release(TestContexts.task(task));
-        eventually().until(() -> seen.tags().get() == 1);
+        CompletableFuture<ReleaseDecision> first = releaseWhoseRecordWaits(pool, task, seen);
         CompletableFuture<ReleaseDecision> again = pool.release(TestContexts.task(task));
 
         ReleaseDecision answer = first.get(20, TimeUnit.SECONDS);
