@@ -1,16 +1,20 @@
 package io.coscale.control;
 
+import io.coscale.aws.AwsCallException;
 import io.coscale.aws.EcsGateway;
 import io.coscale.aws.QueueGateway;
+import io.coscale.aws.ServiceState;
 import io.coscale.concurrent.Backoff;
 import io.coscale.concurrent.Futures;
 import io.coscale.control.budget.EcsBudget;
 import io.coscale.control.budget.TaskReadBudget;
+import io.coscale.domain.Pool;
 import io.coscale.domain.QueueDepth;
 import io.coscale.lease.CountForwarding;
 import io.coscale.lease.Leadership;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -63,6 +67,13 @@ record ControlContext(EcsGateway ecsGateway, QueueGateway queueGateway, EcsWrite
     /** An ECS read, transient failures retried briefly without holding a thread between attempts. */
     <T> CompletableFuture<T> ecsRead(Function<EcsGateway, T> call) {
         return READ_RETRIES.runAsync(() -> ecs(call), threads.timer(), threads.jitter());
+    }
+
+    /** A pool's service as DescribeServices shows it now, read as {@link #ecsRead} reads. */
+    CompletableFuture<ServiceState> service(Pool pool) {
+        return ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenApply(found -> found
+                .stream().findFirst().orElseThrow(() -> new AwsCallException("service " + pool.service()
+                        + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null)));
     }
 
     /**

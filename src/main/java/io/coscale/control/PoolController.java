@@ -19,9 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One pool's control loop. Every change it makes to the pool's {@code desiredCount} — scale-up ({@link ScaleUp}),
- * release ({@link Release}), reconcile correction — is a step of the pool's {@link SerialSteps}: one at a time and in
- * order, so each decision sees the count the previous one left. A step that waits (for SQS, ECS or the UpdateService
+ * One pool's control loop. Every decision on the pool's {@code desiredCount} — scale-up ({@link ScaleUp}), release
+ * ({@link Release}), reconcile correction — is a step of the pool's {@link SerialSteps}: one at a time and in order,
+ * so each decision sees the count the previous one left (a release's exit is in it from its decision on, though its
+ * record is written after the step: {@link PendingExits}). A step that waits (for SQS, ECS or the UpdateService
  * budget) holds no thread. Claims are not steps: they change no count, so they never wait for another task's release
  * (see {@link PoolTasks}). What the pool knows is one {@link PoolState}, handed to each.
  *
@@ -127,7 +128,8 @@ public final class PoolController {
      */
     public CompletableFuture<ReleaseDecision> release(TaskState task) {
         long asked = ctx.nanoTime();
-        // The step ends once the exit is recorded; its answer waits for the count change that counts it.
+        // The step ends once the release is decided; an exit's answer waits for its record, then for the count change
+        // that counts it.
         return steps.submit(() -> release.step(task, asked)).thenCompose(answer -> answer);
     }
 

@@ -1,6 +1,5 @@
 package io.coscale.control;
 
-import io.coscale.aws.AwsCallException;
 import io.coscale.aws.ServiceState;
 import io.coscale.concurrent.Futures;
 import io.coscale.concurrent.ReadsAfter;
@@ -26,8 +25,8 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * What one pool's controller knows, under one lock: the count as coscale believes it ({@link CountBelief}) and the
- * exits recorded whose decrement is pending on it ({@link PendingExits}: decisions are made from the heading, the
- * count they leave), the backlog and a FIFO queue's groups with work, the service as last read, when this replica
+ * exits decided whose decrement is not yet written on it ({@link PendingExits}: decisions are made from the heading,
+ * the count they leave), the backlog and a FIFO queue's groups with work, the service as last read, when this replica
  * began to act for the pool, and the last error. The pool's scale-up ({@link ScaleUp}) and release ({@link Release}) are handed this state; they
  * change the count only in the pool's steps.
  *
@@ -130,15 +129,16 @@ final class PoolState {
     private record MarkedDepth(long mark, QueueDepth depth) {
     }
 
-    /** A release's decision, and the count it was made from. */
-    record Decided(ReleaseDecision decision, int from) {
+    /** A release's decision, the count it was made from, and its exit in the heading (null: it lowers nothing). */
+    record Decided(ReleaseDecision decision, int from, PendingExits.Exit exit) {
     }
 
     /**
      * A release's decision ({@link ReleasePolicy}) on the queue's depth read after {@code askedNanos} (releases queued
      * behind one another share one read: {@link ReadsAfter}), once the count is known ({@link #knownCount}, read from
      * ECS meanwhile when it is not); jobs accepted since the read's mark count as work. An exit that lowers the count
-     * fails with {@link NotSettledException} while counts may not be lowered ({@link #unsettled}).
+     * fails with {@link NotSettledException} while counts may not be lowered ({@link #unsettled}); one that may is in
+     * the heading from its decision on ({@link PendingExits#decided}), so that the next release decides one below it.
      *
      * @param startedBy the task's {@code startedBy}: a task of an older deployment exits without lowering
      */
@@ -151,9 +151,10 @@ final class PoolState {
                 unsettled = unsettled();
                 observeQueue(read.depth(), read.mark(), ctx.clock().instant());
                 // Jobs accepted while SQS was being asked may be missing from its answer: work arrived meanwhile.
-                decided = new Decided(ReleasePolicy.decide(pool, heading(), read.depth(),
-                        backlog.acceptedSince(read.mark()), olderDeployment, service == null ? 0 : service.runningCount()),
-                        heading());
+                ReleaseDecision decision = ReleasePolicy.decide(pool, heading(), read.depth(),
+                        backlog.acceptedSince(read.mark()), olderDeployment, service == null ? 0 : service.runningCount());
+                decided = new Decided(decision, heading(),
+                        decision.lowersCount() && unsettled == null ? pendingExits.decided(epoch) : null);
             }
             ctx.metrics().releaseDecision(pool.name(), decided.decision().kind());
             if (decided.decision().lowersCount() && unsettled != null) {
@@ -185,14 +186,19 @@ final class PoolState {
         return count.value();
     }
 
-    /** The count once the pending exits are lowered for: every decision is made from it. Null until the count is known. */
+    /** The count once every exit decided is lowered for: every decision is made from it. Null until the count is known. */
     synchronized Integer heading() {
         return count.value() == null ? null : count.value() - pendingExits.size();
     }
 
-    /** An exit recorded on its task, its decrement pending from now: the answer completes once it is counted. */
-    synchronized CompletableFuture<Void> exitRecorded() {
-        return pendingExits.add(epoch);
+    /** An exit's record landed on its task, its decrement pending from now: completes once it is counted. */
+    synchronized CompletableFuture<Void> exitRecorded(PendingExits.Exit exit) {
+        return pendingExits.recorded(exit);
+    }
+
+    /** An exit's record failed: out of the heading ({@link PendingExits#withdraw}); completes if it was counted. */
+    synchronized CompletableFuture<Void> exitWithdrawn(PendingExits.Exit exit, Throwable failure) {
+        return pendingExits.withdraw(exit, failure);
     }
 
     /**
@@ -279,7 +285,7 @@ final class PoolState {
      */
     CompletableFuture<Boolean> lowerOnce(int target) {
         long readAt = ctx.nanoTime();
-        return readService().thenCompose(read -> {
+        return ctx.service(pool).thenCompose(read -> {
             int believed;
             synchronized (this) {
                 sameLease();
@@ -309,7 +315,7 @@ final class PoolState {
             }
         }
         long readAt = ctx.nanoTime();
-        return readService().thenAccept(read -> {
+        return ctx.service(pool).thenAccept(read -> {
             synchronized (this) {
                 count.read(read.desiredCount(), readAt);
                 if (service == null) {
@@ -317,13 +323,6 @@ final class PoolState {
                 }
             }
         });
-    }
-
-    /** The pool's service as DescribeServices shows it now. */
-    private CompletableFuture<ServiceState> readService() {
-        return ctx.ecsRead(ecs -> ecs.describeServices(pool.cluster(), List.of(pool.service()))).thenApply(found -> found
-                .stream().findFirst().orElseThrow(() -> new AwsCallException("service " + pool.service()
-                        + " not found in cluster " + pool.cluster(), false, false, "ServiceNotFoundException", null)));
     }
 
     /** Records a failure as the pool's lastError and, when it differs from the last one, as an event. Never throws. */

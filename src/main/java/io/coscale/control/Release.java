@@ -5,20 +5,29 @@ import io.coscale.domain.Event;
 import io.coscale.domain.Pool;
 import io.coscale.domain.ReleaseDecision;
 import io.coscale.domain.TaskLife;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A pool's release: what a worker that found the queue empty does next, carried out. Exit: unprotect, record the
  * exit on the task, then wait for the pool's next count change to count it: lowered for, merged with the other exits
  * recorded by then, or absorbed by a raise ({@link ScaleUp#exitRecorded}; a task of an older deployment exits with the
- * count kept); continue or stay: nothing changes. A step of the pool, from the decision to the record: one at a time
- * with its other count changes; the answer to an exit comes after the step.
+ * count kept); continue or stay: nothing changes.
  *
- * <p>A task's exit lowers the count once however often it is released: a repeat gets the remembered decision, or,
- * after a restart, the task's exit record. Once the exit record is sent, a repeat never decides again: when the
- * record's answer was lost it writes the same record again, and when the UpdateService went unanswered it finishes the
+ * <p>The decision is a step of the pool: one at a time with its other count changes, and an exit takes its place in
+ * the heading as it is decided ({@link PendingExits}), so no two releases decide from the same count. The exit's
+ * writes (unprotect, record) and their budget waits come after the step, so that a storm of exits waits for ECS's
+ * TagResource budget side by side, not one behind the other: the pool's next release, scale-up or merged decrement
+ * does not wait for them, and each exit is answered with the first count change after its own record.
+ *
+ * <p>A task's exit lowers the count once however often it is released: a repeat while its exit is being carried out
+ * gets the same answer; later, the remembered decision, or, after a restart, the task's exit record. Once the exit
+ * record is sent, a repeat never decides again: when the record's answer was lost it writes the same record again (and
+ * lowers nothing when a raise absorbed the exit meanwhile), and when the UpdateService went unanswered it finishes the
  * recorded exit ({@link PoolState#lowerOnce}).
  */
 final class Release {
@@ -29,6 +38,10 @@ final class Release {
     private final PoolState state;
     private final PoolTasks tasks;
     private final ScaleUp scaleUp;
+    /** Exits being carried out (their records or decrements still to come), by task: a repeat joins the answer. */
+    private final Map<String, CompletableFuture<ReleaseDecision>> exiting = new ConcurrentHashMap<>();
+    /** Tasks whose exit a raise absorbed while its record's answer was lost: their retried release lowers nothing. */
+    private final Set<String> absorbed = ConcurrentHashMap.newKeySet();
 
     Release(Pool pool, ControlContext ctx, EventLog events, PoolState state, PoolTasks tasks, ScaleUp scaleUp) {
         this.pool = pool;
@@ -40,7 +53,8 @@ final class Release {
     }
 
     /**
-     * The release step: completes with the answer, which completes once the exit (if one) is counted.
+     * The release step: completes with the answer, which completes once the exit (if one) is counted; an exit's
+     * writes go on after the step.
      *
      * @param task the task as DescribeTasks showed it: its exit record (null when none), and the deployment that
      *        started it
@@ -49,6 +63,10 @@ final class Release {
      */
     CompletableFuture<CompletableFuture<ReleaseDecision>> step(TaskState task, long askedNanos) {
         String taskArn = task.taskArn();
+        CompletableFuture<ReleaseDecision> carriedOut = exiting.get(taskArn);
+        if (carriedOut != null) {
+            return CompletableFuture.completedFuture(carriedOut);
+        }
         TaskLife life = tasks.lifeOf(taskArn);
         switch (life.stage()) {
             case EXITED:
@@ -60,7 +78,9 @@ final class Release {
                 ReleaseDecision unconfirmed = life.exit();
                 return ctx.writes().recordExit(taskArn, unconfirmed.desiredCount())
                         .thenRun(() -> tasks.recorded(taskArn, unconfirmed))
-                        .thenCompose(confirmed -> finishRecorded(taskArn, unconfirmed))
+                        .thenCompose(confirmed -> absorbed.remove(taskArn) ? CompletableFuture.completedFuture(
+                                exited(taskArn, unconfirmed, unconfirmed.desiredCount() + 1))
+                                : finishRecorded(taskArn, unconfirmed))
                         .thenApply(CompletableFuture::completedFuture);
             default:
                 break;
@@ -73,15 +93,15 @@ final class Release {
             return answered(replay);
         }
         return state.decideRelease(askedNanos, task.startedBy())
-                .thenCompose(decided -> act(taskArn, decided.decision(), decided.from()));
+                .thenCompose(decided -> act(taskArn, decided));
     }
 
     private static CompletableFuture<CompletableFuture<ReleaseDecision>> answered(ReleaseDecision decision) {
         return CompletableFuture.completedFuture(CompletableFuture.completedFuture(decision));
     }
 
-    private CompletableFuture<CompletableFuture<ReleaseDecision>> act(String taskArn, ReleaseDecision decision,
-            int from) {
+    private CompletableFuture<CompletableFuture<ReleaseDecision>> act(String taskArn, PoolState.Decided decided) {
+        ReleaseDecision decision = decided.decision();
         if (decision.kind() != ReleaseDecision.Kind.EXIT) {
             // Warm capacity keeps its protection: an unprotected idle task would be the next scale-in's victim as
             // readily as a busy one that has not yet claimed again.
@@ -97,7 +117,7 @@ final class Release {
         tasks.beginExit(taskArn);
         // A drained task is unprotected too, so that its deployment may replace it; only an exit that lowers is recorded.
         OptionalInt lowerTo = decision.lowersCount() ? OptionalInt.of(decision.desiredCount()) : OptionalInt.empty();
-        return ctx.writes().exit(pool, taskArn, lowerTo).handle((ok, e) -> {
+        CompletableFuture<ReleaseDecision> answer = ctx.writes().exit(pool, taskArn, lowerTo).handle((ok, e) -> {
             EcsWrites.ExitWrite failed = e == null ? null : EcsWrites.failedWrite(e);
             Throwable cause = e == null ? null : EcsWrites.exitCause(e);
             if (failed != EcsWrites.ExitWrite.UNPROTECT) {
@@ -109,14 +129,32 @@ final class Release {
             }
             if (e != null) {
                 tasks.abandonExit(taskArn);
-                throw new CompletionException(cause);
+                return decided.exit() == null ? CompletableFuture.<ReleaseDecision>failedFuture(cause)
+                        : withdrawn(taskArn, decided.exit(), cause);
             }
             if (lowerTo.isEmpty()) {
-                return CompletableFuture.completedFuture(exited(taskArn, decision, from));
+                return CompletableFuture.completedFuture(exited(taskArn, decision, decided.from()));
             }
             // Once recorded, the exit is counted or pending: a retry finishes it and never lowers from a fresh decision.
             tasks.recorded(taskArn, decision);
-            return scaleUp.exitRecorded().thenApply(counted -> exited(taskArn, decision, from));
+            return scaleUp.exitRecorded(decided.exit()).thenApply(counted -> exited(taskArn, decision, decided.from()));
+        }).thenCompose(counted -> counted);
+        // The step ends here, the exit in the heading: its writes, their budget waits and its count change come after.
+        exiting.put(taskArn, answer);
+        answer.whenComplete((done, e) -> exiting.remove(taskArn, answer));
+        return CompletableFuture.completedFuture(answer);
+    }
+
+    /**
+     * An exit whose record failed leaves the heading and fails with {@code cause}; when a raise absorbed it meanwhile
+     * and its record may be on the task, its retried release records it again and lowers nothing for it.
+     */
+    private CompletableFuture<ReleaseDecision> withdrawn(String taskArn, PendingExits.Exit exit, Throwable cause) {
+        return state.exitWithdrawn(exit, cause).handle((counted, notCounted) -> {
+            if (notCounted == null && tasks.lifeOf(taskArn).stage() == TaskLife.Stage.RECORD_UNKNOWN) {
+                absorbed.add(taskArn);
+            }
+            throw new CompletionException(cause);
         });
     }
 

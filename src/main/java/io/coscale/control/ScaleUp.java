@@ -103,15 +103,16 @@ final class ScaleUp {
     }
 
     /**
-     * An exit recorded on its task: its decrement waits for the pool's next flush, merged with every other exit
-     * recorded by then, or absorbed by its raise. Completes once the exit is counted; fails with a flush that failed
-     * (the exit stays recorded: its retried release finishes it).
+     * An exit's record landed on its task: its decrement waits for the pool's next flush, merged with every other exit
+     * recorded by then, or absorbed by its raise. Not a step: it comes when the record's writes end, outside the pool's
+     * steps. Completes once the exit is counted; fails with a flush that failed (the exit stays recorded: its retried
+     * release finishes it).
      */
-    CompletableFuture<Void> exitRecorded() {
+    CompletableFuture<Void> exitRecorded(PendingExits.Exit exit) {
         CompletableFuture<Void> counted;
         boolean queueFlush;
         synchronized (state) {
-            counted = state.exitRecorded();
+            counted = state.exitRecorded(exit);
             queueFlush = !flushQueued;
             flushQueued = true;
         }

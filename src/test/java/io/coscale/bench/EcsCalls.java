@@ -19,7 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EcsCalls implements CallListener, AutoCloseable {
 
-    /** One received call: the action, the service it names (if any), desiredCount (or -1), and nanoTime. */
+    /**
+     * One received call: the action, the service it names (if any), desiredCount (of a TagResource: the first tag's
+     * value, an exit record's count; else -1), and nanoTime.
+     */
     record Call(String action, String service, int desiredCount, long receivedNanos) {
     }
 
@@ -43,7 +46,8 @@ final class EcsCalls implements CallListener, AutoCloseable {
     public void received(String action, JsonNode request, long receivedNanos) {
         String service = request.path("service").asText(null);
         Call call = new Call(action, service == null ? null : service.substring(service.lastIndexOf('/') + 1),
-                request.path("desiredCount").asInt(-1), receivedNanos);
+                action.equals("TagResource") ? request.path("tags").path(0).path("value").asInt(-1)
+                        : request.path("desiredCount").asInt(-1), receivedNanos);
         calls.add(call);
         int now = inFlight.computeIfAbsent(action, a -> new AtomicInteger()).incrementAndGet();
         maxInFlight.computeIfAbsent(action, a -> new AtomicInteger()).accumulateAndGet(now, Math::max);

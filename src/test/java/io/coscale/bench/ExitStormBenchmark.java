@@ -42,8 +42,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * An exit storm (issue 23, target 5): 200 claimed, protected tasks of one pool release within one second on an
  * empty queue, while two other pools spend the same UpdateService budget (ECS's: burst 50, 5 a second). Printed: each
- * exit's answer time, the UpdateService calls the storm cost, its TagResource calls (each exit's record: ECS's 20
- * burst, 10 a second), calls ECS throttled, decrements against exits, and the count at the end. The baseline, one
+ * exit's answer time and its wait after ECS received its record, the UpdateService calls the storm cost, its
+ * TagResource calls (each exit's record: ECS's 20 burst, 10 a second), calls ECS throttled, decrements against exits,
+ * and the count at the end. The baseline, one
  * UpdateService per exit (the code before exits were merged), is printed as the arithmetic of that budget.
  *
  * <p>The tasks stay PENDING (the cluster has no room), which keeps 200 worker threads out of the JVM: the benchmark is
@@ -91,6 +92,12 @@ class ExitStormBenchmark {
     @Inject
     Reconciler reconciler;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "coscale.ecs.tags.burst")
+    int tagBurst;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "coscale.ecs.tags.rate-per-second")
+    double tagRate;
+
     @TestHTTPResource("/v1/claim")
     URI claimUri;
 
@@ -136,6 +143,7 @@ class ExitStormBenchmark {
         double tokensAtStart = 50 - OTHER_BURST; // refilled at 5/s, spent at 4/s by the others meanwhile
 
         ConcurrentLinkedQueue<Long> answerNanos = new ConcurrentLinkedQueue<>();
+        Map<Integer, Long> exitAnsweredAt = new java.util.concurrent.ConcurrentHashMap<>();
         List<String> decisions = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicInteger unavailable = new AtomicInteger();
         List<CompletableFuture<Void>> releases = new ArrayList<>();
@@ -148,8 +156,13 @@ class ExitStormBenchmark {
                 String task = tasks.get(i);
                 long sent = System.nanoTime();
                 releases.add(release(task, sent, unavailable).thenAccept(body -> {
-                    answerNanos.add(System.nanoTime() - sent);
+                    long answered = System.nanoTime();
+                    answerNanos.add(answered - sent);
                     decisions.add(body);
+                    Matcher m = DECISION.matcher(body);
+                    if (m.find() && m.group(1).equals("exit")) {
+                        exitAnsweredAt.put(Integer.parseInt(m.group(2)), answered);
+                    }
                 }));
             }
             CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
@@ -174,17 +187,33 @@ class ExitStormBenchmark {
             long tags = calls.count("TagResource");
             long throttled = emulator.stats().snapshot().throttled() - throttledBefore;
             Figures.Distribution answers = Figures.Distribution.of(answerNanos);
+            // Each exit's record (its TagResource, the last one received if retried) to its answer: what the exit
+            // waited for after ECS had its record, its decrement's write and whatever held that write back.
+            Map<Integer, Long> recordedAt = new HashMap<>();
+            calls.calls().stream().filter(c -> c.action().equals("TagResource"))
+                    .forEach(c -> recordedAt.merge(c.desiredCount(), c.receivedNanos(), Math::max));
+            List<Long> afterRecord = new ArrayList<>();
+            exitAnsweredAt.forEach((count, at) -> {
+                Long record = recordedAt.get(count);
+                if (record != null) {
+                    afterRecord.add(at - record);
+                }
+            });
+            Figures.Distribution sinceRecord = Figures.Distribution.of(afterRecord);
             double share = 5 - OTHER_RATE * OTHERS.size();
             Figures.print("exit storm: " + TASKS + " releases of one pool within 1 s, empty queue", List.of(
                     String.format(Locale.ROOT, "%d claimed, protected tasks (PENDING); UpdateService budget burst 50, 5/s,"
                             + " %.1f tokens left at the storm; other pools: %d writes before, %.0f/s meanwhile (%d in all)",
                             TASKS, tokensAtStart, OTHER_BURST, OTHER_RATE * OTHERS.size(), otherCalls.get()),
                     "answer time per release:         " + answers.summary(),
+                    "answer after the exit's record:  " + sinceRecord.summary(),
                     String.format(Locale.ROOT, "storm over after %.1f s; %d exits, %d stay/continue, %d answers 503 retried",
                             (stormEnd - start) / 1e9, exitCounts.size(), stays, unavailable.get()),
                     String.format(Locale.ROOT, "UpdateService calls for the storm: %d (target <= 5); TagResource calls: %d"
-                            + " (one record per exit, ECS's 20 burst then 10/s: the last no sooner than %.1f s); throttled by"
-                            + " ECS: %d", stormUpdates, tags, Math.max(0, exitCounts.size() - 20) / 10.0, throttled),
+                            + " (one record per exit, ECS's 20 burst then 10/s: the last no sooner than %.1f s; coscale's"
+                            + " budget %d then %.0f/s: %.1f s); throttled by ECS: %d", stormUpdates, tags,
+                            Math.max(0, exitCounts.size() - 20) / 10.0, tagBurst, tagRate,
+                            Math.max(0, exitCounts.size() - tagBurst) / tagRate, throttled),
                     String.format(Locale.ROOT, "decrements %d for %d exits (%d distinct recorded counts); desiredCount %d,"
                             + " expected %d", TASKS - finalCount, exitCounts.size(), distinct.size(), finalCount,
                             TASKS - exitCounts.size()),

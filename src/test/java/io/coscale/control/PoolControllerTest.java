@@ -762,9 +762,11 @@ class PoolControllerTest {
         pool.submitted(2);
         eventually().until(() -> ecs.service(SERVICE).desiredCount() == 3);
 
-        assertThat(pool.events().newest(10)).filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
+        // Awaited: ECS applies the write before it answers, and the event is added with the answer.
+        eventually().untilAsserted(() -> assertThat(pool.events().newest(10))
+                .filteredOn(e -> e.kind() == io.coscale.domain.Event.Kind.SCALE_UP)
                 .extracting(io.coscale.domain.Event::reason)
-                .containsExactly("3 jobs outstanding", "1 job outstanding");
+                .containsExactly("3 jobs outstanding", "1 job outstanding"));
     }
 
     /** The task's release, with {@code fault} on {@code action} while it runs: it fails (503 to the worker). */
@@ -871,9 +873,7 @@ class PoolControllerTest {
         PoolController pool = protectPool(0, 10, 120);
         String task = running(3).get(0);
         EcsWritesSeen seen = watchWrites();
-        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
-        CompletableFuture<ReleaseDecision> exit = pool.release(TestContexts.task(task));
-        eventually().until(() -> seen.tags().get() == 1);
+        CompletableFuture<ReleaseDecision> exit = releaseWhoseRecordWaits(pool, task, seen);
         for (int i = 0; i < jobs; i++) {
             sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("job"));
         }
@@ -889,6 +889,36 @@ class PoolControllerTest {
             eventually().untilAsserted(() -> assertThat(pool.events().newest(10))
                     .anySatisfy(e -> assertThat(e.reason()).contains("1 exiting task replaced")));
         }
+    }
+
+    /** Releases {@code task} with its exit record (TagResource) held a second by ECS; returns once ECS received it. */
+    private CompletableFuture<ReleaseDecision> releaseWhoseRecordWaits(PoolController pool, String task,
+            EcsWritesSeen seen) {
+        ecs.emulator.faults().set("TagResource", new FaultInjector.Fault(Duration.ofSeconds(1), 0, null));
+        CompletableFuture<ReleaseDecision> release = pool.release(TestContexts.task(task));
+        eventually().until(() -> seen.tags().get() == 1);
+        return release;
+    }
+
+    /**
+     * A release repeated while its exit is carried out (its record waits a second; a worker whose call timed out
+     * retries) joins the same answer: it neither decides again nor finishes the recorded exit with a write of its own.
+     */
+    @Test
+    void aReleaseRepeatedWhileItsExitIsCarriedOutGetsTheSameAnswerAndLowersOnce() throws Exception {
+        PoolController pool = protectPool(0, 10, 120);
+        String task = running(3).get(0);
+        EcsWritesSeen seen = watchWrites();
+        CompletableFuture<ReleaseDecision> first = releaseWhoseRecordWaits(pool, task, seen);
+        CompletableFuture<ReleaseDecision> again = pool.release(TestContexts.task(task));
+
+        ReleaseDecision answer = first.get(20, TimeUnit.SECONDS);
+        assertThat(again.get(20, TimeUnit.SECONDS)).isEqualTo(answer);
+        ecs.emulator.faults().clear();
+        assertThat(answer.desiredCount()).isEqualTo(2);
+        assertThat(seen.tags()).as("one record").hasValue(1);
+        assertThat(seen.desiredCounts()).as("one decrement").containsExactly(2);
+        assertThat(ecs.service(SERVICE).desiredCount()).isEqualTo(2);
     }
 
     @Test

@@ -16,9 +16,10 @@ import java.util.Set;
  *   <li>I1 a task a claim answered {@code protected: true} is protected in ECS until its worker is told to exit: at the
  *       answer, while its worker holds a message, and no scale-in stops it meanwhile;</li>
  *   <li>I2 each worker exit lowers desiredCount at most once: no task carries two different exit records, and the
- *       write that lowers the count to the value an exit recorded lowers it by no more than the exits recorded and not
- *       yet counted (one, or several merged into one write); an exit answered {@code exit} is counted from then on
- *       (lowered for, absorbed by a raise, or its decrement lost), so no later write lowers for it;</li>
+ *       decrements written for exits (by writes that lower the count to the value an exit recorded: one exit, or
+ *       several merged into one write) never outnumber the exits recorded, each matched with an exit when it is
+ *       answered {@code exit}; an exit answered {@code exit} is counted from then on (lowered for, absorbed by a raise,
+ *       or its decrement lost), so no later write lowers for it;</li>
  *   <li>I3 a job answered 202 is in SQS once per jobId, a job answered 503 (or, in a batch answered 202, listed as not
  *       enqueued) is not in SQS: at the answer and at the end; a 502 (outcome unknown) may be either;</li>
  *   <li>I4 at most one replica's ECS writes land per epoch, in epoch order: a write lands under the lease's current
@@ -46,8 +47,10 @@ final class Invariants {
     private final Set<String> covered = new LinkedHashSet<>();
     private final Map<String, String> firstExitTag = new HashMap<>();
     private long checks;
-    /** Exits recorded (task → its tag's value) not yet counted, in the order they were recorded. */
+    /** Exits recorded (task → its tag's value) not yet answered {@code exit}. */
     private final Map<String, Integer> exitsToLower = new java.util.LinkedHashMap<>();
+    /** Decrements written for exits (by a lowering to a count an exit recorded) whose exits are not yet answered. */
+    private int decrementsUnanswered;
     /** Writes that lowered the count for more than one exit at once. */
     private int mergedDecrements;
     /** Count changes (raises, or none at all) made while exits were recorded and not yet counted. */
@@ -143,19 +146,22 @@ final class Invariants {
 
     /**
      * An UpdateService is applied, from {@code from} to {@code to}. A lowering to the count an exit recorded carries
-     * exits' decrements (a reconcile's lowering toward minTasks records nothing): it must lower by no more than the
-     * exits recorded below {@code from} and not yet counted, and it counts that many, the highest records first.
+     * exits' decrements (a reconcile's lowering toward minTasks records nothing): the decrements written for exits not
+     * yet answered must not outnumber the exits recorded and not yet answered. Which exits a write counted is not
+     * told by the counts they recorded, nor by the order ECS shows their records: records are written after the step
+     * that decided them, side by side, so an exit decided from 4 (→ 3) may be counted after one decided from 3 (→ 2),
+     * by a write from 3, and a record whose answer was lost lands before coscale knows it. So a decrement is matched
+     * with an exit when the exit is answered ({@link #answered}).
      */
     void countWritten(int from, int to) {
         sim.trace("  desiredCount " + from + " -> " + to);
         raisesOverPendingExits += to > from && !exitsToLower.isEmpty() ? 1 : 0;
         if (to < from && exitsToLower.containsValue(to)) {
-            List<Map.Entry<String, Integer>> below = exitsToLower.entrySet().stream().filter(e -> e.getValue() < from)
-                    .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).toList();
-            check(from - to <= below.size(), "I2", "exits recorded as " + exitsToLower.values() + " lowered the count "
-                    + from + " -> " + to);
+            decrementsUnanswered += from - to;
+            check(decrementsUnanswered <= exitsToLower.size(), "I2", "exits recorded as " + exitsToLower.values()
+                    + " lowered the count " + from + " -> " + to + ", " + decrementsUnanswered
+                    + " decrements for exits not yet answered");
             mergedDecrements += from - to > 1 ? 1 : 0;
-            below.stream().limit(from - to).map(Map.Entry::getKey).toList().forEach(exitsToLower::remove);
         }
     }
 
@@ -188,7 +194,13 @@ final class Invariants {
         }
         if (answer instanceof ReleaseDecision d && d.kind() == ReleaseDecision.Kind.EXIT) {
             // Counted: lowered for already, absorbed by a raise, or its decrement lost; never lowered for later.
-            countedWithoutWrite += exitsToLower.remove(w.taskArn) != null ? 1 : 0;
+            if (exitsToLower.remove(w.taskArn) != null) {
+                if (decrementsUnanswered > 0) {
+                    decrementsUnanswered--;
+                } else {
+                    countedWithoutWrite++;
+                }
+            }
         }
         Failed failed = w.failed;
         if (failed == null) {

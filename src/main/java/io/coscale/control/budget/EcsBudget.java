@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * A budget all pools share for one kind of ECS write, sized like the bucket ECS meters it by per account and Region,
  * so that coscale slows itself down instead of being throttled: UpdateService (50 burst, 5 per second by default,
  * {@code coscale.ecs.update-service.*}) and TagResource, the tag that records a task's exit (AWS's "Request
- * throttling for the Amazon ECS API": 20 burst, refilled at 10 a second, {@code coscale.ecs.tags.*}), so that a mass
- * exit across pools is paced instead of throttled.
+ * throttling for the Amazon ECS API": 20 burst, refilled at 10 a second; coscale's 19 and 9 by default, a margin for
+ * the buckets' refills not falling at the same instants, {@code coscale.ecs.tags.*}), so that a mass exit across
+ * pools is paced instead of throttled.
  *
  * <p>Waiting for a token holds no thread ({@link TokenQueue}): a caller gets a future, waiters are served first come
  * first served, and one timer wakes up when the next token is due. The queue keeps no reserve, so its aging (for a

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The TagResource budget takes its size from coscale.ecs.tags.*, ECS's own limit unless set. */
+/** The TagResource budget takes its size from coscale.ecs.tags.*, unless set a little below ECS's own limit (20, 10/s). */
 class TagBudgetTest {
 
     @Test
@@ -31,11 +31,11 @@ class TagBudgetTest {
     }
 
     @Test
-    void unsetItIsEcsOwnLimit() {
+    void unsetItKeepsAMarginBelowEcsOwnLimit() {
         EcsConfig.Tags tags = config(Map.of()).tags();
 
-        assertThat(tags.burst()).isEqualTo(20);
-        assertThat(tags.ratePerSecond()).isEqualTo(10);
+        assertThat(tags.burst()).isEqualTo(19);
+        assertThat(tags.ratePerSecond()).isEqualTo(9);
     }
 
     private static EcsConfig config(Map<String, String> properties) {
