@@ -250,8 +250,9 @@ final class PoolState {
     }
 
     private NotSettledException unknownCount() {
-        return new NotSettledException("desiredCount is not known: an UpdateService went unanswered; coscale lowers "
-                + "counts again once an ECS read made " + ctx.exitSettle().toMillis() + " ms after it shows the count");
+        return new NotSettledException("desiredCount is not known: " + (count.writeLost() ? "an UpdateService went "
+                + "unanswered" : "this replica took the pool over") + "; coscale lowers counts again once an ECS read made "
+                + ctx.exitSettle().toMillis() + " ms after that shows the count");
     }
 
     /**

@@ -28,6 +28,8 @@ public final class CountBelief {
     private long lastWriteNanos;
     private boolean wroteOnce;
     private boolean settled;
+    /** Whether the belief is unsettled by a write of unknown outcome, not by the start. */
+    private boolean writeLost;
 
     public CountBelief(long startNanos, long readLagNanos) {
         this.unsureSinceNanos = startNanos;
@@ -50,6 +52,7 @@ public final class CountBelief {
         }
         value = observed;
         settled |= readStartNanos - unsureSinceNanos >= readLagNanos;
+        writeLost &= !settled;
         return true;
     }
 
@@ -59,6 +62,7 @@ public final class CountBelief {
         lastWriteNanos = nowNanos;
         wroteOnce = true;
         settled = true;
+        writeLost = false;
     }
 
     /**
@@ -68,7 +72,13 @@ public final class CountBelief {
      */
     public void writeUnknown(long nowNanos) {
         settled = false;
+        writeLost = true;
         unsureSinceNanos = nowNanos;
+    }
+
+    /** Whether the count is not settled because a write's outcome is unknown ({@link #writeUnknown}), not since the start. */
+    public boolean writeLost() {
+        return writeLost;
     }
 
     /** Whether the count may be lowered from this belief: see the class comment. */

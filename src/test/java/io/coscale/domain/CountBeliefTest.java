@@ -35,6 +35,7 @@ class CountBeliefTest {
         belief.read(5, 101 * S);
         assertThat(belief.value()).isEqualTo(5);
         assertThat(belief.settled()).as("may predate the last coscale's writes").isFalse();
+        assertThat(belief.writeLost()).as("unsettled by the start, not by a write of its own").isFalse();
 
         belief.read(4, 105 * S);
         assertThat(belief.settled()).isTrue();
@@ -62,6 +63,7 @@ class CountBeliefTest {
         belief.writeUnknown(110 * S);
 
         assertThat(belief.settled()).as("ECS may hold 3 or 2: no exit lowers from either").isFalse();
+        assertThat(belief.writeLost()).as("unsettled by that write").isTrue();
         assertThat(belief.read(3, 111 * S)).as("any read is the best guess meanwhile, even one so soon after a write")
                 .isTrue();
         assertThat(belief.value()).isEqualTo(3);
@@ -72,6 +74,7 @@ class CountBeliefTest {
         belief.read(3, 115 * S);
         assertThat(belief.settled()).as("began the lag after the lost write").isTrue();
         assertThat(belief.value()).isEqualTo(3);
+        assertThat(belief.writeLost()).isFalse();
     }
 
     @Test
@@ -81,6 +84,7 @@ class CountBeliefTest {
         belief.wrote(4, 111 * S);
 
         assertThat(belief.settled()).as("an absolute value ECS applied").isTrue();
+        assertThat(belief.writeLost()).isFalse();
         assertThat(belief.value()).isEqualTo(4);
         assertThat(belief.read(3, 112 * S)).as("and a read that may predate it does not override it").isFalse();
     }
