@@ -8,6 +8,8 @@
 #   jdk17        the container image's JVM (Java 17), as today
 #   jdk17-cds    the same with an application class-data archive written by a training run (-XX:ArchiveClassesAtExit)
 #   jdk17-eager  the same with the JIT's thresholds at a tenth (-XX:CompileThresholdScaling=0.1): hot code compiled sooner
+#   jdk17-warm   the image's JVM with coscale's warm-up before readiness on (coscale.warm-up.duration=WARM_UP); every
+#                other variant runs with it off
 #   jdk25        Java 25 (JAVA25), nothing else
 #   jdk25-aot    Java 25 with an AOT cache from a training run under load (-XX:AOTMode=record, then create: classes
 #                loaded and linked, and the methods' profiles, so the JIT compiles the hot path sooner)
@@ -15,7 +17,8 @@
 # cache then assembled from what it recorded).
 #
 # Builds nothing: run `./mvnw -B -o -q package -DskipTests` first. Needs wrk (apt-get install wrk) and curl.
-# Knobs (environment): VARIANTS ("jdk17 jdk25-aot"), TOTAL (s, 150), WINDOW (s, 5), WARM_AFTER (s, 100),
+# "Readiness" is /q/health/ready answering 200, as the load balancer sees it; the start-up time is from process start.
+# Knobs (environment): VARIANTS ("jdk17 jdk17-warm"), WARM_UP (20s), TOTAL (s, 150), WINDOW (s, 5), WARM_AFTER (s, 100),
 # CONNECTIONS (64), TRAIN (s, 60), CLOUD_WARMUP (s, 60), JAVA17, JAVA25, OUT (target/bench-warmup).
 # Ports 18080, 18081, 19324 and 19325 must be free (bench/submit.sh's are left alone, so both can run).
 set -euo pipefail
@@ -24,7 +27,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 APP=$root/target/quarkus-app
 JAR=$APP/quarkus-run.jar
-VARIANTS=${VARIANTS:-"jdk17 jdk25-aot"}
+VARIANTS=${VARIANTS:-"jdk17 jdk17-warm"}
+WARM_UP=${WARM_UP:-20s}
 TOTAL=${TOTAL:-150}
 WINDOW=${WINDOW:-5}
 WARM_AFTER=${WARM_AFTER:-100}
@@ -85,8 +89,8 @@ jobs_per_s() {
 train() {
     local pid
     case $1 in
-        jdk17-cds) coscale "$JAVA17" "$OUT/train-$1.log" -XX:ArchiveClassesAtExit="$OUT/app.jsa" ;;
-        jdk25-aot) coscale "$JAVA25" "$OUT/train-$1.log" -XX:AOTMode=record -XX:AOTConfiguration="$OUT/app.aotconf" ;;
+        jdk17-cds) coscale "$JAVA17" "$OUT/train-$1.log" -Dcoscale.warm-up.duration=0 -XX:ArchiveClassesAtExit="$OUT/app.jsa" ;;
+        jdk25-aot) coscale "$JAVA25" "$OUT/train-$1.log" -Dcoscale.warm-up.duration=0 -XX:AOTMode=record -XX:AOTConfiguration="$OUT/app.aotconf" ;;
         *) return 0 ;;
     esac
     pid=$!
@@ -105,12 +109,14 @@ train() {
 }
 
 options() {
+    local off=-Dcoscale.warm-up.duration=0
     case $1 in
-        jdk17) echo "$JAVA17" ;;
-        jdk17-cds) echo "$JAVA17 -XX:SharedArchiveFile=$OUT/app.jsa" ;;
-        jdk17-eager) echo "$JAVA17 -XX:CompileThresholdScaling=0.1" ;;
-        jdk25) echo "$JAVA25" ;;
-        jdk25-aot) echo "$JAVA25 -XX:AOTCache=$OUT/app.aot" ;;
+        jdk17) echo "$JAVA17 $off" ;;
+        jdk17-cds) echo "$JAVA17 $off -XX:SharedArchiveFile=$OUT/app.jsa" ;;
+        jdk17-eager) echo "$JAVA17 $off -XX:CompileThresholdScaling=0.1" ;;
+        jdk17-warm) echo "$JAVA17 -Dcoscale.warm-up.duration=$WARM_UP" ;;
+        jdk25) echo "$JAVA25 $off" ;;
+        jdk25-aot) echo "$JAVA25 $off -XX:AOTCache=$OUT/app.aot" ;;
         *) echo "unknown variant $1" >&2; exit 1 ;;
     esac
 }
@@ -136,7 +142,7 @@ for variant in $VARIANTS; do
     coscale "${cmd[0]}" "$OUT/run-$variant.log" "${cmd[@]:1}"
     pid=$!
     started+=("$pid")
-    await "http://127.0.0.1:$PORT/v1/pools/demo" "$pid"
+    await "http://127.0.0.1:$PORT/q/health/ready" "$pid"
     ready=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')
     rss_idle=$(rss_mib "$pid")
     windows=()
@@ -146,7 +152,7 @@ for variant in $VARIANTS; do
     done
     rss_load=$(rss_mib "$pid")
     stop "$pid"
-    echo "  first answer ${ready} s after start; RSS ${rss_idle} MiB idle, ${rss_load} MiB after the run"
+    echo "  ready ${ready} s after start; RSS ${rss_idle} MiB idle, ${rss_load} MiB after the run"
     echo "  jobs/s per ${WINDOW}-s window from readiness: ${windows[*]}"
     summary+=("$(printf '%s\n' "${windows[@]}" | awk -v v="$variant" -v w="$WINDOW" -v after="$WARM_AFTER" \
         -v ready="$ready" -v idle="$rss_idle" -v load="$rss_load" '
@@ -163,6 +169,6 @@ echo "First minute of a replica, $(date -u +%F), $(nproc) cores, load average $(
 echo "$CONNECTIONS connections of POST /jobs from readiness on, ${WINDOW}-s windows; warm: the median window from ${WARM_AFTER} s"
 echo
 {
-    printf 'variant\tstart s\tRSS MiB idle / run\tjobs/s at 20 s\twarm jobs/s\tfirst minute\tat 20 s / warm\tfirst minute / warm\n'
+    printf 'variant\tready s\tRSS MiB idle / run\tjobs/s at 20 s\twarm jobs/s\tfirst minute\tat 20 s / warm\tfirst minute / warm\n'
     printf '%s\n' "${summary[@]}"
 } | column -t -s $'\t'

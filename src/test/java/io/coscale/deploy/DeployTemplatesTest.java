@@ -261,7 +261,8 @@ class DeployTemplatesTest {
                 "COSCALE_POOL_DATA_QUEUE_PREFIX", "COSCALE_POOL_DATA_SERVICE_PREFIX", "COSCALE_POOL_DATA_CLUSTER",
                 "COSCALE_METRICS_EMF_ENABLED", "COSCALE_METRICS_EMF_NAMESPACE",
                 "COSCALE_AUTH_TOKENS_UPSTREAM_ROLES", "COSCALE_AUTH_TOKENS_WORKER_ROLES",
-                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_REPLICA_ROLES", "COSCALE_AUTH_TOKEN_SECRET"),
+                "COSCALE_AUTH_TOKENS_OPERATOR_ROLES", "COSCALE_AUTH_TOKENS_REPLICA_ROLES", "COSCALE_AUTH_TOKEN_SECRET",
+                "COSCALE_WARM_UP_DURATION"),
                 environment.keySet());
         assertEquals("replica", environment.get("COSCALE_AUTH_TOKENS_REPLICA_ROLES"));
         // coscale reads the token secret itself (and again every minute), with its task role and that secret only;

@@ -12,6 +12,8 @@ import java.util.Optional;
  * <p>Ready, in this order (the first rule that fails is the reason):
  * <ol>
  *   <li>the pools are loaded;</li>
+ *   <li>the warm-up has ended ({@link io.coscale.api.WarmUp}: the hot path compiled before traffic comes; bounded in
+ *       time, and it ends early on a failure, so it delays readiness, never prevents it);</li>
  *   <li>the lease store answered within the lease's duration: a replica that cannot reach it cannot know who leads,
  *       nor keep the lease if it holds it;</li>
  *   <li>a leader is known, this replica or another, from the lease item;</li>
@@ -46,10 +48,11 @@ final class HealthRules {
      * @param passBound           how old the last pass may be when leading (three reconcile intervals); also how long
      *                            a follower's unanswered call to the leader counts
      * @param sinceUnansweredCall since this follower's last call to the leader, if that call got no answer
+     * @param warmingUp           whether the warm-up runs still
      */
     record Readiness(boolean poolsLoaded, Optional<Duration> sinceStoreAnswered, Duration storeBound,
             Optional<String> leader, String self, Optional<Duration> leadingFor, Optional<Duration> sincePass,
-            Duration passBound, boolean ecsReachable, boolean sqsReachable, Optional<Duration> sinceUnansweredCall) {
+            Duration passBound, boolean ecsReachable, boolean sqsReachable, Optional<Duration> sinceUnansweredCall, boolean warmingUp) {
     }
 
     /** One loop that must keep ticking: since its last tick (empty before the first), and how long it may take. */
@@ -59,6 +62,9 @@ final class HealthRules {
     static Verdict ready(Readiness in) {
         if (!in.poolsLoaded()) {
             return down("the pools are not loaded yet");
+        }
+        if (in.warmingUp()) {
+            return down("warming up: the hot path runs on synthetic jobs before traffic comes");
         }
         if (in.sinceStoreAnswered().isEmpty()) {
             return down("the lease store has not answered yet");

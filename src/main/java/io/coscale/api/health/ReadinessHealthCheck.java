@@ -1,5 +1,6 @@
 package io.coscale.api.health;
 
+import io.coscale.api.WarmUp;
 import io.coscale.config.LeaseConfig;
 import io.coscale.control.Pools;
 import io.coscale.control.Reconciler;
@@ -34,16 +35,18 @@ public class ReadinessHealthCheck implements HealthCheck {
     private final LeaseKeeper lease;
     private final LeaderLink leaderLink;
     private final HealthFacts facts;
+    private final WarmUp warmUp;
     private final Duration storeBound;
     private final Clock clock = Clock.systemUTC();
 
     ReadinessHealthCheck(Pools plane, Reconciler reconciler, LeaseKeeper lease, LeaderLink leaderLink,
-            HealthFacts facts, LeaseConfig config) {
+            HealthFacts facts, WarmUp warmUp, LeaseConfig config) {
         this.plane = plane;
         this.reconciler = reconciler;
         this.lease = lease;
         this.leaderLink = leaderLink;
         this.facts = facts;
+        this.warmUp = warmUp;
         this.storeBound = config.duration();
     }
 
@@ -55,7 +58,7 @@ public class ReadinessHealthCheck implements HealthCheck {
         HealthRules.Verdict verdict = HealthRules.ready(new HealthRules.Readiness(plane.isLoaded(), storeAnswered,
                 storeBound, leader, lease.selfId(), lease.isLeader() ? facts.leadingFor() : Optional.empty(), sincePass,
                 reconciler.interval().multipliedBy(3), reconciler.ecsReachable(), reconciler.sqsReachable(),
-                leaderLink.sinceUnansweredCall()));
+                leaderLink.sinceUnansweredCall(), warmUp.warming()));
         List<String> failing = plane.pools().stream().filter(p -> p.status().lastError() != null)
                 .map(p -> p.pool().name()).sorted().toList();
         return HealthCheckResponse.named("coscale-control-plane")
@@ -66,6 +69,7 @@ public class ReadinessHealthCheck implements HealthCheck {
                 .withData("leaseStoreAnsweredAgo", LivenessHealthCheck.ago(storeAnswered))
                 .withData("pools", plane.pools().size())
                 .withData("poolsLoaded", plane.isLoaded())
+                .withData("warmingUp", warmUp.warming())
                 .withData("ecsReachable", reconciler.ecsReachable())
                 .withData("sqsReachable", reconciler.sqsReachable())
                 .withData("lastReconcileAt", reconciler.lastCompletedAt().map(Object::toString).orElse("never"))

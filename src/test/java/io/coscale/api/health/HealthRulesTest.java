@@ -28,13 +28,13 @@ class HealthRulesTest {
     /** A follower of "other" that heard from the store 1 s ago and has no unanswered call. */
     static Readiness follower(Optional<Duration> storeAnswered, Optional<String> leader, Optional<Duration> unanswered) {
         return new Readiness(true, storeAnswered, Duration.ofSeconds(5), leader, "me", NONE, NONE,
-                Duration.ofSeconds(30), true, true, unanswered);
+                Duration.ofSeconds(30), true, true, unanswered, false);
     }
 
     /** The leader, leading for {@code leadingFor}, with its last pass {@code sincePass} ago. */
     static Readiness leader(Optional<Duration> leadingFor, Optional<Duration> sincePass, boolean ecs, boolean sqs) {
         return new Readiness(true, s(1), Duration.ofSeconds(5), Optional.of("me"), "me", leadingFor, sincePass,
-                Duration.ofSeconds(30), ecs, sqs, NONE);
+                Duration.ofSeconds(30), ecs, sqs, NONE, false);
     }
 
     static Stream<Arguments> readiness() {
@@ -42,7 +42,9 @@ class HealthRulesTest {
         return Stream.of(
                 Arguments.of("a follower that knows the leader", follower(s(1), other, NONE), true, "follower of other"),
                 Arguments.of("pools not loaded", new Readiness(false, s(1), Duration.ofSeconds(5), other, "me", NONE,
-                        NONE, Duration.ofSeconds(30), true, true, NONE), false, "pools are not loaded"),
+                        NONE, Duration.ofSeconds(30), true, true, NONE, false), false, "pools are not loaded"),
+                Arguments.of("warming up, and otherwise ready", new Readiness(true, s(1), Duration.ofSeconds(5), other,
+                        "me", NONE, NONE, Duration.ofSeconds(30), true, true, NONE, true), false, "warming up"),
                 Arguments.of("the store never answered", follower(NONE, other, NONE), false, "has not answered yet"),
                 Arguments.of("the store silent past the lease", follower(s(5.5), other, NONE), false,
                         "has not answered for 5.5 s"),
