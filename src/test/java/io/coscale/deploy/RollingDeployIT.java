@@ -73,8 +73,6 @@ class RollingDeployIT {
             "worker", "rehearsal-worker-token", "operator", "rehearsal-operator-token",
             "replica", "rehearsal-replica-token");
     private static final Path LOGS = Path.of("target", "rolling-deploy");
-    /** Both replicas must be ready this soon after their process starts. */
-    private static final Duration READY_WITHIN = Duration.ofSeconds(60);
     /** How long the new replicas' liveness is watched from their start: past three minutes, follower included. */
     private static final Duration LIVE_WATCH = Duration.ofSeconds(185);
     /**
@@ -93,6 +91,8 @@ class RollingDeployIT {
     private final Map<Integer, Long> startedAt = new ConcurrentHashMap<>();
     /** Seconds from each replica's start to its first readiness 200, in start order. */
     private final List<String> readyAfter = Collections.synchronizedList(new ArrayList<>());
+    /** How soon after its process starts a replica must be ready: the service's health-check grace period. */
+    private Duration readyWithin;
     /** Submissions made so far; every third carries an Idempotency-Key, and every thirtieth is then sent again. */
     private final AtomicLong posts = new AtomicLong();
     /** What a keyed submission sent a second time was answered: a replay, whichever replica the balancer picked. */
@@ -150,7 +150,7 @@ class RollingDeployIT {
 
     /** The target group and the service as the template declares them. */
     record Declared(TargetGroupBalancer.Settings targetGroup, int desiredCount, int minimumHealthyPercent,
-            int maximumPercent) {
+            int maximumPercent, Duration healthCheckGracePeriod) {
 
         static Declared read(CfnTemplate template) {
             Map<String, Object> group = template.properties("TargetGroup");
@@ -164,7 +164,8 @@ class RollingDeployIT {
                     seconds(group.get("HealthCheckIntervalSeconds")), seconds(group.get("HealthCheckTimeoutSeconds")),
                     integer(group.get("HealthyThresholdCount")), integer(group.get("UnhealthyThresholdCount")),
                     seconds(delay)), integer(service.get("DesiredCount")),
-                    integer(deployment.get("MinimumHealthyPercent")), integer(deployment.get("MaximumPercent")));
+                    integer(deployment.get("MinimumHealthyPercent")), integer(deployment.get("MaximumPercent")),
+                    seconds(service.get("HealthCheckGracePeriodSeconds")));
         }
 
         private static int integer(Object value) {
@@ -204,7 +205,9 @@ class RollingDeployIT {
             cloud.start(Duration.ofSeconds(120));
             createTokenSecret();
 
-            // The service's first tasks, started together as ECS starts them; each must be ready within 60 s.
+            // The service's first tasks, started together as ECS starts them; each must be ready within the service's
+            // health-check grace period, as ECS replaces a task the target group has not found healthy by then.
+            readyWithin = declared.healthCheckGracePeriod();
             List<Integer> old = startAll(desired, balancer, dynamoDb.endpoint(), work);
             await("the first replicas healthy in the target group").atMost(declared.targetGroup().interval()
                     .multipliedBy(declared.targetGroup().healthyThreshold() + 1)).pollInterval(Duration.ofMillis(200))
@@ -300,7 +303,8 @@ class RollingDeployIT {
                     .allSatisfy(p -> assertThat(health(p, "live").statusCode()).isEqualTo(200));
 
             Map<String, String> figures = new LinkedHashMap<>();
-            figures.put("replicas ready after their start (s, first readiness 200)", readyAfter.toString());
+            figures.put("replicas ready after their start (s, first readiness 200; the grace period allows "
+                    + readyWithin.toSeconds() + ")", readyAfter.toString());
             figures.put("deploy duration", String.format(Locale.ROOT, "%.1f s in %d round(s)", deploySeconds, rounds));
             figures.put("lease moves (epoch after - before) / leaders stopped", (epochAfter - epochBefore) + " / "
                     + leadersStopped);
@@ -344,7 +348,8 @@ class RollingDeployIT {
 
     /**
      * Starts {@code count} replicas at once, registers each with the balancer as it starts (as ECS registers a task
-     * once it runs) and returns their ports once each answered its readiness 200, which must be within 60 s of start.
+     * once it runs) and returns their ports once each answered its readiness 200, which must be within
+     * {@link #readyWithin} of start.
      */
     private List<Integer> startAll(int count, TargetGroupBalancer balancer, URI dynamoDb, ExecutorService work)
             throws Exception {
@@ -359,7 +364,7 @@ class RollingDeployIT {
             starts.add(work.submit(() -> {
                 long started = System.nanoTime();
                 startedAt.put(port, started);
-                replica.start(READY_WITHIN);
+                replica.start(readyWithin);
                 readyAfter.add(String.format(Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
                 return null;
             }));
