@@ -44,6 +44,9 @@ public final class SqsRehearsal implements AutoCloseable {
     private final LongAdder answered = new LongAdder();
     private volatile SqsWire wire;
 
+    /** Where the rehearsal's calls go on the stand-in's port. */
+    public static final String PATH = "/coscale-warm-up";
+
     private SqsRehearsal(Vertx vertx) {
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .requestHandler(this::answer);
@@ -57,7 +60,8 @@ public final class SqsRehearsal implements AutoCloseable {
                 rehearsal.credentials.shutdownNow();
             }
         }).thenApply(listening -> {
-            rehearsal.wire = new SqsWire(vertx, URI.create("http://127.0.0.1:" + listening.actualPort()), "us-east-1",
+            // A path of its own: the replica's HTTP metrics leave it out (application.properties).
+            rehearsal.wire = new SqsWire(vertx, URI.create("http://127.0.0.1:" + listening.actualPort() + PATH), "us-east-1",
                     new SqsCredentials(StaticCredentialsProvider.create(AwsBasicCredentials.create("warm-up", "warm-up")),
                             rehearsal.credentials), Duration.ofSeconds(2), Duration.ofSeconds(10), CONNECTIONS);
             return rehearsal;

@@ -91,5 +91,8 @@ class WarmUpReadinessTest {
                 .isZero();
         assertThat(updates).hasValue(0);
         assertThat(registry.find("coscale.auth.refused").counters()).isEmpty();
+        assertThat(registry.find("http.server.requests").timers()).as("HTTP metrics: this test's own GETs only, not "
+                + "the warm-up's calls to its stand-in and to the API").allSatisfy(timer ->
+                        assertThat(timer.getId().getTag("method")).as(timer.getId().toString()).isEqualTo("GET"));
     }
 }
