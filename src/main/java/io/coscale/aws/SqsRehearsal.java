@@ -22,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -41,7 +40,6 @@ public final class SqsRehearsal implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService credentials = Executors.newSingleThreadExecutor(Threads.daemon("coscale-warm-up-credentials"));
-    private final LongAdder answered = new LongAdder();
     private volatile SqsWire wire;
 
     /** Where the rehearsal's calls go on the stand-in's port. */
@@ -73,11 +71,6 @@ public final class SqsRehearsal implements AutoCloseable {
         return wire;
     }
 
-    /** The SendMessageBatch calls answered so far. */
-    public long answered() {
-        return answered.sum();
-    }
-
     private void answer(HttpServerRequest request) {
         String target = request.getHeader("X-Amz-Target");
         if (!(SqsJson.TARGET_PREFIX + "SendMessageBatch").equals(target)) {
@@ -93,7 +86,6 @@ public final class SqsRehearsal implements AutoCloseable {
                 request.response().setStatusCode(500).end();
                 return;
             }
-            answered.increment();
             request.response().putHeader("Content-Type", SqsJson.CONTENT_TYPE).end(Buffer.buffer(answer));
         });
     }

@@ -39,11 +39,6 @@ public final class QueueRehearsal implements AutoCloseable {
         return sender.send(queueUrl, jobs);
     }
 
-    /** SendMessageBatch calls the stand-in answered. */
-    public long calls() {
-        return standIn.answered();
-    }
-
     @Override
     public void close() {
         standIn.close();
