@@ -40,6 +40,11 @@ public class ControlMetrics {
     private final DistributionSummary sendCallJobs;
     /** The pools registered so far: the take-over gauge counts over them. */
     private final Set<PoolController> pools = ConcurrentHashMap.newKeySet();
+    /**
+     * Pools unregistered and not registered again. A retired pool's work may still end after its meters are removed
+     * (a take-over or a renewal in flight): what it counts then is dropped, not counted on a meter brought back.
+     */
+    private final Map<String, Boolean> retired = new ConcurrentHashMap<>();
 
     public ControlMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -68,6 +73,7 @@ public class ControlMetrics {
     /** Registers the gauges of one pool, and its counters at zero. */
     void register(PoolController controller) {
         String pool = controller.pool().name();
+        retired.remove(pool);
         pools.add(controller);
         gauge("coscale.pool.desired.tasks", "The service's desiredCount as coscale last set or read it (NaN before"
                 + " the first read)", pool, controller, c -> orNaN(c.status().desiredCount()));
@@ -111,6 +117,7 @@ public class ControlMetrics {
     void unregister(PoolController controller) {
         String pool = controller.pool().name();
         pools.remove(controller);
+        retired.put(pool, Boolean.TRUE);
         submissionTimers.remove(pool);
         registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool"))).toList()
                 .forEach(registry::remove);
@@ -118,28 +125,28 @@ public class ControlMetrics {
 
     /** Counts a task of {@code pool} that stopped for another reason than coscale's exit (see {@code OtherStops}). */
     void taskStopped(String pool, String stopCode) {
-        tasksStopped(pool, stopCode).increment();
+        unlessRetired(pool, () -> tasksStopped(pool, stopCode).increment());
     }
 
     void updateServiceCall(String pool) {
-        updateServiceCalls(pool).increment();
+        unlessRetired(pool, () -> updateServiceCalls(pool).increment());
     }
 
     void updateServiceThrottled(String pool) {
-        updateServiceThrottles(pool).increment();
+        unlessRetired(pool, () -> updateServiceThrottles(pool).increment());
     }
 
     /** Counts {@code count} scale-in protection renewals sent to ECS for {@code pool}'s tasks. */
     void protectionRenewalsSent(String pool, int count) {
-        protectionRenewals(pool).increment(count);
+        unlessRetired(pool, () -> protectionRenewals(pool).increment(count));
     }
 
     void protectionRenewalFailed(String pool) {
-        protectionRenewalFailures(pool).increment();
+        unlessRetired(pool, () -> protectionRenewalFailures(pool).increment());
     }
 
     void releaseDecision(String pool, ReleaseDecision.Kind kind) {
-        releaseDecisions(pool, kind).increment();
+        unlessRetired(pool, () -> releaseDecisions(pool, kind).increment());
     }
 
     /**
@@ -149,7 +156,7 @@ public class ControlMetrics {
      */
     void poolFailed(String pool, String what) {
         if (what.startsWith(RECONCILE)) {
-            reconcileErrors(pool).increment();
+            unlessRetired(pool, () -> reconcileErrors(pool).increment());
         }
     }
 
@@ -168,9 +175,27 @@ public class ControlMetrics {
     public void submission(String pool, Duration took) {
         // Looked up once per pool, not per request: building the meter's id, sorting its tags and finding it in the
         // registry cost more than recording the figure.
-        submissionTimers.computeIfAbsent(pool, p -> Timer.builder("coscale.submission")
+        Timer timer = submissionTimers.get(pool);
+        if (timer != null) {
+            timer.record(took);
+            return;
+        }
+        unlessRetired(pool, () -> submissionTimers.computeIfAbsent(pool, p -> Timer.builder("coscale.submission")
                 .description("Job submission latency (SQS accepted, scale-up queued)")
-                .tag("pool", p).publishPercentileHistogram().register(registry)).record(took);
+                .tag("pool", p).publishPercentileHistogram().register(registry)).record(took));
+    }
+
+    /**
+     * Counts on {@code pool}'s meters unless the pool is retired; atomic with {@link #unregister}'s retiring it, so
+     * that a count either lands before its meters are removed or is dropped.
+     */
+    private void unlessRetired(String pool, Runnable count) {
+        retired.compute(pool, (name, isRetired) -> {
+            if (isRetired == null) {
+                count.run();
+            }
+            return isRetired;
+        });
     }
 
     // Each counter is built in one place, so that its zero at registration and its increments are the same meter.

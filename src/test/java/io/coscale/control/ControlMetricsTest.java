@@ -97,6 +97,32 @@ class ControlMetricsTest {
     }
 
     @Test
+    void workOfARetiredPoolThatEndsAfterItsMetersAreRemovedBringsNoneBack() {
+        metrics.register(pool);
+        metrics.submission("p", Duration.ofMillis(3));
+        metrics.unregister(pool);
+
+        // What a take-over, a renewal or a submission in flight when the pool was deleted counts as it ends.
+        metrics.protectionRenewalsSent("p", 0);
+        metrics.protectionRenewalFailed("p");
+        metrics.updateServiceCall("p");
+        metrics.updateServiceThrottled("p");
+        metrics.releaseDecision("p", ReleaseDecision.Kind.values()[0]);
+        metrics.taskStopped("p", "SpotInterruption");
+        metrics.poolFailed("p", "reconcile: DescribeServices");
+        metrics.submission("p", Duration.ofMillis(3));
+
+        assertThat(registry.getMeters()).noneMatch(m -> "p".equals(m.getId().getTag("pool")));
+
+        metrics.register(pool);
+        metrics.protectionRenewalsSent("p", 2);
+        metrics.submission("p", Duration.ofMillis(3));
+        assertThat(counter("coscale.protection.renewals")).as("a pool created again under its name counts again")
+                .isEqualTo(2);
+        assertThat(registry.get("coscale.submission").tag("pool", "p").timer().count()).isEqualTo(1);
+    }
+
+    @Test
     void takeoversPendingCountTheLeadersProtectModePoolsNotYetTakenOver() {
         metrics.register(pool);
         assertThat(takeoversPending()).as("a follower has nothing to take over until it leads").isZero();
