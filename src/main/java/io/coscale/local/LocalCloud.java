@@ -201,12 +201,8 @@ public class LocalCloud {
         }
     }
 
-    /** A port on 127.0.0.1 that was free a moment ago. */
+    /** A port on 127.0.0.1 that was free a moment ago, and that no outgoing connection will take meanwhile. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on 127.0.0.1", e);
-        }
+        return LoopbackPorts.free();
     }
 }
