@@ -12,7 +12,9 @@
 # raw and coscale alternating, and each column prints its median over the rounds), PROFILE=1 (a 30 s JFR recording of the local app after warm-up, into OUT), OUT (where
 # wrk's outputs and the logs go; target/bench-submit), JAVA_OPTS (added to both apps' JVM options). Ports 8080, 8081, 9324 and 9325 must be free.
 #
-# The local app runs a cluster with no room and a high maxTasks: the queue only grows and no worker runs. The
+# The local app runs a cluster with no room and maxTasks 5,000 (what ECS lets one service hold by default): the queue
+# only grows and no worker runs. With no bound the count followed the warm-up's depth (a task per 50 jobs) to tens of
+# thousands of PENDING tasks, whose upkeep in the ECS emulator (in the same JVM) took 29 % of its CPU in a JFR profile. The
 # queue is purged before each row so that every row starts from the same empty queue. Its heap is capped at 2 GiB:
 # left to the JVM's sizing on a large machine it grows to several GiB, and its RSS says nothing about coscale. Its G1
 # pause goal is 20 ms instead of 200: the embedded SQS keeps every message of the growing queue in that heap, so each
@@ -166,7 +168,7 @@ if [[ $SQS_LATENCY_MS != 0 ]]; then
     echo "SQS behind the fault proxy, ${SQS_LATENCY_MS} ms added to every call"
 fi
 echo "starting the packaged app in local mode (cluster with no room) ..."
-java -Xmx2g -XX:MaxGCPauseMillis=20 ${JAVA_OPTS:-} "${sqs_proxy[@]}" -Dquarkus.profile=local -Dcoscale.local.cluster-capacity=0 -Dcoscale.pools.demo.max-tasks=100000 \
+java -Xmx2g -XX:MaxGCPauseMillis=20 ${JAVA_OPTS:-} "${sqs_proxy[@]}" -Dquarkus.profile=local -Dcoscale.local.cluster-capacity=0 -Dcoscale.pools.demo.max-tasks=5000 \
     -Dcoscale.pools.demo.messages-per-task=50 -jar "$JAR" >"$OUT/local-app.log" 2>&1 &
 app=$!
 started+=("$app")

@@ -135,6 +135,11 @@ final class ServiceScheduler {
 
     private void startPending(Cluster cluster, Instant now) {
         long occupied = cluster.countTasks("RUNNING") + cluster.countTasks("STOPPING");
+        if (occupied >= capacity) {
+            // A full cluster starts nothing: its PENDING tasks (thousands, when a service wants more than it holds)
+            // are not sorted on every tick for it.
+            return;
+        }
         List<Task> ready = cluster.tasks.values().stream()
                 .filter(t -> t.lastStatus.equals("PENDING") && t.desiredStatus.equals("RUNNING"))
                 .filter(t -> !now.isBefore(t.createdAt.plus(startDelay)))
