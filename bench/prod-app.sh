@@ -17,7 +17,7 @@ prod_app() {
         -Dquarkus.sqs.aws.credentials.static-provider.secret-access-key=local \
         -Dcoscale.ecs.endpoint-override="$ecs" -Dcoscale.ecs.region=us-east-1 \
         -Dcoscale.pools.demo.cluster=local -Dcoscale.pools.demo.service=demo -Dcoscale.pools.demo.queue-url="$queue" \
-        -Dcoscale.pools.demo.max-tasks=100000 -Dcoscale.pools.demo.messages-per-task=50 \
+        -Dcoscale.pools.demo.max-tasks=5000 -Dcoscale.pools.demo.messages-per-task=50 \
         -jar "$JAR" >"$log" 2>&1 &
 }
 

@@ -14,7 +14,8 @@
 #
 # The local app runs a cluster with no room and maxTasks 5,000 (what ECS lets one service hold by default): the queue
 # only grows and no worker runs. With no bound the count followed the warm-up's depth (a task per 50 jobs) to tens of
-# thousands of PENDING tasks, whose upkeep in the ECS emulator (in the same JVM) took 29 % of its CPU in a JFR profile. The
+# thousands of PENDING tasks, whose upkeep in the ECS emulator (in the same JVM) took 29 % of its CPU in a JFR profile
+# (prod-app.sh and warmup.sh bound their pools alike). The
 # queue is purged before each row so that every row starts from the same empty queue. Its heap is capped at 2 GiB:
 # left to the JVM's sizing on a large machine it grows to several GiB, and its RSS says nothing about coscale. Its G1
 # pause goal is 20 ms instead of 200: the embedded SQS keeps every message of the growing queue in that heap, so each

@@ -124,7 +124,7 @@ options() {
 echo "starting the local cloud (its SQS and ECS emulator; a cluster with no room) ..."
 "$JAVA17" -Xmx2g -XX:MaxGCPauseMillis=20 -Dquarkus.profile=local -Dquarkus.http.port=$CLOUD_PORT \
     -Dcoscale.local.sqs-port=19324 -Dcoscale.local.ecs-port=19325 -Dcoscale.local.cluster-capacity=0 \
-    -Dcoscale.pools.demo.max-tasks=100000 -Dcoscale.pools.demo.messages-per-task=50 \
+    -Dcoscale.pools.demo.max-tasks=5000 -Dcoscale.pools.demo.messages-per-task=50 \
     -jar "$APP/quarkus-run.jar" >"$OUT/cloud.log" 2>&1 &
 cloud=$!
 started+=("$cloud")
