@@ -3,6 +3,7 @@ package io.coscale.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.coscale.aws.EcsGateway;
 import io.coscale.local.LocalCloud;
 import io.coscale.local.LocalCloudTestResource;
 import io.coscale.local.ecs.EcsEmulator;
@@ -388,8 +389,8 @@ class WorkerPathBenchmark {
     /** Sorts the claims answered 403: a task ECS stopped is gone, any other refusal a failure. */
     private void goneOrFailed(Seen seen) {
         List<String> refused = List.copyOf(seen.refused.keySet());
-        for (int i = 0; i < refused.size(); i += 100) {
-            List<String> batch = refused.subList(i, Math.min(refused.size(), i + 100));
+        for (int i = 0; i < refused.size(); i += EcsGateway.DESCRIBE_TASKS_BATCH) {
+            List<String> batch = refused.subList(i, Math.min(refused.size(), i + EcsGateway.DESCRIBE_TASKS_BATCH));
             Set<String> stopped = ecs.describeTasks(b -> b.cluster(CLUSTER).tasks(batch)).tasks().stream()
                     .filter(t -> "STOPPED".equals(t.desiredStatus())).map(Task::taskArn)
                     .collect(Collectors.toSet());
